@@ -1,0 +1,54 @@
+// main.cpp — the `warpc` command line: parses options (CLI11) and runs the
+// pipeline. Exit codes: 0 success, 1 compile errors, 2 usage errors.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <unistd.h>
+
+#include "pipeline.h"
+
+namespace {
+
+// Splits "a,b" lists given to --emit and checks each entry against `allowed`.
+std::string check_list(const std::vector<std::string>& values, const std::vector<std::string>& allowed) {
+  for (const std::string& v : values) {
+    bool ok = false;
+    for (const std::string& a : allowed) ok = ok || a == v;
+    if (!ok) {
+      std::string all;
+      for (const std::string& a : allowed) all += (all.empty() ? "" : ", ") + a;
+      return "unknown value '" + v + "' (expected one of: " + all + ")";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"warpc — compiler for NVIDIA Warp's kernel language (.wp)", "warpc"};
+  app.set_version_flag("--version", std::string("warpc ") + WARPC_VERSION);
+  warpc::CompileOptions o;
+  std::vector<std::string> emit;
+  std::string color = "auto";
+  app.add_option("file", o.input, "the .wp module to compile")->required();
+  app.add_option("-o,--output-dir", o.output_dir, "folder for generated files");
+  app.add_option("-I,--include-dir", o.include_dirs, "folder searched for imported .wp modules");
+  app.add_option("--emit", emit, "print intermediate forms: tokens, ast")
+      ->delimiter(',')
+      ->check([&](const std::string& v) { return check_list({v}, warpc::emit_kinds()); });
+  app.add_option("--stop-after", o.stop_after, "stop after a phase: lex, parse, sema")
+      ->check(CLI::IsMember(warpc::pipeline_phases()));
+  app.add_flag("--verify", o.verify, "check diagnostics against '# expected-error {{...}}' annotations");
+  app.add_option("-ferror-limit", o.error_limit, "stop after N errors (0: no limit)");
+  app.add_option("--color", color, "colored diagnostics: auto, always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  o.emit.insert(emit.begin(), emit.end());
+  o.color = color == "always" || (color == "auto" && isatty(STDERR_FILENO));
+  return warpc::compile_file(o, std::cout, std::cerr);
+}

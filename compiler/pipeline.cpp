@@ -1,0 +1,123 @@
+// pipeline.cpp — the compiler's phases in order (Halide's Lower.cpp shape):
+// every step is one call, and this file is the map of the compiler.
+//
+//   .wp ─ lex ─ parse ─ sema (names, types, overloads, constants, wp.static)
+//       ─ [issue #3] lower to IR ─ passes ─ AD ─ codegen
+#include "pipeline.h"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <ostream>
+
+#include "parse/ast_printer.h"
+#include "parse/lexer.h"
+#include "parse/parser.h"
+#include "sema/sema.h"
+#include "support/diagnostics.h"
+#include "support/verify.h"
+
+namespace warpc {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Owns everything one compilation creates.
+struct Session {
+  SourceManager sources;
+  DiagnosticEngine diags{sources};
+  ast::ASTContext ast;
+  TypeContext types;
+};
+
+ast::Module* lex_and_parse(Session& s, FileId file, const std::string& module_name) {
+  std::vector<Token> tokens = lex(s.sources, file, s.diags);
+  return parse_module(tokens, file, module_name, s.ast, s.diags);
+}
+
+// Finds imported modules along the include path: `import a.b` → <dir>/a/b.wp.
+class IncludePathLoader : public ModuleLoader {
+ public:
+  IncludePathLoader(Session& s, std::vector<std::string> dirs) : s_(s), dirs_(std::move(dirs)) {}
+
+  ast::Module* load(std::string_view dotted, SourceRange at) override {
+    std::string name(dotted);
+    if (auto it = loaded_.find(name); it != loaded_.end()) return it->second;
+    std::string rel = name;
+    for (char& c : rel)
+      if (c == '.') c = '/';
+    rel += ".wp";
+    for (const std::string& dir : dirs_) {
+      fs::path p = fs::path(dir) / rel;
+      std::error_code ec;
+      if (!fs::is_regular_file(p, ec)) continue;
+      auto file = s_.sources.load_file(p.string());
+      if (!file) break;
+      ast::Module* m = lex_and_parse(s_, *file, name.substr(name.rfind('.') + 1));
+      loaded_[name] = m;
+      return m;
+    }
+    auto diag = s_.diags.report(DiagId::err_module_not_found, at, name);
+    for (const std::string& dir : dirs_) diag.note(DiagId::note_include_path_searched, SourceRange(), dir);
+    loaded_[name] = nullptr;
+    return nullptr;
+  }
+
+ private:
+  Session& s_;
+  std::vector<std::string> dirs_;
+  std::map<std::string, ast::Module*> loaded_;
+};
+
+bool wants(const CompileOptions& o, const char* kind) { return o.emit.count(kind) > 0; }
+
+// Ends the compilation: checks or prints diagnostics and picks the exit code.
+int finish(const CompileOptions& o, Session& s, std::ostream& err) {
+  if (o.verify) return verify_diagnostics(s.diags, s.sources, err) ? 0 : 1;
+  s.diags.render(err, o.color);
+  return s.diags.has_errors() ? 1 : 0;
+}
+
+}  // namespace
+
+const std::vector<std::string>& pipeline_phases() {
+  static const std::vector<std::string> kPhases = {"lex", "parse", "sema"};
+  return kPhases;
+}
+
+const std::vector<std::string>& emit_kinds() {
+  static const std::vector<std::string> kKinds = {"tokens", "ast"};
+  return kKinds;
+}
+
+int compile_file(const CompileOptions& o, std::ostream& out, std::ostream& err) {
+  Session s;
+  s.diags.set_error_limit(o.verify ? 0 : o.error_limit);
+  auto file = s.sources.load_file(o.input);
+  if (!file) {
+    s.diags.report(DiagId::err_cannot_open_file, SourceRange(), o.input);
+    return finish(o, s, err);
+  }
+  std::string module_name = fs::path(o.input).stem().string();
+
+  std::vector<Token> tokens = lex(s.sources, *file, s.diags);
+  if (wants(o, "tokens")) print_tokens(out, tokens, s.sources);
+  if (o.stop_after == "lex") return finish(o, s, err);
+
+  ast::Module* module = parse_module(tokens, *file, module_name, s.ast, s.diags);
+  if (o.stop_after == "parse") {
+    if (wants(o, "ast")) print_ast(out, *module, s.sources);
+    return finish(o, s, err);
+  }
+
+  std::vector<std::string> search = {fs::path(o.input).parent_path().string()};
+  if (search[0].empty()) search[0] = ".";
+  search.insert(search.end(), o.include_dirs.begin(), o.include_dirs.end());
+  IncludePathLoader loader(s, search);
+  check_program(*module, loader, s.types, s.diags);
+  if (wants(o, "ast")) print_ast(out, *module, s.sources);
+  return finish(o, s, err);
+}
+
+}  // namespace warpc

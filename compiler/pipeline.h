@@ -1,0 +1,30 @@
+// pipeline.h — the whole compilation of one .wp file, as one function.
+#pragma once
+
+#include <iosfwd>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace warpc {
+
+struct CompileOptions {
+  std::string input;                      // the .wp file
+  std::string output_dir = ".";           // -o
+  std::vector<std::string> include_dirs;  // -I, searched after the input's own folder
+  std::set<std::string> emit;             // --emit: tokens, ast
+  std::string stop_after;                 // --stop-after: lex, parse, sema ("" = run everything)
+  bool verify = false;                    // --verify
+  bool color = false;                     // colored diagnostics
+  size_t error_limit = 50;                // -ferror-limit
+};
+
+// Phases that --stop-after and --emit accept, in pipeline order.
+const std::vector<std::string>& pipeline_phases();
+const std::vector<std::string>& emit_kinds();
+
+// Runs the compiler; returns the process exit code (0 ok, 1 diagnostics).
+// Emitted text goes to `out`, diagnostics to `err`.
+int compile_file(const CompileOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace warpc

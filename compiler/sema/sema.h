@@ -1,0 +1,31 @@
+// sema.h — semantic analysis of a program: name resolution, Warp's type rules,
+// overload resolution, constant evaluation and wp.static, struct layout and
+// generic instantiation. Annotates the AST in place (ast.h: type, constant,
+// symbol, target).
+//
+// Contract: check_program() checks the main module and every module it
+// imports (each once, imports first), reports every error it finds with a
+// location (one per root cause: the Error type is poison) and returns true
+// when no error was reported.
+#pragma once
+
+#include <string_view>
+
+#include "parse/ast.h"
+#include "sema/types.h"
+#include "support/diagnostics.h"
+
+namespace warpc {
+
+// Finds, lexes and parses `import foo.bar` targets. Implemented by the driver
+// (search along -I paths); reports its own errors (module not found) and
+// returns null then. Must return the same Module for the same name.
+class ModuleLoader {
+ public:
+  virtual ~ModuleLoader() = default;
+  virtual ast::Module* load(std::string_view dotted_name, SourceRange at) = 0;
+};
+
+bool check_program(ast::Module& main, ModuleLoader& loader, TypeContext& types, DiagnosticEngine& diags);
+
+}  // namespace warpc
