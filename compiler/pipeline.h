@@ -16,7 +16,7 @@ struct CompileOptions {
   std::string stop_after;                 // --stop-after: lex, parse, sema ("" = run everything)
   bool verify = false;                    // --verify
   bool color = false;                     // colored diagnostics
-  size_t error_limit = 50;                // -ferror-limit
+  size_t error_limit = 50;                // --error-limit
 };
 
 // Phases that --stop-after and --emit accept, in pipeline order.

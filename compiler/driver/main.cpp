@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   app.add_option("--stop-after", o.stop_after, "stop after a phase: lex, parse, sema")
       ->check(CLI::IsMember(warpc::pipeline_phases()));
   app.add_flag("--verify", o.verify, "check diagnostics against '# expected-error {{...}}' annotations");
-  app.add_option("-ferror-limit", o.error_limit, "stop after N errors (0: no limit)");
+  app.add_option("--error-limit", o.error_limit, "stop after N errors (0: no limit)");
   app.add_option("--color", color, "colored diagnostics: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   try {
