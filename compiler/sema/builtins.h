@@ -41,6 +41,9 @@ struct BuiltinResolution {
   std::string message;                  // why it failed (Status::NoMatch)
   int bad_arg = -1;                     // index into args of the blamed argument, or -1
   std::vector<std::string> candidates;  // the signatures that were tried, printed Warp-style
+  // How the arguments bind to the chosen overload's parameters (Status::Ok):
+  std::vector<int> param_args;  // per parameter: index into args, -1 = default used (or variadic)
+  std::vector<int> arg_params;  // per argument: the parameter it binds to (variadic: that parameter)
 };
 
 // Is `name` (without the `wp.` prefix) a builtin function?
@@ -68,5 +71,23 @@ const Type* builtin_attribute_type(TypeContext& types, const Type* t, std::strin
 
 // Names of all builtin functions (for "did you mean" notes and docs).
 std::vector<std::string_view> builtin_function_names();
+
+// Properties of a resolved overload (sema, codegen, AD, docs). Constructor
+// forms from resolve_constructor() answer these too (cpp name = the form:
+// "zeros", "broadcast", "components", "rows", "convert", "compose", "cast").
+std::string builtin_signature_text(const BuiltinOverload* ov);  // "sin(x: Float) -> Float"
+std::string_view builtin_name(const BuiltinOverload* ov);
+std::string_view builtin_cpp_name(const BuiltinOverload* ov);    // C++ spelling in namespace wp::
+std::string_view builtin_group(const BuiltinOverload* ov);       // "Scalar Math" …
+std::string_view builtin_doc(const BuiltinOverload* ov);
+bool builtin_is_differentiable(const BuiltinOverload* ov);
+int builtin_param_count(const BuiltinOverload* ov);
+std::string_view builtin_param_name(const BuiltinOverload* ov, int param);
+// The builtin updates this argument in place (C++ reference): random states,
+// query iterators and their index outputs, svd3/qr3/eig3 outputs …
+bool builtin_param_is_ref(const BuiltinOverload* ov, int param);
+bool builtin_param_is_variadic(const BuiltinOverload* ov, int param);
+// Default value as written in the table ("1.0", "inf", "float32"); empty when none.
+std::string_view builtin_param_default(const BuiltinOverload* ov, int param);
 
 }  // namespace warpc
