@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
   std::string color = "auto";
   app.add_option("file", o.input, "the .wp module to compile")->required();
   app.add_option("-o,--output-dir", o.output_dir, "folder for generated files");
-  app.add_option("-I,--include-dir", o.include_dirs, "folder searched for imported .wp modules");
+  app.add_option("-I,--include-dir", o.include_dirs, "folder searched for imported .wp modules (repeatable)")
+      ->allow_extra_args(false);
   app.add_option("--emit", emit, "print intermediate forms: tokens, ast")
       ->delimiter(',')
       ->check([&](const std::string& v) { return check_list({v}, warpc::emit_kinds()); });

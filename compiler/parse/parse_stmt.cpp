@@ -133,7 +133,7 @@ Stmt* Parser::parse_assign_rest(SourceLoc begin, Expr* first) {
   }
   for (Expr*& t : targets) {
     if (in_error_) break;
-    if (!check_assign_target(t)) t = ctx_.make<ErrorExpr>(t->range);
+    check_assign_target(t);
   }
   auto* s = make<AssignStmt>(begin);
   s->targets = std::move(targets);
@@ -180,8 +180,9 @@ Stmt* Parser::parse_ann_assign_rest(SourceLoc begin, Expr* target) {
   return s;
 }
 
-// Reports `e` if it cannot be assigned to; tuples are checked element-wise.
-bool Parser::check_assign_target(Expr* e) {
+// Reports `e` if it cannot be assigned to and replaces it by poison; tuples are
+// checked element-wise, so the valid names of `i, True, j = …` are still bound.
+bool Parser::check_assign_target(Expr*& e) {
   switch (e->kind) {
     case ExprKind::Name:
     case ExprKind::Attribute:
@@ -189,15 +190,13 @@ bool Parser::check_assign_target(Expr* e) {
     case ExprKind::Error: poison(); return false;
     case ExprKind::Tuple: {
       bool ok = true;
-      for (Expr*& elt : e->as<TupleExpr>()->elts) {
-        if (!ok) break;
-        ok = check_assign_target(elt);
-      }
+      for (Expr*& elt : e->as<TupleExpr>()->elts) ok = check_assign_target(elt) && ok;
       return ok;
     }
     default:
       error(DiagId::err_invalid_assign_target, e->range, fmt::format("cannot assign to {}", invalid_target_kind(e)))
           .help("only names, attributes ('a.x'), subscripts ('a[i]') and tuples of them can be assigned to");
+      e = ctx_.make<ErrorExpr>(e->range);
       return false;
   }
 }
@@ -312,7 +311,7 @@ Stmt* Parser::parse_for() {
   advance();
   auto* s = ctx_.make<ForStmt>(SourceRange(begin));
   s->target = parse_target_list();
-  if (!in_error_ && !check_assign_target(s->target)) s->target = ctx_.make<ErrorExpr>(s->target->range);
+  if (!in_error_) check_assign_target(s->target);
   if (accept(TokenKind::KwIn)) {
     s->iter = parse_star_expressions();
   } else {

@@ -106,7 +106,7 @@ class Parser {
   ast::Stmt* parse_unsupported_statement();
   ast::Stmt* parse_orphan_clause();
   void skip_clauses(std::initializer_list<TokenKind> kinds);
-  bool check_assign_target(ast::Expr* e);
+  bool check_assign_target(ast::Expr*& e);
   const char* invalid_target_kind(const ast::Expr* e) const;
 
   // ---- parse_decl.cpp
