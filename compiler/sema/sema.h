@@ -17,6 +17,10 @@
 
 namespace warpc {
 
+namespace sema {
+struct Program;  // sema/symbols.h
+}
+
 // Finds, lexes and parses `import foo.bar` targets. Implemented by the driver
 // (search along -I paths); reports its own errors (module not found) and
 // returns null then. Must return the same Module for the same name.
@@ -27,5 +31,11 @@ class ModuleLoader {
 };
 
 bool check_program(ast::Module& main, ModuleLoader& loader, TypeContext& types, DiagnosticEngine& diags);
+
+// The same, also handing back sema's results (modules, functions, generic
+// instances; see sema/symbols.h) for the later phases. The Program is owned
+// by `types`; `*program` is set even when errors were reported.
+bool check_program(ast::Module& main, ModuleLoader& loader, TypeContext& types, DiagnosticEngine& diags,
+                   const sema::Program** program);
 
 }  // namespace warpc

@@ -139,11 +139,16 @@ class TypeContext {
   // Creates a new struct record (fields filled in by the caller afterwards).
   StructInfo* new_struct(std::string name, std::string module);
 
+  // Keeps `p` alive as long as this context (sema keeps its sema::Program
+  // here, so the AST's annotations stay valid for the later phases).
+  void keep(std::shared_ptr<void> p) { kept_.push_back(std::move(p)); }
+
  private:
   const Type* intern(Type t);
 
   std::vector<std::unique_ptr<Type>> owned_;
   std::vector<std::unique_ptr<StructInfo>> structs_;
+  std::vector<std::shared_ptr<void>> kept_;
   std::map<std::string, const Type*> by_key_;
   const Type* error_;
   const Type* void_;
