@@ -17,3 +17,13 @@ llvm_config.use_default_substitutions()
 config.substitutions.append(("%warpc", config.warpc_path))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
 config.environment["PATH"] = os.pathsep.join([config.llvm_tools_dir, config.environment.get("PATH", "")])
+
+# Every diagnostic emitted by the suite is traced (see support/diagnostics.cpp);
+# the `diag-coverage` CTest test then checks that each table row was exercised.
+# Each lit run starts a fresh trace.
+config.diag_trace = os.path.join(config.warpc_obj_root, "test", "diag-trace.txt")
+if not getattr(lit_config, "warpc_trace_reset", False):
+    lit_config.warpc_trace_reset = True
+    if os.path.exists(config.diag_trace):
+        os.remove(config.diag_trace)
+config.environment["WARPC_DIAG_TRACE"] = config.diag_trace
