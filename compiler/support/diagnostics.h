@@ -93,7 +93,13 @@ class DiagnosticEngine {
   friend class DiagBuilder;
   template <class... A>
   static std::string format(DiagId id, const A&... args) {
-    return fmt::format(fmt::runtime(diag_info(id).format), args...);
+    try {
+      return fmt::format(fmt::runtime(diag_info(id).format), args...);
+    } catch (const fmt::format_error&) {
+      // A table row whose placeholders do not match its call site: a compiler
+      // bug, but the user still gets the message text rather than a crash.
+      return diag_info(id).format;
+    }
   }
   int add(DiagId id, SourceRange r, std::string message, int parent);
 

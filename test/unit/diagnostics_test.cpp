@@ -2,6 +2,7 @@
 // error limit and the --verify matcher.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <sstream>
 
 #include "support/diagnostics.h"
@@ -97,6 +98,32 @@ TEST(Verify, ReportsMissingAndUnexpected) {
   EXPECT_FALSE(verify_diagnostics(d, sm, err));
   EXPECT_NE(err.str().find("seen but not expected"), std::string::npos);
   EXPECT_NE(err.str().find("expected but not seen"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace warpc
+
+namespace warpc {
+namespace {
+
+// Every table row formats with enough arguments, and a row given too few
+// arguments still yields text instead of throwing.
+TEST(Diagnostics, EveryRowFormats) {
+  SourceManager sm;
+  FileId f = sm.add_buffer("r.wp", "x\n");
+  for (size_t i = 0; i < static_cast<size_t>(DiagId::kCount); ++i) {
+    DiagnosticEngine d(sm);
+    d.set_error_limit(0);
+    auto id = static_cast<DiagId>(i);
+    d.report(id, SourceRange(SourceLoc{f, 0}), "a", "b", "c", "d", "e", "f");
+    ASSERT_FALSE(d.diagnostics().empty()) << diag_info(id).name;
+    const std::string& m = d.diagnostics()[0].message;
+    for (size_t p = m.find('{'); p != std::string::npos; p = m.find('{', p + 1))
+      EXPECT_FALSE(p + 1 < m.size() && std::isdigit(static_cast<unsigned char>(m[p + 1]))) << diag_info(id).name;
+    DiagnosticEngine few(sm);
+    few.report(id, SourceRange(SourceLoc{f, 0}));
+    EXPECT_FALSE(few.diagnostics().empty());
+  }
 }
 
 }  // namespace
