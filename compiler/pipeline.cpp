@@ -2,18 +2,26 @@
 // every step is one call, and this file is the map of the compiler.
 //
 //   .wp ─ lex ─ parse ─ sema (names, types, overloads, constants, wp.static)
-//       ─ [issue #3] lower to IR ─ passes ─ AD ─ codegen
+//       ─ lower to IR (structured SSA; verified) ─ [issue #3] passes ─ AD ─ codegen
+//
+// Lowering runs only when asked for (`--emit=ir`, `--stop-after=lower`)
+// while it does not cover the whole language yet.
 #include "pipeline.h"
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <ostream>
 
+#include "ir/ir.h"
+#include "lower/lower_to_ir.h"
 #include "parse/ast_printer.h"
+#include "passes/pass_manager.h"
 #include "parse/lexer.h"
 #include "parse/parser.h"
 #include "sema/sema.h"
+#include "sema/symbols.h"
 #include "support/diagnostics.h"
 #include "support/verify.h"
 
@@ -79,15 +87,31 @@ int finish(const CompileOptions& o, Session& s, std::ostream& err) {
   return s.diags.has_errors() ? 1 : 0;
 }
 
+// Lowering to the IR and the IR passes, each run through the PassManager
+// (dump / verify / time). Lowering is always verified.
+int compile_ir(const CompileOptions& o, Session& s, const sema::Program& program, std::ostream& out,
+               std::ostream& err) {
+  PassManager passes({o.dump_ir_after, o.verify_ir, o.time_passes}, out, err);
+  auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<ir::Module> m = lower_to_ir(program, s.types, s.diags);
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  if (!m) return finish(o, s, err);
+  if (!passes.after("lower", *m, /*verify=*/true, took.count())) return 1;
+  // [issue #3] one line per pass: passes.run_pass("fold", fold_constants, *m); …
+  passes.report_times();
+  if (wants(o, "ir")) ir::print_ir(out, *m);
+  return finish(o, s, err);
+}
+
 }  // namespace
 
 const std::vector<std::string>& pipeline_phases() {
-  static const std::vector<std::string> kPhases = {"lex", "parse", "sema"};
+  static const std::vector<std::string> kPhases = {"lex", "parse", "sema", "lower"};
   return kPhases;
 }
 
 const std::vector<std::string>& emit_kinds() {
-  static const std::vector<std::string> kKinds = {"tokens", "ast"};
+  static const std::vector<std::string> kKinds = {"tokens", "ast", "ir"};
   return kKinds;
 }
 
@@ -115,9 +139,14 @@ int compile_file(const CompileOptions& o, std::ostream& out, std::ostream& err) 
   if (search[0].empty()) search[0] = ".";
   search.insert(search.end(), o.include_dirs.begin(), o.include_dirs.end());
   IncludePathLoader loader(s, search);
-  check_program(*module, loader, s.types, s.diags);
+  const sema::Program* program = nullptr;
+  bool checked = check_program(*module, loader, s.types, s.diags, &program);
   if (wants(o, "ast")) print_ast(out, *module, s.sources);
-  return finish(o, s, err);
+  bool wants_ir = wants(o, "ir") || o.stop_after == "lower" || !o.dump_ir_after.empty();
+  if (o.stop_after == "sema" || !wants_ir || !checked || !program || s.diags.has_errors())
+    return finish(o, s, err);
+
+  return compile_ir(o, s, *program, out, err);
 }
 
 }  // namespace warpc

@@ -12,9 +12,12 @@ struct CompileOptions {
   std::string input;                      // the .wp file
   std::string output_dir = ".";           // -o
   std::vector<std::string> include_dirs;  // -I, searched after the input's own folder
-  std::set<std::string> emit;             // --emit: tokens, ast
-  std::string stop_after;                 // --stop-after: lex, parse, sema ("" = run everything)
+  std::set<std::string> emit;             // --emit: tokens, ast, ir
+  std::string stop_after;                 // --stop-after: lex, parse, sema, lower ("" = run everything)
   bool verify = false;                    // --verify
+  std::string dump_ir_after;              // --dump-ir-after: a pass name or "all"
+  bool verify_ir = false;                 // --verify-ir: verify the IR after every pass
+  bool time_passes = false;               // --time-passes
   bool color = false;                     // colored diagnostics
   size_t error_limit = 50;                // --error-limit
 };

@@ -34,12 +34,16 @@ int main(int argc, char** argv) {
   app.add_option("-o,--output-dir", o.output_dir, "folder for generated files");
   app.add_option("-I,--include-dir", o.include_dirs, "folder searched for imported .wp modules (repeatable)")
       ->allow_extra_args(false);
-  app.add_option("--emit", emit, "print intermediate forms: tokens, ast")
+  app.add_option("--emit", emit, "print intermediate forms: tokens, ast, ir")
       ->delimiter(',')
+      ->allow_extra_args(false)
       ->check([&](const std::string& v) { return check_list({v}, warpc::emit_kinds()); });
-  app.add_option("--stop-after", o.stop_after, "stop after a phase: lex, parse, sema")
+  app.add_option("--stop-after", o.stop_after, "stop after a phase: lex, parse, sema, lower")
       ->check(CLI::IsMember(warpc::pipeline_phases()));
   app.add_flag("--verify", o.verify, "check diagnostics against '# expected-error {{...}}' annotations");
+  app.add_option("--dump-ir-after", o.dump_ir_after, "print the IR after a pass (lower, …) or 'all'");
+  app.add_flag("--verify-ir", o.verify_ir, "verify the IR after every pass");
+  app.add_flag("--time-passes", o.time_passes, "print the time each IR pass took");
   app.add_option("--error-limit", o.error_limit, "stop after N errors (0: no limit)");
   app.add_option("--color", color, "colored diagnostics: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));

@@ -16,6 +16,7 @@ const DiagInfo kDiagTable[] = {
 #include "support/diagnostics_lex.def"
 #include "support/diagnostics_parse.def"
 #include "support/diagnostics_sema.def"
+#include "support/diagnostics_lower.def"
 #undef DIAG
 };
 

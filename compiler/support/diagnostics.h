@@ -31,6 +31,7 @@ enum class DiagId : uint16_t {
 #include "support/diagnostics_lex.def"
 #include "support/diagnostics_parse.def"
 #include "support/diagnostics_sema.def"
+#include "support/diagnostics_lower.def"
 #undef DIAG
   kCount
 };

@@ -1,5 +1,5 @@
 // fuzz_frontend.cpp — libFuzzer target for the whole front end: bytes → lex →
-// parse → sema → rendered diagnostics.
+// parse → sema → (accepted programs) lowering to IR → rendered diagnostics.
 //
 // Contract: any input must finish without a crash, sanitizer report or
 // timeout, and must satisfy these invariants (checked with abort(), so a
@@ -7,7 +7,8 @@
 //  * the token stream ends in END_OF_FILE, INDENT/DEDENT and brackets balance,
 //    and every token range lies inside the buffer (lexer.h's contract);
 //  * if any error was reported, the first diagnostic has a valid location
-//    inside the buffer ("no error without a caret").
+//    inside the buffer ("no error without a caret");
+//  * IR lowered from an accepted program always passes the IR verifier.
 // Imports resolve to nothing (the loader returns null and reports nothing).
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +19,7 @@
 
 #include "parse/lexer.h"
 #include "parse/parser.h"
+#include "lower/lower_to_ir.h"
 #include "sema/sema.h"
 
 namespace {
@@ -72,8 +74,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   NullLoader loader;
   warpc::TypeContext types;
-  warpc::check_program(*module, loader, types, diags);
+  const warpc::sema::Program* program = nullptr;
+  bool checked = warpc::check_program(*module, loader, types, diags, &program);
   check_diagnostics(diags, size);
+
+  // Programs sema accepts go on through lowering; the IR must always verify.
+  if (checked && program) {
+    std::unique_ptr<warpc::ir::Module> ir = warpc::lower_to_ir(*program, types, diags);
+    if (ir) {
+      if (!warpc::ir::verify_ir(*ir).empty()) fail("lowered IR does not verify");
+      std::ostringstream printed;
+      warpc::ir::print_ir(printed, *ir);
+    }
+    check_diagnostics(diags, size);
+  }
 
   std::ostringstream rendered;
   diags.render(rendered, /*color=*/false);

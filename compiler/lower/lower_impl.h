@@ -1,0 +1,117 @@
+// lower_impl.h — the Lowerer shared by lower_to_ir.cpp (functions),
+// lower_stmt.cpp (statements, control flow) and lower_expr.cpp (expressions).
+//
+// SSA construction: `env` maps each local variable / parameter Symbol to its
+// current Value. An assignment rebinds the symbol to a new Value; regions
+// save and restore `env`; an `if` merges the symbols its branches changed
+// into its results; a loop carries the symbols its body assigns that exist
+// before it (block arguments in, yield out, results after).
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ir/ir.h"
+#include "lower/lower_to_ir.h"
+#include "parse/ast.h"
+#include "sema/symbols.h"
+
+namespace warpc::lower {
+
+// Deterministic order of symbols: parameters by position, then locals by creation.
+struct SymbolLess {
+  bool operator()(const sema::Symbol* a, const sema::Symbol* b) const;
+};
+using Env = std::map<const sema::Symbol*, ir::Value*, SymbolLess>;
+using SymbolSet = std::set<const sema::Symbol*, SymbolLess>;
+
+// Thrown after an "unsupported" diagnostic; caught per function.
+struct Unsupported {};
+
+// Reachability of the code being lowered in the current block.
+enum class Flow : uint8_t {
+  Live,        // falls through
+  Dead,        // unreachable (both branches of an if exited): close the block normally
+  Terminated,  // the block already ends in break / continue / return
+};
+
+class Lowerer {
+ public:
+  Lowerer(const sema::Program& program, TypeContext& types, DiagnosticEngine& diags);
+  std::unique_ptr<ir::Module> run();
+
+  // ---- lower_expr.cpp
+  ir::Value* expr(const ast::Expr* e);
+  std::vector<ir::Value*> expr_values(const ast::Expr* e);  // tuple-valued: one Value per element
+  ir::Value* to_bool(ir::Value* v, SourceRange loc);
+  ir::Value* constant(const ConstValue* c, SourceRange loc);
+  ir::Value* int_const(int64_t v, SourceRange loc);
+  ir::Value* apply(const sema::CallTarget* t, std::vector<ir::Value*> args, SourceRange loc, const char* what);
+
+  // ---- lower_stmt.cpp
+  void block(const ast::Block& stmts);
+  void assign(const ast::Expr* target, ir::Value* v, SourceRange loc);
+
+  [[noreturn]] void unsupported(SourceRange at, const std::string& what);
+
+ private:
+  const sema::Program& program_;
+  TypeContext& types_;
+  DiagnosticEngine& diags_;
+  std::unique_ptr<ir::Module> module_;
+  ir::OpBuilder b_;
+  std::map<const sema::FunctionInstance*, ir::Function*> functions_;
+
+  // Per function being lowered:
+  ir::Function* fn_ = nullptr;
+  Env env_;
+  Flow flow_ = Flow::Live;
+  std::vector<std::vector<const sema::Symbol*>> loops_;  // carried symbols of each enclosing loop
+  std::multimap<const sema::Symbol*, uint32_t> reads_;   // source offsets where each local is read
+
+  // lower_to_ir.cpp
+  void declare(const sema::FunctionInstance* inst, ir::FunctionKind kind, const std::string& name);
+  void define(ir::Function* f);
+  void close_function_body();
+  void collect_reads(const ast::Expr* e);
+  void collect_reads(const ast::Block& stmts);
+
+  // lower_expr.cpp
+  ir::Value* name(const ast::NameExpr* n);
+  ir::Value* attribute(const ast::AttributeExpr* a);
+  ir::Value* subscript(const ast::SubscriptExpr* s);
+  ir::Value* array_shape(ir::Value* arr, const ast::Expr* dim, SourceRange loc);
+  std::vector<ir::Value*> call(const ast::CallExpr* c);
+  std::vector<ir::Value*> builtin_call(const ast::CallExpr* c);
+  ir::Value* type_constructor(const ast::CallExpr* c);
+  ir::Value* struct_constructor(const ast::CallExpr* c);
+  ir::Value* boolop(const ast::BoolOpExpr* e);
+  ir::Value* compare(const ast::CompareExpr* e, size_t i, ir::Value* lhs);
+  ir::Value* ifexp(const ast::IfExpExpr* e);
+  std::vector<ir::Value*> indices(const ast::Expr* index);
+  int component_index(const Type* t, const std::string& attr) const;
+  ir::Value* extract(ir::Value* agg, std::vector<ir::Value*> idx, const Type* t, SourceRange loc);
+  ir::Value* insert(ir::Value* agg, std::vector<ir::Value*> idx, ir::Value* v, SourceRange loc);
+
+  // lower_stmt.cpp
+  void stmt(const ast::Stmt* s);
+  void assign_stmt(const ast::AssignStmt* s);
+  void aug_assign(const ast::AugAssignStmt* s);
+  void ann_assign(const ast::AnnAssignStmt* s);
+  void if_stmt(const ast::IfStmt* s);
+  void for_stmt(const ast::ForStmt* s);
+  void while_stmt(const ast::WhileStmt* s);
+  void loop_exit(const ast::Stmt* s, ir::Opcode op);
+  void return_stmt(const ast::ReturnStmt* s);
+  std::vector<const sema::Symbol*> carried_symbols(const ast::Block& body, SourceRange loop) const;
+  std::vector<ir::Value*> current(const std::vector<const sema::Symbol*>& syms, SourceRange loc);
+  std::vector<ir::Value*> values_in(const Env& env, const std::vector<const sema::Symbol*>& syms, SourceRange loc);
+  std::vector<ir::Value*> initial(const std::vector<const sema::Symbol*>& syms, SourceRange loc);
+  // Lowers `stmts` into `region` starting from `env`; returns the env at the end and whether it is live.
+  Flow branch(ir::Region* region, const ast::Block& stmts, const Env& start, Env* end);
+  void yield(ir::Region* region, std::vector<ir::Value*> values, SourceRange loc);
+};
+
+}  // namespace warpc::lower

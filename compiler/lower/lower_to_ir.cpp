@@ -1,0 +1,177 @@
+// lower_to_ir.cpp — lowering entry point: one IR Function per concrete
+// function instance (see lower_to_ir.h), parameters as the entry block's
+// arguments, and the function body's closing `return`.
+#include "lower/lower_to_ir.h"
+
+#include "lower/lower_impl.h"
+
+namespace warpc {
+
+namespace lower {
+
+bool SymbolLess::operator()(const sema::Symbol* a, const sema::Symbol* b) const {
+  auto key = [](const sema::Symbol* s) { return std::make_tuple(s->kind != sema::SymbolKind::Param, s->index); };
+  if (key(a) != key(b)) return key(a) < key(b);
+  if (a->name != b->name) return a->name < b->name;
+  return a < b;
+}
+
+Lowerer::Lowerer(const sema::Program& program, TypeContext& types, DiagnosticEngine& diags)
+    : program_(program), types_(types), diags_(diags), module_(std::make_unique<ir::Module>()), b_(*module_) {}
+
+void Lowerer::unsupported(SourceRange at, const std::string& what) {
+  diags_.report(DiagId::err_lower_unsupported, at, what);
+  throw Unsupported{};
+}
+
+namespace {
+
+std::vector<const Type*> result_types(const Type* t) {
+  if (!t || t->kind == TypeKind::Void) return {};
+  if (t->kind == TypeKind::Tuple) return t->elems;
+  return {t};
+}
+
+}  // namespace
+
+void Lowerer::declare(const sema::FunctionInstance* inst, ir::FunctionKind kind, const std::string& name) {
+  ir::Function* f = module_->add_function(kind, name);
+  f->instance = inst;
+  f->loc = inst->def ? inst->def->name_range : SourceRange();
+  f->param_types = inst->param_types;
+  f->result_types = result_types(inst->return_type);
+  functions_[inst] = f;
+}
+
+std::unique_ptr<ir::Module> Lowerer::run() {
+  module_->name = program_.main && program_.main->ast ? program_.main->ast->name : "";
+  for (const sema::ModuleInfo* m : program_.modules) {
+    std::string prefix = m == program_.main ? "" : m->name + ".";
+    for (const sema::FunctionDecl* d : m->functions) {
+      if (d->kind != sema::FunctionKind::Func && d->kind != sema::FunctionKind::Native) continue;
+      auto kind = d->kind == sema::FunctionKind::Native ? ir::FunctionKind::Native : ir::FunctionKind::Func;
+      for (size_t i = 0; i < d->instances.size(); ++i)
+        declare(d->instances[i], kind, prefix + d->name + (d->instances.size() > 1 ? "_" + std::to_string(i) : ""));
+    }
+  }
+  for (const sema::ModuleInfo* m : program_.modules) {
+    if (m != program_.main) continue;
+    for (const sema::FunctionDecl* d : m->kernels)
+      for (const sema::FunctionInstance* inst : d->instances) declare(inst, ir::FunctionKind::Kernel, d->name);
+  }
+  bool ok = true;
+  for (ir::Function* f : module_->functions) {
+    if (f->kind == ir::FunctionKind::Native || !f->instance->checked || !f->instance->def) continue;
+    try {
+      define(f);
+    } catch (const Unsupported&) {
+      ok = false;
+    }
+  }
+  if (!ok) return nullptr;
+  return std::move(module_);
+}
+
+void Lowerer::define(ir::Function* f) {
+  fn_ = f;
+  env_.clear();
+  loops_.clear();
+  flow_ = Flow::Live;
+  f->body = module_->new_region(nullptr, f);
+  ir::Block* entry = f->body->entry();
+  const sema::FunctionInstance* inst = f->instance;
+  for (size_t i = 0; i < inst->params.size(); ++i) {
+    const sema::Symbol* p = inst->params[i];
+    env_[p] = module_->new_arg(entry, i < f->param_types.size() ? f->param_types[i] : p->type, p->name);
+  }
+  reads_.clear();
+  collect_reads(inst->def->body);
+  b_.set_block(entry);
+  block(inst->def->body);
+  close_function_body();
+}
+
+// Where locals are read (loops carry a variable first assigned inside them
+// when it is read outside them: see carried_symbols()).
+void Lowerer::collect_reads(const ast::Expr* e) {
+  if (!e) return;
+  using K = ast::ExprKind;
+  switch (e->kind) {
+    case K::Name:
+      if (const auto* n = e->as<ast::NameExpr>(); n->symbol) reads_.emplace(n->symbol, e->range.begin.offset);
+      return;
+    case K::Attribute: return collect_reads(e->as<ast::AttributeExpr>()->value);
+    case K::Subscript:
+      collect_reads(e->as<ast::SubscriptExpr>()->value);
+      return collect_reads(e->as<ast::SubscriptExpr>()->index);
+    case K::Slice: {
+      const auto* s = e->as<ast::SliceExpr>();
+      for (const ast::Expr* x : {s->lower, s->upper, s->step}) collect_reads(x);
+      return;
+    }
+    case K::Call: {
+      const auto* c = e->as<ast::CallExpr>();
+      for (const ast::Expr* a : c->args) collect_reads(a);
+      for (const ast::Keyword& k : c->keywords) collect_reads(k.value);
+      return;
+    }
+    case K::Binary: collect_reads(e->as<ast::BinaryExpr>()->lhs); return collect_reads(e->as<ast::BinaryExpr>()->rhs);
+    case K::Unary: return collect_reads(e->as<ast::UnaryExpr>()->operand);
+    case K::BoolOp:
+      for (const ast::Expr* v : e->as<ast::BoolOpExpr>()->values) collect_reads(v);
+      return;
+    case K::Compare:
+      collect_reads(e->as<ast::CompareExpr>()->left);
+      for (const ast::Expr* v : e->as<ast::CompareExpr>()->comparators) collect_reads(v);
+      return;
+    case K::IfExp: {
+      const auto* i = e->as<ast::IfExpExpr>();
+      for (const ast::Expr* x : {i->cond, i->then_value, i->else_value}) collect_reads(x);
+      return;
+    }
+    case K::Tuple:
+      for (const ast::Expr* x : e->as<ast::TupleExpr>()->elts) collect_reads(x);
+      return;
+    default: return;
+  }
+}
+
+void Lowerer::collect_reads(const ast::Block& stmts) {
+  auto store_target = [&](const ast::Expr* t) {  // a plain name being bound is no read
+    if (const auto* tu = t->as<ast::TupleExpr>())
+      for (const ast::Expr* x : tu->elts) if (!x->as<ast::NameExpr>()) collect_reads(x);
+    if (!t->as<ast::NameExpr>() && !t->as<ast::TupleExpr>()) collect_reads(t);
+  };
+  for (const ast::Stmt* s : stmts) {
+    if (const auto* x = s->as<ast::ExprStmt>()) collect_reads(x->value);
+    if (const auto* a = s->as<ast::AssignStmt>()) {
+      for (const ast::Expr* t : a->targets) store_target(t);
+      collect_reads(a->value);
+    }
+    if (const auto* a = s->as<ast::AugAssignStmt>()) collect_reads(a->target), collect_reads(a->value);
+    if (const auto* a = s->as<ast::AnnAssignStmt>()) store_target(a->target), collect_reads(a->value);
+    if (const auto* i = s->as<ast::IfStmt>()) collect_reads(i->cond), collect_reads(i->body), collect_reads(i->orelse);
+    if (const auto* f = s->as<ast::ForStmt>()) collect_reads(f->iter), collect_reads(f->body);
+    if (const auto* w = s->as<ast::WhileStmt>()) collect_reads(w->cond), collect_reads(w->body);
+    if (const auto* r = s->as<ast::ReturnStmt>()) collect_reads(r->value);
+  }
+}
+
+// A body that falls off its end returns nothing (void) or zero values.
+void Lowerer::close_function_body() {
+  if (flow_ == Flow::Terminated) return;
+  SourceRange end = fn_->instance->def->range;
+  std::vector<ir::Value*> values;
+  for (const Type* t : fn_->result_types) values.push_back(b_.emit1(ir::Opcode::Zero, {}, t, end));
+  b_.emit(ir::Opcode::Return, values, {}, end);
+  flow_ = Flow::Terminated;
+}
+
+}  // namespace lower
+
+std::unique_ptr<ir::Module> lower_to_ir(const sema::Program& program, TypeContext& types, DiagnosticEngine& diags) {
+  lower::Lowerer l(program, types, diags);
+  return l.run();
+}
+
+}  // namespace warpc
