@@ -7,6 +7,7 @@ packages=(
   libfmt-dev libcli11-dev                  # compiler dependencies
   llvm-14-tools                            # lit + FileCheck for the language tests
   googletest libgtest-dev                  # unit tests
+  libbenchmark-dev                         # benchmarks (bench/)
   clang-14 libclang-rt-14-dev              # libFuzzer target (bounded run in the test suite)
 )
 missing=()

@@ -1,0 +1,119 @@
+// allocator.cpp — host allocation (overridable), byte copies and fills; the CUDA seam.
+#include "wp/allocator.h"
+
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "wp/error.h"
+
+namespace wp {
+namespace {
+
+void* default_allocate(std::size_t bytes, std::size_t alignment, void*) {
+  return ::operator new(bytes, std::align_val_t(alignment), std::nothrow);
+}
+
+void default_deallocate(void* ptr, std::size_t, std::size_t alignment, void*) {
+  ::operator delete(ptr, std::align_val_t(alignment));
+}
+
+HostAllocator& current_allocator() {
+  static HostAllocator a{default_allocate, default_deallocate, nullptr};
+  return a;
+}
+
+[[noreturn]] void no_cuda(const Device& device) {
+  throw Error("CUDA support is not built: device '" + device.str() +
+              "' cannot be used (this runtime was built for the CPU only)");
+}
+
+void* host_allocate(const HostAllocator& a, std::size_t bytes) {
+  void* p = a.allocate(bytes, kHostAlignment, a.user);
+  if (!p) throw Error("out of host memory allocating " + std::to_string(bytes) + " bytes");
+  return p;
+}
+
+}  // namespace
+
+HostAllocator set_host_allocator(const HostAllocator& a) {
+  HostAllocator previous = current_allocator();
+  if (a.allocate && a.deallocate) {
+    current_allocator() = a;
+  } else {
+    current_allocator() = HostAllocator{default_allocate, default_deallocate, nullptr};
+  }
+  return previous;
+}
+
+HostAllocator host_allocator() { return current_allocator(); }
+
+bool cuda_built() {
+#ifdef WARPC_RUNTIME_CUDA
+  return true;
+#else
+  return false;
+#endif
+}
+
+namespace detail {
+
+void* allocate(const Device& device, std::size_t bytes) {
+  if (bytes == 0) return nullptr;
+#ifdef WARPC_RUNTIME_CUDA
+  if (device.is_cuda()) return cuda_allocate(device.ordinal(), bytes);
+#else
+  if (device.is_cuda()) no_cuda(device);
+#endif
+  return host_allocate(current_allocator(), bytes);
+}
+
+void deallocate(const Device& device, void* ptr, std::size_t bytes) {
+  if (!ptr) return;
+#ifdef WARPC_RUNTIME_CUDA
+  if (device.is_cuda()) return cuda_deallocate(device.ordinal(), ptr);
+#endif
+  const HostAllocator& a = current_allocator();
+  a.deallocate(ptr, bytes, kHostAlignment, a.user);
+}
+
+std::shared_ptr<void> allocate_shared(const Device& device, std::size_t bytes) {
+#ifndef WARPC_RUNTIME_CUDA
+  if (device.is_cuda()) no_cuda(device);  // even for 0 bytes: the device itself is unusable
+#endif
+  if (bytes == 0) return {};
+  if (device.is_cuda()) {
+    void* p = allocate(device, bytes);  // throws when CUDA is not built
+    return std::shared_ptr<void>(p, [device, bytes](void* q) { deallocate(device, q, bytes); });
+  }
+  HostAllocator a = current_allocator();
+  void* p = host_allocate(a, bytes);
+  return std::shared_ptr<void>(
+      p, [a, bytes](void* q) { a.deallocate(q, bytes, kHostAlignment, a.user); });
+}
+
+void copy_bytes(void* dst, const Device& dst_device, const void* src, const Device& src_device,
+                std::size_t bytes) {
+  if (bytes == 0) return;
+#ifdef WARPC_RUNTIME_CUDA
+  if (dst_device.is_cuda() || src_device.is_cuda())
+    return cuda_copy(dst, dst_device, src, src_device, bytes);
+#else
+  if (dst_device.is_cuda()) no_cuda(dst_device);
+  if (src_device.is_cuda()) no_cuda(src_device);
+#endif
+  std::memmove(dst, src, bytes);
+}
+
+void set_bytes(void* dst, const Device& device, int value, std::size_t bytes) {
+  if (bytes == 0) return;
+#ifdef WARPC_RUNTIME_CUDA
+  if (device.is_cuda()) return cuda_set(dst, device.ordinal(), value, bytes);
+#else
+  if (device.is_cuda()) no_cuda(device);
+#endif
+  std::memset(dst, value, bytes);
+}
+
+}  // namespace detail
+}  // namespace wp
