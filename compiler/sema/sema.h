@@ -6,7 +6,9 @@
 // Contract: check_program() checks the main module and every module it
 // imports (each once, imports first), reports every error it finds with a
 // location (one per root cause: the Error type is poison) and returns true
-// when no error was reported.
+// when semantic analysis itself reported no error. Errors of earlier phases
+// (lexer, parser: poisoned nodes that sema skips silently) are not counted:
+// callers that go on to lowering must also check DiagnosticEngine::has_errors().
 #pragma once
 
 #include <string_view>

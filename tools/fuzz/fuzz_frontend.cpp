@@ -78,8 +78,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   bool checked = warpc::check_program(*module, loader, types, diags, &program);
   check_diagnostics(diags, size);
 
-  // Programs sema accepts go on through lowering; the IR must always verify.
-  if (checked && program) {
+  // Programs the front end accepts (no error in any phase, as in the driver)
+  // go on through lowering; the IR must always verify.
+  if (checked && program && !diags.has_errors()) {
     std::unique_ptr<warpc::ir::Module> ir = warpc::lower_to_ir(*program, types, diags);
     if (ir) {
       if (!warpc::ir::verify_ir(*ir).empty()) fail("lowered IR does not verify");
