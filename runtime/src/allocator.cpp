@@ -23,7 +23,7 @@ HostAllocator& current_allocator() {
   return a;
 }
 
-[[noreturn]] void no_cuda(const Device& device) {
+[[noreturn, maybe_unused]] void no_cuda(const Device& device) {
   throw Error("CUDA support is not built: device '" + device.str() +
               "' cannot be used (this runtime was built for the CPU only)");
 }
@@ -47,6 +47,10 @@ HostAllocator set_host_allocator(const HostAllocator& a) {
 }
 
 HostAllocator host_allocator() { return current_allocator(); }
+
+#ifndef WARPC_RUNTIME_CUDA
+int cuda_device_count() { return 0; }  // with CUDA: src/alloc_cuda.cu
+#endif
 
 bool cuda_built() {
 #ifdef WARPC_RUNTIME_CUDA
@@ -92,6 +96,20 @@ std::shared_ptr<void> allocate_shared(const Device& device, std::size_t bytes) {
       p, [a, bytes](void* q) { a.deallocate(q, bytes, kHostAlignment, a.user); });
 }
 
+std::shared_ptr<void> allocate_shared(const Device& device, std::size_t bytes, bool pinned) {
+  if (!pinned) return allocate_shared(device, bytes);
+  if (!device.is_cpu()) {
+    throw Error("pinned memory is host memory: device '" + device.str() +
+                "' was given; use \"cpu\" with pinned=true");
+  }
+#ifdef WARPC_RUNTIME_CUDA
+  if (bytes == 0) return {};
+  return std::shared_ptr<void>(cuda_allocate_pinned(bytes), cuda_deallocate_pinned);
+#else
+  throw Error("pinned host memory needs CUDA support, which is not built in this runtime");
+#endif
+}
+
 void copy_bytes(void* dst, const Device& dst_device, const void* src, const Device& src_device,
                 std::size_t bytes) {
   if (bytes == 0) return;
@@ -114,6 +132,17 @@ void set_bytes(void* dst, const Device& device, int value, std::size_t bytes) {
 #endif
   std::memset(dst, value, bytes);
 }
+
+#ifndef WARPC_RUNTIME_CUDA
+void cuda_copy_strided(void*, const int64_t*, const void*, const int64_t*, const Device& device,
+                       const Shape&, std::size_t) {
+  no_cuda(device);
+}
+void cuda_fill(void*, const int64_t*, const Device& device, const Shape&, const void*,
+               std::size_t) {
+  no_cuda(device);
+}
+#endif
 
 }  // namespace detail
 }  // namespace wp

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "wp/array.h"
+#include "wp/stream.h"
 #include "wp/types.h"
 
 namespace {
@@ -267,7 +268,7 @@ TEST(Array, ValidationErrors) {
 }
 
 TEST(Array, CudaDevicesNeedCudaSupport) {
-  ASSERT_FALSE(wp::cuda_built());
+  if (wp::cuda_built()) GTEST_SKIP() << "runtime built with CUDA (see cuda_test.cu)";
   const std::string no_cuda =
       "CUDA support is not built: device 'cuda:0' cannot be used (this runtime was built for "
       "the CPU only)";
@@ -280,6 +281,20 @@ TEST(Array, CudaDevicesNeedCudaSupport) {
   EXPECT_EQ(error_of([&] { wrapped.to_host(); }), no_cuda);
   EXPECT_EQ(error_of([&] { wp::copy(wp::zeros<float>(2), wrapped); }), no_cuda);
   EXPECT_EQ(error_of([&] { wp::copy(wrapped, wp::zeros<float>(2)); }), no_cuda);
+}
+
+TEST(Array, PinnedAndStreamsNeedCudaSupport) {
+  if (wp::cuda_built()) GTEST_SKIP() << "runtime built with CUDA (see cuda_test.cu)";
+  EXPECT_EQ(wp::cuda_device_count(), 0);
+  EXPECT_EQ(error_of([] { wp::zeros<float>({4}, "cpu", false, /*pinned=*/true); }),
+            "pinned host memory needs CUDA support, which is not built in this runtime");
+  EXPECT_EQ(error_of([] { wp::Stream s("cuda:0"); }),
+            "Stream: CUDA support is not built: device 'cuda:0' cannot be used (this runtime was "
+            "built for the CPU only)");
+  wp::Stream cpu;  // the CPU stream is a no-op
+  EXPECT_EQ(cpu.handle(), nullptr);
+  cpu.synchronize();
+  wp::synchronize();
 }
 
 TEST(Array, OutOfHostMemoryIsAnError) {

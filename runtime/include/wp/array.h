@@ -12,8 +12,12 @@
 //    [, device][, grad]). The caller keeps that memory alive while the array is used.
 //  * view() gives the kernel-side POD wp::array_t<T>. view_row(i) drops the leading
 //    dimension; slice(b, e) narrows it; both share memory with the original.
-//  * Element-wise host helpers (fill, copy, to_host, contiguous) handle any strides on the
-//    CPU; on CUDA devices they need the CUDA runtime (not built in this slice → wp::Error).
+//  * Element-wise helpers (fill, copy, to_host, contiguous) handle any strides on the CPU and,
+//    when the runtime is built with CUDA, on CUDA devices too (small grid-stride kernels;
+//    host↔device copies of strided arrays are staged through packed buffers). In a CPU-only
+//    runtime every use of CUDA memory throws "CUDA support is not built …".
+//  * empty/zeros/full take pinned=true for page-locked host memory (device "cpu", CUDA
+//    built); is_pinned() reports it. See wp/allocator.h for stream ordering of CUDA work.
 //  * Every invalid request throws wp::Error with the operation's name and the shapes.
 #pragma once
 
@@ -101,6 +105,7 @@ class array {
   T* grad() const { return grad_; }
   bool requires_grad() const { return grad_ != nullptr; }
   bool owns_data() const { return storage_ != nullptr; }
+  bool is_pinned() const { return pinned_; }  // owning, page-locked host memory
   const Device& device() const { return device_; }
   int ndim() const { return shape_.ndim(); }
   const Shape& shape() const { return shape_; }
@@ -216,6 +221,7 @@ class array {
   Device device_;
   std::shared_ptr<void> storage_;
   std::shared_ptr<void> grad_storage_;
+  bool pinned_ = false;
 };
 
 // ---- factories and element-wise helpers ------------------------------------------------
@@ -225,16 +231,17 @@ struct ArrayFactory {
   // A densely packed owning array; uninitialised data, zero-filled grad when requested.
   template <typename T>
   static array<T> make(const Shape& shape, const Device& device, bool requires_grad,
-                       const char* op) {
+                       const char* op, bool pinned = false) {
     const std::size_t bytes = checked_bytes(shape, sizeof(T), op);
     array<T> a;
     a.shape_ = shape;
     a.device_ = device;
     a.set_packed_strides();
-    a.storage_ = allocate_shared(device, bytes);
+    a.storage_ = allocate_shared(device, bytes, pinned);
     a.data_ = static_cast<T*>(a.storage_.get());
+    a.pinned_ = pinned;
     if (requires_grad) {
-      a.grad_storage_ = allocate_shared(device, bytes);
+      a.grad_storage_ = allocate_shared(device, bytes, pinned);
       a.grad_ = static_cast<T*>(a.grad_storage_.get());
       set_bytes(a.grad_, device, 0, bytes);
     }
@@ -245,13 +252,15 @@ struct ArrayFactory {
 
 // Uninitialised elements (Warp's wp.empty).
 template <typename T>
-array<T> empty(const Shape& shape, const Device& device = {}, bool requires_grad = false) {
-  return detail::ArrayFactory::make<T>(shape, device, requires_grad, "empty");
+array<T> empty(const Shape& shape, const Device& device = {}, bool requires_grad = false,
+               bool pinned = false) {
+  return detail::ArrayFactory::make<T>(shape, device, requires_grad, "empty", pinned);
 }
 
 template <typename T>
-array<T> zeros(const Shape& shape, const Device& device = {}, bool requires_grad = false) {
-  array<T> a = detail::ArrayFactory::make<T>(shape, device, requires_grad, "zeros");
+array<T> zeros(const Shape& shape, const Device& device = {}, bool requires_grad = false,
+               bool pinned = false) {
+  array<T> a = detail::ArrayFactory::make<T>(shape, device, requires_grad, "zeros", pinned);
   detail::set_bytes(a.data(), device, 0, static_cast<std::size_t>(a.size()) * sizeof(T));
   return a;
 }
@@ -260,7 +269,11 @@ array<T> zeros(const Shape& shape, const Device& device = {}, bool requires_grad
 template <typename T>
 void fill(const array<T>& a, const std::type_identity_t<T>& value) {
   if (a.size() == 0) return;
-  if (!a.device().is_cpu()) detail::host_only(a.device(), "fill");
+  if (!a.device().is_cpu()) {
+    if (!cuda_built()) detail::host_only(a.device(), "fill");
+    detail::cuda_fill(a.data(), a.view().strides, a.device(), a.shape(), &value, sizeof(T));
+    return;
+  }
   if (a.is_contiguous()) {
     std::fill_n(a.data(), a.size(), value);
     return;
@@ -272,8 +285,8 @@ void fill(const array<T>& a, const std::type_identity_t<T>& value) {
 
 template <typename T>
 array<T> full(const Shape& shape, const std::type_identity_t<T>& value, const Device& device = {},
-              bool requires_grad = false) {
-  array<T> a = detail::ArrayFactory::make<T>(shape, device, requires_grad, "full");
+              bool requires_grad = false, bool pinned = false) {
+  array<T> a = detail::ArrayFactory::make<T>(shape, device, requires_grad, "full", pinned);
   fill(a, value);
   return a;
 }
@@ -306,6 +319,11 @@ array<T> from_host(const std::vector<T>& src, const Device& device = {},
   return from_host(src, Shape{static_cast<int64_t>(src.size())}, device, requires_grad);
 }
 
+namespace detail {
+template <typename T>
+void copy_strided_cuda(const array<T>& dst, const array<T>& src);  // defined below
+}  // namespace detail
+
 // Copies src's elements into dst (same shape; any strides; memmove semantics only for
 // packed arrays — overlapping strided copies are undefined).
 template <typename T>
@@ -317,14 +335,40 @@ void copy(const array<T>& dst, const array<T>& src) {
                        static_cast<std::size_t>(dst.size()) * sizeof(T));
     return;
   }
-  if (!dst.device().is_cpu()) detail::host_only(dst.device(), "copy");
-  if (!src.device().is_cpu()) detail::host_only(src.device(), "copy");
+  if (!dst.device().is_cpu() || !src.device().is_cpu()) {
+    detail::copy_strided_cuda(dst, src);
+    return;
+  }
   const array_t<T> d = dst.view();
   const array_t<T> s = src.view();
   detail::for_each_offset(dst.shape(), d.strides, s.strides, [&](int64_t od, int64_t os) {
     std::memcpy(array_t<T>::at_byte(d.data, od), array_t<T>::at_byte(s.data, os), sizeof(T));
   });
 }
+
+namespace detail {
+// copy() of a strided array where either side is on a CUDA device: a kernel when both are
+// on the same device, else staged through packed buffers (contiguous() on the source's
+// device, one byte copy, then a strided copy on the destination's device).
+template <typename T>
+void copy_strided_cuda(const array<T>& dst, const array<T>& src) {
+  if (!cuda_built()) host_only(dst.device().is_cpu() ? src.device() : dst.device(), "copy");
+  if (dst.device() == src.device()) {
+    cuda_copy_strided(dst.data(), dst.view().strides, src.data(), src.view().strides,
+                      dst.device(), dst.shape(), sizeof(T));
+    return;
+  }
+  const array<T> packed_src = src.contiguous();
+  const std::size_t bytes = static_cast<std::size_t>(dst.size()) * sizeof(T);
+  if (dst.is_contiguous()) {
+    copy_bytes(dst.data(), dst.device(), packed_src.data(), src.device(), bytes);
+    return;
+  }
+  array<T> staged = empty<T>(dst.shape(), dst.device());
+  copy_bytes(staged.data(), dst.device(), packed_src.data(), src.device(), bytes);
+  copy(dst, staged);
+}
+}  // namespace detail
 
 template <typename T>
 array<T> array<T>::contiguous() const {
@@ -343,7 +387,10 @@ std::vector<T> array<T>::to_host() const {
     detail::copy_bytes(out.data(), Device(), data_, device_, out.size() * sizeof(T));
     return out;
   }
-  if (!device_.is_cpu()) detail::host_only(device_, "to_host");
+  if (!device_.is_cpu()) {
+    if (!cuda_built()) detail::host_only(device_, "to_host");
+    return contiguous().to_host();  // packed on the device by a kernel, then one copy
+  }
   array<T> packed(out.data(), shape_);
   copy(packed, *this);
   return out;

@@ -22,8 +22,10 @@
 //    thread, after all running chunks finish, as a wp::Error carrying the kernel name (a
 //    wp::Error keeps its cause; other std::exceptions give their what(); anything else gives
 //    "unknown exception"). Concurrent launch_cpu calls from different threads are serialised.
-//  * wp::synchronize() waits for outstanding work on every device: a no-op on the CPU, where
-//    launches are synchronous. (With CUDA, asynchronous kernel errors will surface there.)
+//  * wp::synchronize() waits for outstanding work on every device: nothing to wait for on the
+//    CPU, where launches are synchronous; cudaDeviceSynchronize on every CUDA device when the
+//    runtime has CUDA. Asynchronous CUDA errors (a kernel that faulted or trapped) surface
+//    there as wp::Error — see wp/stream.h.
 #pragma once
 
 #include <cstdint>
@@ -94,8 +96,9 @@ struct LaunchOptions {
 // At or below this many indices a CPU launch runs serially on the calling thread.
 inline constexpr int64_t kSerialLaunchThreshold = 16;
 
-// Waits for all outstanding work on all devices (a no-op on the CPU: launches are synchronous).
-inline void synchronize() {}
+// Waits for all outstanding work on all devices (CPU launches are synchronous; CUDA devices
+// are synchronised, and asynchronous CUDA errors are thrown here as wp::Error).
+void synchronize();
 
 namespace detail {
 

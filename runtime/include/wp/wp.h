@@ -1,7 +1,8 @@
 // wp/wp.h — the whole warpc runtime (CPU slice): include this one header.
 //
-// Contract: brings in errors, devices, value types, arrays and the CPU launcher. CUDA
-// allocation/launches, streams and wp::Tape come with issues 3 and 5.
+// Contract: brings in errors, devices, value types, arrays (host, CUDA and pinned memory when
+// built with CUDA), streams and the CPU launcher. CUDA launches come with the code generator;
+// wp::Tape with issue 5.
 #pragma once
 
 #include "wp/allocator.h"
@@ -11,4 +12,5 @@
 #include "wp/error.h"
 #include "wp/launch.h"
 #include "wp/shape.h"
+#include "wp/stream.h"
 #include "wp/types.h"

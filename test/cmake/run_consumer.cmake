@@ -1,0 +1,161 @@
+# run_consumer.cmake — one `cmake` CTest test: configure, build and run the consumer project
+# (test/cmake/consumer) against warpc's package, and check what happened.
+#
+#   cmake -DMODE=<mode> -DWARPC_BUILD_DIR=<warpc build> -DCONSUMER_SOURCE=<consumer dir>
+#         -DWORK_DIR=<scratch dir> -DGENERATOR=<gen> [-DMAKE_PROGRAM=<ninja>]
+#         [-DCXX_COMPILER=<c++>] -P run_consumer.cmake
+#
+# Modes:
+#   build-tree  find_package through -Dwarpc_DIR=<warpc build>; build, run, no-op rebuild,
+#               editing the .wp re-runs warpc.
+#   install     `cmake --install` into <WORK_DIR>/prefix, then find_package through
+#               CMAKE_PREFIX_PATH; the installed package must not mention the build tree.
+#   broken      a .wp with a type error: the build fails with warpc's located `error:` line.
+#   override    WARPC_EXECUTABLE (environment, then cache variable over a bad environment
+#               value) names a stand-in compiler that accepts everything: the broken .wp then
+#               builds and the stand-in's output shows; a missing path fails configuring.
+#   bad-targets TARGETS metal: configuring fails, listing the allowed values.
+cmake_minimum_required(VERSION 3.25)
+
+foreach(var MODE WARPC_BUILD_DIR CONSUMER_SOURCE WORK_DIR GENERATOR)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "run_consumer.cmake: -D${var}=… is required")
+  endif()
+endforeach()
+
+# Runs a command; stores its exit code and merged output in <prefix>_rc / <prefix>_out.
+function(run prefix)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  message(STATUS "$ ${ARGN}\n${out}")
+  set(${prefix}_rc ${rc} PARENT_SCOPE)
+  set(${prefix}_out "${out}" PARENT_SCOPE)
+endfunction()
+
+function(expect condition_text)
+  if(NOT (${ARGN}))
+    message(FATAL_ERROR "FAILED (${MODE}): ${condition_text}")
+  endif()
+endfunction()
+
+# Matches `regex` against `out` with every run of spaces and newlines turned into one space
+# (CMake wraps long messages).
+function(expect_output out regex what)
+  string(REGEX REPLACE "[ \n]+" " " flat "${out}")
+  if(NOT flat MATCHES "${regex}")
+    message(FATAL_ERROR "FAILED (${MODE}): ${what}: output does not match '${regex}'")
+  endif()
+endfunction()
+
+# Copies the consumer into WORK_DIR/src (the tests edit files there) and configures it.
+function(configure_consumer)
+  file(COPY ${CONSUMER_SOURCE}/ DESTINATION ${WORK_DIR}/src)
+  set(args -S ${WORK_DIR}/src -B ${WORK_DIR}/build -G ${GENERATOR}
+      -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON -DCMAKE_BUILD_TYPE=Release)
+  if(MAKE_PROGRAM)
+    list(APPEND args -DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM})
+  endif()
+  if(CXX_COMPILER)
+    list(APPEND args -DCMAKE_CXX_COMPILER=${CXX_COMPILER})
+  endif()
+  run(configure ${CMAKE_COMMAND} ${args} ${ARGN})
+  set(configure_rc ${configure_rc} PARENT_SCOPE)
+  set(configure_out "${configure_out}" PARENT_SCOPE)
+endfunction()
+
+# Builds the consumer (extra arguments go to `cmake --build`, e.g. --target consumer).
+function(build_consumer)
+  run(build ${CMAKE_COMMAND} --build ${WORK_DIR}/build ${ARGN})
+  set(build_rc ${build_rc} PARENT_SCOPE)
+  set(build_out "${build_out}" PARENT_SCOPE)
+endfunction()
+
+# Configure + build + run, with the package found in `package_dir` and its compiler at
+# `warpc_path` (the build step must run that binary).
+function(build_and_run_consumer package_dir warpc_path)
+  configure_consumer(${ARGN})
+  expect("configuring the consumer succeeds" configure_rc EQUAL 0)
+  expect_output("${configure_out}" "consumer: warpc_DIR=${package_dir} " "package location")
+  build_consumer()
+  expect("building the consumer succeeds" build_rc EQUAL 0)
+  if(GENERATOR STREQUAL "Ninja")
+    file(READ ${WORK_DIR}/build/build.ninja rules)
+    string(FIND "${rules}" "${warpc_path} --stop-after=sema" at)
+    expect("the build step runs ${warpc_path}" NOT at EQUAL -1)
+  endif()
+  expect_output("${build_out}" "warpc: checking kernels\\.wp" "kernels.wp is checked")
+  expect("the stamp exists"
+    EXISTS ${WORK_DIR}/build/consumer_kernels.warpc/kernels.wp.checked)
+  run(program ${WORK_DIR}/build/consumer)
+  expect("the consumer program succeeds" program_rc EQUAL 0)
+  expect_output("${program_out}" "consumer: sum=999000\\.0 expected=999000\\.0" "program output")
+endfunction()
+
+file(REMOVE_RECURSE ${WORK_DIR})
+set(bad_kernel ${CONSUMER_SOURCE}/../broken/bad_kernel.wp)
+cmake_path(NORMAL_PATH bad_kernel)
+
+if(MODE STREQUAL "build-tree")
+  build_and_run_consumer(${WARPC_BUILD_DIR} ${WARPC_BUILD_DIR}/bin/warpc -Dwarpc_DIR=${WARPC_BUILD_DIR})
+  build_consumer()
+  expect("a second build does nothing" NOT build_out MATCHES "warpc: checking")
+  file(TOUCH ${WORK_DIR}/src/kernels.wp)
+  build_consumer()
+  expect_output("${build_out}" "warpc: checking kernels\\.wp" "editing kernels.wp re-checks it")
+elseif(MODE STREQUAL "install")
+  set(prefix ${WORK_DIR}/prefix)
+  run(install ${CMAKE_COMMAND} --install ${WARPC_BUILD_DIR} --prefix ${prefix})
+  expect("cmake --install succeeds" install_rc EQUAL 0)
+  set(pkg ${prefix}/lib/cmake/warpc)
+  foreach(f bin/warpc lib/libwarpc_runtime.a include/wp/wp.h include/wp/array.h
+            lib/cmake/warpc/warpcConfig.cmake lib/cmake/warpc/warpcConfigVersion.cmake
+            lib/cmake/warpc/warpcTargets.cmake lib/cmake/warpc/WarpcKernels.cmake)
+    expect("${f} is installed" EXISTS ${prefix}/${f})
+  endforeach()
+  file(GLOB pkg_files ${pkg}/*.cmake)
+  foreach(f IN LISTS pkg_files)
+    file(READ ${f} text)
+    string(FIND "${text}" "${WARPC_BUILD_DIR}" at)
+    expect("${f} does not refer to the build tree" at EQUAL -1)
+  endforeach()
+  build_and_run_consumer(${pkg} ${prefix}/bin/warpc -DCMAKE_PREFIX_PATH=${prefix})
+elseif(MODE STREQUAL "broken")
+  configure_consumer(-Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_KERNELS=${bad_kernel})
+  expect("configuring the consumer succeeds" configure_rc EQUAL 0)
+  build_consumer(--target consumer)  # the program alone: its kernels must be checked first
+  expect("building a broken .wp fails" NOT build_rc EQUAL 0)
+  expect_output("${build_out}"
+    "bad_kernel\\.wp:8:12: error: use of undeclared name 'undefined_name'" "warpc's diagnostic")
+  expect("the consumer program is not linked" NOT EXISTS ${WORK_DIR}/build/consumer)
+elseif(MODE STREQUAL "override")
+  set(stand_in ${WORK_DIR}/stand-in-warpc.sh)
+  file(CONFIGURE OUTPUT ${stand_in} CONTENT "#!/bin/sh\necho \"stand-in warpc: $*\"\n")
+  file(CHMOD ${stand_in} PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
+  set(ENV{WARPC_EXECUTABLE} ${stand_in})
+  configure_consumer(-Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_KERNELS=${bad_kernel})
+  expect("configuring with WARPC_EXECUTABLE succeeds" configure_rc EQUAL 0)
+  build_consumer()
+  expect("the stand-in accepts the broken .wp" build_rc EQUAL 0)
+  expect_output("${build_out}" "stand-in warpc: --stop-after=sema -I [^\n]*bad_kernel\\.wp"
+    "the stand-in ran")
+  set(ENV{WARPC_EXECUTABLE} ${WORK_DIR}/missing-warpc)
+  file(REMOVE_RECURSE ${WORK_DIR}/build)
+  configure_consumer(-Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_KERNELS=${bad_kernel}
+    -DWARPC_EXECUTABLE=${stand_in})
+  expect("the WARPC_EXECUTABLE cache variable wins over the environment" configure_rc EQUAL 0)
+  build_consumer()
+  expect_output("${build_out}" "stand-in warpc: " "the stand-in ran (cache variable)")
+  file(REMOVE_RECURSE ${WORK_DIR}/build)
+  configure_consumer(-Dwarpc_DIR=${WARPC_BUILD_DIR})
+  expect("a missing WARPC_EXECUTABLE fails configuring" NOT configure_rc EQUAL 0)
+  expect_output("${configure_out}" "WARPC_EXECUTABLE is '[^']*missing-warpc', which is not a file"
+    "the missing-override message")
+elseif(MODE STREQUAL "bad-targets")
+  configure_consumer(-Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_TARGETS=metal)
+  expect("configuring with TARGETS metal fails" NOT configure_rc EQUAL 0)
+  expect_output("${configure_out}"
+    "add_warp_kernels\\(consumer_kernels\\): unknown TARGETS value 'metal' \\(allowed: cpu, cuda\\)"
+    "the TARGETS message")
+else()
+  message(FATAL_ERROR "run_consumer.cmake: unknown MODE '${MODE}'")
+endif()
+message(STATUS "PASSED (${MODE})")
