@@ -12,9 +12,8 @@
 # Contract (today: warpc has no code generation yet):
 #  * Each .wp gets one add_custom_command that runs `warpc::warpc --stop-after=sema -I …` on
 #    it and then touches <OUTPUT_DIR>/<stem>.wp.checked; a .wp that fails to type-check fails
-#    the build with warpc's diagnostics. The command re-runs when the .wp or warpc changes.
-#    Imported modules are NOT tracked yet: that needs `warpc -MD -MF` (a DEPFILE), which warpc
-#    does not have.
+#    the build with warpc's diagnostics. The command re-runs when the .wp, any .wp module it
+#    imports (a DEPFILE written by `warpc -MD -MF`) or warpc itself changes.
 #  * <target> is an INTERFACE library linking warpc::runtime, with OUTPUT_DIR on its include
 #    path; anything linking it is built after every .wp is checked (custom target <target>.warpc,
 #    part of `all`, like the static library that replaces it).
@@ -25,11 +24,13 @@
 # For the code generation session — only two places change:
 #  1. _warpc_module_outputs(): return <stem>.wp.h/.cpp/.cu (per TARGETS) as outputs and
 #     <stem>.wp.h as the header, and replace the `--stop-after=sema` in _warpc_module_command()
-#     with `-o <dir> --emit=… -MD -MF <dep>` (+ add DEPFILE to add_custom_command).
+#     with `-o <dir> --emit=…` (the -MD/-MF/-MT DEPFILE wiring is already in place).
 #  2. _warpc_make_library(): `add_library(<target> STATIC <.cpp/.cu>)` (PUBLIC instead of
 #     INTERFACE, CUDA_ARCHITECTURES from the argument, FILE_SET HEADERS for the headers).
 # Everything else (argument parsing, validation, per-source loop, the custom target) stays.
 include_guard(GLOBAL)
+# DEPFILE paths are interpreted relative to the build tree, as Ninja expects (CMake ≥ 3.20).
+cmake_policy(SET CMP0116 NEW)
 
 # Checks the keywords add_warp_kernels parsed (ARG_*, read from the caller's scope).
 function(_warpc_check_keywords target)
@@ -83,9 +84,10 @@ function(_warpc_module_command target source outputs include_flags)
   cmake_path(GET source FILENAME name)
   add_custom_command(
     OUTPUT ${outputs}
-    COMMAND warpc::warpc --stop-after=sema ${include_flags} ${source}
+    COMMAND warpc::warpc --stop-after=sema -MD -MF ${stamp}.d -MT ${stamp} ${include_flags} ${source}
     COMMAND ${CMAKE_COMMAND} -E touch ${stamp}
     DEPENDS ${source} $<TARGET_FILE:warpc::warpc>
+    DEPFILE ${stamp}.d
     COMMENT "warpc: checking ${name} (${target})"
     VERBATIM COMMAND_EXPAND_LISTS)
 endfunction()

@@ -17,11 +17,15 @@
 #include "ir/ir.h"
 #include "lower/lower_to_ir.h"
 #include "parse/ast_printer.h"
+#include "passes/eliminate_dead_code.h"
+#include "passes/fold_constants.h"
 #include "passes/pass_manager.h"
+#include "passes/unroll_static_loops.h"
 #include "parse/lexer.h"
 #include "parse/parser.h"
 #include "sema/sema.h"
 #include "sema/symbols.h"
+#include "support/depfile.h"
 #include "support/diagnostics.h"
 #include "support/verify.h"
 
@@ -80,8 +84,22 @@ class IncludePathLoader : public ModuleLoader {
 
 bool wants(const CompileOptions& o, const char* kind) { return o.emit.count(kind) > 0; }
 
+// -MD -MF: after a successful compilation, the input and every module it
+// imported (every file the SourceManager read) become the rule's dependencies.
+void write_dependencies(const CompileOptions& o, Session& s) {
+  if (o.depfile.empty() || s.diags.has_errors()) return;
+  std::vector<std::string> deps;
+  for (FileId f = 0; f < s.sources.file_count(); ++f) deps.push_back(s.sources.name(f));
+  std::string target = o.dep_target;
+  if (target.empty()) target = (fs::path(o.output_dir) / (fs::path(o.input).stem().string() + ".wp.h")).string();
+  std::string error;
+  if (!write_depfile(o.depfile, target, deps, error))
+    s.diags.report(DiagId::err_cannot_write_file, SourceRange(), o.depfile, error);
+}
+
 // Ends the compilation: checks or prints diagnostics and picks the exit code.
 int finish(const CompileOptions& o, Session& s, std::ostream& err) {
+  write_dependencies(o, s);
   if (o.verify) return verify_diagnostics(s.diags, s.sources, err) ? 0 : 1;
   s.diags.render(err, o.color);
   return s.diags.has_errors() ? 1 : 0;
@@ -97,7 +115,13 @@ int compile_ir(const CompileOptions& o, Session& s, const sema::Program& program
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   if (!m) return finish(o, s, err);
   if (!passes.after("lower", *m, /*verify=*/true, took.count())) return 1;
-  // [issue #3] one line per pass: passes.run_pass("fold", fold_constants, *m); …
+  if (o.stop_after != "lower") {  // the passes, one line each (--stop-after=lower shows lowering's output)
+    passes.run_pass("fold_constants", fold_constants, *m);
+    passes.run_pass("unroll_static_loops", unroll_static_loops, *m);
+    passes.run_pass("fold_constants", fold_constants, *m);
+    passes.run_pass("eliminate_dead_code", eliminate_dead_code, *m);
+    if (!passes.ok()) return 1;
+  }
   passes.report_times();
   if (wants(o, "ir")) ir::print_ir(out, *m);
   return finish(o, s, err);

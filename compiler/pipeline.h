@@ -20,6 +20,8 @@ struct CompileOptions {
   bool time_passes = false;               // --time-passes
   bool color = false;                     // colored diagnostics
   size_t error_limit = 50;                // --error-limit
+  std::string depfile;                    // -MD -MF FILE: write a Make-syntax dependency file
+  std::string dep_target;                 // -MT: the rule's target (default <output-dir>/<stem>.wp.h)
 };
 
 // Phases that --stop-after and --emit accept, in pipeline order.

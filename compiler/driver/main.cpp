@@ -24,6 +24,18 @@ std::string check_list(const std::vector<std::string>& values, const std::vector
 
 }  // namespace
 
+// CLI11 only knows one-letter short options, so the compiler-style spellings
+// -MD / -MF / -MT are rewritten to their long forms first.
+std::vector<std::string> normalize_args(int argc, char** argv) {
+  std::vector<std::string> args;
+  for (int i = argc - 1; i >= 1; --i) {  // CLI11 wants them reversed
+    std::string a = argv[i];
+    if (a == "-MD" || a == "-MF" || a == "-MT") a = "-" + a;
+    args.push_back(std::move(a));
+  }
+  return args;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"warpc — compiler for NVIDIA Warp's kernel language (.wp)", "warpc"};
   app.set_version_flag("--version", std::string("warpc ") + WARPC_VERSION);
@@ -47,8 +59,14 @@ int main(int argc, char** argv) {
   app.add_option("--error-limit", o.error_limit, "stop after N errors (0: no limit)");
   app.add_option("--color", color, "colored diagnostics: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  bool make_deps = false;
+  app.add_flag("--MD", make_deps, "write a Make-syntax dependency file (also spelled -MD); needs -MF");
+  auto* mf = app.add_option("--MF", o.depfile, "the dependency file to write (also spelled -MF)");
+  app.add_option("--MT", o.dep_target, "the target named in the dependency file (also spelled -MT)")->needs(mf);
+  std::vector<std::string> args = normalize_args(argc, argv);
   try {
-    app.parse(argc, argv);
+    app.parse(args);
+    if (make_deps != !o.depfile.empty()) throw CLI::ValidationError("-MD and -MF", "must be given together");
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
