@@ -6,22 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "test_util.h"
 #include "wp/array.h"
 #include "wp/stream.h"
 #include "wp/types.h"
 
 namespace {
 
-// Runs `f` and returns the wp::Error message it throws ("<no error>" otherwise).
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const wp::Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using wp_test::error_of;
 
 std::vector<float> iota(int n) {
   std::vector<float> v(n);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "test_util.h"
 #include "wp/wp.h"
 
 namespace {
@@ -22,15 +23,7 @@ class Cuda : public ::testing::Test {
   }
 };
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const wp::Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using wp_test::error_of;
 
 std::vector<float> iota_floats(int64_t n, float start = 1.0f) {
   std::vector<float> v(static_cast<std::size_t>(n));

@@ -12,19 +12,12 @@
 #include <thread>
 #include <vector>
 
+#include "test_util.h"
 #include "wp/wp.h"
 
 namespace {
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const wp::Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using wp_test::error_of;
 
 TEST(Dim, ExtentsAndSize) {
   wp::Dim d1 = 10;

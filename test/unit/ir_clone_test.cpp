@@ -3,6 +3,8 @@
 // folding, DCE) leave verifiable IR on hand-built input.
 #include <gtest/gtest.h>
 
+#include "ir_fixture.h"
+
 #include <string>
 
 #include "ir/ir.h"
@@ -15,30 +17,9 @@
 namespace warpc::ir {
 namespace {
 
-class IrCloneTest : public ::testing::Test {
+class IrCloneTest : public IrKernelFixture {
  protected:
-  TypeContext types;
-  Module m;
-  OpBuilder b{m};
-  Function* fn = nullptr;
-  Value* arr = nullptr;
-
-  void SetUp() override {
-    fn = m.add_function(FunctionKind::Kernel, "k");
-    fn->param_types = {types.array(types.float32(), 1)};
-    fn->body = m.new_region(nullptr, fn);
-    arr = m.new_arg(fn->body->entry(), fn->param_types[0], "a");
-    b.set_block(fn->body->entry());
-  }
-
-  Value* i32(int64_t v) {
-    ConstValue c;
-    c.type = types.int32();
-    c.comps = {v};
-    Op* op = b.emit(Opcode::Const, {}, {types.int32()}, {});
-    op->constant = m.keep(c);
-    return op->result(0);
-  }
+  Value* i32(int64_t v) { return constant(types.int32(), v); }
 
   // for %i = lo to hi step 1 iter_args(%s = init) { %x = a[%i]; yield add(%s, %x) }
   Op* sum_loop(Value* lo, Value* hi, Value* init) {

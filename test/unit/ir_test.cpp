@@ -2,6 +2,8 @@
 // accepts (and prints) well-formed IR.
 #include <gtest/gtest.h>
 
+#include "ir_fixture.h"
+
 #include <string>
 #include <vector>
 
@@ -11,31 +13,9 @@
 namespace warpc::ir {
 namespace {
 
-class IrTest : public ::testing::Test {
+class IrTest : public IrKernelFixture {
  protected:
-  TypeContext types;
-  Module m;
-  OpBuilder b{m};
-  Function* fn = nullptr;
-  Value* arr = nullptr;
-
-  // kernel @k(%a: array(dtype=float32, ndim=1)) with the builder at its entry.
-  void SetUp() override {
-    fn = m.add_function(FunctionKind::Kernel, "k");
-    fn->param_types = {types.array(types.float32(), 1)};
-    fn->body = m.new_region(nullptr, fn);
-    arr = m.new_arg(fn->body->entry(), fn->param_types[0], "a");
-    b.set_block(fn->body->entry());
-  }
-
-  Value* f32(double v) {
-    ConstValue c;
-    c.type = types.float32();
-    c.comps = {v};
-    Op* op = b.emit(Opcode::Const, {}, {types.float32()}, {});
-    op->constant = m.keep(c);
-    return op->result(0);
-  }
+  Value* f32(double v) { return constant(types.float32(), v); }
 
   // `%r = if %cond : float32 { yield then_v } else { yield else_v }` built
   // with the given region contents.

@@ -123,32 +123,11 @@ int parse_thread_count(const char* text, int fallback);
 // Threads in the CPU pool (including the calling thread's share): ≥ 1.
 int cpu_thread_count();
 
-template <typename F>
-void launch_cpu(const Dim& dim, const LaunchOptions& options, F&& body,
-                std::string_view kernel = {}) {
-  detail::check_cpu_device(options.device, kernel);
-  const int64_t n = dim.size();
-  if (n == 0) return;
-  if (n <= kSerialLaunchThreshold || detail::run_serially(n, options.max_threads)) {
-    try {
-      for (int64_t i = 0; i < n; ++i) body(i);
-    } catch (...) {
-      detail::rethrow_as_error(kernel);
-    }
-    return;
-  }
-  using Body = std::remove_reference_t<F>;
-  detail::ChunkFn chunk = [](void* ctx, int64_t begin, int64_t end) {
-    Body& f = *static_cast<Body*>(ctx);
-    for (int64_t i = begin; i < end; ++i) f(i);
-  };
-  void* ctx = const_cast<void*>(static_cast<const void*>(std::addressof(body)));
-  detail::run_parallel(n, options.max_threads, chunk, ctx, kernel);
-}
-
-// Like launch_cpu, but body(begin, end) gets whole contiguous ranges of flat indices
-// [begin, end) — every index in exactly one range — so generated code can walk coordinates
-// incrementally (or vectorise) instead of calling tid_from_index per index.
+// Runs `body(begin, end)` over contiguous ranges of the flat indices of `dim` — every index
+// in exactly one range — split into chunks over the CPU thread pool (small launches run on
+// the calling thread). Generated code walks coordinates incrementally (or vectorises) instead
+// of calling tid_from_index per index. An exception escaping `body` is rethrown on the
+// calling thread as wp::Error naming `kernel`, after every chunk has finished.
 template <typename F>
 void launch_cpu_ranges(const Dim& dim, const LaunchOptions& options, F&& body,
                        std::string_view kernel = {}) {
@@ -169,6 +148,19 @@ void launch_cpu_ranges(const Dim& dim, const LaunchOptions& options, F&& body,
   };
   void* ctx = const_cast<void*>(static_cast<const void*>(std::addressof(body)));
   detail::run_parallel(n, options.max_threads, chunk, ctx, kernel);
+}
+
+// Runs body(i) once for every flat index i of `dim` on the CPU pool (see
+// launch_cpu_ranges, which it is built on).
+template <typename F>
+void launch_cpu(const Dim& dim, const LaunchOptions& options, F&& body,
+                std::string_view kernel = {}) {
+  launch_cpu_ranges(
+      dim, options,
+      [&body](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) body(i);
+      },
+      kernel);
 }
 
 }  // namespace wp
