@@ -115,12 +115,8 @@ int compile_ir(const CompileOptions& o, Session& s, const sema::Program& program
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   if (!m) return finish(o, s, err);
   if (!passes.after("lower", *m, /*verify=*/true, took.count())) return 1;
-  if (o.stop_after != "lower") {  // the passes, one line each (--stop-after=lower shows lowering's output)
-    passes.run_pass("fold_constants", fold_constants, *m);
-    passes.run_pass("unroll_static_loops", unroll_static_loops, *m);
-    passes.run_pass("fold_constants", fold_constants, *m);
-    passes.run_pass("eliminate_dead_code", eliminate_dead_code, *m);
-    if (!passes.ok()) return 1;
+  if (o.stop_after != "lower") {  // --stop-after=lower shows lowering's output
+    if (!run_ir_passes(passes, *m)) return 1;
   }
   passes.report_times();
   if (wants(o, "ir")) ir::print_ir(out, *m);
@@ -128,6 +124,14 @@ int compile_ir(const CompileOptions& o, Session& s, const sema::Program& program
 }
 
 }  // namespace
+
+bool run_ir_passes(PassManager& passes, ir::Module& m) {
+  passes.run_pass("fold_constants", fold_constants, m);
+  passes.run_pass("unroll_static_loops", unroll_static_loops, m);
+  passes.run_pass("fold_constants", fold_constants, m);
+  passes.run_pass("eliminate_dead_code", eliminate_dead_code, m);
+  return passes.ok();
+}
 
 const std::vector<std::string>& pipeline_phases() {
   static const std::vector<std::string> kPhases = {"lex", "parse", "sema", "lower"};

@@ -28,6 +28,15 @@ struct CompileOptions {
 const std::vector<std::string>& pipeline_phases();
 const std::vector<std::string>& emit_kinds();
 
+namespace ir {
+class Module;
+}
+class PassManager;
+
+// The IR passes in pipeline order, one line each (defined in pipeline.cpp next to
+// compile_file). Returns false when the IR failed verification after a pass.
+bool run_ir_passes(PassManager& passes, ir::Module& m);
+
 // Runs the compiler; returns the process exit code (0 ok, 1 diagnostics).
 // Emitted text goes to `out`, diagnostics to `err`.
 int compile_file(const CompileOptions& options, std::ostream& out, std::ostream& err);

@@ -1,5 +1,6 @@
 // fuzz_frontend.cpp — libFuzzer target for the whole front end: bytes → lex →
-// parse → sema → (accepted programs) lowering to IR → rendered diagnostics.
+// parse → sema → (accepted programs) lowering to IR and the IR passes →
+// rendered diagnostics.
 //
 // Contract: any input must finish without a crash, sanitizer report or
 // timeout, and must satisfy these invariants (checked with abort(), so a
@@ -8,7 +9,8 @@
 //    and every token range lies inside the buffer (lexer.h's contract);
 //  * if any error was reported, the first diagnostic has a valid location
 //    inside the buffer ("no error without a caret");
-//  * IR lowered from an accepted program always passes the IR verifier.
+//  * IR lowered from an accepted program passes the IR verifier, before and
+//    after every pass of the pipeline (run_ir_passes).
 // Imports resolve to nothing (the loader returns null and reports nothing).
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +22,8 @@
 #include "parse/lexer.h"
 #include "parse/parser.h"
 #include "lower/lower_to_ir.h"
+#include "passes/pass_manager.h"
+#include "pipeline.h"
 #include "sema/sema.h"
 
 namespace {
@@ -84,8 +88,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::unique_ptr<warpc::ir::Module> ir = warpc::lower_to_ir(*program, types, diags);
     if (ir) {
       if (!warpc::ir::verify_ir(*ir).empty()) fail("lowered IR does not verify");
-      std::ostringstream printed;
-      warpc::ir::print_ir(printed, *ir);
+      std::ostringstream dump, errors;
+      warpc::PassManager passes({"", /*verify_ir=*/true, false}, dump, errors);
+      if (!warpc::run_ir_passes(passes, *ir)) fail("IR does not verify after a pass");
+      warpc::ir::print_ir(dump, *ir);
     }
     check_diagnostics(diags, size);
   }
