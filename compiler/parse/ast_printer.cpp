@@ -68,6 +68,7 @@
 
 #include "sema/const_value.h"
 #include "sema/types.h"
+#include "support/text_escape.h"
 
 namespace warpc {
 
@@ -103,24 +104,7 @@ std::string float_repr(double v) {
   return out + fmt::format("e{}{:02d}", exp < 0 ? '-' : '+', std::abs(exp));
 }
 
-std::string escape_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20 || c == 0x7f)
-          out += fmt::format("\\x{:02x}", c);
-        else
-          out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
+std::string escape_string(const std::string& s) { return "\"" + escape_text(s, /*quote=*/true) + "\""; }
 
 class AstPrinter {
  public:
