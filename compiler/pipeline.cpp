@@ -2,18 +2,22 @@
 // every step is one call, and this file is the map of the compiler.
 //
 //   .wp ─ lex ─ parse ─ sema (names, types, overloads, constants, wp.static)
-//       ─ lower to IR (structured SSA; verified) ─ [issue #3] passes ─ AD ─ codegen
+//       ─ lower to IR (structured SSA; verified) ─ passes ─ [issue #5] AD ─ codegen
 //
-// Lowering runs only when asked for (`--emit=ir`, `--stop-after=lower`)
-// while it does not cover the whole language yet.
+// Lowering and code generation run only when asked for (`--emit=ir`,
+// `--emit=header,cpp,cuda`, `--stop-after=lower`); by default warpc checks.
 #include "pipeline.h"
 
 #include <chrono>
 #include <filesystem>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <ostream>
 
+#include "codegen/codegen.h"
 #include "ir/ir.h"
 #include "lower/lower_to_ir.h"
 #include "parse/ast_printer.h"
@@ -83,6 +87,48 @@ class IncludePathLoader : public ModuleLoader {
 };
 
 bool wants(const CompileOptions& o, const char* kind) { return o.emit.count(kind) > 0; }
+bool wants_code(const CompileOptions& o) { return wants(o, "header") || wants(o, "cpp") || wants(o, "cuda"); }
+
+// Writes one generated file (or prints it after a `// ---- name` line with `-o -`).
+bool write_output(const CompileOptions& o, Session& s, const std::string& name, const std::string& text,
+                  std::ostream& out) {
+  if (o.output_dir == "-") {
+    out << "// ---- " << name << "\n" << text;
+    return true;
+  }
+  fs::path path = fs::path(o.output_dir) / name;
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  // Write to a temporary, then rename: a failed run never leaves a half-written file behind.
+  fs::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    f << text;
+    if (!f.flush()) {
+      s.diags.report(DiagId::err_cannot_write_file, SourceRange(), tmp.string(), std::strerror(errno));
+      return false;
+    }
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) s.diags.report(DiagId::err_cannot_write_file, SourceRange(), path.string(), ec.message());
+  return !ec;
+}
+
+// Code generation: <stem>.wp.h / .wp.cpp / .wp.cu, as --emit asks.
+void generate_code(const CompileOptions& o, Session& s, const ir::Module& m, const sema::Program& program,
+                   std::ostream& out) {
+  codegen::CodegenOptions co;
+  co.stem = fs::path(o.input).stem().string();
+  co.ns = o.cpp_namespace;
+  co.line_directives = o.line_directives;
+  co.min_cuda_arch = std::stoi(o.cuda_arch.substr(3));
+  codegen::GeneratedCode code;
+  if (!codegen::generate(m, program, s.sources, co, s.diags, &code)) return;
+  if (wants(o, "header") && !write_output(o, s, co.stem + ".wp.h", code.header, out)) return;
+  if (wants(o, "cpp") && !write_output(o, s, co.stem + ".wp.cpp", code.cpu, out)) return;
+  if (wants(o, "cuda")) write_output(o, s, co.stem + ".wp.cu", code.cuda, out);
+}
 
 // -MD -MF: after a successful compilation, the input and every module it
 // imported (every file the SourceManager read) become the rule's dependencies.
@@ -120,6 +166,7 @@ int compile_ir(const CompileOptions& o, Session& s, const sema::Program& program
   }
   passes.report_times();
   if (wants(o, "ir")) ir::print_ir(out, *m);
+  if (wants_code(o) && o.stop_after.empty()) generate_code(o, s, *m, program, out);
   return finish(o, s, err);
 }
 
@@ -139,7 +186,7 @@ const std::vector<std::string>& pipeline_phases() {
 }
 
 const std::vector<std::string>& emit_kinds() {
-  static const std::vector<std::string> kKinds = {"tokens", "ast", "ir"};
+  static const std::vector<std::string> kKinds = {"tokens", "ast", "ir", "header", "cpp", "cuda"};
   return kKinds;
 }
 
@@ -170,7 +217,7 @@ int compile_file(const CompileOptions& o, std::ostream& out, std::ostream& err) 
   const sema::Program* program = nullptr;
   bool checked = check_program(*module, loader, s.types, s.diags, &program);
   if (wants(o, "ast")) print_ast(out, *module, s.sources);
-  bool wants_ir = wants(o, "ir") || o.stop_after == "lower" || !o.dump_ir_after.empty();
+  bool wants_ir = wants(o, "ir") || wants_code(o) || o.stop_after == "lower" || !o.dump_ir_after.empty();
   if (o.stop_after == "sema" || !wants_ir || !checked || !program || s.diags.has_errors())
     return finish(o, s, err);
 

@@ -12,7 +12,7 @@ struct CompileOptions {
   std::string input;                      // the .wp file
   std::string output_dir = ".";           // -o
   std::vector<std::string> include_dirs;  // -I, searched after the input's own folder
-  std::set<std::string> emit;             // --emit: tokens, ast, ir
+  std::set<std::string> emit;             // --emit: tokens, ast, ir (printed); header, cpp, cuda (written)
   std::string stop_after;                 // --stop-after: lex, parse, sema, lower ("" = run everything)
   bool verify = false;                    // --verify
   std::string dump_ir_after;              // --dump-ir-after: a pass name or "all"
@@ -22,6 +22,9 @@ struct CompileOptions {
   size_t error_limit = 50;                // --error-limit
   std::string depfile;                    // -MD -MF FILE: write a Make-syntax dependency file
   std::string dep_target;                 // -MT: the rule's target (default <output-dir>/<stem>.wp.h)
+  std::string cpp_namespace;              // --namespace ("" = the stem)
+  bool line_directives = true;            // --no-line-directives turns #line off
+  std::string cuda_arch = "sm_90";        // --cuda-arch
 };
 
 // Phases that --stop-after and --emit accept, in pipeline order.

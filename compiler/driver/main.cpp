@@ -43,10 +43,11 @@ int main(int argc, char** argv) {
   std::vector<std::string> emit;
   std::string color = "auto";
   app.add_option("file", o.input, "the .wp module to compile")->required();
-  app.add_option("-o,--output-dir", o.output_dir, "folder for generated files");
+  app.add_option("-o,--output-dir", o.output_dir, "folder for generated files ('-': print them to stdout)");
   app.add_option("-I,--include-dir", o.include_dirs, "folder searched for imported .wp modules (repeatable)")
       ->allow_extra_args(false);
-  app.add_option("--emit", emit, "print intermediate forms: tokens, ast, ir")
+  app.add_option("--emit", emit,
+                 "print intermediate forms (tokens, ast, ir) and/or write generated code (header, cpp, cuda)")
       ->delimiter(',')
       ->allow_extra_args(false)
       ->check([&](const std::string& v) { return check_list({v}, warpc::emit_kinds()); });
@@ -59,6 +60,14 @@ int main(int argc, char** argv) {
   app.add_option("--error-limit", o.error_limit, "stop after N errors (0: no limit)");
   app.add_option("--color", color, "colored diagnostics: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_option("--namespace", o.cpp_namespace, "C++ namespace of the generated launchers (default: the file's stem)");
+  bool no_lines = false;
+  app.add_flag("--no-line-directives", no_lines, "do not write #line directives back to the .wp source");
+  app.add_option("--cuda-arch", o.cuda_arch, "oldest GPU architecture the .cu may be compiled for (sm_NN, default sm_90)")
+      ->check([](const std::string& v) {
+        bool ok = v.size() > 3 && v.rfind("sm_", 0) == 0 && v.find_first_not_of("0123456789", 3) == std::string::npos;
+        return ok ? std::string() : std::string("expected sm_NN, e.g. sm_90");
+      });
   bool make_deps = false;
   app.add_flag("--MD", make_deps, "write a Make-syntax dependency file (also spelled -MD); needs -MF");
   auto* mf = app.add_option("--MF", o.depfile, "the dependency file to write (also spelled -MF)");
@@ -72,6 +81,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   o.emit.insert(emit.begin(), emit.end());
+  o.line_directives = !no_lines;
   o.color = color == "always" || (color == "auto" && isatty(STDERR_FILENO));
   return warpc::compile_file(o, std::cout, std::cerr);
 }

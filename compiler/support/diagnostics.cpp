@@ -17,6 +17,7 @@ const DiagInfo kDiagTable[] = {
 #include "support/diagnostics_parse.def"
 #include "support/diagnostics_sema.def"
 #include "support/diagnostics_lower.def"
+#include "support/diagnostics_codegen.def"
 #undef DIAG
 };
 

@@ -32,6 +32,7 @@ enum class DiagId : uint16_t {
 #include "support/diagnostics_parse.def"
 #include "support/diagnostics_sema.def"
 #include "support/diagnostics_lower.def"
+#include "support/diagnostics_codegen.def"
 #undef DIAG
   kCount
 };

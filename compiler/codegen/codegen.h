@@ -1,0 +1,46 @@
+// codegen.h — the code generator's entry point: an optimised IR module → three C++ texts.
+//
+//   <stem>.wp.h    typed host API: structs (with layout asserts), module constants, one launcher
+//                  per kernel — what users include
+//   <stem>.wp.cpp  module code for the CPU + the CPU launchers + the launcher definitions
+//   <stem>.wp.cu   the same module code for CUDA + __global__ grid-stride kernels + their launchers
+//
+// Contract:
+//  * Output is deterministic: the same input gives byte-identical text (no timestamps, no
+//    pointer-ordered iteration).
+//  * The ABI between these files, the runtime and stdlib/ is docs/codegen.md ("Generated code").
+//  * Unsupported constructs are reported as located diagnostics (err_codegen_unsupported) and
+//    generate() returns false; nothing is half-written.
+#pragma once
+
+#include <string>
+
+#include "ir/ir.h"
+#include "support/diagnostics.h"
+
+namespace warpc::sema {
+struct Program;
+}
+
+namespace warpc::codegen {
+
+struct CodegenOptions {
+  std::string stem;              // output files are <stem>.wp.h/.wp.cpp/.wp.cu
+  std::string ns;                // C++ namespace of the launchers ("" = default_namespace(stem))
+  bool line_directives = true;   // `#line` back to the .wp source
+  int min_cuda_arch = 90;        // the .cu refuses to compile for older GPUs (sm_NN → NN)
+};
+
+struct GeneratedCode {
+  std::string header;  // <stem>.wp.h
+  std::string cpu;     // <stem>.wp.cpp
+  std::string cuda;    // <stem>.wp.cu
+};
+
+// The stem as a C++ identifier (non-identifier characters become '_', a leading digit gets '_').
+std::string default_namespace(const std::string& stem);
+
+bool generate(const ir::Module& m, const sema::Program& program, const SourceManager& sources,
+              const CodegenOptions& options, DiagnosticEngine& diags, GeneratedCode* out);
+
+}  // namespace warpc::codegen

@@ -1,0 +1,42 @@
+// codegen_impl.h — shared between the code generator's files (not a public interface).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "codegen/codegen.h"
+#include "codegen/cpp_names.h"
+#include "codegen/emit_function.h"
+
+namespace warpc::codegen {
+
+// A kernel the generated header exposes.
+struct KernelEntry {
+  const ir::Function* fn = nullptr;
+  std::string name;                      // the kernel's name (messages; launcher = cpp_identifier(name))
+  std::vector<std::string> param_names;  // C++ names, = the .wp parameter names where possible
+  int tid_dims = 0;
+};
+
+struct ModuleContext {
+  const ir::Module& module;
+  const sema::Program& program;
+  const SourceManager& sources;
+  CodegenOptions options;                // ns filled in
+  std::vector<KernelEntry> kernels;      // declaration order
+  std::string source_name;               // the .wp file as given (comments)
+};
+
+// emit_header.cpp
+std::string emit_header(const ModuleContext& ctx);
+// emit_launchers.cpp: the .cpp and .cu files around the shared module code.
+std::string emit_cpu_file(const ModuleContext& ctx, const std::string& module_code);
+std::string emit_cuda_file(const ModuleContext& ctx, const std::string& module_code);
+
+// ", "-joined "type name" list of a kernel's kernel-side parameters (views, values).
+std::string kernel_params(const KernelEntry& k);
+// ", "-joined parameter names.
+std::string kernel_args(const KernelEntry& k);
+std::string join(const std::vector<std::string>& parts, const std::string& sep = ", ");
+
+}  // namespace warpc::codegen

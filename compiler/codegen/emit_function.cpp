@@ -1,0 +1,486 @@
+// emit_function.cpp — IR function → C++ text (see emit_function.h for the contract).
+#include "codegen/emit_function.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "sema/builtins.h"
+#include "sema/symbols.h"
+
+namespace warpc::codegen {
+
+using ir::Opcode;
+using ir::Value;
+
+namespace {
+
+std::string identifier_from(std::string_view name) {
+  std::string out;
+  for (char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+  return out;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep = ", ") {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? std::string(sep) : "") + parts[i];
+  return out;
+}
+
+std::string return_type(const ir::Function& fn) {
+  return fn.result_types.size() == 1 ? cpp_type(fn.result_types[0]) : "void";
+}
+
+// The signature's parameter list: tids, parameters, out-parameters of multi-result funcs.
+std::string signature(const ir::Function& fn, const std::vector<std::string>& names) {
+  std::vector<std::string> parts;
+  for (int d = 0; d < function_tid_dims(fn); ++d) parts.push_back(fmt::format("int32_t tid{}", d));
+  for (size_t i = 0; i < fn.param_types.size(); ++i)
+    parts.push_back(cpp_type(fn.param_types[i]) + " " + names[i]);
+  if (fn.result_types.size() > 1)
+    for (size_t i = 0; i < fn.result_types.size(); ++i)
+      parts.push_back(fmt::format("{}& ret_{}", cpp_type(fn.result_types[i]), i));
+  return fmt::format("WP_FUNC {} {}({})", return_type(fn), function_cpp_name(fn), join(parts));
+}
+
+const std::set<std::string>& reserved_locals() {
+  static const std::set<std::string> kNames = {"wp", "std", "impl", "tid0", "tid1", "tid2", "tid3"};
+  return kNames;
+}
+
+class FunctionEmitter {
+ public:
+  FunctionEmitter(const ir::Function& fn, const FunctionEmitOptions& o) : fn_(fn), opts_(o) {}
+
+  std::string run() {
+    std::vector<std::string> params = function_param_names(fn_);
+    for (const std::string& p : params) used_.insert(p);
+    std::vector<Value*> args = fn_.params();
+    for (size_t i = 0; i < args.size(); ++i) names_[args[i]] = params[i];
+    out_ += signature(fn_, params) + " {\n";
+    if (fn_.kind == ir::FunctionKind::Native) {
+      out_ += native_body();
+    } else {
+      find_updated_values(fn_.body->entry());
+      block(fn_.body->entry());
+    }
+    out_ += "}\n";
+    if (opts_.sources) out_ += std::string(kLineRestoreMarker) + "\n";
+    return out_;
+  }
+
+ private:
+  // ---- text
+  // One statement; preceded by the pending `#line` when its source line changed.
+  void line(const std::string& text) {
+    if (!pending_line_.empty()) out_ += pending_line_;
+    pending_line_.clear();
+    out_ += std::string(static_cast<size_t>(indent_) * 2, ' ') + text + "\n";
+  }
+
+  void source_line(const ir::Op& op) {
+    if (!opts_.sources || op.loc.begin.file == kNoFile) return;
+    LineCol lc = opts_.sources->line_col(op.loc.begin);
+    if (lc.line == last_line_) return;
+    last_line_ = lc.line;
+    pending_line_ = fmt::format("#line {} {}\n", lc.line, cpp_string_literal(opts_.sources->name(op.loc.begin.file)));
+  }
+
+  std::string native_body() {
+    const sema::FunctionInstance* inst = fn_.instance;
+    if (!inst || !inst->decl) throw LocatedCodegenError("a func_native without its snippet", fn_.loc);
+    return inst->decl->native_snippet + "\n";
+  }
+
+  // ---- names
+  std::string fresh(const std::string& hint) {
+    std::string base = hint.empty() ? "v" : cpp_identifier(identifier_from(hint));
+    if (reserved_locals().count(base)) base += "_";
+    std::string name = hint.empty() ? "v_1" : base;
+    for (int n = 1; used_.count(name); ++n) name = fmt::format("{}_{}", base, n);
+    used_.insert(name);
+    return name;
+  }
+
+  const std::string& name(const Value* v) {
+    auto it = names_.find(v);
+    if (it == names_.end())
+      throw LocatedCodegenError("a value used before its definition (internal error)", fn_.loc);
+    return it->second;
+  }
+
+  // Declares `T name` for an op result, returns the name.
+  std::string define(const Value* v, const std::string& init) {
+    std::string n = fresh(v->name);
+    names_[v] = n;
+    line(fmt::format("{} {} = {};", cpp_type(v->type), n, init));
+    return n;
+  }
+
+  std::vector<std::string> operand_names(const ir::Op& op, size_t begin = 0, size_t end = SIZE_MAX) {
+    std::vector<std::string> out;
+    for (size_t i = begin; i < op.operands.size() && i < end; ++i) out.push_back(name(op.operands[i]));
+    return out;
+  }
+
+  // Assigns `values` to `targets` as one parallel assignment.
+  void assign_all(const std::vector<std::string>& targets, const std::vector<std::string>& values) {
+    bool hazard = false;
+    for (size_t i = 0; i < values.size(); ++i)
+      for (size_t j = 0; j < i; ++j) hazard |= values[i] == targets[j];
+    if (!hazard) {
+      for (size_t i = 0; i < targets.size(); ++i)
+        if (targets[i] != values[i]) line(fmt::format("{} = {};", targets[i], values[i]));
+      return;
+    }
+    line("{");
+    ++indent_;
+    for (size_t i = 0; i < values.size(); ++i) line(fmt::format("const auto tmp_{} = {};", i, values[i]));
+    for (size_t i = 0; i < targets.size(); ++i) line(fmt::format("{} = tmp_{};", targets[i], i));
+    --indent_;
+    line("}");
+  }
+
+  // ---- blocks and ops
+  void block(const ir::Block* b) {
+    for (const ir::Op* op : b->ops) emit_op(*op);
+  }
+
+  void nested(const ir::Region* r, std::vector<std::string> yield_targets) {
+    ++indent_;
+    yield_targets_.push_back(std::move(yield_targets));
+    block(r->entry());
+    yield_targets_.pop_back();
+    --indent_;
+  }
+
+  void emit_op(const ir::Op& op) {
+    source_line(op);
+    switch (op.opcode) {
+      case Opcode::Const: return constant(op);
+      case Opcode::Zero: names_[op.result()] = fresh(op.result()->name);
+                         line(fmt::format("{} {}{{}};", cpp_type(op.result()->type), names_[op.result()]));
+                         return;
+      case Opcode::Tid: return tid(op);
+      case Opcode::Cast: return cast(op);
+      case Opcode::CallBuiltin: return call_builtin(op);
+      case Opcode::Call: return call(op);
+      case Opcode::Compare:
+        define(op.result(), fmt::format("({} {} {})", name(op.operands[0]), op.name, name(op.operands[1])));
+        return;
+      case Opcode::Extract: define(op.result(), access_path(op, name(op.operands[0]), 1)); return;
+      case Opcode::Insert: return insert(op);
+      case Opcode::StructNew:
+        define(op.result(), fmt::format("{}{{{}}}", cpp_type(op.result()->type), join(operand_names(op))));
+        return;
+      case Opcode::Assert:
+        line(fmt::format("WP_KERNEL_ASSERT({}, {});", name(op.operands[0]), cpp_string_literal(assert_text(op))));
+        return;
+      case Opcode::ArrayLoad:
+        define(op.result(), fmt::format("{}({})", name(op.operands[0]), join(operand_names(op, 1))));
+        return;
+      case Opcode::ArrayStore: {
+        size_t n = op.operands.size();
+        line(fmt::format("{}({}) = {};", name(op.operands[0]), join(operand_names(op, 1, n - 1)),
+                         name(op.operands[n - 1])));
+        return;
+      }
+      case Opcode::ArrayShape:
+        define(op.result(), fmt::format("{}.shape[{}]", name(op.operands[0]), op.indices.at(0)));
+        return;
+      case Opcode::ArrayView:
+        define(op.result(), fmt::format("wp::array_view_at({})", join(operand_names(op))));
+        return;
+      case Opcode::AtomicAdd: return atomic(op, "atomic_add");
+      case Opcode::AtomicSub: return atomic(op, "atomic_sub");
+      case Opcode::AtomicMin: return atomic(op, "atomic_min");
+      case Opcode::AtomicMax: return atomic(op, "atomic_max");
+      case Opcode::If: return if_op(op);
+      case Opcode::For: return for_op(op);
+      case Opcode::While: return while_op(op);
+      case Opcode::Yield: assign_all(yield_targets_.back(), operand_names(op)); return;
+      case Opcode::Condition: line(fmt::format("if (!({})) break;", name(op.operands[0]))); return;
+      case Opcode::Break: assign_all(loops_.back(), operand_names(op)); line("break;"); return;
+      case Opcode::Continue: assign_all(loops_.back(), operand_names(op)); line("continue;"); return;
+      case Opcode::Return: return return_op(op);
+    }
+  }
+
+  std::string assert_text(const ir::Op& op) {
+    if (!opts_.sources || op.loc.begin.file == kNoFile) return "assert";
+    LineCol lc = opts_.sources->line_col(op.loc.begin);
+    return fmt::format("{}:{}: assert", opts_.sources->name(op.loc.begin.file), lc.line);
+  }
+
+  void constant(const ir::Op& op) {
+    const Value* v = op.result();
+    std::string text = cpp_literal(*op.constant);
+    if (v->type->kind == TypeKind::String || (v->type->kind == TypeKind::Scalar && !updated_.count(v))) {
+      names_[v] = text;  // inlined at every use
+      return;
+    }
+    define(v, text);
+  }
+
+  void tid(const ir::Op& op) {
+    int dims = function_tid_dims(fn_);
+    if (static_cast<int>(op.results.size()) != dims && dims > 0)
+      throw LocatedCodegenError("'wp.tid()' forms with different numbers of indices in one kernel", op.loc);
+    for (size_t i = 0; i < op.results.size(); ++i) names_[op.results[i]] = fmt::format("tid{}", i);
+  }
+
+  void cast(const ir::Op& op) {
+    const Type* to = op.result()->type;
+    if (to->is_bool()) {
+      define(op.result(), fmt::format("({} != 0)", name(op.operands[0])));
+      return;
+    }
+    define(op.result(), fmt::format("static_cast<{}>({})", cpp_type(to), name(op.operands[0])));
+  }
+
+  // Values some builtin updates in place (`&T` parameters) must live in variables.
+  void find_updated_values(const ir::Block* b) {
+    for (const ir::Op* op : b->ops) {
+      const BuiltinOverload* ov = op->is(Opcode::CallBuiltin) && op->target ? op->target->overload : nullptr;
+      for (size_t i = 0; ov && i < op->operands.size(); ++i) {
+        const int param = std::min(static_cast<int>(i), builtin_param_count(ov) - 1);
+        if (param >= 0 && builtin_param_is_ref(ov, param)) updated_.insert(op->operands[i]);
+      }
+      for (const ir::Region* r : op->regions) find_updated_values(r->entry());
+    }
+  }
+
+  void call_builtin(const ir::Op& op) {
+    const sema::CallTarget* t = op.target;
+    const BuiltinOverload* ov = t ? t->overload : nullptr;
+    std::string callee;
+    if (t && t->kind == sema::CallKind::Print) callee = "wp::print";
+    else if (t && t->kind == sema::CallKind::Printf) callee = "wp::printf";
+    else if (t && t->kind == sema::CallKind::TypeConstructor) {
+      if (!ov) throw LocatedCodegenError(fmt::format("the constructor '{}'", op.name), op.loc);
+      callee = fmt::format("wp::construct_{}<{}>", builtin_cpp_name(ov), cpp_type(op.result()->type));
+    } else {
+      if (!ov) throw LocatedCodegenError(fmt::format("the builtin '{}'", op.name), op.loc);
+      std::string_view cpp = builtin_cpp_name(ov);
+      callee = "wp::" + std::string(cpp.empty() ? builtin_name(ov) : cpp);
+    }
+    std::string call = fmt::format("{}({})", callee, join(operand_names(op)));
+    if (op.results.empty()) line(call + ";");
+    else define(op.result(), call);
+  }
+
+  void call(const ir::Op& op) {
+    std::vector<std::string> args = operand_names(op);
+    const std::string callee = function_cpp_name(*op.callee);
+    if (op.results.size() <= 1) {
+      std::string text = fmt::format("{}({})", callee, join(args));
+      if (op.results.empty()) line(text + ";");
+      else define(op.result(), text);
+      return;
+    }
+    for (const Value* r : op.results) {
+      names_[r] = fresh(r->name.empty() ? "ret" : r->name);
+      line(fmt::format("{} {}{{}};", cpp_type(r->type), names_[r]));
+      args.push_back(names_[r]);
+    }
+    line(fmt::format("{}({});", callee, join(args)));
+  }
+
+  // `agg` followed by the op's static path (or dynamic index operands from `first_index`):
+  // struct fields and transform parts as members, components through wp::index / index_ref.
+  std::string access_path(const ir::Op& op, std::string expr, size_t first_index, bool ref = false) {
+    std::vector<std::string> idx;
+    if (!op.indices.empty()) {
+      for (int i : op.indices) idx.push_back(std::to_string(i));
+    } else {
+      idx = operand_names(op, first_index);
+    }
+    const char* fn = ref ? "wp::index_ref" : "wp::index";
+    TypeKind kind = op.operands[0]->type->kind;
+    const Type* t = op.operands[0]->type;
+    for (size_t i = 0; i < idx.size();) {
+      if (kind == TypeKind::Struct) {
+        const StructField& f = t->info->fields.at(static_cast<size_t>(std::stoi(idx[i])));
+        expr += "." + f.name;
+        t = f.type;
+        kind = t->kind;
+        i += 1;
+      } else if (kind == TypeKind::Transform) {
+        if (idx[i] != "0" && idx[i] != "1") throw LocatedCodegenError("a dynamic index into a transform", op.loc);
+        expr += idx[i] == "0" ? ".p" : ".q";
+        kind = idx[i] == "0" ? TypeKind::Vector : TypeKind::Quat;
+        i += 1;
+      } else if (kind == TypeKind::Matrix && i + 1 < idx.size()) {
+        expr = fmt::format("{}({}, {}, {})", fn, expr, idx[i], idx[i + 1]);
+        kind = TypeKind::Scalar;
+        i += 2;
+      } else if (kind == TypeKind::Matrix || kind == TypeKind::Vector || kind == TypeKind::Quat) {
+        expr = fmt::format("{}({}, {})", fn, expr, idx[i]);
+        kind = kind == TypeKind::Matrix ? TypeKind::Vector : TypeKind::Scalar;
+        i += 1;
+      } else {
+        throw LocatedCodegenError("this component access path", op.loc);
+      }
+    }
+    return expr;
+  }
+
+  void insert(const ir::Op& op) {
+    const Value* r = op.result();
+    std::string n = define(r, name(op.operands[0]));
+    line(fmt::format("{} = {};", access_path(op, n, 2, /*ref=*/true), name(op.operands[1])));
+  }
+
+  void atomic(const ir::Op& op, const char* fn) {
+    std::string call = fmt::format("wp::{}({})", fn, join(operand_names(op)));
+    define(op.result(), call);
+  }
+
+  // Declares variables for an op's results (if results / loop-carried values).
+  // Loops name them after the body's block arguments (the .wp variables).
+  std::vector<std::string> declare_results(const ir::Op& op, const std::vector<std::string>& inits,
+                                           const ir::Block* named_by = nullptr, size_t first_arg = 0) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < op.results.size(); ++i) {
+      const Value* r = op.results[i];
+      std::string hint = r->name;
+      if (hint.empty() && named_by && first_arg + i < named_by->args.size()) hint = named_by->args[first_arg + i]->name;
+      std::string n = fresh(hint);
+      names_[r] = n;
+      if (i < inits.size()) line(fmt::format("{} {} = {};", cpp_type(r->type), n, inits[i]));
+      else line(fmt::format("{} {}{{}};", cpp_type(r->type), n));
+      out.push_back(n);
+    }
+    return out;
+  }
+
+  void bind_args(const ir::Region* r, size_t first, const std::vector<std::string>& names) {
+    const ir::Block* b = r->entry();
+    for (size_t i = first; i < b->args.size(); ++i) names_[b->args[i]] = names.at(i - first);
+  }
+
+  void if_op(const ir::Op& op) {
+    std::vector<std::string> results = declare_results(op, {});
+    line(fmt::format("if ({}) {{", name(op.operands[0])));
+    nested(op.region(0), results);
+    if (!op.region(1)->entry()->ops.empty() &&
+        !(op.region(1)->entry()->ops.size() == 1 && results.empty() &&
+          op.region(1)->entry()->ops[0]->is(Opcode::Yield))) {
+      line("} else {");
+      nested(op.region(1), results);
+    }
+    line("}");
+  }
+
+  void for_op(const ir::Op& op) {
+    const std::string lo = name(op.operands[0]), hi = name(op.operands[1]), step = name(op.operands[2]);
+    const ir::Block* body = op.region(0)->entry();
+    std::vector<std::string> carried = declare_results(op, operand_names(op, 3), body, 1);
+    const Value* iv_value = body->args.at(0);
+    const std::string iv = fresh(iv_value->name.empty() ? "i" : iv_value->name);
+    names_[iv_value] = iv;
+    bind_args(op.region(0), 1, carried);
+    const std::string ivt = cpp_type(iv_value->type);
+    const ir::Op* step_def = op.operands[2]->def;
+    const bool unit_step = step_def && step_def->is(Opcode::Const) && step_def->constant->as_int() == 1;
+    if (unit_step && !op.reversed) {
+      line(fmt::format("for ({0} {1} = {2}; {1} < {3}; ++{1}) {{", ivt, iv, lo, hi));
+    } else {
+      const std::string n = fresh("trips"), k = fresh("k");
+      line(fmt::format("const int32_t {} = wp::range_count({}, {}, {});", n, lo, hi, step));
+      line(fmt::format("for (int32_t {0} = 0; {0} < {1}; ++{0}) {{", k, n));
+      const std::string pos = op.reversed ? fmt::format("({} - 1 - {})", n, k) : k;
+      line(fmt::format("  const {} {} = {} + {} * {};", ivt, iv, lo, pos, step));
+    }
+    loops_.push_back(carried);
+    nested(op.region(0), carried);
+    loops_.pop_back();
+    line("}");
+  }
+
+  void while_op(const ir::Op& op) {
+    std::vector<std::string> carried = declare_results(op, operand_names(op), op.region(1)->entry(), 0);
+    bind_args(op.region(0), 0, carried);
+    bind_args(op.region(1), 0, carried);
+    line("while (true) {");
+    loops_.push_back(carried);
+    nested(op.region(0), carried);
+    nested(op.region(1), carried);
+    loops_.pop_back();
+    line("}");
+  }
+
+  void return_op(const ir::Op& op) {
+    std::vector<std::string> values = operand_names(op);
+    if (values.size() == 1) {
+      line(fmt::format("return {};", values[0]));
+      return;
+    }
+    for (size_t i = 0; i < values.size(); ++i) line(fmt::format("ret_{} = {};", i, values[i]));
+    line("return;");
+  }
+
+  const ir::Function& fn_;
+  FunctionEmitOptions opts_;
+  std::string out_;
+  int indent_ = 1;
+  uint32_t last_line_ = 0;
+  std::string pending_line_;
+  std::map<const Value*, std::string> names_;
+  std::set<const Value*> updated_;  // passed to `&` parameters: never inlined
+  std::set<std::string> used_;
+  std::vector<std::vector<std::string>> yield_targets_;
+  std::vector<std::vector<std::string>> loops_;
+};
+
+}  // namespace
+
+std::string function_cpp_name(const ir::Function& fn) {
+  if (fn.kind == ir::FunctionKind::Kernel) return "k_" + identifier_from(fn.name) + "_body";
+  return "f_" + identifier_from(fn.name);
+}
+
+int function_tid_dims(const ir::Function& fn) {
+  if (fn.kind != ir::FunctionKind::Kernel || !fn.instance) return 0;
+  return fn.instance->tid_dims;
+}
+
+std::vector<std::string> function_param_names(const ir::Function& fn) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  std::vector<Value*> params = fn.params();
+  const sema::FunctionInstance* inst = fn.instance;
+  for (size_t i = 0; i < fn.param_types.size(); ++i) {
+    std::string n;
+    if (i < params.size() && !params[i]->name.empty()) n = params[i]->name;
+    else if (inst && i < inst->params.size()) n = inst->params[i]->name;
+    else n = fmt::format("arg{}", i);
+    n = cpp_identifier(identifier_from(n));
+    if (reserved_locals().count(n) || seen.count(n)) n += "_";
+    seen.insert(n);
+    out.push_back(n);
+  }
+  return out;
+}
+
+std::string emit_declaration(const ir::Function& fn) { return signature(fn, function_param_names(fn)) + ";\n"; }
+
+std::string emit_definition(const ir::Function& fn, const FunctionEmitOptions& options) {
+  return FunctionEmitter(fn, options).run();
+}
+
+std::string restore_line_directives(const std::string& text, const std::string& file) {
+  std::istringstream in(text);
+  std::string out, line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line == kLineRestoreMarker) line = fmt::format("#line {} {}", n + 1, cpp_string_literal(file));
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace warpc::codegen

@@ -1,0 +1,54 @@
+// emit_function.h — one IR function (kernel body, @wp.func or func_native) as C++ source,
+// shared by the CPU (.cpp) and CUDA (.cu) outputs: the same text compiles for both, with
+// WP_FUNC (wp/builtins/kernel_support.h) deciding host or device.
+//
+// Contract:
+//  * Every SSA value becomes a named, mutable local (`x_3`), so builtins that update an
+//    argument in place (`&T` parameters: random states, query iterators, svd3 outputs) update
+//    the variable holding that value; string constants are inlined.
+//  * Structured control flow maps 1:1: `if` results and loop-carried values are variables
+//    declared before the construct and assigned by `yield` / `break` / `continue`.
+//  * Kernels: `WP_FUNC void k_<name>_body(int32_t tid0…, params)`; the launch rank is
+//    `function_tid_dims()`. Funcs: `WP_FUNC R f_<name>(params)`; several results are
+//    returned through trailing `R& ret_i` out-parameters.
+//  * With line directives on, each statement is preceded by `#line N "<file>.wp"` when its
+//    source line changes; the caller restores generated-file line numbers afterwards
+//    (kLineRestoreMarker lines are rewritten by restore_line_directives()).
+//  * Throws CodegenError (with the op's source range) for constructs it cannot emit.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "codegen/cpp_names.h"
+#include "ir/ir.h"
+#include "support/source_manager.h"
+
+namespace warpc::codegen {
+
+struct LocatedCodegenError : CodegenError {
+  LocatedCodegenError(const std::string& what, SourceRange r) : CodegenError(what), range(r) {}
+  SourceRange range;
+};
+
+struct FunctionEmitOptions {
+  const SourceManager* sources = nullptr;  // for #line; null = no line directives
+};
+
+inline constexpr const char* kLineRestoreMarker = "#line WARPC_RESTORE";
+
+// C++ names of generated functions.
+std::string function_cpp_name(const ir::Function& fn);  // k_<kernel>_body / f_<func>
+int function_tid_dims(const ir::Function& fn);           // kernels: launch rank (0 = no wp.tid())
+
+// `WP_FUNC … ;` forward declaration and the full definition.
+std::string emit_declaration(const ir::Function& fn);
+std::string emit_definition(const ir::Function& fn, const FunctionEmitOptions& options);
+
+// The C++ parameter list of a function as written in generated code ("type name, …").
+std::vector<std::string> function_param_names(const ir::Function& fn);
+
+// Replaces kLineRestoreMarker lines with `#line <next line> "<file>"`.
+std::string restore_line_directives(const std::string& text, const std::string& file);
+
+}  // namespace warpc::codegen
