@@ -9,6 +9,7 @@ packages=(
   googletest libgtest-dev                  # unit tests
   libbenchmark-dev                         # benchmarks (bench/)
   clang-14 libclang-rt-14-dev              # libFuzzer target (bounded run in the test suite)
+  libclang-14-dev                          # builtin table checker (tools/builtins)
 )
 missing=()
 for p in "${packages[@]}"; do
