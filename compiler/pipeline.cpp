@@ -17,6 +17,7 @@
 #include <memory>
 #include <ostream>
 
+#include "ad/generate_adjoints.h"
 #include "codegen/codegen.h"
 #include "ir/ir.h"
 #include "lower/lower_to_ir.h"
@@ -24,6 +25,7 @@
 #include "passes/eliminate_dead_code.h"
 #include "passes/fold_constants.h"
 #include "passes/pass_manager.h"
+#include "passes/structure_returns.h"
 #include "passes/unroll_static_loops.h"
 #include "parse/lexer.h"
 #include "parse/parser.h"
@@ -122,6 +124,7 @@ void generate_code(const CompileOptions& o, Session& s, const ir::Module& m, con
   co.stem = fs::path(o.input).stem().string();
   co.ns = o.cpp_namespace;
   co.line_directives = o.line_directives;
+  co.reflect = o.reflect;
   co.min_cuda_arch = std::stoi(o.cuda_arch.substr(3));
   codegen::GeneratedCode code;
   if (!codegen::generate(m, program, s.sources, co, s.diags, &code)) return;
@@ -163,6 +166,16 @@ int compile_ir(const CompileOptions& o, Session& s, const sema::Program& program
   if (!passes.after("lower", *m, /*verify=*/true, took.count())) return 1;
   if (o.stop_after != "lower") {  // --stop-after=lower shows lowering's output
     if (!run_ir_passes(passes, *m)) return 1;
+    // Reverse-mode AD: adjoint kernels and functions, then dead replayed code goes.
+    bool ad_ok = true;
+    passes.run_pass("structure_returns", structure_returns, *m);
+    passes.run_pass("generate_adjoints", [&](ir::Module& mod) { ad_ok = generate_adjoints(mod, s.types, s.diags); }, *m);
+    passes.run_pass("eliminate_dead_code", eliminate_dead_code, *m);
+    if (!passes.ok()) return 1;
+    (void)ad_ok;  // kernels without a backward pass were reported as warnings
+    if (o.report_ad_storage)
+      for (const AdjointStorage& a : adjoint_storage_report(*m))
+        out << "ad-storage: kernel '" << a.kernel << "': " << a.bytes << " bytes per thread (" << a.strategy << ")\n";
   }
   passes.report_times();
   if (wants(o, "ir")) ir::print_ir(out, *m);

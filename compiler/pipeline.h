@@ -25,6 +25,8 @@ struct CompileOptions {
   std::string cpp_namespace;              // --namespace ("" = the stem)
   bool line_directives = true;            // --no-line-directives turns #line off
   std::string cuda_arch = "sm_90";        // --cuda-arch
+  bool report_ad_storage = false;         // --report-ad-storage
+  bool reflect = false;                   // --reflect: C-ABI kernel table in the .wp.cpp
 };
 
 // Phases that --stop-after and --emit accept, in pipeline order.

@@ -28,6 +28,7 @@ struct CodegenOptions {
   std::string stem;              // output files are <stem>.wp.h/.wp.cpp/.wp.cu
   std::string ns;                // C++ namespace of the launchers ("" = default_namespace(stem))
   bool line_directives = true;   // `#line` back to the .wp source
+  bool reflect = false;          // append the C-ABI kernel table (wp/reflect.h) to the .cpp
   int min_cuda_arch = 90;        // the .cu refuses to compile for older GPUs (sm_NN → NN)
 };
 

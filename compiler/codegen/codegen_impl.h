@@ -16,6 +16,9 @@ struct KernelEntry {
   std::string name;                      // the kernel's name (messages; launcher = cpp_identifier(name))
   std::vector<std::string> param_names;  // C++ names, = the .wp parameter names where possible
   int tid_dims = 0;
+  size_t primal_params = 0;              // backward kernels: parameters after these are gradient
+                                         // accumulators (optional in the launcher)
+  bool backward = false;                 // the adjoint of a kernel (launcher <kernel>_backward)
 };
 
 struct ModuleContext {
@@ -32,6 +35,11 @@ std::string emit_header(const ModuleContext& ctx);
 // emit_launchers.cpp: the .cpp and .cu files around the shared module code.
 std::string emit_cpu_file(const ModuleContext& ctx, const std::string& module_code);
 std::string emit_cuda_file(const ModuleContext& ctx, const std::string& module_code);
+
+// emit_reflect.cpp: the `--reflect` C-ABI kernel table (appended to the .cpp).
+std::string emit_reflect(const ModuleContext& ctx);
+// The backward entry of a forward kernel, or null.
+const KernelEntry* backward_of(const ModuleContext& ctx, const KernelEntry& k);
 
 // ", "-joined "type name" list of a kernel's kernel-side parameters (views, values).
 std::string kernel_params(const KernelEntry& k);

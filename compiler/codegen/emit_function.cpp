@@ -197,6 +197,11 @@ class FunctionEmitter {
       case Opcode::AtomicSub: return atomic(op, "atomic_sub");
       case Opcode::AtomicMin: return atomic(op, "atomic_min");
       case Opcode::AtomicMax: return atomic(op, "atomic_max");
+      case Opcode::GradLoad:
+        define(op.result(), fmt::format("wp::grad_load({})", join(operand_names(op))));
+        return;
+      case Opcode::GradAccum: line(fmt::format("wp::grad_accum({});", join(operand_names(op)))); return;
+      case Opcode::AdjCallBuiltin: return adj_call_builtin(op);
       case Opcode::If: return if_op(op);
       case Opcode::For: return for_op(op);
       case Opcode::While: return while_op(op);
@@ -256,7 +261,8 @@ class FunctionEmitter {
     const sema::CallTarget* t = op.target;
     const BuiltinOverload* ov = t ? t->overload : nullptr;
     std::string callee;
-    if (t && t->kind == sema::CallKind::Print) callee = "wp::print";
+    if (!t) callee = "wp::" + op.name;  // a runtime helper a pass introduced (wp::range_count)
+    else if (t->kind == sema::CallKind::Print) callee = "wp::print";
     else if (t && t->kind == sema::CallKind::Printf) callee = "wp::printf";
     else if (t && t->kind == sema::CallKind::TypeConstructor) {
       if (!ov) throw LocatedCodegenError(fmt::format("the constructor '{}'", op.name), op.loc);
@@ -269,6 +275,25 @@ class FunctionEmitter {
     std::string call = fmt::format("{}({})", callee, join(operand_names(op)));
     if (op.results.empty()) line(call + ";");
     else define(op.result(), call);
+  }
+
+  // `wp::adj_<name>(primal args…, adjoint outputs…[, adjoint of the result])`: the outputs are
+  // the op's results, zero-initialised and accumulated by the call.
+  void adj_call_builtin(const ir::Op& op) {
+    const BuiltinOverload* ov = op.target ? op.target->overload : nullptr;
+    if (!ov) throw LocatedCodegenError(fmt::format("the adjoint of '{}'", op.name), op.loc);
+    std::string_view cpp = builtin_cpp_name(ov);
+    std::vector<std::string> primal = operand_names(op, 0, op.results.size());
+    std::vector<std::string> adjoints;
+    for (const Value* r : op.results) {
+      names_[r] = fresh("adj");
+      line(fmt::format("{} {}{{}};", cpp_type(r->type), names_[r]));
+      adjoints.push_back(names_[r]);
+    }
+    std::vector<std::string> args = primal;
+    args.insert(args.end(), adjoints.begin(), adjoints.end());
+    for (size_t i = op.results.size(); i < op.operands.size(); ++i) args.push_back(name(op.operands[i]));
+    line(fmt::format("wp::adj_{}({});", cpp.empty() ? builtin_name(ov) : cpp, join(args)));
   }
 
   void call(const ir::Op& op) {

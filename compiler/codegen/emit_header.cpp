@@ -62,11 +62,17 @@ std::string launcher_declaration(const KernelEntry& k) {
   };
   std::vector<std::string> params = {"const wp::Dim& " + local("dim")};
   for (size_t i = 0; i < fn.param_types.size(); ++i) {
-    params.push_back(host_param_type(fn.param_types[i]) + " " + k.param_names[i]);
+    params.push_back(host_param_type(fn.param_types[i]) + " " + k.param_names[i] + (i >= k.primal_params ? " = {}" : ""));
     doc += fmt::format("{}{}: {}", i ? ", " : "", k.param_names[i], type_name(fn.param_types[i]));
   }
   params.push_back("const wp::LaunchOptions& " + local("options") + " = {}");
   doc += k.tid_dims > 1 ? fmt::format(") — launched over a {}-D dim\n", k.tid_dims) : ")\n";
+  if (k.backward)
+    doc += fmt::format(
+        "// Backward pass of '{}': adds the gradients of its inputs to the arrays' gradient buffers\n"
+        "// (from the outputs' gradient buffers) and, for each adj_<param> given, the gradient of a\n"
+        "// non-array parameter summed over all threads to adj_<param>[0].\n",
+        k.fn->primal->name);
   return doc + fmt::format("void {}({});\n", cpp_identifier(k.name), join(params));
 }
 

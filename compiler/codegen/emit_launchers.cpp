@@ -81,8 +81,33 @@ std::string cuda_launcher_declaration(const KernelEntry& k) {
                      local(k, "dim"), local(k, "options"), local(k, "device"), params.empty() ? "" : ", ", params);
 }
 
-// NS::kernel(dim, args…, options): validation, device choice, dispatch.
-std::string typed_launcher(const KernelEntry& k) {
+// After a forward launch: record the backward launch on the thread's recording tape, with a
+// zeroed one-element accumulator per differentiable non-array parameter.
+std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std::string& dim,
+                        const std::string& options, const std::string& device) {
+  const std::string tape = local(k, "tape");
+  std::string out = fmt::format("  if (wp::Tape* {} = wp::Tape::recording()) {{\n", tape);
+  std::vector<std::string> call = {dim}, arrays, params;
+  for (size_t i = 0; i < k.fn->param_types.size(); ++i) {
+    call.push_back(k.param_names[i]);
+    if (k.fn->param_types[i]->kind == TypeKind::Array) arrays.push_back(fmt::format("wp::detail::tape_array({})", k.param_names[i]));
+  }
+  for (size_t j = bwd.primal_params; j < bwd.fn->param_types.size(); ++j) {
+    const std::string acc = local(k, "tape_" + bwd.param_names[j]);
+    const std::string param = bwd.param_names[j].substr(4);  // adj_<param>
+    out += fmt::format("    const wp::array<{0}> {1} = wp::zeros<{0}>(1, {2});\n", cpp_type(bwd.fn->param_types[j]->elem),
+                       acc, device);
+    call.push_back(acc);
+    params.push_back(fmt::format("wp::detail::tape_param(\"{}\", {})", param, acc));
+  }
+  call.push_back(options);
+  out += fmt::format("    {}->record(\"{}\", [=] {{ {}({}); }},\n", tape, k.name, cpp_identifier(bwd.name), join(call));
+  out += fmt::format("                 {{{}}},\n                 {{{}}});\n  }}\n", join(arrays), join(params));
+  return out;
+}
+
+// NS::kernel(dim, args…, options): validation, device choice, dispatch (and tape recording).
+std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd) {
   const ir::Function& fn = *k.fn;
   const std::string dim = local(k, "dim"), options = local(k, "options"), device = local(k, "device");
   std::vector<std::string> params = {"const wp::Dim& " + dim}, devices, args;
@@ -93,8 +118,10 @@ std::string typed_launcher(const KernelEntry& k) {
     params.push_back(host_param_type(t) + " " + n);
     if (t->kind == TypeKind::Array) {
       devices.push_back(n);
-      conversions += fmt::format("  const {} {}_view = wp::detail::kernel_arg({}, {}, {}, \"{}\", \"{}\");\n", cpp_type(t),
-                                 n, n, t->ndim, device, k.name, n);
+      const bool accumulator = i >= k.primal_params;
+      conversions += fmt::format("  {}{} {}_view = wp::detail::kernel_arg({}, {}, {}, \"{}\", \"{}\");\n",
+                                 accumulator ? "" : "const ", cpp_type(t), n, n, t->ndim, device, k.name, n);
+      if (accumulator) conversions += fmt::format("  {0}_view.grad = {0}_view.data;  // accumulate into the data\n", n);
       args.push_back(n + "_view");
     } else {
       args.push_back(n);
@@ -107,16 +134,18 @@ std::string typed_launcher(const KernelEntry& k) {
   out += fmt::format("  const wp::Device {} = wp::detail::launch_device({}, {{{}}}, \"{}\");\n", device, options,
                      join(devices), k.name);
   out += conversions;
-  out += fmt::format("  if ({}.is_cpu()) {{\n    impl::k_{}_cpu({}, {}{});\n    return;\n  }}\n", device, k.name, dim,
+  out += fmt::format("  if ({}.is_cpu()) {{\n    impl::k_{}_cpu({}, {}{});\n  }} else {{\n", device, k.name, dim,
                      options, call_args);
   out += "#if WARPC_KERNELS_CUDA\n";
-  out += fmt::format("  impl::k_{}_cuda({}, {}, {}{});\n", k.name, dim, options, device, call_args);
+  out += fmt::format("    impl::k_{}_cuda({}, {}, {}{});\n", k.name, dim, options, device, call_args);
   out += "#else\n";
   out += fmt::format(
-      "  throw wp::Error(\"cannot launch on '\" + {}.str() + \"': this kernel library was built without CUDA \"\n"
-      "                  \"support (add_warp_kernels(... TARGETS cpu cuda) with a CUDA toolkit)\", \"{}\");\n",
+      "    throw wp::Error(\"cannot launch on '\" + {}.str() + \"': this kernel library was built without CUDA \"\n"
+      "                    \"support (add_warp_kernels(... TARGETS cpu cuda) with a CUDA toolkit)\", \"{}\");\n",
       device, k.name);
-  out += "#endif\n}\n\n";
+  out += "#endif\n  }\n";
+  if (bwd) out += tape_record(k, *bwd, dim, options, device);
+  out += "}\n\n";
   return out;
 }
 
@@ -156,8 +185,9 @@ std::string emit_cpu_file(const ModuleContext& ctx, const std::string& module_co
     out += "#endif\n\n";
   }
   out += fmt::format("}}  // namespace {}::impl\n\nnamespace {} {{\n\n", ctx.options.ns, ctx.options.ns);
-  for (const KernelEntry& k : ctx.kernels) out += typed_launcher(k);
+  for (const KernelEntry& k : ctx.kernels) out += typed_launcher(k, backward_of(ctx, k));
   out += fmt::format("}}  // namespace {}\n", ctx.options.ns);
+  if (ctx.options.reflect) out += emit_reflect(ctx);
   return out;
 }
 
@@ -181,6 +211,13 @@ std::string kernel_params(const KernelEntry& k) {
 }
 
 std::string kernel_args(const KernelEntry& k) { return join(k.param_names); }
+
+const KernelEntry* backward_of(const ModuleContext& ctx, const KernelEntry& k) {
+  if (k.backward) return nullptr;
+  for (const KernelEntry& b : ctx.kernels)
+    if (b.backward && b.fn->primal == k.fn) return &b;
+  return nullptr;
+}
 
 std::string join(const std::vector<std::string>& parts, const std::string& sep) {
   std::string out;

@@ -68,6 +68,9 @@ int main(int argc, char** argv) {
         bool ok = v.size() > 3 && v.rfind("sm_", 0) == 0 && v.find_first_not_of("0123456789", 3) == std::string::npos;
         return ok ? std::string() : std::string("expected sm_NN, e.g. sm_90");
       });
+  app.add_flag("--report-ad-storage", o.report_ad_storage,
+               "print the per-thread storage each backward kernel uses for loop-carried values");
+  app.add_flag("--reflect", o.reflect, "append a C-ABI kernel table (wp/reflect.h) to the generated .wp.cpp");
   bool make_deps = false;
   app.add_flag("--MD", make_deps, "write a Make-syntax dependency file (also spelled -MD); needs -MF");
   auto* mf = app.add_option("--MF", o.depfile, "the dependency file to write (also spelled -MF)");

@@ -121,6 +121,7 @@ struct Function {
   std::vector<const Type*> result_types; // empty for void; a tuple return gives several
   Region* body = nullptr;                // entry block args = parameters; null for Native
   const sema::FunctionInstance* instance = nullptr;
+  const Function* primal = nullptr;      // adjoint functions (compiler/ad): the function they differentiate
   SourceRange loc;
   std::vector<Value*> params() const;
 };
@@ -139,6 +140,13 @@ class Module {
              SourceRange loc);
   Value* add_result(Op* op, const Type* type);
   const ConstValue* keep(ConstValue v);  // a constant owned by the module
+  // Keeps an attribute object (e.g. a CallTarget made by a pass) alive as long as the module.
+  template <class T>
+  const T* keep_object(T value) {
+    T* p = make<T>();
+    *p = std::move(value);
+    return p;
+  }
 
  private:
   template <class T>

@@ -168,7 +168,8 @@ class Printer {
     const auto& o = op.operands;
     switch (op.opcode) {
       case Opcode::Const: os_ << " " << (op.constant ? const_value_text(*op.constant) : "<null>"); return;
-      case Opcode::CallBuiltin: os_ << " " << op.name << "(" << refs(o) << ")"; return;
+      case Opcode::CallBuiltin:
+      case Opcode::AdjCallBuiltin: os_ << " " << op.name << "(" << refs(o) << ")"; return;
       case Opcode::Call: os_ << " @" << (op.callee ? op.callee->name : op.name) << "(" << refs(o) << ")"; return;
       case Opcode::Compare: os_ << " " << op.name << " " << refs(o); return;
       case Opcode::Extract: os_ << " " << ref(o.empty() ? nullptr : o[0]) << path(op, 1); return;
@@ -177,9 +178,11 @@ class Printer {
         return;
       case Opcode::ArrayLoad:
       case Opcode::ArrayView:
+      case Opcode::GradLoad:
         os_ << " " << ref(o.empty() ? nullptr : o[0]) << "[" << refs(o, 1) << "]";
         return;
       case Opcode::ArrayStore:
+      case Opcode::GradAccum:
       case Opcode::AtomicAdd:
       case Opcode::AtomicSub:
       case Opcode::AtomicMin:

@@ -116,7 +116,9 @@ class Verifier {
       case Opcode::AtomicAdd:
       case Opcode::AtomicSub:
       case Opcode::AtomicMin:
-      case Opcode::AtomicMax: return memory_op(op);
+      case Opcode::AtomicMax:
+      case Opcode::GradLoad:
+      case Opcode::GradAccum: return memory_op(op);
       case Opcode::ArrayShape: {
         const Type* a = op.operands.empty() || !op.operands[0] ? nullptr : op.operands[0]->type;
         if (!a || a->kind != TypeKind::Array || op.indices.size() != 1 || op.indices[0] < 0 || op.indices[0] >= a->ndim)
@@ -130,6 +132,9 @@ class Verifier {
       case Opcode::Compare:
       case Opcode::CallBuiltin:
         if (op.name.empty()) fail(&op, "missing predicate / builtin name");
+        return;
+      case Opcode::AdjCallBuiltin:
+        if (op.name.empty() || !op.target) fail(&op, "missing the builtin it is the adjoint of");
         return;
       case Opcode::Extract:
       case Opcode::Insert:
@@ -214,7 +219,7 @@ class Verifier {
     if (op.operands.empty() || !op.operands[0]) return;
     const Type* arr = op.operands[0]->type;
     if (!arr || arr->kind != TypeKind::Array) return fail(&op, "first operand is not an array");
-    bool has_value = !op.is(Opcode::ArrayLoad) && !op.is(Opcode::ArrayView);
+    bool has_value = !op.is(Opcode::ArrayLoad) && !op.is(Opcode::ArrayView) && !op.is(Opcode::GradLoad);
     size_t nidx = op.operands.size() - 1 - (has_value ? 1 : 0);
     for (size_t i = 1; i <= nidx && i < op.operands.size(); ++i)
       if (op.operands[i] && !op.operands[i]->type->is_int_scalar()) fail(&op, "array index is not an integer");

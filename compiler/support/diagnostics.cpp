@@ -18,6 +18,7 @@ const DiagInfo kDiagTable[] = {
 #include "support/diagnostics_sema.def"
 #include "support/diagnostics_lower.def"
 #include "support/diagnostics_codegen.def"
+#include "support/diagnostics_ad.def"
 #undef DIAG
 };
 

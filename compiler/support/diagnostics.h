@@ -33,6 +33,7 @@ enum class DiagId : uint16_t {
 #include "support/diagnostics_sema.def"
 #include "support/diagnostics_lower.def"
 #include "support/diagnostics_codegen.def"
+#include "support/diagnostics_ad.def"
 #undef DIAG
   kCount
 };

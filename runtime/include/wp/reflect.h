@@ -1,0 +1,58 @@
+// wp/reflect.h — a generic, C-ABI view of a compiled kernel module, for tools that launch
+// kernels they were not compiled against (warpc-gradcheck). `warpc --emit=cpp --reflect`
+// appends `warpc_reflect_kernels()` to the generated .wp.cpp.
+//
+// Contract:
+//  * warpc_reflect_kernels(&n) returns n KernelInfo records, one per kernel of the module, in
+//    declaration order; the records and strings live as long as the loaded library.
+//  * forward(dim, args, options) launches the kernel: args[i] points to an ArrayArg for array
+//    parameters (memory on the launch device, wrapped without copying; grad may be null) and
+//    to the value otherwise (of the parameter's C++ type). The device is options.device (the
+//    CPU when unset). Errors are wp::Error exceptions, as from the typed launcher.
+//  * backward(dim, args, accumulators, options) launches <kernel>_backward (null when the
+//    kernel has no backward pass): accumulators[j] is the ArrayArg of a one-element array (or
+//    null) for the j-th parameter with has_accumulator, in parameter order.
+#pragma once
+
+#include <cstddef>
+
+#include "wp/launch.h"
+
+namespace wp::reflect {
+
+struct ArrayArg {
+  void* data;
+  void* grad;
+  int shape[4];
+  int ndim;
+};
+
+struct ParamInfo {
+  const char* name;
+  bool is_array;
+  const char* dtype;     // Warp spelling of the value type / array dtype ("float32", "vec3f", "P")
+  const char* scalar;    // the component scalar ("float32", "int32", "bool" …); "" for structs
+  int components;        // scalar components per value / element (0 for structs)
+  int ndim;              // arrays: 1..4; values: 0
+  size_t size;           // bytes per value / element
+  bool differentiable;   // float-valued (arrays: float dtype)
+  bool has_accumulator;  // a non-array parameter whose gradient backward() can return
+};
+
+using ForwardFn = void (*)(const Dim& dim, void* const* args, const LaunchOptions& options);
+using BackwardFn = void (*)(const Dim& dim, void* const* args, void* const* accumulators,
+                            const LaunchOptions& options);
+
+struct KernelInfo {
+  const char* name;
+  int num_params;
+  const ParamInfo* params;
+  int tid_dims;
+  bool has_backward;
+  ForwardFn forward;
+  BackwardFn backward;
+};
+
+}  // namespace wp::reflect
+
+extern "C" const wp::reflect::KernelInfo* warpc_reflect_kernels(int* count);
