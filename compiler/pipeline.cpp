@@ -230,7 +230,8 @@ int compile_file(const CompileOptions& o, std::ostream& out, std::ostream& err) 
   const sema::Program* program = nullptr;
   bool checked = check_program(*module, loader, s.types, s.diags, &program);
   if (wants(o, "ast")) print_ast(out, *module, s.sources);
-  bool wants_ir = wants(o, "ir") || wants_code(o) || o.stop_after == "lower" || !o.dump_ir_after.empty();
+  bool wants_ir = wants(o, "ir") || wants_code(o) || o.report_ad_storage || o.stop_after == "lower" ||
+                  !o.dump_ir_after.empty();
   if (o.stop_after == "sema" || !wants_ir || !checked || !program || s.diags.has_errors())
     return finish(o, s, err);
 
