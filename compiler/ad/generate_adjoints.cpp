@@ -49,10 +49,17 @@ bool differentiable(const Type* t) {
   }
 }
 
+// A kernel-local array (`wp.zeros` in kernel code): its stores must be replayed, and it has no
+// gradient buffer.
+bool is_local_array(const Value* v) {
+  return v->def && v->def->is(Opcode::CallBuiltin) && v->def->target &&
+         v->def->target->kind == sema::CallKind::LocalArray;
+}
+
 // Ops the replay leaves out: their effects already happened in the forward launch.
 bool replay_skips(const Op& op) {
   switch (op.opcode) {
-    case Opcode::ArrayStore:
+    case Opcode::ArrayStore: return !is_local_array(op.operands[0]);  // thread-local: replayed
     case Opcode::AtomicAdd:
     case Opcode::AtomicSub:
     case Opcode::AtomicMin:
@@ -271,6 +278,9 @@ void AdjointBuilder::reverse_op(const Op& op) {
     auto it = adj_.find(op.result());
     if (it != adj_.end()) ar = it->second;
   }
+  if ((op.is(Opcode::ArrayLoad) || op.is(Opcode::ArrayStore)) && is_local_array(op.operands[0]) &&
+      differentiable(op.operands[0]->type->elem))
+    throw AdError("gradients through local arrays ('wp.zeros' in kernel code) are not supported yet", op.loc);
   switch (op.opcode) {
     case Opcode::Cast:
       if (ar && differentiable(op.operands[0]->type))

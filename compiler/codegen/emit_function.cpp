@@ -257,7 +257,50 @@ class FunctionEmitter {
     }
   }
 
+  // Builtins whose C++ form depends on the result type rather than on a table row's name:
+  // dtype-taking rows (template arguments), the generic vector()/matrix() constructors and
+  // kernel-local arrays. Returns false for every other builtin.
+  bool typed_builtin(const ir::Op& op) {
+    const sema::CallTarget* t = op.target;
+    if (!t || op.results.empty()) return false;
+    const Type* r = op.result()->type;
+    const std::string rt = cpp_type(r);
+    if (t->kind == sema::CallKind::LocalArray) {
+      // Thread-local, zero-initialised storage and a contiguous view of it.
+      const std::string storage = fresh("storage");
+      line(fmt::format("{} {}[{}] = {{}};", cpp_type(r->elem), storage, std::max(1, t->local_array_size)));
+      define(op.result(), fmt::format("wp::local_array({}, {})", storage, join(operand_names(op))));
+      return true;
+    }
+    if (op.name == "identity" && r->kind == TypeKind::Matrix) {
+      define(op.result(), fmt::format("wp::identity<{}, {}>()", r->rows, cpp_type(types_scalar(r))));
+      return true;
+    }
+    if (op.name == "quat_identity" || op.name == "transform_identity") {
+      define(op.result(), fmt::format("wp::{}<{}>()", op.name, cpp_type(types_scalar(r))));
+      return true;
+    }
+    if (op.name == "vector" || op.name == "matrix") {
+      const size_t n = op.operands.size();
+      std::string form = "components";
+      if (n == 0) form = "zeros";
+      else if (n == 1 && op.operands[0]->type->is_scalar() && r->component_count() > 1) form = "broadcast";
+      else if (r->kind == TypeKind::Matrix && op.operands[0]->type->kind == TypeKind::Vector) form = "rows";
+      define(op.result(), fmt::format("wp::construct_{}<{}>({})", form, rt, join(operand_names(op))));
+      return true;
+    }
+    return false;
+  }
+
+  // The scalar type of a composite, as a Type (components are scalars of r->scalar).
+  const Type* types_scalar(const Type* r) {
+    scalar_holder_.kind = TypeKind::Scalar;
+    scalar_holder_.scalar = r->scalar;
+    return &scalar_holder_;
+  }
+
   void call_builtin(const ir::Op& op) {
+    if (typed_builtin(op)) return;
     const sema::CallTarget* t = op.target;
     const BuiltinOverload* ov = t ? t->overload : nullptr;
     std::string callee;
@@ -454,7 +497,8 @@ class FunctionEmitter {
   uint32_t last_line_ = 0;
   std::string pending_line_;
   std::map<const Value*, std::string> names_;
-  std::set<const Value*> updated_;  // passed to `&` parameters: never inlined
+  std::set<const Value*> updated_;
+  Type scalar_holder_;  // passed to `&` parameters: never inlined
   std::set<std::string> used_;
   std::vector<std::vector<std::string>> yield_targets_;
   std::vector<std::vector<std::string>> loops_;

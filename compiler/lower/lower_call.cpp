@@ -1,6 +1,7 @@
 // lower_call.cpp — calls (builtins, user functions, constructors, casts,
-// wp.tid, print) and the expressions that become `if` ops: short-circuit
-// `and` / `or`, chained comparisons, `a if c else b`.
+// wp.tid, print, wp.static per unrolled iteration, local arrays) and the
+// expressions that become `if` ops: short-circuit `and` / `or`, chained
+// comparisons, `a if c else b`. Builtin operands: lower_builtin_args.cpp.
 #include <fmt/format.h>
 
 #include "lower/lower_impl.h"
@@ -41,8 +42,10 @@ std::vector<Value*> Lowerer::call(const ast::CallExpr* c) {
         return op->results;
       }
       unsupported(c->range, "this 'len' call");
-    case sema::CallKind::LocalArray: unsupported(c->range, "local arrays ('wp.zeros' in kernel code)");
-    case sema::CallKind::Static: unsupported(c->range, "'wp.static' evaluated per unrolled loop iteration");
+    case sema::CallKind::LocalArray: return {local_array(c)};
+    case sema::CallKind::Static:  // reads the variable of a loop unrolled around it (lower_loop.cpp)
+      if (c->args.size() != 1) unsupported(c->range, "this 'wp.static' call");
+      return expr_values(c->args[0]);
     case sema::CallKind::Range:
     case sema::CallKind::Reversed: unsupported(c->range, "'range' outside the header of a 'for' loop");
     default: unsupported(c->range, fmt::format("calls of '{}'", t->name));
@@ -52,12 +55,7 @@ std::vector<Value*> Lowerer::call(const ast::CallExpr* c) {
 // Builtins (`wp.atomic_*` on arrays become the explicit memory ops).
 std::vector<Value*> Lowerer::builtin_call(const ast::CallExpr* c) {
   const sema::CallTarget* t = c->target;
-  if (!c->keywords.empty()) unsupported(c->range, fmt::format("keyword arguments to '{}'", t->name));
-  std::vector<Value*> args;
-  for (const ast::Expr* a : c->args) {
-    if (a->type && a->type->kind == TypeKind::TypeValue) unsupported(a->range, "a type passed as an argument");
-    args.push_back(expr(a));
-  }
+  std::vector<Value*> args = builtin_args(c);
   static const std::pair<const char*, Opcode> kAtomics[] = {{"atomic_add", Opcode::AtomicAdd},
                                                             {"atomic_sub", Opcode::AtomicSub},
                                                             {"atomic_min", Opcode::AtomicMin},
@@ -72,6 +70,29 @@ std::vector<Value*> Lowerer::builtin_call(const ast::CallExpr* c) {
   op->target = t;
   op->name = t->kind == sema::CallKind::Printf ? "printf" : t->kind == sema::CallKind::Print ? "print" : t->name;
   return op->results;
+}
+
+// `wp.zeros(shape=(n, m), dtype=T)` in kernel code: a zero-filled local array
+// of constant shape, `call_builtin zeros(<const dims>) : array(dtype=T, ndim=k)`
+// with sema's LocalArray target (an array value like a parameter's: loads,
+// stores, atomics and shapes apply; it lives until the end of its block).
+Value* Lowerer::local_array(const ast::CallExpr* c) {
+  const ast::Expr* shape = c->args.empty() ? nullptr : c->args[0];
+  for (const ast::Keyword& k : c->keywords)
+    if (k.name == "shape") shape = k.value;
+  std::vector<const ast::Expr*> dims;
+  if (const auto* t = shape ? shape->as<ast::TupleExpr>() : nullptr) dims.assign(t->elts.begin(), t->elts.end());
+  else if (shape) dims.push_back(shape);
+  std::vector<Value*> ops;
+  for (const ast::Expr* d : dims) {
+    if (!d->constant || !d->constant->is_scalar()) unsupported(d->range, "this local array dimension");
+    ops.push_back(int_const(d->constant->as_int(), d->range));
+  }
+  if (ops.empty() || !c->type || c->type->kind != TypeKind::Array) unsupported(c->range, "this local array");
+  ir::Op* op = b_.emit(Opcode::CallBuiltin, ops, {c->type}, c->range);
+  op->target = c->target;
+  op->name = "zeros";
+  return op->result(0);
 }
 
 // `float(i)` between scalars is a cast; other constructors (`wp.vec3(…)`,

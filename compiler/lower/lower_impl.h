@@ -30,6 +30,14 @@ using SymbolSet = std::set<const sema::Symbol*, SymbolLess>;
 // Thrown after an "unsupported" diagnostic; caught per function.
 struct Unsupported {};
 
+// What `break` / `continue` must carry for one enclosing loop: the loop's
+// hidden carried values first (a query loop's iterator and index: the body
+// block's arguments, never rebound), then the current values of its symbols.
+struct LoopFrame {
+  std::vector<ir::Value*> hidden;
+  std::vector<const sema::Symbol*> symbols;
+};
+
 // Reachability of the code being lowered in the current block.
 enum class Flow : uint8_t {
   Live,        // falls through
@@ -68,7 +76,8 @@ class Lowerer {
   ir::Function* fn_ = nullptr;
   Env env_;
   Flow flow_ = Flow::Live;
-  std::vector<std::vector<const sema::Symbol*>> loops_;  // carried symbols of each enclosing loop
+  std::vector<LoopFrame> loops_;                         // what each enclosing loop carries
+  std::map<std::string, const sema::CallTarget*> made_targets_;  // calls lowering adds (query `_next`)
   std::multimap<const sema::Symbol*, uint32_t> reads_;   // source offsets where each local is read
 
   // lower_to_ir.cpp
@@ -85,7 +94,12 @@ class Lowerer {
   ir::Value* array_shape(ir::Value* arr, const ast::Expr* dim, SourceRange loc);
   std::vector<ir::Value*> call(const ast::CallExpr* c);
   std::vector<ir::Value*> builtin_call(const ast::CallExpr* c);
+  std::vector<ir::Value*> builtin_args(const ast::CallExpr* c);
+  ir::Value* default_arg(const sema::CallTarget* t, int param, const std::vector<int>& param_args,
+                         const std::vector<ir::Value*>& args, SourceRange loc);
+  const sema::CallTarget* builtin_target(const std::string& name, const std::vector<const Type*>& args);
   ir::Value* type_constructor(const ast::CallExpr* c);
+  ir::Value* local_array(const ast::CallExpr* c);
   ir::Value* struct_constructor(const ast::CallExpr* c);
   ir::Value* boolop(const ast::BoolOpExpr* e);
   ir::Value* compare(const ast::CompareExpr* e, size_t i, ir::Value* lhs);
@@ -102,6 +116,11 @@ class Lowerer {
   void ann_assign(const ast::AnnAssignStmt* s);
   void if_stmt(const ast::IfStmt* s);
   void for_stmt(const ast::ForStmt* s);
+  void range_loop(const ast::ForStmt* s, const ast::CallExpr* r, bool reversed);
+  void query_loop(const ast::ForStmt* s);
+  void query_condition(ir::Region* cond, ir::Value* query, ir::Value* index, SourceRange loc);
+  bool needs_static_unroll(const ast::ForStmt* s) const;
+  void static_unroll(const ast::ForStmt* s, const ast::CallExpr* r, bool reversed);
   void while_stmt(const ast::WhileStmt* s);
   void loop_exit(const ast::Stmt* s, ir::Opcode op);
   void return_stmt(const ast::ReturnStmt* s);

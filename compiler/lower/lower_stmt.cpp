@@ -248,56 +248,6 @@ std::vector<const sema::Symbol*> Lowerer::carried_symbols(const ast::Block& body
   return {out.begin(), out.end()};
 }
 
-namespace {
-
-// The `range(…)` call a loop iterates over (inside `reversed(…)` too), or null.
-const ast::CallExpr* range_call(const ast::Expr* iter, bool* reversed) {
-  const auto* c = iter->as<ast::CallExpr>();
-  if (!c || !c->target) return nullptr;
-  if (c->target->kind == sema::CallKind::Reversed && c->args.size() == 1 && c->keywords.empty()) {
-    *reversed = true;
-    return range_call(c->args[0], reversed);
-  }
-  return c->target->kind == sema::CallKind::Range ? c : nullptr;
-}
-
-}  // namespace
-
-void Lowerer::for_stmt(const ast::ForStmt* s) {
-  bool reversed = false;
-  const ast::CallExpr* r = range_call(s->iter, &reversed);
-  const auto* var = s->target->as<ast::NameExpr>();
-  if (!r || !r->keywords.empty() || r->args.empty() || r->args.size() > 3)
-    unsupported(s->iter->range, "a 'for' loop over anything but 'range(...)'");
-  if (!var || !var->symbol) unsupported(s->target->range, "this loop target");
-  auto bound = [&](const ast::Expr* e) {
-    Value* v = expr(e);
-    return v->type == types_.int32() ? v : b_.emit1(Opcode::Cast, {v}, types_.int32(), e->range);
-  };
-  size_t n = r->args.size();
-  Value* lo = n == 1 ? int_const(0, r->range) : bound(r->args[0]);
-  Value* hi = bound(r->args[n == 1 ? 0 : 1]);
-  Value* step = n == 3 ? bound(r->args[2]) : int_const(1, r->range);
-  std::vector<const sema::Symbol*> carried = carried_symbols(s->body, s->range);
-  std::erase(carried, var->symbol);  // rebinding the loop variable does not change the iteration
-  std::vector<Value*> operands = {lo, hi, step};
-  for (Value* v : initial(carried, s->range)) operands.push_back(v);
-  ir::Op* op = b_.emit(Opcode::For, operands, {}, s->range);
-  op->reversed = reversed;
-  ir::Region* body = module_->new_region(op, fn_);
-  Env start = env_, inner = env_, end;
-  inner[var->symbol] = module_->new_arg(body->entry(), types_.int32(), var->name);
-  for (size_t i = 0; i < carried.size(); ++i)
-    inner[carried[i]] = module_->new_arg(body->entry(), operands[3 + i]->type, carried[i]->name);
-  loops_.push_back(carried);
-  Flow f = branch(body, s->body, inner, &end);
-  loops_.pop_back();
-  if (f != Flow::Terminated) yield(body, values_in(end, carried, s->range), s->range);
-  env_ = start;
-  env_.erase(var->symbol);  // its value after the loop (Python's last iteration) is not modelled yet
-  for (size_t i = 0; i < carried.size(); ++i) env_[carried[i]] = module_->add_result(op, operands[3 + i]->type);
-}
-
 void Lowerer::while_stmt(const ast::WhileStmt* s) {
   std::vector<const sema::Symbol*> carried = carried_symbols(s->body, s->range);
   std::vector<Value*> inits = initial(carried, s->range);
@@ -314,7 +264,7 @@ void Lowerer::while_stmt(const ast::WhileStmt* s) {
   env_ = cenv;
   b_.emit(Opcode::Condition, {to_bool(expr(s->cond), s->cond->range)}, {}, s->cond->range);
   b_.set_block(saved);
-  loops_.push_back(carried);
+  loops_.push_back({{}, carried});
   Flow f = branch(body, s->body, benv, &end);
   loops_.pop_back();
   if (f != Flow::Terminated) yield(body, values_in(end, carried, s->range), s->range);
@@ -324,7 +274,10 @@ void Lowerer::while_stmt(const ast::WhileStmt* s) {
 
 void Lowerer::loop_exit(const ast::Stmt* s, Opcode op) {
   if (loops_.empty()) unsupported(s->range, "'break' or 'continue' outside a loop");
-  b_.emit(op, current(loops_.back(), s->range), {}, s->range);
+  const LoopFrame& loop = loops_.back();
+  std::vector<Value*> values = loop.hidden;
+  for (Value* v : current(loop.symbols, s->range)) values.push_back(v);
+  b_.emit(op, values, {}, s->range);
   flow_ = Flow::Terminated;
 }
 

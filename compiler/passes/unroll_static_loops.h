@@ -10,8 +10,9 @@
 // values. Inner loops are unrolled first, so nested static loops unroll fully.
 // Returns whether anything changed.
 //
-// Not done: forced unrolling of loops whose body uses `wp.static(…)` (lowering
-// rejects such bodies today, so there is no marker to honour).
+// Forced unrolling of loops whose body evaluates `wp.static(…)` per iteration
+// is done by lowering (lower_loop.cpp), whatever the trip count; this pass
+// never sees such loops.
 #pragma once
 
 #include "ir/ir.h"
