@@ -3,6 +3,11 @@
 //  * LaunchTiny: wp::launch_cpu of dim 1 (runs serially on the caller; target ≤ 2 µs).
 //  * LaunchTiny6Args: dim 1 with six arguments (four array views, a float, an int) built per
 //    launch the way a generated launcher will (array.view() each time).
+//  * GeneratedIntegrateTiny: the same six-argument kernel (examples/particles `integrate`)
+//    through warpc's generated launcher bench::integrate, dim 1 — LaunchTiny6Args plus the
+//    launcher's checks (launch_dim, device inference, kernel_arg for four arrays).
+//  * GeneratedSaxpy: bench::saxpy (bench/saxpy.wp) on 2^22 floats, whole pool; bytes/s
+//    counts 12 bytes per element.
 //  * LaunchPooledEmpty: dim 1024, trivial body: the pool's wake-up/join cost.
 //  * ComputeScaling/T: a compute-bound kernel (2^16 indices × 256 dependent FMAs + sin) on T
 //    threads (max_threads = T), real time; speed-up = time(1) / time(T).
@@ -11,6 +16,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "particles.wp.h"  // generated (bench/CMakeLists.txt)
+#include "saxpy.wp.h"
 #include "wp/wp.h"
 
 namespace {
@@ -19,7 +26,8 @@ void LaunchTiny(benchmark::State& state) {
   auto a = wp::zeros<float>(1);
   wp::array_t<float> v = a.view();
   for (auto _ : state) {
-    wp::launch_cpu(1, {}, [=](int64_t i) { v(i) += 1.0f; }, "tiny");
+    wp::launch_cpu(
+        1, {}, [=](int64_t i) { v(i) += 1.0f; }, "tiny");
   }
   benchmark::DoNotOptimize(a.data()[0]);
 }
@@ -45,11 +53,29 @@ void LaunchTiny6Args(benchmark::State& state) {
 }
 BENCHMARK(LaunchTiny6Args);
 
+void GeneratedIntegrateTiny(benchmark::State& state) {
+  auto x = wp::zeros<wp::vec3>(1), v = wp::zeros<wp::vec3>(1), f = wp::zeros<wp::vec3>(1);
+  auto w = wp::full<float>(1, 1.0f);
+  for (auto _ : state) bench::integrate(1, x, v, f, w, bench::GRAVITY, 0.01f);
+  benchmark::DoNotOptimize(x.data()[0]);
+}
+BENCHMARK(GeneratedIntegrateTiny);
+
+void GeneratedSaxpy(benchmark::State& state) {
+  const int64_t n = int64_t{1} << 22;
+  auto x = wp::full<float>(n, 1.0f), y = wp::full<float>(n, 2.0f);
+  for (auto _ : state) bench::saxpy(n, x, y, 0.5f);
+  benchmark::DoNotOptimize(y.data()[n - 1]);
+  state.SetBytesProcessed(state.iterations() * n * 12);
+}
+BENCHMARK(GeneratedSaxpy)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
 void LaunchPooledEmpty(benchmark::State& state) {
   auto a = wp::zeros<int>(1024);
   wp::array_t<int> v = a.view();
   for (auto _ : state) {
-    wp::launch_cpu(1024, {}, [=](int64_t i) { v(i) = static_cast<int>(i); }, "fill_index");
+    wp::launch_cpu(
+        1024, {}, [=](int64_t i) { v(i) = static_cast<int>(i); }, "fill_index");
   }
   benchmark::DoNotOptimize(a.data()[0]);
 }

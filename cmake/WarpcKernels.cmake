@@ -1,33 +1,38 @@
-# WarpcKernels.cmake — add_warp_kernels(): compile .wp modules with warpc at build time.
+# WarpcKernels.cmake — add_warp_kernels(): compile .wp modules with warpc at build time into
+# a static library of generated C++ (and CUDA) code.
 #
 #   add_warp_kernels(<target>
 #     SOURCES a.wp [b.wp ...]
-#     [TARGETS cpu cuda]              backends to generate (default: cpu)
-#     [CUDA_ARCHITECTURES 90 ...]     SM architectures for the cuda backend (default: 90)
-#     [NAMESPACE ns]                  C++ namespace of the generated launchers (default: none)
+#     [TARGETS cpu cuda]              backends (default: cpu; the CPU one is always built)
+#     [CUDA_REQUIRED]                 fail configuring when the cuda backend cannot be built
+#     [CUDA_ARCHITECTURES 90 ...]     SM architectures of the CUDA code (default: 90)
+#     [NAMESPACE ns]                  C++ namespace of the launchers (default: warpc's, the stem)
 #     [INCLUDE_DIRS dir ...]          searched for imported .wp modules (warpc -I)
-#     [OUTPUT_DIR dir]                where outputs go (default: <current binary dir>/<target>.warpc)
-#     [HEADERS_OUTVAR var])           receives the list of generated headers
+#     [OUTPUT_DIR dir]                generated files (default: <current binary dir>/<target>.warpc)
+#     [HEADERS_OUTVAR var])           receives the generated <stem>.wp.h paths
 #
-# Contract (today: warpc has no code generation yet):
-#  * Each .wp gets one add_custom_command that runs `warpc::warpc --stop-after=sema -I …` on
-#    it and then touches <OUTPUT_DIR>/<stem>.wp.checked; a .wp that fails to type-check fails
-#    the build with warpc's diagnostics. The command re-runs when the .wp, any .wp module it
-#    imports (a DEPFILE written by `warpc -MD -MF`) or warpc itself changes.
-#  * <target> is an INTERFACE library linking warpc::runtime, with OUTPUT_DIR on its include
-#    path; anything linking it is built after every .wp is checked (custom target <target>.warpc,
-#    part of `all`, like the static library that replaces it).
-#  * TARGETS, CUDA_ARCHITECTURES and NAMESPACE are validated and stored as the target
-#    properties WARPC_TARGETS, WARPC_CUDA_ARCHITECTURES and WARPC_NAMESPACE; they take effect
-#    with code generation. HEADERS_OUTVAR is set to an empty list until headers exist.
-#
-# For the code generation session — only two places change:
-#  1. _warpc_module_outputs(): return <stem>.wp.h/.cpp/.cu (per TARGETS) as outputs and
-#     <stem>.wp.h as the header, and replace the `--stop-after=sema` in _warpc_module_command()
-#     with `-o <dir> --emit=…` (the -MD/-MF/-MT DEPFILE wiring is already in place).
-#  2. _warpc_make_library(): `add_library(<target> STATIC <.cpp/.cu>)` (PUBLIC instead of
-#     INTERFACE, CUDA_ARCHITECTURES from the argument, FILE_SET HEADERS for the headers).
-# Everything else (argument parsing, validation, per-source loop, the custom target) stays.
+# Contract:
+#  * Each a.wp gets one build step:
+#      warpc a.wp -o <OUTPUT_DIR> --emit=header,cpp[,cuda] [--namespace ns] -I …
+#            [--cuda-arch sm_<oldest of CUDA_ARCHITECTURES>] -MD -MF … -MT …
+#    writing <OUTPUT_DIR>/a.wp.h, a.wp.cpp and (cuda) a.wp.cu. It re-runs when a.wp, any
+#    module it imports (DEPFILE from warpc -MD) or warpc changes; a .wp that does not compile
+#    fails the build with warpc's located diagnostics.
+#  * <target> is a STATIC library of the generated .wp.cpp (+ .wp.cu) files, linking
+#    warpc::runtime PUBLIC, with OUTPUT_DIR as a PUBLIC include directory (so `#include
+#    "a.wp.h"` works for its users), position-independent code. The custom target
+#    <target>.warpc runs the warpc steps (part of `all`).
+#  * The cuda backend is built when TARGETS has cuda AND warpc's runtime has CUDA AND a CUDA
+#    compiler exists. add_warp_kernels is a macro so that it can enable the CUDA language in
+#    the calling directory when the project has not (call it at directory scope, not inside
+#    a function, unless CUDA is already enabled there). Then the .wp.cu files are compiled
+#    for CUDA_ARCHITECTURES and the .wp.cpp with WARPC_KERNELS_CUDA=1 (PRIVATE: the
+#    generated launchers dispatch to CUDA). Otherwise the library is CPU-only, with a STATUS
+#    message saying why — or a FATAL_ERROR with CUDA_REQUIRED.
+#  * Target properties: WARPC_TARGETS (as given), WARPC_CUDA (ON when the cuda backend is
+#    built), WARPC_CUDA_ARCHITECTURES, WARPC_NAMESPACE, WARPC_HEADERS.
+#  * Argument errors (unknown keywords or values, missing SOURCES, non-.wp sources, two
+#    sources with one file name, an existing target) stop configuring with a message.
 include_guard(GLOBAL)
 # DEPFILE paths are interpreted relative to the build tree, as Ninja expects (CMake ≥ 3.20).
 cmake_policy(SET CMP0116 NEW)
@@ -36,7 +41,8 @@ cmake_policy(SET CMP0116 NEW)
 function(_warpc_check_keywords target)
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_warp_kernels(${target}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS} "
-      "(allowed: SOURCES TARGETS CUDA_ARCHITECTURES NAMESPACE INCLUDE_DIRS OUTPUT_DIR HEADERS_OUTVAR)")
+      "(allowed: SOURCES TARGETS CUDA_REQUIRED CUDA_ARCHITECTURES NAMESPACE INCLUDE_DIRS "
+      "OUTPUT_DIR HEADERS_OUTVAR)")
   endif()
   if(ARG_KEYWORDS_MISSING_VALUES)
     message(FATAL_ERROR "add_warp_kernels(${target}): no value given for: ${ARG_KEYWORDS_MISSING_VALUES}")
@@ -72,36 +78,131 @@ function(_warpc_check_values target)
   endif()
 endfunction()
 
-# The files warpc produces for one module, and which of them are headers.
-function(_warpc_module_outputs stem dir out_files out_headers)
-  set(${out_files} "${dir}/${stem}.wp.checked" PARENT_SCOPE)
-  set(${out_headers} "" PARENT_SCOPE)
+# ON in `out` when warpc::runtime was built with CUDA (it then defines WARPC_RUNTIME_CUDA).
+function(_warpc_runtime_has_cuda out)
+  set(${out} OFF PARENT_SCOPE)
+  if(TARGET warpc::runtime)
+    get_target_property(defs warpc::runtime INTERFACE_COMPILE_DEFINITIONS)
+    if(defs AND "WARPC_RUNTIME_CUDA" IN_LIST defs)
+      set(${out} ON PARENT_SCOPE)
+    endif()
+  endif()
 endfunction()
 
-# One custom command: check <source>, then touch its stamp (the first output).
-function(_warpc_module_command target source outputs include_flags)
-  list(GET outputs 0 stamp)
+# (macro: runs in the caller's directory scope) When the cuda backend is requested and the
+# runtime has CUDA but this directory has no CUDA language yet, looks for a CUDA compiler and
+# enables CUDA here. Teaches CMake 3.25 nvcc's C++20 flag (unknown to it for nvcc 13).
+macro(_warpc_enable_cuda)
+  cmake_parse_arguments(_warpc_ec "" "" "TARGETS" ${ARGN})
+  _warpc_runtime_has_cuda(_warpc_ec_runtime)
+  if("cuda" IN_LIST _warpc_ec_TARGETS AND _warpc_ec_runtime AND NOT DEFINED CMAKE_CUDA_COMPILE_OBJECT)
+    include(CheckLanguage)
+    check_language(CUDA)
+    if(CMAKE_CUDA_COMPILER)
+      enable_language(CUDA)
+    endif()
+  endif()
+  if(DEFINED CMAKE_CUDA_COMPILE_OBJECT AND NOT CMAKE_CUDA20_STANDARD_COMPILE_OPTION)
+    set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+    set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
+  endif()
+  unset(_warpc_ec_TARGETS)
+  unset(_warpc_ec_UNPARSED_ARGUMENTS)
+  unset(_warpc_ec_KEYWORDS_MISSING_VALUES)
+  unset(_warpc_ec_runtime)
+endmacro()
+
+# ON in `out` when the cuda backend can be built for <target> (ARG_*, from the caller);
+# explains why not (STATUS, or FATAL_ERROR with CUDA_REQUIRED).
+function(_warpc_cuda_enabled target out)
+  set(${out} OFF PARENT_SCOPE)
+  if(NOT "cuda" IN_LIST ARG_TARGETS)
+    return()
+  endif()
+  _warpc_runtime_has_cuda(runtime_cuda)
+  if(NOT runtime_cuda)
+    set(why "warpc's runtime was built without CUDA")
+  elseif(NOT DEFINED CMAKE_CUDA_COMPILE_OBJECT)
+    string(CONCAT why "no CUDA compiler was found (set CMAKE_CUDA_COMPILER), or CUDA could not "
+      "be enabled here (call add_warp_kernels at directory scope, or enable_language(CUDA) first)")
+  else()
+    set(${out} ON PARENT_SCOPE)
+    return()
+  endif()
+  if(ARG_CUDA_REQUIRED)
+    message(FATAL_ERROR "add_warp_kernels(${target}): TARGETS cuda is CUDA_REQUIRED but ${why}")
+  endif()
+  message(STATUS "add_warp_kernels(${target}): building for the CPU only: ${why}")
+endfunction()
+
+# The files warpc writes for one module: header first (the DEPFILE's target), then .cpp, .cu.
+function(_warpc_module_outputs stem dir cuda out_files)
+  set(files "${dir}/${stem}.wp.h" "${dir}/${stem}.wp.cpp")
+  if(cuda)
+    list(APPEND files "${dir}/${stem}.wp.cu")
+  endif()
+  set(${out_files} "${files}" PARENT_SCOPE)
+endfunction()
+
+# One custom command: generate <outputs> from <source> (flags: -I…, --namespace …).
+function(_warpc_module_command target source dir cuda outputs flags)
+  list(GET outputs 0 header)
   cmake_path(GET source FILENAME name)
+  set(emit header,cpp)
+  if(cuda)
+    set(emit header,cpp,cuda)
+  endif()
   add_custom_command(
     OUTPUT ${outputs}
-    COMMAND warpc::warpc --stop-after=sema -MD -MF ${stamp}.d -MT ${stamp} ${include_flags} ${source}
-    COMMAND ${CMAKE_COMMAND} -E touch ${stamp}
+    COMMAND warpc::warpc ${source} -o ${dir} --emit=${emit} ${flags}
+            -MD -MF ${header}.d -MT ${header}
     DEPENDS ${source} $<TARGET_FILE:warpc::warpc>
-    DEPFILE ${stamp}.d
-    COMMENT "warpc: checking ${name} (${target})"
+    DEPFILE ${header}.d
+    COMMENT "warpc: generating code for ${name} (${target})"
     VERBATIM COMMAND_EXPAND_LISTS)
 endfunction()
 
-# The library consumers link: today an INTERFACE library (nothing to compile yet).
-function(_warpc_make_library target dir)
-  add_library(${target} INTERFACE)
-  target_link_libraries(${target} INTERFACE warpc::runtime)
-  target_include_directories(${target} INTERFACE $<BUILD_INTERFACE:${dir}>)
+# The static library of the generated sources.
+function(_warpc_make_library target dir sources cuda)
+  add_library(${target} STATIC ${sources})
+  target_link_libraries(${target} PUBLIC warpc::runtime)
+  target_include_directories(${target} PUBLIC $<BUILD_INTERFACE:${dir}>)
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON LINKER_LANGUAGE CXX)
+  if(cuda)
+    # The shared CUDA runtime, as warpc::runtime links (CUDA::cudart): one cudart per process.
+    set_target_properties(${target} PROPERTIES CUDA_ARCHITECTURES "${ARG_CUDA_ARCHITECTURES}"
+      CUDA_RUNTIME_LIBRARY Shared)
+    target_compile_definitions(${target} PRIVATE WARPC_KERNELS_CUDA=1)
+    target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:--expt-relaxed-constexpr>)
+  endif()
 endfunction()
 
-function(add_warp_kernels target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG ""
-    "NAMESPACE;OUTPUT_DIR;HEADERS_OUTVAR"
+# -I <dir> for every INCLUDE_DIRS entry, --namespace <ns>, and with the cuda backend
+# --cuda-arch sm_<oldest CUDA_ARCHITECTURES> (ARG_* and `cuda`, from the caller).
+function(_warpc_flags out)
+  set(flags "")
+  foreach(dir IN LISTS ARG_INCLUDE_DIRS)
+    cmake_path(ABSOLUTE_PATH dir BASE_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} NORMALIZE)
+    list(APPEND flags -I ${dir})
+  endforeach()
+  if(DEFINED ARG_NAMESPACE)
+    list(APPEND flags --namespace ${ARG_NAMESPACE})
+  endif()
+  if(cuda)  # the oldest architecture the .cu is compiled for (90a → 90)
+    set(oldest "")
+    foreach(arch IN LISTS ARG_CUDA_ARCHITECTURES)
+      string(REGEX REPLACE "[a-z]$" "" number ${arch})
+      if(oldest STREQUAL "" OR number LESS oldest)
+        set(oldest ${number})
+      endif()
+    endforeach()
+    list(APPEND flags --cuda-arch sm_${oldest})
+  endif()
+  set(${out} "${flags}" PARENT_SCOPE)
+endfunction()
+
+function(_warpc_add_warp_kernels target)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "CUDA_REQUIRED" "NAMESPACE;OUTPUT_DIR;HEADERS_OUTVAR"
     "SOURCES;TARGETS;CUDA_ARCHITECTURES;INCLUDE_DIRS")
   _warpc_check_keywords(${target})
   _warpc_check_values(${target})
@@ -116,12 +217,8 @@ function(add_warp_kernels target)
   endif()
   cmake_path(ABSOLUTE_PATH ARG_OUTPUT_DIR BASE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR} NORMALIZE)
   file(MAKE_DIRECTORY ${ARG_OUTPUT_DIR})
-
-  set(include_flags "")
-  foreach(dir IN LISTS ARG_INCLUDE_DIRS)
-    cmake_path(ABSOLUTE_PATH dir BASE_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} NORMALIZE)
-    list(APPEND include_flags -I ${dir})
-  endforeach()
+  _warpc_cuda_enabled(${target} cuda)
+  _warpc_flags(flags)
 
   set(all_outputs "")
   set(all_headers "")
@@ -138,20 +235,30 @@ function(add_warp_kernels target)
         "their outputs would collide in ${ARG_OUTPUT_DIR}")
     endif()
     list(APPEND stems ${stem})
-    _warpc_module_outputs(${stem} ${ARG_OUTPUT_DIR} outputs headers)
-    _warpc_module_command(${target} ${source} "${outputs}" "${include_flags}")
+    _warpc_module_outputs(${stem} ${ARG_OUTPUT_DIR} ${cuda} outputs)
+    _warpc_module_command(${target} ${source} ${ARG_OUTPUT_DIR} ${cuda} "${outputs}" "${flags}")
     list(APPEND all_outputs ${outputs})
-    list(APPEND all_headers ${headers})
+    list(GET outputs 0 header)
+    list(APPEND all_headers ${header})
   endforeach()
 
   add_custom_target(${target}.warpc ALL DEPENDS ${all_outputs})
-  _warpc_make_library(${target} ${ARG_OUTPUT_DIR})
+  _warpc_make_library(${target} ${ARG_OUTPUT_DIR} "${all_outputs}" ${cuda})
   add_dependencies(${target} ${target}.warpc)
   set_target_properties(${target} PROPERTIES
     WARPC_TARGETS "${ARG_TARGETS}"
+    WARPC_CUDA ${cuda}
     WARPC_CUDA_ARCHITECTURES "${ARG_CUDA_ARCHITECTURES}"
-    WARPC_NAMESPACE "${ARG_NAMESPACE}")
+    WARPC_NAMESPACE "${ARG_NAMESPACE}"
+    WARPC_HEADERS "${all_headers}")
   if(ARG_HEADERS_OUTVAR)
     set(${ARG_HEADERS_OUTVAR} "${all_headers}" PARENT_SCOPE)
   endif()
 endfunction()
+
+# A macro (see the contract): enables CUDA in the caller's directory when needed, then
+# defines the library.
+macro(add_warp_kernels target)
+  _warpc_enable_cuda(${ARGN})
+  _warpc_add_warp_kernels(${target} ${ARGN})  # sets HEADERS_OUTVAR in the caller's scope
+endmacro()

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <set>
 
 #include "codegen/codegen_impl.h"
 #include "sema/symbols.h"
@@ -55,6 +56,15 @@ std::string default_namespace(const std::string& stem) {
   std::string out;
   for (char c : stem) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
   if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "_" + out;
+  // A namespace may not share its name with a global function of the C/POSIX library that the
+  // runtime's headers declare (`namespace random` vs `random()`): such stems get a '_'.
+  static const std::set<std::string> kGlobalFunctions = {
+      "abort", "abs", "acos", "asin", "atan", "atan2", "atexit", "ceil", "clock", "close", "cos", "cosh",
+      "div", "erf", "exit", "exp", "fabs", "floor", "fmod", "free", "index", "kill", "labs", "log", "log10",
+      "log2", "malloc", "memcpy", "memset", "open", "pow", "printf", "puts", "qsort", "rand", "random", "read",
+      "remove", "rename", "round", "select", "signal", "sin", "sinh", "sleep", "sqrt", "srand", "stat",
+      "strlen", "system", "tan", "tanh", "time", "wait", "write"};
+  if (kGlobalFunctions.count(out)) out += "_";
   return cpp_identifier(out);
 }
 

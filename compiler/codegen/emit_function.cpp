@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -202,6 +203,67 @@ class FunctionEmitter {
         return;
       case Opcode::GradAccum: line(fmt::format("wp::grad_accum({});", join(operand_names(op)))); return;
       case Opcode::AdjCallBuiltin: return adj_call_builtin(op);
+      case Opcode::GradAccumField: {  // `a.grad[i…].field…` += value, atomically (nothing without a gradient)
+        const size_t n = op.operands.size();
+        std::string place = fmt::format("{}.adj({})", name(op.operands[0]), join(operand_names(op, 1, n - 1)));
+        const Type* t = op.operands[0]->type->elem;
+        for (int f : op.indices) {
+          place += "." + t->info->fields.at(static_cast<size_t>(f)).name;
+          t = t->info->fields.at(static_cast<size_t>(f)).type;
+        }
+        line(fmt::format("if ({}.grad) wp::atomic_detail::rmw<wp::atomic_detail::Op::kAdd>(&{}, {});",
+                         name(op.operands[0]), place, name(op.operands[n - 1])));
+        return;
+      }
+      case Opcode::NativeSnippet: {  // the snippet as the body of a lambda taking the names it uses
+        const ir::Function& callee = *op.callee;
+        const sema::FunctionInstance* inst = callee.instance;
+        const size_t np = callee.param_types.size();
+        auto pname = [&](size_t i) {
+          return inst && i < inst->params.size() ? inst->params[i]->name : fmt::format("arg{}", i);
+        };
+        std::vector<std::string> params, args;
+        for (size_t i = 0; i < np; ++i) {
+          params.push_back(fmt::format("{} {}", cpp_type(callee.param_types[i]), pname(i)));
+          args.push_back(name(op.operands[i]));
+        }
+        const bool adj = op.name == "adj";
+        std::string result;
+        if (adj) {
+          for (const Value* r : op.results) {
+            names_[r] = fresh("adj");
+            line(fmt::format("{} {}{{}};", cpp_type(r->type), names_[r]));
+          }
+          for (size_t i = 0; i < np; ++i) {
+            const Type* t = callee.param_types[i];
+            auto hit = std::find(op.indices.begin(), op.indices.end(), static_cast<int>(i));
+            if (t->kind == TypeKind::Array) {
+              params.push_back(fmt::format("{} adj_{}", cpp_type(t), pname(i)));
+              args.push_back(fmt::format("wp::detail::grad_as_data({})", name(op.operands[i])));
+              continue;
+            }
+            params.push_back(fmt::format("{}& adj_{}", cpp_type(t), pname(i)));
+            if (hit != op.indices.end()) {
+              args.push_back(names_[op.results[static_cast<size_t>(hit - op.indices.begin())]]);
+            } else {
+              args.push_back(fresh("adj_unused"));
+              line(fmt::format("{} {}{{}};", cpp_type(t), args.back()));
+            }
+          }
+          for (size_t i = np; i < op.operands.size(); ++i) {
+            const size_t r = i - np;
+            params.push_back(fmt::format("{} {}", cpp_type(op.operands[i]->type),
+                                         op.operands.size() == np + 1 ? std::string("adj_ret") : fmt::format("adj_ret_{}", r)));
+            args.push_back(name(op.operands[i]));
+          }
+        }
+        const std::string rt = !adj && op.results.size() == 1 ? cpp_type(op.result()->type) : "void";
+        const std::string snippet = adj ? inst->decl->native_adj_snippet : inst->decl->native_replay_snippet;
+        std::string call = fmt::format("[]({}) -> {} {{\n{}\n}}({})", join(params), rt, snippet, join(args));
+        if (!adj && op.results.size() == 1) define(op.result(), call);
+        else line(call + ";");
+        return;
+      }
       case Opcode::If: return if_op(op);
       case Opcode::For: return for_op(op);
       case Opcode::While: return while_op(op);

@@ -158,6 +158,9 @@ std::string cuda_kernel(const KernelEntry& k) {
   std::string out = fmt::format("__global__ void k_{}_kernel(const int64_t {}{}{}{}) {{\n", k.name, n, dim_param,
                                 params.empty() ? "" : ", ", params);
   out += fmt::format("  const int64_t {} = static_cast<int64_t>(gridDim.x) * blockDim.x;\n", stride);
+  // Most launches give each thread one index: unrolling the grid-stride loop only adds a
+  // 64-bit trip-count division per thread (measured: 85% → 91% of copy bandwidth for saxpy).
+  out += "#pragma unroll 1\n";
   out += fmt::format("  for (int64_t {0} = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; {0} < {1}; {0} += {2}) {{\n",
                      i, n, stride);
   if (k.tid_dims > 1) out += fmt::format("    const wp::Tid {} = wp::tid_from_index({}, {});\n", t, dim, i);

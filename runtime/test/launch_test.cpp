@@ -221,6 +221,16 @@ TEST(Launch, RejectsNonCpuDevices) {
             "kernel 'saxpy': launch_cpu: cannot run on device 'cuda:1'");
 }
 
+TEST(Launch, UnsetOrCpuDeviceRunsOnTheCpu) {
+  wp::LaunchOptions opts;
+  EXPECT_FALSE(opts.device.has_value());  // unset by default
+  int runs = 0;
+  wp::launch_cpu(3, opts, [&](int64_t) { ++runs; }, "unset");
+  opts.device = wp::Device::cpu();
+  wp::launch_cpu(4, opts, [&](int64_t) { ++runs; }, "cpu");
+  EXPECT_EQ(runs, 7);
+}
+
 TEST(Launch, ThreadCountFromEnvironment) {
   EXPECT_EQ(wp::detail::parse_thread_count(nullptr, 8), 8);
   EXPECT_EQ(wp::detail::parse_thread_count(nullptr, 0), 1);  // hardware_concurrency unknown

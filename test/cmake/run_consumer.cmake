@@ -3,20 +3,25 @@
 #
 #   cmake -DMODE=<mode> -DWARPC_BUILD_DIR=<warpc build> -DCONSUMER_SOURCE=<consumer dir>
 #         -DWORK_DIR=<scratch dir> -DGENERATOR=<gen> [-DMAKE_PROGRAM=<ninja>]
-#         [-DCXX_COMPILER=<c++>] -P run_consumer.cmake
+#         [-DCXX_COMPILER=<c++>] [-DRUNTIME_CUDA=ON|OFF] -P run_consumer.cmake
 #
 # Modes:
-#   build-tree  find_package through -Dwarpc_DIR=<warpc build>; build, run, no-op rebuild,
-#               editing the .wp re-runs warpc.
+#   build-tree  find_package through -Dwarpc_DIR=<warpc build>; warpc generates kernels.wp.h/
+#               .cpp, the library and program build, the program runs the generated launcher;
+#               no-op rebuild; editing the .wp or the module it imports regenerates.
+#   cuda        TARGETS cpu cuda: with a CUDA runtime (RUNTIME_CUDA) the .wp.cu is generated
+#               and compiled and the program runs it when a GPU is present; without, the
+#               library degrades to the CPU with a STATUS message.
+#   no-cuda-compiler  TARGETS cpu cuda with no usable CUDA compiler (CUDACXX points nowhere):
+#               CPU-only with a STATUS message; with CUDA_REQUIRED configuring fails.
 #   install     `cmake --install` into <WORK_DIR>/prefix, then find_package through
 #               CMAKE_PREFIX_PATH; the installed package must not mention the build tree.
 #   broken      a .wp with a type error: the build fails with warpc's located `error:` line.
 #   override    WARPC_EXECUTABLE (environment, then cache variable over a bad environment
-#               value) names a stand-in compiler that accepts everything: the broken .wp then
-#               builds and the stand-in's output shows; a missing path fails configuring.
+#               value) names a stand-in compiler that writes trivial outputs: the broken .wp
+#               then builds and the stand-in's output shows; a missing path fails configuring.
 #   bad-targets TARGETS metal: configuring fails, listing the allowed values.
 cmake_minimum_required(VERSION 3.25)
-
 foreach(var MODE WARPC_BUILD_DIR CONSUMER_SOURCE WORK_DIR GENERATOR)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "run_consumer.cmake: -D${var}=… is required")
@@ -70,7 +75,7 @@ function(build_consumer)
 endfunction()
 
 # Configure + build + run, with the package found in `package_dir` and its compiler at
-# `warpc_path` (the build step must run that binary).
+# `warpc_path` (the build step must run that binary). Extra arguments go to the configure.
 function(build_and_run_consumer package_dir warpc_path)
   configure_consumer(${ARGN})
   expect("configuring the consumer succeeds" configure_rc EQUAL 0)
@@ -79,15 +84,23 @@ function(build_and_run_consumer package_dir warpc_path)
   expect("building the consumer succeeds" build_rc EQUAL 0)
   if(GENERATOR STREQUAL "Ninja")
     file(READ ${WORK_DIR}/build/build.ninja rules)
-    string(FIND "${rules}" "${warpc_path} --stop-after=sema" at)
-    expect("the build step runs ${warpc_path}" NOT at EQUAL -1)
+    string(FIND "${rules}" "${warpc_path} ${WORK_DIR}/src/kernels.wp -o " at)
+    expect("the build step runs ${warpc_path} on kernels.wp" NOT at EQUAL -1)
   endif()
-  expect_output("${build_out}" "warpc: checking kernels\\.wp" "kernels.wp is checked")
-  expect("the stamp exists"
-    EXISTS ${WORK_DIR}/build/consumer_kernels.warpc/kernels.wp.checked)
+  expect_output("${build_out}" "warpc: generating code for kernels\\.wp" "kernels.wp is compiled")
+  foreach(ext h cpp)
+    expect("kernels.wp.${ext} is generated"
+      EXISTS ${WORK_DIR}/build/consumer_kernels.warpc/kernels.wp.${ext})
+  endforeach()
+  expect_output("${configure_out}"
+    "consumer: headers=${WORK_DIR}/build/consumer_kernels\\.warpc/kernels\\.wp\\.h "
+    "HEADERS_OUTVAR lists the generated header")
   run(program ${WORK_DIR}/build/consumer)
   expect("the consumer program succeeds" program_rc EQUAL 0)
   expect_output("${program_out}" "consumer: sum=999000\\.0 expected=999000\\.0" "program output")
+  foreach(var configure_out build_out program_out)
+    set(${var} "${${var}}" PARENT_SCOPE)
+  endforeach()
 endfunction()
 
 file(REMOVE_RECURSE ${WORK_DIR})
@@ -96,23 +109,61 @@ cmake_path(NORMAL_PATH bad_kernel)
 
 if(MODE STREQUAL "build-tree")
   build_and_run_consumer(${WARPC_BUILD_DIR} ${WARPC_BUILD_DIR}/bin/warpc -Dwarpc_DIR=${WARPC_BUILD_DIR})
+  expect_output("${program_out}" "consumer: CPU-only kernels" "TARGETS cpu builds no CUDA")
+  expect("no .wp.cu for TARGETS cpu"
+    NOT EXISTS ${WORK_DIR}/build/consumer_kernels.warpc/kernels.wp.cu)
   build_consumer()
-  expect("a second build does nothing" NOT build_out MATCHES "warpc: checking")
+  expect("a second build does nothing" NOT build_out MATCHES "warpc: generating")
   file(TOUCH ${WORK_DIR}/src/kernels.wp)
   build_consumer()
-  expect_output("${build_out}" "warpc: checking kernels\\.wp" "editing kernels.wp re-checks it")
+  expect_output("${build_out}" "warpc: generating code for kernels\\.wp" "editing kernels.wp regenerates it")
   build_consumer()
-  expect("nothing changed, nothing re-checked" NOT build_out MATCHES "warpc: checking")
+  expect("nothing changed, nothing regenerated" NOT build_out MATCHES "warpc: generating")
   file(TOUCH ${WORK_DIR}/src/modules/scaling.wp)
   build_consumer()
-  expect_output("${build_out}" "warpc: checking kernels\\.wp"
-    "editing the imported modules/scaling.wp re-checks kernels.wp (DEPFILE from warpc -MD -MF)")
+  expect_output("${build_out}" "warpc: generating code for kernels\\.wp"
+    "editing the imported modules/scaling.wp regenerates kernels.wp (DEPFILE from warpc -MD -MF)")
+elseif(MODE STREQUAL "cuda")
+  build_and_run_consumer(${WARPC_BUILD_DIR} ${WARPC_BUILD_DIR}/bin/warpc
+    -Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_TARGETS=cpu,cuda)
+  set(cu ${WORK_DIR}/build/consumer_kernels.warpc/kernels.wp.cu)
+  if(RUNTIME_CUDA)
+    expect_output("${configure_out}" "consumer: headers=[^ ]* cuda=ON" "the cuda backend is on")
+    expect("kernels.wp.cu is generated" EXISTS ${cu})
+    file(READ ${WORK_DIR}/build/build.ninja rules)
+    expect("kernels.wp.cu is compiled as CUDA"
+      rules MATCHES "kernels\\.wp\\.cu\\.o: CUDA_COMPILER")
+    expect_output("${program_out}" "consumer: cuda (sum=999000\\.0|kernels built, no CUDA device)"
+      "the program ran the CUDA launcher (or said there is no GPU)")
+  else()
+    expect_output("${configure_out}"
+      "add_warp_kernels\\(consumer_kernels\\): building for the CPU only: warpc's runtime was built without CUDA"
+      "the degradation message")
+    expect("no kernels.wp.cu without CUDA" NOT EXISTS ${cu})
+  endif()
+elseif(MODE STREQUAL "no-cuda-compiler")
+  set(ENV{CUDACXX} ${WORK_DIR}/no-such-nvcc)
+  set(ENV{PATH} "/usr/bin:/bin")
+  build_and_run_consumer(${WARPC_BUILD_DIR} ${WARPC_BUILD_DIR}/bin/warpc
+    -Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_TARGETS=cpu,cuda)
+  expect_output("${configure_out}" "add_warp_kernels\\(consumer_kernels\\): building for the CPU only: "
+    "the degradation message")
+  expect_output("${configure_out}" "consumer: headers=[^ ]* cuda=OFF" "the cuda backend is off")
+  expect_output("${program_out}" "consumer: CPU-only kernels" "the program is CPU-only")
+  file(REMOVE_RECURSE ${WORK_DIR}/build)
+  configure_consumer(-Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_TARGETS=cpu,cuda
+    -DCONSUMER_CUDA_REQUIRED=ON)
+  expect("CUDA_REQUIRED without a CUDA compiler fails configuring" NOT configure_rc EQUAL 0)
+  expect_output("${configure_out}"
+    "add_warp_kernels\\(consumer_kernels\\): TARGETS cuda is CUDA_REQUIRED but "
+    "the CUDA_REQUIRED message")
 elseif(MODE STREQUAL "install")
   set(prefix ${WORK_DIR}/prefix)
   run(install ${CMAKE_COMMAND} --install ${WARPC_BUILD_DIR} --prefix ${prefix})
   expect("cmake --install succeeds" install_rc EQUAL 0)
   set(pkg ${prefix}/lib/cmake/warpc)
   foreach(f bin/warpc lib/libwarpc_runtime.a include/wp/wp.h include/wp/array.h
+            include/wp/kernel_abi.h include/wp/cuda_launch.h include/wp/builtins.h
             lib/cmake/warpc/warpcConfig.cmake lib/cmake/warpc/warpcConfigVersion.cmake
             lib/cmake/warpc/warpcTargets.cmake lib/cmake/warpc/WarpcKernels.cmake)
     expect("${f} is installed" EXISTS ${prefix}/${f})
@@ -127,28 +178,41 @@ elseif(MODE STREQUAL "install")
 elseif(MODE STREQUAL "broken")
   configure_consumer(-Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_KERNELS=${bad_kernel})
   expect("configuring the consumer succeeds" configure_rc EQUAL 0)
-  build_consumer(--target consumer)  # the program alone: its kernels must be checked first
+  build_consumer(--target consumer)  # the program alone: its kernels must be compiled first
   expect("building a broken .wp fails" NOT build_rc EQUAL 0)
   expect_output("${build_out}"
     "bad_kernel\\.wp:8:12: error: use of undeclared name 'undefined_name'" "warpc's diagnostic")
   expect("the consumer program is not linked" NOT EXISTS ${WORK_DIR}/build/consumer)
 elseif(MODE STREQUAL "override")
+  # The stand-in writes a trivial header and .cpp and a depfile, and accepts everything.
   set(stand_in ${WORK_DIR}/stand-in-warpc.sh)
-  file(CONFIGURE OUTPUT ${stand_in} CONTENT "#!/bin/sh\necho \"stand-in warpc: $*\"\n")
+  file(WRITE ${stand_in} [=[#!/bin/sh
+echo "stand-in warpc: $*"
+src=$1; shift
+while [ $# -gt 0 ]; do
+  case "$1" in -o) out=$2; shift;; -MF) mf=$2; shift;; -MT) mt=$2; shift;; esac
+  shift
+done
+stem=$(basename "$src" .wp)
+echo '#pragma once' > "$out/$stem.wp.h"
+printf '#include "%s.wp.h"\n' "$stem" > "$out/$stem.wp.cpp"
+echo "int stand_in_$stem = 1;" >> "$out/$stem.wp.cpp"
+echo "$mt: $src" > "$mf"
+]=])
   file(CHMOD ${stand_in} PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
   set(ENV{WARPC_EXECUTABLE} ${stand_in})
   configure_consumer(-Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_KERNELS=${bad_kernel})
   expect("configuring with WARPC_EXECUTABLE succeeds" configure_rc EQUAL 0)
-  build_consumer()
+  build_consumer(--target consumer_kernels)
   expect("the stand-in accepts the broken .wp" build_rc EQUAL 0)
-  expect_output("${build_out}" "stand-in warpc: --stop-after=sema [^\n]*bad_kernel\\.wp"
+  expect_output("${build_out}" "stand-in warpc: [^\n]*bad_kernel\\.wp -o [^\n]*--emit=header,cpp"
     "the stand-in ran")
   set(ENV{WARPC_EXECUTABLE} ${WORK_DIR}/missing-warpc)
   file(REMOVE_RECURSE ${WORK_DIR}/build)
   configure_consumer(-Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_KERNELS=${bad_kernel}
     -DWARPC_EXECUTABLE=${stand_in})
   expect("the WARPC_EXECUTABLE cache variable wins over the environment" configure_rc EQUAL 0)
-  build_consumer()
+  build_consumer(--target consumer_kernels)
   expect_output("${build_out}" "stand-in warpc: " "the stand-in ran (cache variable)")
   file(REMOVE_RECURSE ${WORK_DIR}/build)
   configure_consumer(-Dwarpc_DIR=${WARPC_BUILD_DIR})

@@ -16,6 +16,9 @@
 //  * Threads: the pool has WARPC_NUM_THREADS threads (a positive integer; anything else →
 //    wp::Error at first use) or std::thread::hardware_concurrency(); options.max_threads > 0
 //    caps the threads one launch uses. options.stream and block_dim are ignored on the CPU.
+//  * LaunchOptions::device is optional: launch_cpu accepts an unset device or the CPU and
+//    throws for any other device; generated launchers infer an unset device from their
+//    array arguments (wp/kernel_abi.h).
 //  * wp::launch_cpu_ranges(dim, options, body[, kernel]) is the same launcher with
 //    body(int64_t begin, int64_t end) called once per contiguous chunk [begin, end).
 //  * An exception thrown by body stops chunks not yet started and is rethrown on the calling
@@ -31,6 +34,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -87,10 +91,12 @@ WP_HD Tid tid_from_index(const Dim& dim, int64_t index) {
 }
 
 struct LaunchOptions {
-  Device device;              // where the kernel runs (launch_cpu requires the CPU)
-  int block_dim = 256;        // CUDA threads per block (ignored on the CPU)
+  // Where the kernel runs. Unset: generated launchers infer it (the first non-empty array
+  // argument's device, else the CPU — wp/kernel_abi.h); launch_cpu treats unset as the CPU.
+  std::optional<Device> device;
+  int block_dim = 256;        // CUDA threads per block, 1..1024 (ignored on the CPU)
   int max_threads = 0;        // CPU: at most this many threads; 0 = the whole pool
-  void* stream = nullptr;     // CUDA stream (ignored on the CPU)
+  void* stream = nullptr;     // cudaStream_t; nullptr = the legacy default stream (CPU: ignored)
 };
 
 // At or below this many indices a CPU launch runs serially on the calling thread.
@@ -110,9 +116,9 @@ void run_parallel(int64_t n, int max_threads, ChunkFn fn, void* ctx, std::string
 [[noreturn]] void rethrow_as_error(std::string_view kernel);
 // True when the pool would run a launch of n indices serially on this thread.
 bool run_serially(int64_t n, int max_threads);
-inline void check_cpu_device(const Device& device, std::string_view kernel) {
-  if (!device.is_cpu()) {
-    throw Error("launch_cpu: cannot run on device '" + device.str() + "'", std::string(kernel));
+inline void check_cpu_device(const std::optional<Device>& device, std::string_view kernel) {
+  if (device && !device->is_cpu()) {
+    throw Error("launch_cpu: cannot run on device '" + device->str() + "'", std::string(kernel));
   }
 }
 // Parses WARPC_NUM_THREADS (nullptr → fallback); throws wp::Error on a bad value.

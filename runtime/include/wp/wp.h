@@ -1,8 +1,10 @@
-// wp/wp.h — the whole warpc runtime (CPU slice): include this one header.
+// wp/wp.h — the whole warpc runtime: include this one header.
 //
 // Contract: brings in errors, devices, value types, arrays (host, CUDA and pinned memory when
-// built with CUDA), streams and the CPU launcher. CUDA launches come with the code generator;
-// wp::Tape with issue 5.
+// built with CUDA), streams, the CPU launcher, what generated kernel launchers call
+// (wp/kernel_abi.h) and wp::Tape (wp/tape.h, which generated forward launchers record on).
+// Not included: wp/cuda_launch.h (only generated .cu files, compiled by nvcc, use it) and
+// wp/reflect.h (the --reflect kernel table).
 #pragma once
 
 #include "wp/allocator.h"
@@ -10,7 +12,9 @@
 #include "wp/array_view.h"
 #include "wp/device.h"
 #include "wp/error.h"
+#include "wp/kernel_abi.h"
 #include "wp/launch.h"
 #include "wp/shape.h"
 #include "wp/stream.h"
+#include "wp/tape.h"
 #include "wp/types.h"

@@ -1,0 +1,136 @@
+// wp/tape.h — wp::Tape: records forward kernel launches and replays their backward passes in
+// reverse (Warp's wp.Tape, for C++ programs). The contract with warpc's generated launchers is
+// /work/briefs/ad-abi.md ("Runtime wp::Tape"); docs/autodiff.md shows it in use.
+//
+// Contract:
+//  * begin() makes this tape the calling thread's recording tape (Tape::recording(), a
+//    thread_local pointer read by every generated forward launcher; one load, no lock).
+//    begin() while any tape — this one or another — records on the thread throws wp::Error;
+//    end() stops recording (wp::Error when this tape is not the thread's recording tape).
+//    Destroying a tape that records on the calling thread stops the recording.
+//  * record(kernel, backward, arrays, param_grads) appends one launch (generated launchers
+//    call it after a successful launch). `arrays` are the launch's array arguments (their
+//    gradient buffers; entries with a null grad are ignored) and `param_grads` the one-element
+//    accumulators of its differentiable non-array parameters; `keep` holds both alive for as
+//    long as the record exists. Records are kept in launch order.
+//  * backward(loss) sets loss.grad[0] = 1 (loss: one float element with a gradient buffer,
+//    any device; else wp::Error) and calls backward(). backward() runs the recorded closures
+//    from the last launch to the first. Gradients ACCUMULATE (Warp's rule): every buffer,
+//    intermediates included, keeps what earlier passes added — call zero() between passes. A closure's wp::Error propagates; the closures after it
+//    do not run.
+//  * zero() sets every recorded gradient buffer and parameter accumulator to zero bytes, with
+//    the runtime's memset on its own device (on a CUDA device: the legacy default stream, so
+//    it is ordered with the launches that use the default stream).
+//  * reset() forgets every record (it does not zero gradients).
+//  * launch_count() / kernel(i) describe the records; kernel(i) with i out of range throws.
+//  * param_grad<T>(launch, param) copies the accumulator of parameter `param` of record
+//    `launch` to the host (synchronous w.r.t. the default stream); wp::Error when the launch
+//    does not exist, has no such parameter, or sizeof(T) differs from the accumulator's size.
+//  * detail::tape_array(a) / detail::tape_param(name, acc) build the record entries; both
+//    keep the array's memory alive. Gradient buffers of arrays that are not densely packed
+//    (strided wraps) cannot be described by one byte range: tape_array throws wp::Error for
+//    them.
+//  * A Tape is used by one thread at a time (recording, backward and zero are not
+//    synchronised); it is neither copyable nor movable.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "wp/array.h"
+#include "wp/device.h"
+#include "wp/error.h"
+
+namespace wp {
+
+class Tape {
+ public:
+  struct ArrayRef {
+    void* grad;
+    size_t bytes;
+    Device device;
+    std::shared_ptr<void> keep;
+  };
+  struct ParamGrad {
+    std::string name;
+    void* data;
+    size_t bytes;
+    Device device;
+    std::shared_ptr<void> keep;
+  };
+
+  Tape();
+  ~Tape();
+  Tape(const Tape&) = delete;
+  Tape& operator=(const Tape&) = delete;
+
+  void begin();
+  void end();
+  static Tape* recording();
+
+  void record(std::string kernel, std::function<void()> backward, std::vector<ArrayRef> arrays,
+              std::vector<ParamGrad> param_grads);
+
+  void backward(const array<float>& loss);
+  void backward();
+  void zero();
+  void reset();
+
+  size_t launch_count() const { return launches_.size(); }
+  const std::string& kernel(size_t launch) const;
+
+  template <typename T>
+  T param_grad(size_t launch, std::string_view param) const {
+    static_assert(std::is_trivially_copyable_v<T>, "param_grad: T must be trivially copyable");
+    const ParamGrad& p = find_param(launch, param, sizeof(T));
+    T value;
+    detail::copy_bytes(&value, Device(), p.data, p.device, sizeof(T));
+    return value;
+  }
+
+ private:
+  struct Launch {
+    std::string kernel;
+    std::function<void()> backward;
+    std::vector<ArrayRef> arrays;
+    std::vector<ParamGrad> params;
+  };
+
+  const Launch& launch_at(size_t launch, const char* op) const;
+  const ParamGrad& find_param(size_t launch, std::string_view param, size_t bytes) const;
+
+  std::vector<Launch> launches_;
+};
+
+namespace detail {
+
+[[noreturn]] void tape_strided_grad_error(const Shape& shape);
+
+// The record entry of an array argument: its gradient buffer (null when it has none or holds
+// no elements), that buffer's size in bytes, its device, and a handle keeping the memory alive.
+template <typename T>
+Tape::ArrayRef tape_array(const array<T>& a) {
+  if (!a.grad() || a.size() == 0) return {nullptr, 0, a.device(), nullptr};
+  if (!a.is_contiguous()) tape_strided_grad_error(a.shape());
+  const size_t bytes = static_cast<size_t>(a.size()) * sizeof(T);
+  return {a.grad(), bytes, a.device(), std::make_shared<array<T>>(a)};
+}
+
+// The record entry of a non-array parameter's gradient accumulator `acc` (one element).
+template <typename T>
+Tape::ParamGrad tape_param(std::string name, const array<T>& acc) {
+  if (acc.size() != 1 || !acc.data()) {
+    throw Error("Tape: the gradient accumulator of parameter '" + name +
+                "' must hold exactly one element (it has " + std::to_string(acc.size()) + ")");
+  }
+  return {std::move(name), acc.data(), sizeof(T), acc.device(), std::make_shared<array<T>>(acc)};
+}
+
+}  // namespace detail
+}  // namespace wp

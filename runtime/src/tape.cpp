@@ -1,0 +1,106 @@
+// tape.cpp — wp::Tape (contract in wp/tape.h): the thread's recording pointer, the launch
+// records, the reverse replay and gradient zeroing.
+#include "wp/tape.h"
+
+#include <string>
+
+namespace wp {
+namespace {
+thread_local Tape* g_recording = nullptr;
+}  // namespace
+
+Tape::Tape() = default;
+
+Tape::~Tape() {
+  if (g_recording == this) g_recording = nullptr;
+}
+
+void Tape::begin() {
+  if (g_recording == this) throw Error("Tape::begin: this tape is already recording");
+  if (g_recording) {
+    throw Error("Tape::begin: another tape is already recording on this thread (call end() "
+                "on it first)");
+  }
+  g_recording = this;
+}
+
+void Tape::end() {
+  if (g_recording != this) throw Error("Tape::end: this tape is not recording on this thread");
+  g_recording = nullptr;
+}
+
+Tape* Tape::recording() { return g_recording; }
+
+void Tape::record(std::string kernel, std::function<void()> backward,
+                  std::vector<ArrayRef> arrays, std::vector<ParamGrad> param_grads) {
+  if (!backward) throw Error("Tape::record: empty backward closure", kernel);
+  launches_.push_back(
+      {std::move(kernel), std::move(backward), std::move(arrays), std::move(param_grads)});
+}
+
+void Tape::backward(const array<float>& loss) {
+  if (loss.size() != 1) {
+    throw Error("Tape::backward: the loss must be a one-element array; it has shape " +
+                loss.shape().str());
+  }
+  if (!loss.grad()) {
+    throw Error("Tape::backward: the loss array has no gradient buffer (create it with "
+                "requires_grad=true)");
+  }
+  const float one = 1.0f;
+  detail::copy_bytes(loss.grad(), loss.device(), &one, Device(), sizeof(float));
+  backward();
+}
+
+void Tape::backward() {
+  for (size_t i = launches_.size(); i-- > 0;) launches_[i].backward();
+}
+
+void Tape::zero() {
+  for (const Launch& l : launches_) {
+    for (const ArrayRef& a : l.arrays)
+      if (a.grad && a.bytes) detail::set_bytes(a.grad, a.device, 0, a.bytes);
+    for (const ParamGrad& p : l.params)
+      if (p.data && p.bytes) detail::set_bytes(p.data, p.device, 0, p.bytes);
+  }
+}
+
+void Tape::reset() { launches_.clear(); }
+
+const Tape::Launch& Tape::launch_at(size_t launch, const char* op) const {
+  if (launch >= launches_.size()) {
+    throw Error(std::string("Tape::") + op + ": launch " + std::to_string(launch) +
+                " does not exist (the tape holds " + std::to_string(launches_.size()) +
+                " launches)");
+  }
+  return launches_[launch];
+}
+
+const std::string& Tape::kernel(size_t launch) const { return launch_at(launch, "kernel").kernel; }
+
+const Tape::ParamGrad& Tape::find_param(size_t launch, std::string_view param,
+                                        size_t bytes) const {
+  const Launch& l = launch_at(launch, "param_grad");
+  for (const ParamGrad& p : l.params) {
+    if (p.name != param) continue;
+    if (p.bytes != bytes) {
+      throw Error("Tape::param_grad: parameter '" + p.name + "' has a gradient of " +
+                      std::to_string(p.bytes) + " bytes; the requested type has " +
+                      std::to_string(bytes),
+                  l.kernel);
+    }
+    return p;
+  }
+  throw Error("Tape::param_grad: launch " + std::to_string(launch) +
+                  " has no gradient for a parameter named '" + std::string(param) + "'",
+              l.kernel);
+}
+
+namespace detail {
+void tape_strided_grad_error(const Shape& shape) {
+  throw Error("Tape: cannot record a launch argument of shape " + shape.str() +
+              " whose gradient buffer is not densely packed (a strided wrap): Tape::zero() "
+              "clears gradients as byte ranges; pass densely packed arrays to recorded launches");
+}
+}  // namespace detail
+}  // namespace wp
