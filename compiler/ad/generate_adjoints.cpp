@@ -1,12 +1,18 @@
 // generate_adjoints.cpp — reverse-mode AD on the IR (contract in generate_adjoints.h).
 //
-// One AdjointBuilder per adjoint function. Two maps drive it:
+// One AdjointBuilder per adjoint function; it differentiates the single-exit copy of the
+// primal (ad/single_exit.h), calls replay side-effect-free copies of user functions
+// (ad/replay_function.h), custom grads / replays and native snippets. Two maps drive it:
 //   fwd_  original value → its replayed copy in the adjoint function (region-local values are
 //         re-mapped every time their region is replayed; uses always follow the latest replay)
 //   adj_  original value → the IR value holding its adjoint so far (absent = zero)
 // Reversing a region saves and restores adj_ for the values defined outside it: the
 // structured op that reverses the region returns their updated adjoints as its results.
 #include "ad/generate_adjoints.h"
+
+#include "ad/ad_support.h"
+#include "ad/replay_function.h"
+#include "ad/single_exit.h"
 
 #include <fmt/format.h>
 
@@ -29,47 +35,10 @@ using ir::Value;
 
 namespace {
 
-struct AdError : std::runtime_error {
-  AdError(const std::string& what, SourceRange r) : std::runtime_error(what), range(r) {}
-  SourceRange range;
-};
+bool differentiable(const Type* t) { return ad_differentiable(t); }
 
-bool differentiable(const Type* t) {
-  switch (t->kind) {
-    case TypeKind::Scalar: return is_float(t->scalar);
-    case TypeKind::Vector:
-    case TypeKind::Matrix:
-    case TypeKind::Quat:
-    case TypeKind::Transform: return is_float(t->scalar);
-    case TypeKind::Struct:
-      for (const StructField& f : t->info->fields)
-        if (differentiable(f.type)) return true;
-      return false;
-    default: return false;
-  }
-}
-
-// A kernel-local array (`wp.zeros` in kernel code): its stores must be replayed, and it has no
-// gradient buffer.
-bool is_local_array(const Value* v) {
-  return v->def && v->def->is(Opcode::CallBuiltin) && v->def->target &&
-         v->def->target->kind == sema::CallKind::LocalArray;
-}
-
-// Ops the replay leaves out: their effects already happened in the forward launch.
-bool replay_skips(const Op& op) {
-  switch (op.opcode) {
-    case Opcode::ArrayStore: return !is_local_array(op.operands[0]);  // thread-local: replayed
-    case Opcode::AtomicAdd:
-    case Opcode::AtomicSub:
-    case Opcode::AtomicMin:
-    case Opcode::AtomicMax:
-    case Opcode::Assert: return true;
-    case Opcode::CallBuiltin:
-      return op.name == "print" || op.name == "printf" || op.name == "breakpoint" || op.name.rfind("expect_", 0) == 0;
-    default: return false;
-  }
-}
+bool is_local_array(const Value* v) { return ad_is_local_array(v); }
+bool replay_skips(const Op& op) { return ad_replay_skips(op); }
 
 // Kernel parameters whose gradient the adjoint kernel accumulates into a one-element array:
 // float scalars and float vectors/matrices/quaternions/transforms (struct parameters: not yet).
@@ -84,7 +53,7 @@ class ModuleAd;
 class AdjointBuilder {
  public:
   AdjointBuilder(ModuleAd& mad, ir::Module& m, TypeContext& types, Function* out)
-      : mad_(mad), m_(m), types_(types), b_(m), fn_(out) {}
+      : mad_(mad), m_(m), types_(types), b_(m), emit_(m, types, b_), fn_(out) {}
 
   // Kernel: replay + reverse of the whole body; array gradients and accumulators as effects.
   void kernel(const Function& primal, const std::vector<Value*>& accumulators);
@@ -147,6 +116,7 @@ class AdjointBuilder {
   // ---- replay
   void replay_block(const Block& src, Block* dst, bool with_terminator = true);
   Op* replay_op(const Op& op);
+  Op* replay_while(const Op& op);
 
   // ---- reverse sweep
   void reverse_block(const Block& b);
@@ -154,7 +124,12 @@ class AdjointBuilder {
   void reverse_call_builtin(const Op& op, Value* ar);
   void reverse_constructor(const Op& op, Value* ar);
   void reverse_call(const Op& op);
+  void reverse_native_call(const Op& op);
   void reverse_if(const Op& op);
+  // An array-of-structs element's adjoint `adj` (at struct field `path`) goes to the gradient
+  // buffer one differentiable leaf field at a time (grad_accum_field).
+  void accumulate_fields(const std::vector<Value*>& place, Value* adj, std::vector<int> path, SourceRange loc);
+  void reverse_atomic_minmax(const Op& op);
   void reverse_loop(const Op& op);
 
   // Differentiable values defined outside `op` and used inside its regions.
@@ -163,22 +138,29 @@ class AdjointBuilder {
                     std::set<const Value*>& seen);
 
   // Replays one loop body at (iv, carried) into the current block; returns the yielded values.
-  std::vector<Value*> replay_body(const Op& loop, const Region& body, Value* iv, const std::vector<Value*>& carried);
+  // A while loop's condition is replayed first when `with_condition` (builtins updating the carried
+  // values in place there, such as query iterators, must run before the body sees them).
+  std::vector<Value*> replay_body(const Op& loop, const Region& body, Value* iv, const std::vector<Value*>& carried,
+                                  bool with_condition = true);
+  void replay_ops(const Block& src);
   Value* iteration_value(const Op& loop, Value* j, Value* trips, SourceRange loc);
 
   ModuleAd& mad_;
   ir::Module& m_;
   TypeContext& types_;
   ir::OpBuilder b_;
+  ad::IrEmit emit_;
   Function* fn_;
   std::map<const Value*, Value*> fwd_;
   std::map<const Value*, Value*> adj_;
+  std::map<const Op*, Value*> trips_;  // while loops: iteration count of their latest replay
 };
 
 // Owns the adjoint functions of one module (memoised per primal function).
 class ModuleAd {
  public:
-  ModuleAd(ir::Module& m, TypeContext& types) : m_(m), types_(types) {}
+  ModuleAd(ir::Module& m, TypeContext& types) : m_(m), types_(types), replays_(m) {}
+  ad::ReplayFunctions& replays() { return replays_; }
 
   Function* adjoint_of_func(const Function& f);
   Function* adjoint_of_kernel(const Function& k);
@@ -187,7 +169,21 @@ class ModuleAd {
   void forget_dropped() {
     std::set<const Function*> live(m_.functions.begin(), m_.functions.end());
     for (auto it = done_.begin(); it != done_.end();) it = live.count(it->second) ? std::next(it) : done_.erase(it);
+    replays_.forget_dropped();
   }
+  // The function lowered from a @wp.func_grad / @wp.func_replay declaration, or null.
+  Function* custom(const sema::FunctionDecl* d) {
+    if (!d) return nullptr;
+    for (Function* f : m_.functions)
+      if (f->instance && f->instance->decl == d) return f;
+    return nullptr;
+  }
+  Function* replay_of(const Function& f) {
+    return f.instance && f.instance->decl ? custom(f.instance->decl->custom_replay) : nullptr;
+  }
+  // A custom grad takes the adjoint of every result (Warp's signature), not only of the
+  // differentiable ones.
+  bool takes_all_result_adjoints(const Function* adj) const { return all_results_.count(adj) > 0; }
   static std::vector<size_t> diff_params(const Function& f) {
     std::vector<size_t> out;
     for (size_t i = 0; i < f.param_types.size(); ++i)
@@ -205,37 +201,76 @@ class ModuleAd {
   ir::Module& m_;
   TypeContext& types_;
   std::map<const Function*, Function*> done_;
+  std::set<const Function*> all_results_;
+  ad::ReplayFunctions replays_;
 };
 
 // ------------------------------------------------------------------ builders
 
 Value* AdjointBuilder::builtin(const std::string& name, std::vector<Value*> args, SourceRange loc) {
-  std::vector<BuiltinArg> bargs;
-  for (Value* a : args) bargs.push_back({a->type, {}, nullptr});
-  BuiltinResolution r = resolve_builtin(types_, name, bargs);
-  if (r.status != BuiltinResolution::Status::Ok)
-    throw AdError(fmt::format("the adjoint needs '{}' on these types (internal error: {})", name, r.message), loc);
-  sema::CallTarget t;
-  t.kind = sema::CallKind::Builtin;
-  t.result = r.result;
-  t.name = name;
-  t.overload = r.overload;
-  Op* op = b_.emit(Opcode::CallBuiltin, std::move(args), {r.result}, loc);
-  op->name = name;
-  op->target = m_.keep_object(std::move(t));
-  return op->result();
+  return emit_.builtin(name, std::move(args), loc);
+}
+
+// A `while` replays with one more carried value: how many iterations it ran (its reverse
+// runs exactly those).
+Op* AdjointBuilder::replay_while(const Op& op) {
+  const SourceRange loc = op.loc;
+  const size_t nc = op.results.size();
+  std::vector<Value*> inits;
+  for (const Value* v : op.operands) inits.push_back(P(v));
+  inits.push_back(int_const(0, loc));
+  std::vector<const Type*> types;
+  for (const Value* v : inits) types.push_back(v->type);
+  Op* count = b_.emit(Opcode::While, inits, types, loc);
+  Region* cond = m_.new_region(count, fn_);
+  Region* cbody = m_.new_region(count, fn_);
+  Block* saved = b_.block();
+  const Block& csrc = *op.region(0)->entry();
+  const Block& bsrc = *op.region(1)->entry();
+  std::vector<Value*> cargs, bargs;
+  for (size_t i = 0; i < types.size(); ++i) {
+    cargs.push_back(m_.new_arg(cond->entry(), types[i], i < nc ? csrc.args[i]->name : "trips"));
+    bargs.push_back(m_.new_arg(cbody->entry(), types[i], i < nc ? bsrc.args[i]->name : "trips"));
+  }
+  for (size_t i = 0; i < nc; ++i) fwd_[csrc.args[i]] = cargs[i];
+  b_.set_block(cond->entry());
+  replay_ops(csrc);
+  b_.emit(Opcode::Condition, {P(csrc.terminator()->operands[0])}, {}, loc);
+  b_.set_block(cbody->entry());
+  std::vector<Value*> carried(bargs.begin(), bargs.end() - 1);
+  std::vector<Value*> next = replay_body(op, *op.region(1), nullptr, carried, /*with_condition=*/false);
+  next.push_back(builtin("add", {bargs.back(), int_const(1, loc)}, loc));
+  b_.emit(Opcode::Yield, next, {}, loc);
+  b_.set_block(saved);
+  for (size_t i = 0; i < nc; ++i) {
+    count->results[i]->name = op.results[i]->name;
+    fwd_[op.results[i]] = count->results[i];
+  }
+  trips_[&op] = count->results.back();
+  return count;
 }
 
 Op* AdjointBuilder::replay_op(const Op& op) {
+  if (op.is(Opcode::While)) return replay_while(op);
   std::vector<Value*> operands;
   for (const Value* v : op.operands) operands.push_back(P(v));
   std::vector<const Type*> types;
   for (const Value* r : op.results) types.push_back(r->type);
-  Op* copy = b_.emit(op.opcode, std::move(operands), types, op.loc);
+  // A call replays the function's @wp.func_replay / replay_snippet when it has one (Warp's rule).
+  Function* callee = op.is(Opcode::Call) && op.callee ? mad_.replay_of(*op.callee) : nullptr;
+  if (op.is(Opcode::Call) && op.callee && !callee)  // without its stores / atomics, if it has any
+    if (const Function* r = mad_.replays().of(*op.callee); r != op.callee) callee = const_cast<Function*>(r);
+  const sema::FunctionDecl* native = op.is(Opcode::Call) && op.callee && op.callee->kind == ir::FunctionKind::Native &&
+                                             op.callee->instance
+                                         ? op.callee->instance->decl
+                                         : nullptr;
+  const bool replay_snippet = native && !native->native_replay_snippet.empty();
+  Op* copy = b_.emit(replay_snippet ? Opcode::NativeSnippet : op.opcode, std::move(operands), types, op.loc);
+  if (replay_snippet) copy->name = "replay";
   copy->constant = op.constant;
   copy->target = op.target;
-  copy->callee = op.callee;
-  copy->name = op.name;
+  copy->callee = callee ? callee : op.callee;
+  if (!replay_snippet) copy->name = callee ? callee->name : op.name;
   copy->indices = op.indices;
   copy->reversed = op.reversed;
   for (size_t i = 0; i < op.results.size(); ++i) {
@@ -278,8 +313,9 @@ void AdjointBuilder::reverse_op(const Op& op) {
     auto it = adj_.find(op.result());
     if (it != adj_.end()) ar = it->second;
   }
-  if ((op.is(Opcode::ArrayLoad) || op.is(Opcode::ArrayStore)) && is_local_array(op.operands[0]) &&
-      differentiable(op.operands[0]->type->elem))
+  const bool memory = op.is(Opcode::ArrayLoad) || op.is(Opcode::ArrayStore) || op.is(Opcode::AtomicAdd) ||
+                      op.is(Opcode::AtomicSub) || op.is(Opcode::AtomicMin) || op.is(Opcode::AtomicMax);
+  if (memory && is_local_array(op.operands[0]) && differentiable(op.operands[0]->type->elem))
     throw AdError("gradients through local arrays ('wp.zeros' in kernel code) are not supported yet", op.loc);
   switch (op.opcode) {
     case Opcode::Cast:
@@ -324,10 +360,9 @@ void AdjointBuilder::reverse_op(const Op& op) {
       return;
     case Opcode::ArrayLoad: {
       if (!ar || !differentiable(op.result()->type)) return;
-      if (op.result()->type->kind == TypeKind::Struct)
-        throw AdError("gradients of arrays of structs are not supported yet", op.loc);
       std::vector<Value*> operands;
       for (const Value* v : op.operands) operands.push_back(P(v));
+      if (op.result()->type->kind == TypeKind::Struct) return accumulate_fields(operands, ar, {}, op.loc);
       operands.push_back(ar);
       b_.emit(Opcode::GradAccum, std::move(operands), {}, op.loc);
       return;
@@ -339,10 +374,18 @@ void AdjointBuilder::reverse_op(const Op& op) {
       if (!differentiable(value->type)) return;
       std::vector<Value*> operands;
       for (size_t i = 0; i + 1 < op.operands.size(); ++i) operands.push_back(P(op.operands[i]));
-      Value* g = emit1(Opcode::GradLoad, std::move(operands), value->type, op.loc);
+      Value* g = emit1(Opcode::GradLoad, operands, value->type, op.loc);
       accumulate(value, op.is(Opcode::AtomicSub) ? builtin("neg", {g}, op.loc) : g, op.loc);
+      // A store overwrites the element: the value it held before cannot influence anything
+      // after, so the store consumes the element's gradient (grad_clear zeroes it).
+      // Without this, `a[i].x = v` (load, insert, store) would count the other components'
+      // gradients twice, and after backward a.grad would not be d(loss)/d(a's initial value).
+      // Atomic updates add to the element instead, so they leave its gradient in place.
+      if (op.is(Opcode::ArrayStore)) b_.emit(Opcode::GradClear, std::move(operands), {}, op.loc);
       return;
     }
+    case Opcode::AtomicMin:
+    case Opcode::AtomicMax: return reverse_atomic_minmax(op);
     case Opcode::If: return reverse_if(op);
     case Opcode::For:
     case Opcode::While: return reverse_loop(op);
@@ -362,13 +405,21 @@ void AdjointBuilder::reverse_op(const Op& op) {
 
 void AdjointBuilder::reverse_call_builtin(const Op& op, Value* ar) {
   const sema::CallTarget* t = op.target;
+  // A differentiable builtin that writes into arguments (svd3, quat_to_axis_angle …): the IR
+  // has no value for "the argument after the call", so no gradient could flow back — refuse
+  // rather than drop it (checked before the result test: these builtins return nothing).
+  if (t && t->overload && builtin_is_differentiable(t->overload)) {
+    bool differentiable_input = false;
+    for (const Value* v : op.operands) differentiable_input |= differentiable(v->type);
+    for (int i = 0; differentiable_input && i < builtin_param_count(t->overload); ++i)
+      if (builtin_param_is_ref(t->overload, i))
+        throw AdError(
+            fmt::format("differentiating '{}', which writes its results into arguments, is not supported yet", op.name),
+            op.loc);
+  }
   if (!t || op.results.empty() || !ar || !differentiable(op.result()->type)) return;
   if (t->kind == sema::CallKind::TypeConstructor) return reverse_constructor(op, ar);
   if (!t->overload || !builtin_is_differentiable(t->overload)) return;
-  for (int i = 0; i < builtin_param_count(t->overload); ++i)
-    if (builtin_param_is_ref(t->overload, i))
-      throw AdError(fmt::format("differentiating '{}', which updates an argument in place, is not supported yet", op.name),
-                    op.loc);
   std::vector<Value*> operands;
   std::vector<const Type*> types;
   for (const Value* v : op.operands) {
@@ -410,15 +461,48 @@ void AdjointBuilder::reverse_constructor(const Op& op, Value* ar) {
   throw AdError(fmt::format("differentiating the '{}' form of '{}' is not supported yet", form, op.name), op.loc);
 }
 
+// A func_native's adjoint is its adj_snippet, run inline (Warp's names: the parameters,
+// adj_<param> accumulated by the snippet, adj_ret).
+void AdjointBuilder::reverse_native_call(const Op& op) {
+  const Function& f = *op.callee;
+  const sema::FunctionDecl* decl = f.instance ? f.instance->decl : nullptr;
+  if (!decl || decl->native_adj_snippet.empty())
+    throw AdError(fmt::format("differentiating the func_native '{}' needs its adjoint snippet (adj_snippet=…)", f.name),
+                  f.loc);
+  std::vector<Value*> args;
+  for (const Value* v : op.operands) args.push_back(P(v));
+  bool any = false;
+  for (const Value* r : op.results) {
+    any |= adj_.count(r) > 0;
+    args.push_back(adjoint_or_zero(r, op.loc));
+  }
+  for (const Type* t : f.param_types) any |= t->kind == TypeKind::Array;  // it may write array gradients
+  if (!any) return;
+  std::vector<size_t> params = ModuleAd::diff_params(f);
+  std::vector<const Type*> types;
+  for (size_t p : params) types.push_back(f.param_types[p]);
+  Op* n = b_.emit(Opcode::NativeSnippet, std::move(args), types, op.loc);
+  n->callee = op.callee;
+  n->name = "adj";
+  for (size_t p : params) n->indices.push_back(static_cast<int>(p));
+  for (size_t i = 0; i < params.size(); ++i) accumulate(op.operands[params[i]], n->results[i], op.loc);
+}
+
 void AdjointBuilder::reverse_call(const Op& op) {
+  if (op.callee->kind == ir::FunctionKind::Native) return reverse_native_call(op);
   Function* adj_fn = mad_.adjoint_of_func(*op.callee);
   std::vector<Value*> args;
   for (const Value* v : op.operands) args.push_back(P(v));
   bool any = false;
-  for (size_t r : ModuleAd::diff_results(*op.callee)) {
+  const bool all = mad_.takes_all_result_adjoints(adj_fn);
+  for (size_t r = 0; r < op.results.size(); ++r) {
+    if (!all && !differentiable(op.results[r]->type)) continue;
     any |= adj_.count(op.results[r]) > 0;
     args.push_back(adjoint_or_zero(op.results[r], op.loc));
   }
+  // The adjoint also runs when the callee may move gradients through arrays (its loads,
+  // stores and atomics), even if no adjoint flows back through its results.
+  for (const Type* t : op.callee->param_types) any |= t->kind == TypeKind::Array && differentiable(t->elem);
   if (!any) return;  // nothing flows back through this call
   Op* call = b_.emit(Opcode::Call, std::move(args), adj_fn->result_types, op.loc);
   call->callee = adj_fn;
@@ -445,12 +529,26 @@ std::vector<const Value*> AdjointBuilder::outer_uses(const Op& op) {
   return out;
 }
 
+// Loads, atomics with adjoints and calls inside `op`'s regions (they may accumulate into
+// array gradients whatever flows through values).
+bool moves_array_gradients(const Op& op) {
+  for (const Region* r : op.regions)
+    for (const Op* o : r->entry()->ops) {
+      if (o->is(Opcode::ArrayLoad) || o->is(Opcode::AtomicMin) || o->is(Opcode::AtomicMax) || o->is(Opcode::Call))
+        return true;
+      if (moves_array_gradients(*o)) return true;
+    }
+  return false;
+}
+
 void AdjointBuilder::reverse_if(const Op& op) {
   std::vector<const Value*> outer = outer_uses(op);
   std::vector<const Value*> results;  // differentiable results whose adjoints flow into the branches
   for (const Value* r : op.results)
     if (differentiable(r->type) && adj_.count(r)) results.push_back(r);
-  if (outer.empty()) return;
+  // Nothing to reverse unless outer values get adjoints or the branches move gradients
+  // through arrays (a load inside must still reach its array's gradient).
+  if (outer.empty() && !moves_array_gradients(op)) return;
   std::vector<Value*> start;
   std::vector<const Type*> types;
   for (const Value* v : outer) {
@@ -480,6 +578,46 @@ void AdjointBuilder::reverse_if(const Op& op) {
   for (size_t i = 0; i < outer.size(); ++i) adj_[outer[i]] = rev->results[i];
 }
 
+void AdjointBuilder::accumulate_fields(const std::vector<Value*>& place, Value* adj, std::vector<int> path,
+                                       SourceRange loc) {
+  const auto& fields = adj->type->info->fields;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (!differentiable(fields[i].type)) continue;
+    Op* ext = b_.emit(Opcode::Extract, {adj}, {fields[i].type}, loc);
+    ext->indices = {static_cast<int>(i)};
+    std::vector<int> sub = path;
+    sub.push_back(static_cast<int>(i));
+    if (fields[i].type->kind == TypeKind::Struct) {
+      accumulate_fields(place, ext->result(), sub, loc);
+      continue;
+    }
+    std::vector<Value*> operands = place;
+    operands.push_back(ext->result());
+    Op* acc = b_.emit(Opcode::GradAccumField, std::move(operands), {}, loc);
+    acc->indices = std::move(sub);
+  }
+}
+
+// Warp's rule for atomic_min / atomic_max: the value's adjoint is the element's gradient in
+// the components where the element (read after the forward launch) holds the value.
+void AdjointBuilder::reverse_atomic_minmax(const Op& op) {
+  const Value* value = op.operands.back();
+  if (!differentiable(value->type)) return;
+  const std::string name = op.is(Opcode::AtomicMin) ? "atomic_min" : "atomic_max";
+  std::vector<const Type*> types;
+  std::vector<Value*> operands;
+  for (const Value* v : op.operands) {
+    types.push_back(v->type);
+    operands.push_back(P(v));
+  }
+  const sema::CallTarget* t = emit_.builtin_target(name, types, op.loc);
+  operands.push_back(zero(op.result()->type, op.loc));  // the old value's adjoint: not differentiable
+  Op* adj = b_.emit(Opcode::AdjCallBuiltin, std::move(operands), types, op.loc);
+  adj->target = t;
+  adj->name = name;
+  accumulate(value, adj->results.back(), op.loc);
+}
+
 // The induction value of primal iteration j (0-based) of a `for` loop with `trips` iterations.
 Value* AdjointBuilder::iteration_value(const Op& loop, Value* j, Value* trips, SourceRange loc) {
   Value* pos = j;
@@ -487,15 +625,8 @@ Value* AdjointBuilder::iteration_value(const Op& loop, Value* j, Value* trips, S
   return builtin("add", {P(loop.operands[0]), builtin("mul", {pos, P(loop.operands[2])}, loc)}, loc);
 }
 
-std::vector<Value*> AdjointBuilder::replay_body(const Op& loop, const Region& body, Value* iv,
-                                                const std::vector<Value*>& carried) {
-  const Block& src = *body.entry();
-  size_t first = 0;
-  if (loop.is(Opcode::For)) {
-    fwd_[src.args[0]] = iv;
-    first = 1;
-  }
-  for (size_t i = first; i < src.args.size(); ++i) fwd_[src.args[i]] = carried[i - first];
+// The ops of `src` but its terminator, into the current block.
+void AdjointBuilder::replay_ops(const Block& src) {
   Block* here = b_.block();
   for (const Op* op : src.ops) {
     if (op->info().flags & ir::kTerminator) break;
@@ -506,6 +637,22 @@ std::vector<Value*> AdjointBuilder::replay_body(const Op& loop, const Region& bo
     replay_op(*op);
     b_.set_block(here);
   }
+}
+
+std::vector<Value*> AdjointBuilder::replay_body(const Op& loop, const Region& body, Value* iv,
+                                                const std::vector<Value*>& carried, bool with_condition) {
+  const Block& src = *body.entry();
+  size_t first = 0;
+  if (loop.is(Opcode::For)) {
+    fwd_[src.args[0]] = iv;
+    first = 1;
+  } else if (with_condition) {
+    const Block& cond = *loop.region(0)->entry();
+    for (size_t i = 0; i < cond.args.size(); ++i) fwd_[cond.args[i]] = carried[i];
+    replay_ops(cond);
+  }
+  for (size_t i = first; i < src.args.size(); ++i) fwd_[src.args[i]] = carried[i - first];
+  replay_ops(src);
   std::vector<Value*> yielded;
   const Op* term = src.terminator();
   if (!term || !term->is(Opcode::Yield))
@@ -545,42 +692,14 @@ void AdjointBuilder::reverse_loop(const Op& op) {
   std::vector<Value*> init;
   for (size_t i = 0; i < nc; ++i) init.push_back(P(op.operands[first_init + i]));
 
-  // Trip count: from the range for `for`; by replaying the loop once more for `while`.
+  // Trip count: from the range for `for`; counted by the loop's replay for `while`.
   Value* trips = nullptr;
   if (is_for) {
     trips = internal("range_count", {P(op.operands[0]), P(op.operands[1]), P(op.operands[2])}, types_.int32(), loc);
   } else {
-    std::vector<Value*> inits = init;
-    inits.push_back(int_const(0, loc));
-    std::vector<const Type*> types;
-    for (const Value* v : inits) types.push_back(v->type);
-    Op* count = b_.emit(Opcode::While, inits, types, loc);
-    Region* cond = m_.new_region(count, fn_);
-    Region* cbody = m_.new_region(count, fn_);
-    Block* saved = b_.block();
-    std::vector<Value*> cargs, bargs;
-    for (const Type* t : types) {
-      cargs.push_back(m_.new_arg(cond->entry(), t));
-      bargs.push_back(m_.new_arg(cbody->entry(), t));
-    }
-    const Block& csrc = *op.region(0)->entry();
-    for (size_t i = 0; i < nc; ++i) fwd_[csrc.args[i]] = cargs[i];
-    b_.set_block(cond->entry());
-    for (const Op* o : csrc.ops) {
-      if (o->is(Opcode::Condition)) {
-        b_.emit(Opcode::Condition, {P(o->operands[0])}, {}, loc);
-        break;
-      }
-      replay_op(*o);
-      b_.set_block(cond->entry());
-    }
-    b_.set_block(cbody->entry());
-    std::vector<Value*> carried(bargs.begin(), bargs.end() - 1);
-    std::vector<Value*> next = replay_body(op, body, nullptr, carried);
-    next.push_back(builtin("add", {bargs.back(), int_const(1, loc)}, loc));
-    b_.emit(Opcode::Yield, next, {}, loc);
-    b_.set_block(saved);
-    trips = count->results.back();
+    auto it = trips_.find(&op);
+    if (it == trips_.end()) throw AdError("a while loop reversed before its replay (internal error)", loc);
+    trips = it->second;
   }
 
   // for kk in range(trips): k = trips - 1 - kk, carrying the adjoints of the outer values and
@@ -690,8 +809,14 @@ void AdjointBuilder::func(const Function& primal, const std::vector<Value*>& res
 
 Function* ModuleAd::adjoint_of_func(const Function& f) {
   if (auto it = done_.find(&f); it != done_.end()) return it->second;
+  if (f.instance && f.instance->decl)
+    if (Function* g = custom(f.instance->decl->custom_grad)) {
+      done_[&f] = g;
+      all_results_.insert(g);
+      return g;
+    }
   if (f.kind == ir::FunctionKind::Native)
-    throw AdError(fmt::format("differentiating the func_native '{}' needs its adjoint snippet (not supported yet)", f.name),
+    throw AdError(fmt::format("differentiating the func_native '{}' needs its adjoint snippet (adj_snippet=…)", f.name),
                   f.loc);
   Function* a = m_.add_function(ir::FunctionKind::Func, f.name + "_adj");
   a->primal = &f;
@@ -709,11 +834,46 @@ Function* ModuleAd::adjoint_of_func(const Function& f) {
   }
   for (size_t p : diff_params(f)) a->result_types.push_back(f.param_types[p]);
   done_[&f] = a;
-  AdjointBuilder(*this, m_, types_, a).func(f, result_adj);
+  AdjointBuilder(*this, m_, types_, a).func(*ad::single_exit_copy(m_, types_, f), result_adj);
   return a;
 }
 
+// The value an atomic returns (the element before the update) cannot be recomputed by the
+// backward pass (the update already happened): a kernel that uses it — as an index, in a
+// condition, in arithmetic — is refused instead of replayed with a wrong value.
+void check_atomic_results(const Block& b, std::set<const Value*>& used) {
+  for (const Op* op : b.ops) {
+    for (const Value* v : op->operands) used.insert(v);
+    for (const Region* r : op->regions) check_atomic_results(*r->entry(), used);
+  }
+}
+void refuse_used_atomic_results(const Function& f, std::set<const Function*>& seen) {
+  if (!f.body || !seen.insert(&f).second) return;
+  std::set<const Value*> used;
+  check_atomic_results(*f.body->entry(), used);
+  std::vector<const Block*> blocks = {f.body->entry()};
+  while (!blocks.empty()) {
+    const Block* b = blocks.back();
+    blocks.pop_back();
+    for (const Op* op : b->ops) {
+      const bool atomic = op->is(Opcode::AtomicAdd) || op->is(Opcode::AtomicSub) || op->is(Opcode::AtomicMin) ||
+                          op->is(Opcode::AtomicMax) ||
+                          (op->is(Opcode::CallBuiltin) && op->name.rfind("atomic_", 0) == 0);
+      if (atomic)
+        for (const Value* r : op->results)
+          if (used.count(r))
+            throw AdError(fmt::format("the value '{}' returns is used, and the backward pass cannot recompute it",
+                                      op->is(Opcode::CallBuiltin) ? op->name : op->info().spelling),
+                          op->loc);
+      if (op->is(Opcode::Call) && op->callee) refuse_used_atomic_results(*op->callee, seen);
+      for (const Region* r : op->regions) blocks.push_back(r->entry());
+    }
+  }
+}
+
 Function* ModuleAd::adjoint_of_kernel(const Function& k) {
+  std::set<const Function*> seen;
+  refuse_used_atomic_results(k, seen);
   Function* a = m_.add_function(ir::FunctionKind::Kernel, k.name + "_adj");
   a->primal = &k;
   a->instance = k.instance;
@@ -732,7 +892,7 @@ Function* ModuleAd::adjoint_of_kernel(const Function& k) {
     a->param_types.push_back(acc);
     accumulators.push_back(m_.new_arg(a->body->entry(), acc, "adj_" + pparams[i]->name));
   }
-  AdjointBuilder(*this, m_, types_, a).kernel(k, accumulators);
+  AdjointBuilder(*this, m_, types_, a).kernel(*ad::single_exit_copy(m_, types_, k), accumulators);
   return a;
 }
 

@@ -9,14 +9,31 @@
 //  * For every user function such a kernel calls, adds `<func>_adj` taking the function's
 //    parameters followed by the adjoint of each differentiable result, returning the adjoint
 //    of each differentiable parameter (in order).
+//  * Each primal function is first copied into single-exit form (ad/single_exit.h: loops with
+//    break / continue / return become `while` loops carrying an exit code; nested returns are
+//    structured); the copy, not the primal, is replayed and reversed.
 //  * The adjoint body first replays the forward computation without its side effects (no
-//    stores, atomics or prints), then sweeps the ops in reverse. `if` becomes an `if` whose
-//    branches replay and reverse their own region. Dynamic `for` / `while` loops are reversed
-//    iteration by iteration; the loop-carried values of iteration k are RECOMPUTED from the
-//    loop's initial values (no per-thread storage: --report-ad-storage reports 0 bytes, the
-//    cost is O(n²) body replays for n iterations). Gradients are never silently wrong: what
-//    cannot be differentiated yet (break/continue/early return inside a differentiated
-//    function, builtins updating arguments in place that feed gradients) is a located error.
+//    stores, atomics or prints on global arrays), then sweeps the ops in reverse. `if` becomes
+//    an `if` whose branches replay and reverse their own region. Dynamic `for` / `while` loops
+//    are reversed iteration by iteration over exactly the iterations the primal started (a
+//    while's replay counts them; a loop left by `break` reverses its last iteration on the path
+//    it took); the loop-carried values of iteration k are RECOMPUTED from the loop's initial
+//    values (no per-thread storage: --report-ad-storage reports 0 bytes, the cost is O(n²) body
+//    replays for n iterations; a while's condition is replayed before each body, so builtins
+//    updating carried values in place there, like query iterators, advance as they did).
+//  * Calls: a @wp.func_grad replaces the automatic adjoint of its function (lowered as a func
+//    taking the parameters and every result's adjoint, returning the differentiable
+//    parameters' adjoints); a @wp.func_replay replaces the call in the replay; a func_native's
+//    adj_snippet / replay_snippet run inline (`native_snippet`); a func_native without an
+//    adj_snippet is refused.
+//  * Memory: a load's adjoint is grad_accum'd (arrays of structs: grad_accum_field per
+//    differentiable leaf field); a store / atomic_add / atomic_sub reads the gradient
+//    element; atomic_min / atomic_max give the value the element's gradient where the element
+//    (after the forward launch) equals it (Warp's rule). Kernel-local arrays are replayed
+//    (stores and atomics included); gradients through float local arrays are refused.
+//  * Gradients are never silently wrong: what cannot be differentiated yet (float local
+//    arrays, func_natives without adj_snippet, builtins updating arguments in place that feed
+//    gradients, unsupported constructor forms) is a located warning and no backward launcher.
 //  * Returns false when it reported an error.
 #pragma once
 

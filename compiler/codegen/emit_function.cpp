@@ -58,6 +58,8 @@ class FunctionEmitter {
   std::string run() {
     std::vector<std::string> params = function_param_names(fn_);
     for (const std::string& p : params) used_.insert(p);
+    if (fn_.result_types.size() > 1)  // out-parameters of multi-result functions
+      for (size_t i = 0; i < fn_.result_types.size(); ++i) used_.insert(fmt::format("ret_{}", i));
     std::vector<Value*> args = fn_.params();
     for (size_t i = 0; i < args.size(); ++i) names_[args[i]] = params[i];
     out_ += signature(fn_, params) + " {\n";
@@ -202,6 +204,7 @@ class FunctionEmitter {
         define(op.result(), fmt::format("wp::grad_load({})", join(operand_names(op))));
         return;
       case Opcode::GradAccum: line(fmt::format("wp::grad_accum({});", join(operand_names(op)))); return;
+      case Opcode::GradClear: line(fmt::format("wp::grad_clear({});", join(operand_names(op)))); return;
       case Opcode::AdjCallBuiltin: return adj_call_builtin(op);
       case Opcode::GradAccumField: {  // `a.grad[i…].field…` += value, atomically (nothing without a gradient)
         const size_t n = op.operands.size();

@@ -139,6 +139,20 @@ class Printer {
 
   void region_body(const Region& r, int depth) { block_ops(*r.entry(), depth); }
 
+  // ".field.sub…" of a static path into an array's struct element (grad_accum_field).
+  std::string field_path(const Op& op) {
+    const Type* t = op.operands.empty() || !op.operands[0] ? nullptr : op.operands[0]->type;
+    t = t && t->kind == TypeKind::Array ? t->elem : nullptr;
+    std::string s;
+    for (int i : op.indices) {
+      if (!t || t->kind != TypeKind::Struct || !t->info || i < 0 || static_cast<size_t>(i) >= t->info->fields.size())
+        return s + ".<bad path>";
+      s += "." + t->info->fields[static_cast<size_t>(i)].name;
+      t = t->info->fields[static_cast<size_t>(i)].type;
+    }
+    return s;
+  }
+
   std::string path(const Op& op, size_t dyn_from) {
     std::string s;
     const Type* agg = op.operands.empty() || !op.operands[0] ? nullptr : op.operands[0]->type;
@@ -179,6 +193,7 @@ class Printer {
       case Opcode::ArrayLoad:
       case Opcode::ArrayView:
       case Opcode::GradLoad:
+      case Opcode::GradClear:
         os_ << " " << ref(o.empty() ? nullptr : o[0]) << "[" << refs(o, 1) << "]";
         return;
       case Opcode::ArrayStore:
@@ -194,6 +209,13 @@ class Printer {
         os_ << " " << ref(o.empty() ? nullptr : o[0]) << "[" << (op.indices.empty() ? -1 : op.indices[0]) << "]";
         return;
       case Opcode::StructNew: os_ << "(" << refs(o) << ")"; return;
+      case Opcode::GradAccumField:
+        os_ << " " << ref(o.empty() ? nullptr : o[0]) << "[" << refs(o, 1, o.size() - 1) << "]" << field_path(op)
+            << ", " << ref(o.size() > 1 ? o.back() : nullptr);
+        return;
+      case Opcode::NativeSnippet:
+        os_ << " " << op.name << " @" << (op.callee ? op.callee->name : "?") << "(" << refs(o) << ")";
+        return;
       default:
         if (!o.empty()) os_ << " " << refs(o);
         return;

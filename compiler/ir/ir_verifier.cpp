@@ -118,7 +118,17 @@ class Verifier {
       case Opcode::AtomicMin:
       case Opcode::AtomicMax:
       case Opcode::GradLoad:
+      case Opcode::GradClear:
       case Opcode::GradAccum: return memory_op(op);
+      case Opcode::GradAccumField:
+        if (op.operands.size() < 3 || !op.operands[0] || op.operands[0]->type->kind != TypeKind::Array ||
+            op.operands.size() != static_cast<size_t>(op.operands[0]->type->ndim) + 2 || op.indices.empty())
+          fail(&op, "needs an array, one index per dimension, a value and a field path");
+        return;
+      case Opcode::NativeSnippet:
+        if (!op.callee || op.callee->kind != FunctionKind::Native || (op.name != "adj" && op.name != "replay"))
+          fail(&op, "needs a func_native callee and the snippet kind (adj / replay)");
+        return;
       case Opcode::ArrayShape: {
         const Type* a = op.operands.empty() || !op.operands[0] ? nullptr : op.operands[0]->type;
         if (!a || a->kind != TypeKind::Array || op.indices.size() != 1 || op.indices[0] < 0 || op.indices[0] >= a->ndim)
@@ -219,7 +229,8 @@ class Verifier {
     if (op.operands.empty() || !op.operands[0]) return;
     const Type* arr = op.operands[0]->type;
     if (!arr || arr->kind != TypeKind::Array) return fail(&op, "first operand is not an array");
-    bool has_value = !op.is(Opcode::ArrayLoad) && !op.is(Opcode::ArrayView) && !op.is(Opcode::GradLoad);
+    bool has_value = !op.is(Opcode::ArrayLoad) && !op.is(Opcode::ArrayView) && !op.is(Opcode::GradLoad) &&
+                     !op.is(Opcode::GradClear);
     size_t nidx = op.operands.size() - 1 - (has_value ? 1 : 0);
     for (size_t i = 1; i <= nidx && i < op.operands.size(); ++i)
       if (op.operands[i] && !op.operands[i]->type->is_int_scalar()) fail(&op, "array index is not an integer");

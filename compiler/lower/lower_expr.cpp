@@ -180,6 +180,11 @@ Value* Lowerer::array_shape(Value* arr, const ast::Expr* dim, SourceRange loc) {
 }
 
 Value* Lowerer::subscript(const ast::SubscriptExpr* s) {
+  if (const sema::Symbol* adj = adjoint_symbol(s)) {
+    auto it = env_.find(adj);
+    if (it == env_.end()) unsupported(s->range, "the adjoint of an array parameter");
+    return it->second;
+  }
   const Type* bt = s->value->type;
   if (!bt) unsupported(s->range, "this subscript");
   if (const auto* a = s->value->as<ast::AttributeExpr>();

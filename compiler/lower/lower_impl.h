@@ -9,6 +9,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -79,11 +80,20 @@ class Lowerer {
   std::vector<LoopFrame> loops_;                         // what each enclosing loop carries
   std::map<std::string, const sema::CallTarget*> made_targets_;  // calls lowering adds (query `_next`)
   std::multimap<const sema::Symbol*, uint32_t> reads_;   // source offsets where each local is read
+  // @wp.func_grad bodies: `wp.adjoint[p]` is a local variable per parameter p of the function
+  // differentiated (starting at zero); the grad returns those of its differentiable parameters.
+  std::map<const sema::Symbol*, const sema::Symbol*> adjoint_of_;  // parameter → its adjoint variable
+  std::vector<const sema::Symbol*> adjoint_results_;               // returned, in parameter order
+  std::vector<std::unique_ptr<sema::Symbol>> adjoint_symbols_;     // storage
 
   // lower_to_ir.cpp
   void declare(const sema::FunctionInstance* inst, ir::FunctionKind kind, const std::string& name);
+  void declare_custom_functions();
   void define(ir::Function* f);
   void close_function_body();
+  void begin_custom_grad();
+  const sema::Symbol* adjoint_symbol(const ast::Expr* e) const;  // `wp.adjoint[p]`'s variable, or null
+  std::vector<ir::Value*> function_exit_values(SourceRange loc);  // a grad's return values
   void collect_reads(const ast::Expr* e);
   void collect_reads(const ast::Block& stmts);
 

@@ -63,6 +63,11 @@ void Lowerer::assign_stmt(const ast::AssignStmt* s) {
 // of a local value becomes an `insert` rebinding the root; an array element
 // becomes an `array_store`.
 void Lowerer::assign(const ast::Expr* target, Value* v, SourceRange loc) {
+  if (const sema::Symbol* adj = adjoint_symbol(target)) {
+    if (adj->type->kind == TypeKind::Array) unsupported(target->range, "the adjoint of an array parameter");
+    env_[adj] = v;
+    return;
+  }
   if (const auto* n = target->as<ast::NameExpr>()) {
     if (!n->symbol) unsupported(target->range, "this assignment target");
     env_[n->symbol] = v;
@@ -230,6 +235,8 @@ std::vector<const sema::Symbol*> Lowerer::carried_symbols(const ast::Block& body
       for (const ast::Expr* e : tu->elts) target(e);
     } else if (const auto* a = t->as<ast::AttributeExpr>()) {
       target(a->value);
+    } else if (const sema::Symbol* adj = adjoint_symbol(t)) {
+      out.insert(adj);
     } else if (const auto* s = t->as<ast::SubscriptExpr>()) {
       if (!(s->value->type && s->value->type->kind == TypeKind::Array)) target(s->value);
     }
@@ -283,7 +290,8 @@ void Lowerer::loop_exit(const ast::Stmt* s, Opcode op) {
 
 void Lowerer::return_stmt(const ast::ReturnStmt* s) {
   std::vector<Value*> values;
-  if (s->value) values = fn_->result_types.size() > 1 ? expr_values(s->value) : std::vector<Value*>{expr(s->value)};
+  if (!adjoint_of_.empty()) values = function_exit_values(s->range);  // a grad returns its adjoints
+  else if (s->value) values = fn_->result_types.size() > 1 ? expr_values(s->value) : std::vector<Value*>{expr(s->value)};
   b_.emit(Opcode::Return, values, {}, s->range);
   flow_ = Flow::Terminated;
 }

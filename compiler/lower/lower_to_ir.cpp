@@ -5,6 +5,8 @@
 
 #include "lower/lower_impl.h"
 
+#include "ad/ad_support.h"
+
 namespace warpc {
 
 namespace lower {
@@ -54,6 +56,7 @@ std::unique_ptr<ir::Module> Lowerer::run() {
         declare(d->instances[i], kind, prefix + d->name + (d->instances.size() > 1 ? "_" + std::to_string(i) : ""));
     }
   }
+  declare_custom_functions();
   for (const sema::ModuleInfo* m : program_.modules) {
     if (m != program_.main) continue;
     for (const sema::FunctionDecl* d : m->kernels)
@@ -72,6 +75,76 @@ std::unique_ptr<ir::Module> Lowerer::run() {
   return std::move(module_);
 }
 
+// @wp.func_grad / @wp.func_replay bodies become funcs the AD calls (compiler/ad): a replay has
+// its function's signature; a grad takes the function's parameters and the adjoint of each
+// result, and returns the adjoint of each differentiable parameter (wp.adjoint[p]).
+void Lowerer::declare_custom_functions() {
+  std::set<std::string> names;
+  for (const ir::Function* f : module_->functions) names.insert(f->name);
+  for (const sema::ModuleInfo* m : program_.modules) {
+    std::string prefix = m == program_.main ? "" : m->name + ".";
+    for (const sema::FunctionDecl* d : m->functions) {
+      const bool grad = d->kind == sema::FunctionKind::Grad;
+      if ((!grad && d->kind != sema::FunctionKind::Replay) || !d->custom_of || d->bad_signature ||
+          d->instances.size() != 1 || !d->instances[0]->checked)
+        continue;
+      std::string name = prefix + d->name;
+      if (names.count(name)) name += grad ? "_grad" : "_replay";
+      names.insert(name);
+      declare(d->instances[0], ir::FunctionKind::Func, name);
+      if (!grad) continue;
+      ir::Function* f = functions_[d->instances[0]];
+      f->result_types.clear();
+      const size_t n = d->custom_of->param_types.size();
+      for (size_t i = 0; i < n && i < f->param_types.size(); ++i)
+        if (ad_differentiable(f->param_types[i])) f->result_types.push_back(f->param_types[i]);
+    }
+  }
+}
+
+void Lowerer::begin_custom_grad() {
+  adjoint_of_.clear();
+  adjoint_results_.clear();
+  const sema::FunctionInstance* inst = fn_->instance;
+  if (inst->decl->kind != sema::FunctionKind::Grad || !inst->decl->custom_of) return;
+  const size_t n = inst->decl->custom_of->param_types.size();
+  for (size_t i = 0; i < n && i < inst->params.size(); ++i) {
+    const sema::Symbol* p = inst->params[i];
+    auto adj = std::make_unique<sema::Symbol>();
+    adj->kind = sema::SymbolKind::Local;
+    adj->name = "adj_" + p->name;
+    adj->type = p->type;
+    adj->index = 1000000 + static_cast<int>(i);  // after every real local (SymbolLess)
+    adjoint_of_[p] = adj.get();
+    if (ad_differentiable(p->type)) adjoint_results_.push_back(adj.get());
+    if (p->type->kind != TypeKind::Array)
+      env_[adj.get()] = b_.emit1(ir::Opcode::Zero, {}, p->type, inst->def->name_range);
+    adjoint_symbols_.push_back(std::move(adj));
+  }
+}
+
+// `wp.adjoint[p]` in a @wp.func_grad body (sema checked it: the base is the special name).
+const sema::Symbol* Lowerer::adjoint_symbol(const ast::Expr* e) const {
+  const auto* s = e ? e->as<ast::SubscriptExpr>() : nullptr;
+  if (!s || adjoint_of_.empty()) return nullptr;
+  const ast::Expr* base = s->value;
+  bool special = false;
+  if (const auto* a = base->as<ast::AttributeExpr>()) {
+    const auto* m = a->value->as<ast::NameExpr>();
+    special = a->attr == "adjoint" && m && m->symbol && m->symbol->kind == sema::SymbolKind::Module;
+  } else if (const auto* n = base->as<ast::NameExpr>()) {
+    special = n->name == "adjoint" && (!n->symbol || (n->symbol->kind != sema::SymbolKind::Local &&
+                                                      n->symbol->kind != sema::SymbolKind::Param));
+  }
+  if (!special) return nullptr;
+  const auto* n = s->index->as<ast::NameExpr>();
+  auto it = n ? adjoint_of_.find(n->symbol) : adjoint_of_.end();
+  return it == adjoint_of_.end() ? nullptr : it->second;
+}
+
+// What a `return` gives back: a grad's adjoints; nothing else here (see return_stmt).
+std::vector<ir::Value*> Lowerer::function_exit_values(SourceRange loc) { return current(adjoint_results_, loc); }
+
 void Lowerer::define(ir::Function* f) {
   fn_ = f;
   env_.clear();
@@ -87,6 +160,7 @@ void Lowerer::define(ir::Function* f) {
   reads_.clear();
   collect_reads(inst->def->body);
   b_.set_block(entry);
+  begin_custom_grad();
   block(inst->def->body);
   close_function_body();
 }
@@ -162,7 +236,9 @@ void Lowerer::close_function_body() {
   if (flow_ == Flow::Terminated) return;
   SourceRange end = fn_->instance->def->range;
   std::vector<ir::Value*> values;
-  for (const Type* t : fn_->result_types) values.push_back(b_.emit1(ir::Opcode::Zero, {}, t, end));
+  if (!adjoint_of_.empty()) values = function_exit_values(end);
+  else
+    for (const Type* t : fn_->result_types) values.push_back(b_.emit1(ir::Opcode::Zero, {}, t, end));
   b_.emit(ir::Opcode::Return, values, {}, end);
   flow_ = Flow::Terminated;
 }

@@ -4,6 +4,8 @@
 // Contract:
 //  * wp::grad_load(a, i…) is a.grad at the element, or the zero value when `a` has no
 //    gradient buffer (a.grad == nullptr).
+//  * wp::grad_clear(a, i…) zeroes the element's gradient (the adjoint of a store consumes the
+//    gradient of the element it overwrote); a no-op without a gradient buffer.
 //  * wp::grad_accum(a, i…, v) adds v to a.grad at the element atomically (wp::atomic_add:
 //    thread-safe on the host, CUDA atomics on the device); a no-op without a gradient buffer.
 //    Adjoint kernels accumulate the adjoints of non-array kernel arguments the same way, into
@@ -49,6 +51,12 @@ WP_HD void grad_accum_4(const array_t<T>& a, int64_t i, int64_t j, int64_t k, in
   if (a.grad) atomic_add(grad_as_data(a), i, j, k, l, v);
 }
 }  // namespace detail
+
+// Zeroes the gradient of one element (a store's adjoint has consumed it); no-op without one.
+template <typename T, typename... I>
+WP_HD void grad_clear(const array_t<T>& a, I... idx) {
+  if (a.grad) a.adj(idx...) = T{};
+}
 
 template <typename T, typename I0>
 WP_HD void grad_accum(const array_t<T>& a, I0 i, const T& v) { detail::grad_accum_1(a, i, v); }

@@ -12,7 +12,24 @@
 //  * svd2(A, U, sigma, V): A = U diag(sigma) V^T, sigma >= 0 in decreasing order, U and V
 //    orthogonal (either may be a reflection).
 //  * All of them compute in detail::la::calc_t<T> (float for wp::half) with fixed iteration caps
-//    (no data-dependent unbounded loops); adjoints are not provided yet.
+//    (no data-dependent unbounded loops).
+//
+// Adjoints (owner: decompadj). adj_<f>(A, <outputs>, adj_A, <adjoints of the outputs>): the
+// output adjoints are INPUTS (d loss / d output); d loss / d A is ACCUMULATED (+=) into adj_A.
+// The outputs passed in are NOT read: the decomposition is recomputed from A in calc_t<T>, so the
+// adjoint is that of the branch the forward function takes at A (its sign/order choices are
+// locally constant wherever the adjoint is defined). With G = P^T adj_P for an orthogonal P:
+//  * svd (U S V^T, S signed): adj_A = U X V^T, X_ii = adj_sigma_i and for i != j
+//    X_ij = F_ij (s_j (G_U - G_U^T)_ij + s_i (G_V - G_V^T)_ij), F_ij = 1 / (s_j^2 - s_i^2).
+//  * eig3 (S = sym(A) = Q diag(d) Q^T): adj_S = Q X Q^T with X_ii = adj_d_i and
+//    X_ij = F_ij (G_Q)_ij, F_ij = 1 / (d_j - d_i); adj_A += (adj_S + adj_S^T) / 2.
+//  * qr3 (square A = Q R): M = R adj_R^T - adj_Q^T Q, C = adj_R R^T - strict_lower(M^T - M),
+//    adj_A = Q C R^-T (back substitution; a zero R_kk, i.e. singular A, contributes 0).
+//  * Guard for (nearly) equal singular values / eigenvalues: 1/x in F is replaced by
+//    x / (x^2 + tau^2), tau = 100 eps * scale (scale = max s_i^2 for the svds, max |d_i| for eig3),
+//    so equal values give F = 0 instead of inf/NaN and well-separated ones (relative gap >> 1e-4
+//    in float) are changed by a relative (tau/x)^2. Exactly there the true derivative of U, V, Q
+//    does not exist; gradients of losses that only depend on sigma / d stay exact.
 #pragma once
 
 #include "wp/builtins/vector.h"
@@ -210,6 +227,152 @@ WP_HD void svd2(const mat_t<2, 2, T>& A, mat_t<2, 2, T>& U, vec_t<2, T>& sigma, 
   V.data[0][1] = static_cast<T>(v1[0]), V.data[1][1] = static_cast<T>(v1[1]);
   sigma.c[0] = static_cast<T>(s0);
   sigma.c[1] = static_cast<T>(s1);
+}
+
+// ---- adjoints ----------------------------------------------------------------------------------
+
+namespace detail::la {
+
+// x / (x^2 + tau^2): 1/x away from 0, bounded by 1/(2 tau), 0 at x = 0 (see the contract).
+template <typename K>
+WP_HD K guarded_inv(K x, K tau) {
+  K den = x * x + tau * tau;
+  return den > K(0) ? x / den : K(0);
+}
+
+template <int N, typename T>
+WP_HD mat_t<N, N, calc_t<T>> up_mat(const mat_t<N, N, T>& m) {
+  mat_t<N, N, calc_t<T>> r;
+  for (int i = 0; i < N; ++i)
+    for (int j = 0; j < N; ++j) r.data[i][j] = up(m.data[i][j]);
+  return r;
+}
+
+// c = op(a) op(b) with op = transpose where ta / tb (plain arrays, compute type).
+template <int N, typename K>
+WP_HD void mul_n(const K (&a)[N][N], bool ta, const K (&b)[N][N], bool tb, K (&c)[N][N]) {
+  for (int i = 0; i < N; ++i)
+    for (int j = 0; j < N; ++j) {
+      K s = K(0);
+      for (int k = 0; k < N; ++k) s += (ta ? a[k][i] : a[i][k]) * (tb ? b[j][k] : b[k][j]);
+      c[i][j] = s;
+    }
+}
+
+// adj_A += U X V^T (with V = U for eig3, and the symmetrised result when sym).
+template <int N, typename K, typename T>
+WP_HD void acc_rotated(mat_t<N, N, T>& adj_a, const K (&u)[N][N], const K (&x)[N][N], const K (&v)[N][N],
+                       bool sym) {
+  K ux[N][N], g[N][N];
+  mul_n(u, false, x, false, ux);
+  mul_n(ux, false, v, true, g);
+  for (int i = 0; i < N; ++i)
+    for (int j = 0; j < N; ++j) sacc(adj_a.data[i][j], sym ? K(0.5) * (g[i][j] + g[j][i]) : g[i][j]);
+}
+
+// The svd adjoint for A = U diag(s) V^T (square, s signed); gu/gs/gv: adjoints of U, s, V.
+template <int N, typename K, typename T>
+WP_HD void svd_adjoint(const mat_t<N, N, K>& u, const vec_t<N, K>& s, const mat_t<N, N, K>& v,
+                       const mat_t<N, N, T>& gu, const vec_t<N, T>& gs, const mat_t<N, N, T>& gv,
+                       mat_t<N, N, T>& adj_a) {
+  const mat_t<N, N, K> bu = up_mat(gu), bv = up_mat(gv);
+  K ju[N][N], jv[N][N], x[N][N];
+  mul_n(u.data, true, bu.data, false, ju);  // U^T adj_U
+  mul_n(v.data, true, bv.data, false, jv);  // V^T adj_V
+  K scale = K(0);
+  for (int i = 0; i < N; ++i) scale = s.c[i] * s.c[i] > scale ? s.c[i] * s.c[i] : scale;
+  const K tau = K(100) * eps_<K>() * scale;
+  for (int i = 0; i < N; ++i)
+    for (int j = 0; j < N; ++j) {
+      if (i == j) {
+        x[i][i] = up(gs.c[i]);
+        continue;
+      }
+      const K f = guarded_inv(s.c[j] * s.c[j] - s.c[i] * s.c[i], tau);
+      x[i][j] = f * (s.c[j] * (ju[i][j] - ju[j][i]) + s.c[i] * (jv[i][j] - jv[j][i]));
+    }
+  acc_rotated(adj_a, u.data, x, v.data, false);
+}
+
+// y R^T = x for upper-triangular R (one row), back substitution; 1/0 taken as 0.
+template <typename K>
+WP_HD void solve_rt3(const K (&r)[3][3], const K (&x)[3], K (&y)[3]) {
+  for (int k = 2; k >= 0; --k) {
+    K t = x[k];
+    for (int m = k + 1; m < 3; ++m) t -= r[k][m] * y[m];
+    y[k] = r[k][k] != K(0) ? t / r[k][k] : K(0);
+  }
+}
+
+}  // namespace detail::la
+
+template <typename T>
+WP_HD void adj_svd3(const mat_t<3, 3, T>& A, const mat_t<3, 3, T>& U, const vec_t<3, T>& sigma,
+                    const mat_t<3, 3, T>& V, mat_t<3, 3, T>& adj_A, mat_t<3, 3, T>& adj_U,
+                    vec_t<3, T>& adj_sigma, mat_t<3, 3, T>& adj_V) {
+  using K = detail::la::calc_t<T>;
+  (void)U, (void)sigma, (void)V;  // recomputed (see the contract)
+  mat_t<3, 3, K> u, v;
+  vec_t<3, K> s;
+  svd3(detail::la::up_mat(A), u, s, v);
+  detail::la::svd_adjoint(u, s, v, adj_U, adj_sigma, adj_V, adj_A);
+}
+
+template <typename T>
+WP_HD void adj_svd2(const mat_t<2, 2, T>& A, const mat_t<2, 2, T>& U, const vec_t<2, T>& sigma,
+                    const mat_t<2, 2, T>& V, mat_t<2, 2, T>& adj_A, mat_t<2, 2, T>& adj_U,
+                    vec_t<2, T>& adj_sigma, mat_t<2, 2, T>& adj_V) {
+  using K = detail::la::calc_t<T>;
+  (void)U, (void)sigma, (void)V;  // recomputed (see the contract)
+  mat_t<2, 2, K> u, v;
+  vec_t<2, K> s;
+  svd2(detail::la::up_mat(A), u, s, v);
+  detail::la::svd_adjoint(u, s, v, adj_U, adj_sigma, adj_V, adj_A);
+}
+
+template <typename T>
+WP_HD void adj_eig3(const mat_t<3, 3, T>& A, const mat_t<3, 3, T>& Q, const vec_t<3, T>& d, mat_t<3, 3, T>& adj_A,
+                    mat_t<3, 3, T>& adj_Q, vec_t<3, T>& adj_d) {
+  using K = detail::la::calc_t<T>;
+  (void)Q, (void)d;  // recomputed (see the contract)
+  mat_t<3, 3, K> q;
+  vec_t<3, K> ev;
+  eig3(detail::la::up_mat(A), q, ev);
+  const mat_t<3, 3, K> bq = detail::la::up_mat(adj_Q);
+  K j[3][3], x[3][3];
+  detail::la::mul_n(q.data, true, bq.data, false, j);  // Q^T adj_Q
+  K scale = K(0);
+  for (int i = 0; i < 3; ++i) scale = detail::la::abs_any(ev.c[i]) > scale ? detail::la::abs_any(ev.c[i]) : scale;
+  const K tau = K(100) * detail::la::eps_<K>() * scale;
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c)
+      x[r][c] = r == c ? detail::la::up(adj_d.c[r]) : detail::la::guarded_inv(ev.c[c] - ev.c[r], tau) * j[r][c];
+  detail::la::acc_rotated(adj_A, q.data, x, q.data, true);
+}
+
+template <typename T>
+WP_HD void adj_qr3(const mat_t<3, 3, T>& A, const mat_t<3, 3, T>& Q, const mat_t<3, 3, T>& R, mat_t<3, 3, T>& adj_A,
+                   mat_t<3, 3, T>& adj_Q, mat_t<3, 3, T>& adj_R) {
+  using K = detail::la::calc_t<T>;
+  (void)Q, (void)R;  // recomputed (see the contract)
+  mat_t<3, 3, K> q, r;
+  qr3(detail::la::up_mat(A), q, r);
+  const mat_t<3, 3, K> bq = detail::la::up_mat(adj_Q), br = detail::la::up_mat(adj_R);
+  K rrb[3][3], qbq[3][3], c[3][3], x[3][3];
+  detail::la::mul_n(r.data, false, br.data, true, rrb);  // R adj_R^T
+  detail::la::mul_n(bq.data, true, q.data, false, qbq);  // adj_Q^T Q
+  detail::la::mul_n(br.data, false, r.data, true, c);    // adj_R R^T
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < a; ++b) {  // c -= strict_lower(M^T - M), M = rrb - qbq
+      const K m_ab = rrb[a][b] - qbq[a][b], m_ba = rrb[b][a] - qbq[b][a];
+      c[a][b] -= m_ba - m_ab;
+    }
+  detail::la::mul_n(q.data, false, c, false, x);
+  for (int i = 0; i < 3; ++i) {
+    K y[3];
+    detail::la::solve_rt3(r.data, x[i], y);
+    for (int k = 0; k < 3; ++k) detail::la::sacc(adj_A.data[i][k], y[k]);
+  }
 }
 
 }  // namespace wp

@@ -1,0 +1,359 @@
+// harness.cpp — gradient check of one kernel (contract in harness.h). Three parts: setting up
+// the parameters (shapes, random inputs), running forward/backward through the reflection
+// table on device memory, and comparing against finite differences.
+#include "harness.h"
+
+#include <cmath>
+#include <algorithm>
+#include <memory>
+#include <random>
+#include <sstream>
+
+#include "values.h"
+#include "wp/allocator.h"
+#include "wp/error.h"
+#include "wp/launch.h"
+
+namespace gradcheck {
+namespace {
+
+using wp::reflect::ArrayArg;
+using wp::reflect::KernelInfo;
+using wp::reflect::ParamInfo;
+
+struct Unsupported : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// One kernel parameter: its inputs (host) and, for arrays, its shape.
+struct Param {
+  const ParamInfo* info = nullptr;
+  Scalar scalar = Scalar::other;
+  std::vector<int> shape;  // arrays only
+  Buffer input;
+  bool is_float() const { return gradcheck::is_float(scalar); }
+  bool float_array() const { return info->is_array && is_float(); }
+};
+
+std::string shape_str(const std::vector<int>& s) {
+  std::string out = "(";
+  for (size_t i = 0; i < s.size(); ++i) out += std::to_string(s[i]) + (s.size() == 1 || i + 1 < s.size() ? "," : "");
+  return out + ")";
+}
+
+std::vector<int> launch_dims(const KernelInfo& k, const Settings& s) {
+  if (s.launch) return *s.launch;
+  if (k.tid_dims >= 2) return std::vector<int>(static_cast<size_t>(k.tid_dims), 4);
+  return {s.dim.value_or(16)};
+}
+
+std::vector<int> array_shape(const ParamInfo& p, const Settings& s, const std::vector<int>& launch) {
+  auto it = s.shapes.find(p.name);
+  if (it != s.shapes.end()) {
+    if (static_cast<int>(it->second.size()) != p.ndim)
+      throw std::runtime_error(std::string("shape(") + p.name + ") has " + std::to_string(it->second.size()) +
+                               " extents; the parameter is a " + std::to_string(p.ndim) + "-D array");
+    return it->second;
+  }
+  if (p.ndim == 1) return {s.dim.value_or(16)};
+  if (static_cast<int>(launch.size()) == p.ndim) return launch;
+  std::vector<int> shape(static_cast<size_t>(p.ndim), 4);  // one row per thread of a 1-D launch
+  if (launch.size() == 1) shape[0] = launch[0];
+  return shape;
+}
+
+// The fixed value of a non-array parameter (NAME=v[,v…]: one value per component or one
+// broadcast to all).
+void set_value(Param& p, const std::vector<double>& v) {
+  if (v.size() != 1 && v.size() != p.input.components)
+    throw std::runtime_error(std::string("parameter '") + p.info->name + "' has " + std::to_string(p.input.components) +
+                             " components; the setting gives " + std::to_string(v.size()));
+  for (size_t c = 0; c < p.input.components; ++c) p.input.set(c, v.size() == 1 ? v[0] : v[c]);
+}
+
+Range default_range(const Param& p, const Settings& s) {
+  auto it = s.ranges.find(p.info->name);
+  if (it != s.ranges.end()) return it->second;
+  if (p.is_float()) return s.range.value_or(Range{-1.0, 1.0});
+  if (p.scalar == Scalar::boolean) return {0.0, p.info->is_array ? 1.0 : 0.0};
+  if (p.info->is_array) return {0.0, s.dim.value_or(16) - 1.0};  // index arrays
+  return {1.0, 4.0};                                               // counts
+}
+
+Param make_param(const ParamInfo& info, const Settings& s, const std::vector<int>& launch,
+                 std::mt19937_64& rng) {
+  Param p;
+  p.info = &info;
+  p.scalar = parse_scalar(info.scalar);
+  if (p.scalar == Scalar::other || info.components <= 0)
+    throw Unsupported(std::string(info.is_array ? "array of structs '" : "struct parameter '") + info.name + "'");
+  p.input.scalar = p.scalar;
+  p.input.components = static_cast<size_t>(info.components);
+  p.input.count = 1;
+  if (info.is_array) {
+    p.shape = array_shape(info, s, launch);
+    for (int e : p.shape) p.input.count *= static_cast<size_t>(e);
+  }
+  p.input.bytes.assign(p.input.count * info.size, std::byte{0});
+  const Range r = default_range(p, s);
+  fill_random(p.input, r.first, r.second, rng);
+  auto v = s.values.find(info.name);
+  if (v != s.values.end()) {
+    if (info.is_array) throw std::runtime_error(std::string("'") + info.name + "' is an array; give range(" + info.name + ")=lo,hi instead");
+    set_value(p, v->second);
+  }
+  return p;
+}
+
+// Device memory of the launches: one allocation per array parameter (data, and grad for
+// float arrays) and per accumulator, refilled from the host before every launch.
+class Runner {
+ public:
+  Runner(const KernelInfo& k, const std::vector<Param>& params, const std::vector<int>& launch,
+         const wp::Device& device)
+      : k_(k), params_(params), device_(device), dim_(to_dim(launch)) {
+    options_.device = device;
+    for (const Param& p : params_) {
+      Slot s;
+      if (p.info->is_array) {
+        s.bytes = p.input.bytes.size();
+        s.data = wp::detail::allocate_shared(device, s.bytes);
+        if (p.float_array()) s.grad = wp::detail::allocate_shared(device, s.bytes);
+        s.arg.ndim = p.info->ndim;
+        for (int d = 0; d < 4; ++d) s.arg.shape[d] = d < p.info->ndim ? p.shape[static_cast<size_t>(d)] : 0;
+      }
+      if (p.info->has_accumulator) s.acc = wp::detail::allocate_shared(device, p.info->size);
+      slots_.push_back(std::move(s));
+    }
+  }
+
+  // The arrays' values after a forward launch on a copy of `inputs`.
+  std::vector<Buffer> forward(const std::vector<Buffer>& inputs) {
+    std::vector<void*> args = upload(inputs, false);
+    k_.forward(dim_, args.data(), options_);
+    return download(inputs, &Slot::data);
+  }
+
+  // Backward on a fresh copy of `inputs` with gradients seeded by `seeds`; returns the
+  // gradients (arrays) and accumulators (non-array parameters with one), by parameter.
+  std::vector<Buffer> backward(const std::vector<Buffer>& inputs, const std::vector<Buffer>& seeds) {
+    std::vector<void*> args = upload(inputs, true);
+    std::vector<void*> accs;
+    std::vector<ArrayArg> acc_args(params_.size());
+    for (size_t i = 0; i < params_.size(); ++i) {
+      Slot& s = slots_[i];
+      if (params_[i].float_array()) wp::detail::copy_bytes(s.grad.get(), device_, seeds[i].bytes.data(), wp::Device(), s.bytes);
+      if (!params_[i].info->has_accumulator) continue;
+      wp::detail::set_bytes(s.acc.get(), device_, 0, params_[i].info->size);
+      acc_args[i] = ArrayArg{s.acc.get(), nullptr, {1, 0, 0, 0}, 1};
+      accs.push_back(&acc_args[i]);
+    }
+    k_.backward(dim_, args.data(), accs.data(), options_);
+    std::vector<Buffer> out = download(inputs, &Slot::grad);
+    for (size_t i = 0; i < params_.size(); ++i)
+      if (params_[i].info->has_accumulator)
+        wp::detail::copy_bytes(out[i].bytes.data(), wp::Device(), s_acc(i), device_, params_[i].info->size);
+    return out;
+  }
+
+ private:
+  struct Slot {
+    size_t bytes = 0;
+    std::shared_ptr<void> data, grad, acc;
+    ArrayArg arg{nullptr, nullptr, {0, 0, 0, 0}, 0};
+  };
+
+  static wp::Dim to_dim(const std::vector<int>& launch) {
+    int64_t e[4] = {0, 0, 0, 0};
+    for (size_t d = 0; d < launch.size(); ++d) e[d] = launch[d];
+    return wp::Dim(wp::Shape::from_extents(e, static_cast<int>(launch.size())));
+  }
+  void* s_acc(size_t i) { return slots_[i].acc.get(); }
+
+  std::vector<void*> upload(const std::vector<Buffer>& inputs, bool with_grad) {
+    std::vector<void*> args;
+    for (size_t i = 0; i < params_.size(); ++i) {
+      Slot& s = slots_[i];
+      if (!params_[i].info->is_array) {
+        args.push_back(const_cast<std::byte*>(inputs[i].bytes.data()));
+        continue;
+      }
+      wp::detail::copy_bytes(s.data.get(), device_, inputs[i].bytes.data(), wp::Device(), s.bytes);
+      s.arg.data = s.data.get();
+      s.arg.grad = with_grad ? s.grad.get() : nullptr;
+      args.push_back(&s.arg);
+    }
+    return args;
+  }
+
+  std::vector<Buffer> download(const std::vector<Buffer>& like, std::shared_ptr<void> Slot::*which) {
+    std::vector<Buffer> out = like;
+    for (size_t i = 0; i < params_.size(); ++i) {
+      const void* src = (slots_[i].*which).get();
+      if (params_[i].info->is_array && src)
+        wp::detail::copy_bytes(out[i].bytes.data(), wp::Device(), src, device_, slots_[i].bytes);
+    }
+    return out;
+  }
+
+  const KernelInfo& k_;
+  const std::vector<Param>& params_;
+  wp::Device device_;
+  wp::Dim dim_;
+  wp::LaunchOptions options_;
+  std::vector<Slot> slots_;
+};
+
+double default_eps(Scalar s) { return s == Scalar::f64 ? 1e-6 : s == Scalar::f16 ? 1e-2 : 1e-3; }
+double default_tol(Scalar s) { return s == Scalar::f64 ? 1e-6 : s == Scalar::f16 ? 1e-1 : 1e-2; }
+
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+// Σ w·(a − b) over every float array component, in double.
+double weighted_diff(const std::vector<Param>& ps, const std::vector<Buffer>& w,
+                     const std::vector<Buffer>& a, const std::vector<Buffer>& b) {
+  double sum = 0.0;
+  for (size_t i = 0; i < ps.size(); ++i) {
+    if (!ps[i].float_array()) continue;
+    for (size_t k = 0; k < w[i].num_scalars(); ++k) sum += w[i].get(k) * (a[i].get(k) - b[i].get(k));
+  }
+  return sum;
+}
+
+// Pragma names that are not parameters of the kernel are mistakes.
+void check_names(const KernelInfo& k, const Settings& own) {
+  std::set<std::string> names;
+  for (int i = 0; i < k.num_params; ++i) names.insert(k.params[i].name);
+  auto need = [&](const std::string& n) {
+    if (!names.count(n)) throw std::runtime_error("a pragma names '" + n + "', which is not a parameter of the kernel");
+  };
+  for (const auto& kv : own.values) need(kv.first);
+  for (const auto& kv : own.ranges) need(kv.first);
+  for (const auto& kv : own.shapes) need(kv.first);
+  for (const auto& n : own.nocheck) need(n);
+}
+
+class Checker {
+ public:
+  Checker(const KernelInfo& k, const Settings& s, const wp::Device& device,
+          const std::set<std::string>& minmax, uint64_t seed)
+      : k_(k), s_(s), rng_(seed ^ fnv1a(k.name)), launch_(launch_dims(k, s)) {
+    for (int i = 0; i < k.num_params; ++i) params_.push_back(make_param(k.params[i], s, launch_, rng_));
+    runner_ = std::make_unique<Runner>(k, params_, launch_, device);
+    for (const Param& p : params_) inputs_.push_back(p.input);
+    seeds_ = inputs_;
+    for (size_t i = 0; i < params_.size(); ++i)
+      if (params_[i].float_array()) fill_random(seeds_[i], -1.0, 1.0, rng_);
+    out0_ = runner_->forward(inputs_);
+    // The backward replays the forward on the inputs as the launch read them; atomic_min /
+    // atomic_max targets hold the launch's results (their adjoint finds the winning value
+    // by comparing with the final contents).
+    std::vector<Buffer> state = inputs_;
+    for (size_t i = 0; i < params_.size(); ++i)
+      if (minmax.count(params_[i].info->name)) state[i] = out0_[i];
+    ad_ = runner_->backward(state, seeds_);
+  }
+
+  std::string launch() const { return "launch " + shape_str(launch_); }
+
+  // Compares every component of parameter i; false when it is not differentiable.
+  bool check(size_t i, ParamResult& r) {
+    const Param& p = params_[i];
+    if (!p.is_float() || !(p.info->is_array || p.info->has_accumulator)) return false;
+    if (s_.nocheck.count(p.info->name)) return false;
+    r.name = p.info->name;
+    r.type = std::string(p.info->dtype) + (p.info->is_array ? shape_str(p.shape) : "");
+    const double eps = s_.eps.value_or(default_eps(p.scalar));
+    const double tol = s_.tol.value_or(default_tol(p.scalar));
+    for (size_t k = 0; k < p.input.num_scalars(); ++k) compare(i, k, eps, tol, r);
+    return true;
+  }
+
+  size_t num_params() const { return params_.size(); }
+
+ private:
+  void compare(size_t i, size_t k, double eps, double tol, ParamResult& r) {
+    Buffer& b = inputs_[i];
+    const double x0 = b.get(k);
+    b.set(k, x0 + eps);
+    const double xp = b.get(k);
+    const std::vector<Buffer> plus = runner_->forward(inputs_);
+    b.set(k, x0 - eps);
+    const double xm = b.get(k);
+    const std::vector<Buffer> minus = runner_->forward(inputs_);
+    b.set(k, x0);
+    const double fd = weighted_diff(params_, seeds_, plus, minus) / (xp - xm);
+    const double fd_plus = weighted_diff(params_, seeds_, plus, out0_) / (xp - x0);
+    const double fd_minus = weighted_diff(params_, seeds_, out0_, minus) / (x0 - xm);
+    const double ad = ad_[i].get(k);  // the gradient buffer / accumulator after backward
+    const double err = std::fabs(ad - fd), rel = err / std::max(1.0, std::fabs(fd));
+    bool ok = std::isfinite(ad) && std::isfinite(fd) && rel <= tol;
+    const bool kink = std::fabs(fd_plus - fd_minus) > 10 * tol * std::max({1.0, std::fabs(fd_plus), std::fabs(fd_minus)});
+    if (!ok && kink && std::isfinite(ad)) {
+      auto near = [&](double f) { return std::fabs(ad - f) <= 10 * tol * std::max(1.0, std::fabs(f)); };
+      ok = near(fd_plus) || near(fd_minus);
+    }
+    ++r.checked;
+    if (kink) ++r.kinks;
+    if (!(err <= r.max_abs)) r.max_abs = err;  // NaN-sticky
+    if (!(rel <= r.max_rel)) r.max_rel = rel;
+    if (ok) return;
+    ++r.failures;
+    if (r.worst.size() < 4) {
+      const size_t comps = params_[i].input.components;
+      std::ostringstream os;
+      os << "[" << k / comps << "]" << (comps > 1 ? "." + std::to_string(k % comps) : "") << " AD=" << ad
+         << " FD=" << fd << (kink ? " (kink: one-sided " + std::to_string(fd_minus) + " / " + std::to_string(fd_plus) + ")" : "");
+      r.worst.push_back(os.str());
+    }
+  }
+
+  const KernelInfo& k_;
+  const Settings& s_;
+  std::mt19937_64 rng_;
+  std::vector<int> launch_;
+  std::vector<Param> params_;
+  std::unique_ptr<Runner> runner_;
+  std::vector<Buffer> inputs_, seeds_, out0_, ad_;
+};
+
+}  // namespace
+
+KernelResult check_kernel(const KernelInfo& k, const Settings& s, const Settings& kernel_only,
+                          const wp::Device& device, const std::set<std::string>& minmax, uint64_t seed) {
+  KernelResult r;
+  r.kernel = k.name;
+  if (s.skip.value_or(false)) {
+    r.status = Status::skipped;
+    r.reason = "skip pragma";
+    return r;
+  }
+  if (!k.has_backward || !k.backward) {
+    r.status = Status::refused;
+    return r;
+  }
+  try {
+    check_names(k, kernel_only);
+    Checker c(k, s, device, minmax, seed);
+    r.launch = c.launch();
+    for (size_t i = 0; i < c.num_params(); ++i) {
+      ParamResult pr;
+      if (!c.check(i, pr)) continue;
+      if (pr.failures) r.status = Status::failed;
+      r.params.push_back(std::move(pr));
+    }
+  } catch (const Unsupported& e) {
+    r.status = Status::unsupported;
+    r.reason = e.what();
+  } catch (const std::exception& e) {
+    r.status = Status::error;
+    r.reason = e.what();
+  }
+  return r;
+}
+
+}  // namespace gradcheck

@@ -1,0 +1,57 @@
+// harness.h — checks one kernel's generated backward pass against central finite
+// differences (warpc-gradcheck's core; docs/autodiff.md "gradcheck").
+//
+// Contract:
+//  * check_kernel() draws the inputs (settings.h ranges / values / shapes; seeded), runs the
+//    forward on copies, forms loss = Σ w·out over every float array element after the launch
+//    (random weights w in [-1, 1]), seeds every float array's gradient with w, runs the
+//    backward on fresh copies of the inputs (atomic_min/atomic_max targets, `minmax`: on
+//    the forward's results, which their adjoint compares with), and compares for every float
+//    input component:
+//      AD = the array's gradient buffer after the backward pass (warpc's stores consume the
+//           gradient they read, so the buffer then holds d(loss)/d(the input value) for
+//           every element: overwritten, atomically updated or untouched);
+//           non-array float parameters: the backward's accumulator;
+//      FD = (L(x+eps) − L(x−eps)) / (actual step), forward in the kernel's own precision,
+//           loss differences summed in double.
+//    An element passes when |AD − FD| ≤ tol·max(1, |FD|). Where the two one-sided
+//    differences disagree (a kink within eps: comparisons, min/max, abs) it also passes when
+//    AD matches either one-sided difference within 10·tol; such elements are counted.
+//  * Kernels it cannot drive (struct parameters, arrays of structs) are "unsupported";
+//    launch errors (wp::Error) are "error". Neither throws.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "settings.h"
+#include "wp/device.h"
+#include "wp/reflect.h"
+
+namespace gradcheck {
+
+struct ParamResult {
+  std::string name, type;
+  size_t checked = 0, kinks = 0, failures = 0;
+  double max_abs = 0.0, max_rel = 0.0;
+  std::vector<std::string> worst;  // a few failing elements: "[k] AD=… FD=…"
+};
+
+enum class Status { passed, failed, refused, skipped, unsupported, error };
+
+struct KernelResult {
+  std::string kernel;
+  Status status = Status::passed;
+  std::string reason;  // refused / skipped / unsupported / error
+  std::string launch;  // "launch (16,)"
+  bool expected = false;  // refused, as an expect=refused pragma says
+  std::vector<ParamResult> params;
+};
+
+KernelResult check_kernel(const wp::reflect::KernelInfo& k, const Settings& s,
+                          const Settings& kernel_only, const wp::Device& device,
+                          const std::set<std::string>& minmax, uint64_t seed);
+
+}  // namespace gradcheck

@@ -1,0 +1,72 @@
+// module_build.h — turning a .wp file into a loaded kernel library for warpc-gradcheck:
+// warpc (--emit=header,cpp[,cuda] --reflect, and --emit=ir for minmax_targets), the host
+// compiler (and nvcc) into a shared library linked with the PIC static runtime, dlopen.
+//
+// Contract:
+//  * Toolchain::find(argv0) gives the paths configured at build time (gradcheck_config.h), or
+//    those of an installed tree when the tool runs from <prefix>/bin next to warpc with
+//    <prefix>/include/wp and <prefix>/lib/libwarpc_runtime.a present.
+//  * build_module() writes everything under `work_dir`; a failing step throws BuildError
+//    carrying the command and its output. warpc's stderr is kept (refusal warnings).
+//  * Library owns the dlopen handle (RTLD_NOW | RTLD_LOCAL); kernels() is the reflection
+//    table. The library links its own copy of the runtime (symbols hidden), sharing only the
+//    CUDA runtime (libcudart.so) with the tool: memory passes between them as raw pointers.
+//  * refusal_reasons(warpc_stderr): kernel → the reason text of "no backward pass for kernel
+//    'K': REASON" warnings.
+//  * minmax_targets(ir): kernel → names of its array parameters that are atomic_min /
+//    atomic_max targets (directly or through called functions).
+#pragma once
+
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "wp/reflect.h"
+
+namespace gradcheck {
+
+struct Toolchain {
+  std::string warpc, cxx, nvcc, cuda_arch, runtime_lib, cuda_lib_dir;
+  std::vector<std::string> include_dirs;
+  bool runtime_cuda = false;
+  static Toolchain find(const char* argv0);
+};
+
+struct BuildError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ModuleBuild {
+  std::string library;        // the shared library
+  std::string warpc_stderr;   // warnings
+  std::string ir;             // warpc --emit=ir
+};
+
+ModuleBuild build_module(const Toolchain& tc, const std::string& wp_file,
+                         const std::vector<std::string>& includes, bool cuda,
+                         const std::string& work_dir, bool verbose);
+
+class Library {
+ public:
+  explicit Library(const std::string& path);
+  ~Library();
+  Library(const Library&) = delete;
+  Library& operator=(const Library&) = delete;
+  std::vector<const wp::reflect::KernelInfo*> kernels() const;
+
+ private:
+  void* handle_ = nullptr;
+  const wp::reflect::KernelInfo* table_ = nullptr;
+  int count_ = 0;
+};
+
+std::map<std::string, std::string> refusal_reasons(const std::string& warpc_stderr);
+std::map<std::string, std::set<std::string>> minmax_targets(const std::string& ir);
+
+// A fresh directory under $TMPDIR (or /tmp); remove_tree deletes it.
+std::string make_temp_dir();
+void remove_tree(const std::string& dir);
+
+}  // namespace gradcheck

@@ -1,0 +1,81 @@
+// report.cpp — per-kernel tables and the summary of warpc-gradcheck (contract in report.h).
+#include "report.h"
+
+#include <cstdio>
+#include <map>
+
+namespace gradcheck {
+
+void apply_expectation(KernelResult& r, const Settings& s) {
+  if (!s.expect_refused.value_or(false)) return;
+  if (r.status == Status::refused) {
+    r.expected = true;
+  } else if (r.status != Status::skipped) {
+    r.status = Status::failed;
+    r.reason = "expected a refusal (expect=refused), but the kernel has a backward pass";
+  }
+}
+
+namespace {
+
+const char* status_name(Status s) {
+  switch (s) {
+    case Status::passed: return "PASS";
+    case Status::failed: return "FAIL";
+    case Status::refused: return "REFUSED";
+    case Status::skipped: return "SKIPPED";
+    case Status::unsupported: return "UNSUPPORTED";
+    case Status::error: return "ERROR";
+  }
+  return "?";
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+}  // namespace
+
+void print_kernel(std::ostream& os, const KernelResult& r) {
+  os << "kernel " << r.kernel << ": " << status_name(r.status);
+  if (r.expected) os << " (expected)";
+  if (!r.launch.empty()) os << "  [" << r.launch << "]";
+  if (!r.reason.empty()) os << "  " << r.reason;
+  os << "\n";
+  if (r.params.empty()) {
+    if (r.status == Status::passed) os << "  (no differentiable parameters)\n";
+    return;
+  }
+  char line[256];
+  std::snprintf(line, sizeof line, "  %-14s %-18s %6s %12s %12s %6s  %s\n", "param", "type", "n",
+                "max|AD-FD|", "max rel", "kinks", "result");
+  os << line;
+  for (const ParamResult& p : r.params) {
+    std::snprintf(line, sizeof line, "  %-14s %-18s %6zu %12s %12s %6zu  %s\n", p.name.c_str(),
+                  p.type.c_str(), p.checked, fmt("%.3g", p.max_abs).c_str(),
+                  fmt("%.3g", p.max_rel).c_str(), p.kinks, p.failures ? "FAIL" : "pass");
+    os << line;
+    for (const std::string& w : p.worst) os << "      " << w << "\n";
+    if (p.failures > p.worst.size()) os << "      … " << p.failures - p.worst.size() << " more\n";
+  }
+}
+
+int print_summary(std::ostream& os, const std::vector<KernelResult>& results,
+                  const std::vector<std::string>& problems, bool require_all) {
+  std::map<Status, int> counts;
+  bool bad = !problems.empty();
+  for (const KernelResult& r : results) {
+    ++counts[r.status];
+    if (r.status == Status::failed || r.status == Status::error) bad = true;
+    if (require_all && ((r.status == Status::refused && !r.expected) || r.status == Status::unsupported)) bad = true;
+  }
+  for (const std::string& p : problems) os << "error: " << p << "\n";
+  os << "summary: " << counts[Status::passed] << " passed, " << counts[Status::failed] << " failed, "
+     << counts[Status::refused] << " refused, " << counts[Status::skipped] << " skipped, "
+     << counts[Status::unsupported] << " unsupported, " << counts[Status::error] << " errors\n";
+  return bad ? 1 : 0;
+}
+
+}  // namespace gradcheck

@@ -1,0 +1,25 @@
+// report.h — warpc-gradcheck's output: one table per kernel and a summary line.
+//
+// Contract:
+//  * apply_expectation(r, s): with `expect=refused`, a refused kernel is expected (not
+//    counted against --require-all) and a kernel that has a backward pass fails.
+//  * print_kernel() prints one kernel's line and table; print_summary() the problems and the
+//    counts, and returns the exit status: 1 when a kernel failed or errored, a problem was
+//    given, or (require_all) a kernel was refused without an expectation or unsupported;
+//    else 0.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "harness.h"
+
+namespace gradcheck {
+
+void apply_expectation(KernelResult& r, const Settings& s);
+void print_kernel(std::ostream& os, const KernelResult& r);
+int print_summary(std::ostream& os, const std::vector<KernelResult>& results,
+                  const std::vector<std::string>& problems, bool require_all);
+
+}  // namespace gradcheck

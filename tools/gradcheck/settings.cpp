@@ -1,0 +1,144 @@
+// settings.cpp — gradcheck pragmas and settings layers (contract in settings.h).
+#include "settings.h"
+
+#include <cctype>
+#include <cstdlib>
+#include <sstream>
+
+namespace gradcheck {
+
+void Settings::merge_from(const Settings& over) {
+  if (over.dim) dim = over.dim;
+  if (over.launch) launch = over.launch;
+  if (over.range) range = over.range;
+  if (over.eps) eps = over.eps;
+  if (over.tol) tol = over.tol;
+  if (over.skip) skip = over.skip;
+  if (over.expect_refused) expect_refused = over.expect_refused;
+  for (const auto& [k, v] : over.ranges) ranges[k] = v;
+  for (const auto& [k, v] : over.values) values[k] = v;
+  for (const auto& [k, v] : over.shapes) shapes[k] = v;
+  nocheck.insert(over.nocheck.begin(), over.nocheck.end());
+}
+
+namespace {
+
+[[noreturn]] void bad(const std::string& word, const std::string& why) {
+  throw std::runtime_error("bad gradcheck setting '" + word + "': " + why);
+}
+
+double number(const std::string& word, const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0') bad(word, "'" + text + "' is not a number");
+  return v;
+}
+
+std::vector<double> numbers(const std::string& word, const std::string& text) {
+  std::vector<double> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) out.push_back(number(word, item));
+  if (out.empty()) bad(word, "expected a number or a comma-separated list");
+  return out;
+}
+
+int positive_int(const std::string& word, double v) {
+  if (v < 1 || v != static_cast<int>(v)) bad(word, "expected a positive integer");
+  return static_cast<int>(v);
+}
+
+std::vector<int> extents(const std::string& word, const std::string& text) {
+  std::vector<int> out;
+  for (double v : numbers(word, text)) out.push_back(positive_int(word, v));
+  if (out.size() > 4) bad(word, "at most 4 dimensions");
+  return out;
+}
+
+Range range_of(const std::string& word, const std::string& text) {
+  const std::vector<double> v = numbers(word, text);
+  if (v.size() != 2 || !(v[0] <= v[1])) bad(word, "expected lo,hi with lo <= hi");
+  return {v[0], v[1]};
+}
+
+bool is_identifier(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  return true;
+}
+
+// "key(NAME)" → {"key", "NAME"}; "key" → {"key", ""}.
+std::pair<std::string, std::string> split_call(const std::string& word, const std::string& key) {
+  const size_t open = key.find('(');
+  if (open == std::string::npos) return {key, ""};
+  if (key.back() != ')') bad(word, "unbalanced parenthesis");
+  const std::string arg = key.substr(open + 1, key.size() - open - 2);
+  if (!is_identifier(arg)) bad(word, "'" + arg + "' is not a parameter name");
+  return {key.substr(0, open), arg};
+}
+
+}  // namespace
+
+void apply_word(Settings& s, const std::string& word) {
+  const size_t eq = word.find('=');
+  const std::string key = word.substr(0, eq);
+  const std::string val = eq == std::string::npos ? "" : word.substr(eq + 1);
+  const auto [head, arg] = split_call(word, key);
+  const bool has_val = eq != std::string::npos;
+  if (head == "skip" && !has_val && arg.empty()) { s.skip = true; return; }
+  if (head == "nocheck" && !has_val && !arg.empty()) { s.nocheck.insert(arg); return; }
+  if (!has_val) bad(word, "expected key=value");
+  if (head == "range" && arg.empty()) { s.range = range_of(word, val); return; }
+  if (head == "range") { s.ranges[arg] = range_of(word, val); return; }
+  if (head == "shape" && !arg.empty()) { s.shapes[arg] = extents(word, val); return; }
+  if (!arg.empty()) bad(word, "unknown setting '" + head + "(…)'");
+  if (head == "dim") { s.dim = positive_int(word, number(word, val)); return; }
+  if (head == "launch") { s.launch = extents(word, val); return; }
+  if (head == "eps") { s.eps = number(word, val); return; }
+  if (head == "tol") { s.tol = number(word, val); return; }
+  if (head == "expect") {
+    if (val != "refused") bad(word, "the only expectation is expect=refused");
+    s.expect_refused = true;
+    return;
+  }
+  if (!is_identifier(head)) bad(word, "'" + head + "' is not a setting or parameter name");
+  s.values[head] = numbers(word, val);
+}
+
+FileSettings parse_pragmas(const std::string& text, const std::string& file) {
+  FileSettings out;
+  std::stringstream lines(text);
+  std::string line;
+  for (int lineno = 1; std::getline(lines, line); ++lineno) {
+    const size_t hash = line.find_first_not_of(" \t");
+    if (hash == std::string::npos || line[hash] != '#') continue;
+    const size_t tag = line.find_first_not_of(" \t", hash + 1);
+    if (tag == std::string::npos || line.compare(tag, 10, "gradcheck:") != 0) continue;
+    std::stringstream words(line.substr(tag + 10));
+    std::string word, kernel;
+    Settings s;
+    try {
+      while (words >> word) {
+        if (word.rfind("kernel=", 0) == 0) kernel = word.substr(7);
+        else apply_word(s, word);
+      }
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(file + ":" + std::to_string(lineno) + ": " + e.what());
+    }
+    (kernel.empty() ? out.file : out.kernels[kernel]).merge_from(s);
+  }
+  return out;
+}
+
+Settings resolve(const Settings& defaults, const Settings& cli, const FileSettings& file,
+                 const std::string& kernel) {
+  Settings s = defaults;
+  s.merge_from(cli);
+  s.merge_from(file.file);
+  auto it = file.kernels.find(kernel);
+  if (it != file.kernels.end()) s.merge_from(it->second);
+  return s;
+}
+
+}  // namespace gradcheck
