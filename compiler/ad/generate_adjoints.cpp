@@ -115,6 +115,7 @@ class AdjointBuilder {
 
   // ---- replay
   void replay_block(const Block& src, Block* dst, bool with_terminator = true);
+  std::vector<Value*> replay_entry(const Function& primal);
   Op* replay_op(const Op& op);
   Op* replay_while(const Op& op);
 
@@ -768,13 +769,19 @@ void AdjointBuilder::reverse_loop(const Op& op) {
   for (size_t i = 0; i < nc; ++i) accumulate(op.operands[first_init + i], rev->results[outer.size() + i], loc);
 }
 
-void AdjointBuilder::kernel(const Function& primal, const std::vector<Value*>& accumulators) {
+// The adjoint body starts with the replay of the primal body, its parameters mapped to ours.
+std::vector<Value*> AdjointBuilder::replay_entry(const Function& primal) {
   Block* entry = fn_->body->entry();
   std::vector<Value*> params = fn_->params();
   std::vector<Value*> pparams = primal.params();
   for (size_t i = 0; i < pparams.size(); ++i) fwd_[pparams[i]] = params[i];
   replay_block(*primal.body->entry(), entry);
   b_.set_block(entry);
+  return pparams;
+}
+
+void AdjointBuilder::kernel(const Function& primal, const std::vector<Value*>& accumulators) {
+  std::vector<Value*> pparams = replay_entry(primal);
   reverse_block(*primal.body->entry());
   size_t a = 0;
   for (size_t i = 0; i < pparams.size(); ++i) {
@@ -788,12 +795,7 @@ void AdjointBuilder::kernel(const Function& primal, const std::vector<Value*>& a
 }
 
 void AdjointBuilder::func(const Function& primal, const std::vector<Value*>& result_adjoints) {
-  Block* entry = fn_->body->entry();
-  std::vector<Value*> params = fn_->params();
-  std::vector<Value*> pparams = primal.params();
-  for (size_t i = 0; i < pparams.size(); ++i) fwd_[pparams[i]] = params[i];
-  replay_block(*primal.body->entry(), entry);
-  b_.set_block(entry);
+  std::vector<Value*> pparams = replay_entry(primal);
   const Op* ret = primal.body->entry()->terminator();
   if (!ret || !ret->is(Opcode::Return))
     throw AdError("differentiating a function that does not end in one 'return' is not supported yet", primal.loc);
