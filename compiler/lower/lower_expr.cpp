@@ -4,6 +4,8 @@
 // short-circuit `and` / `or`, chained comparisons and `a if c else b` as `if` ops.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "lower/lower_impl.h"
 
 namespace warpc::lower {
@@ -190,6 +192,7 @@ Value* Lowerer::subscript(const ast::SubscriptExpr* s) {
   if (const auto* a = s->value->as<ast::AttributeExpr>();
       a && a->attr == "shape" && a->value->type && a->value->type->kind == TypeKind::Array)
     return array_shape(expr(a->value), s->index, s->range);
+  if (bt->is_composite() && has_slice(s->index)) return slice(s, expr(s->value));
   Value* base = expr(s->value);
   std::vector<Value*> idx = indices(s->index);
   if (bt->kind == TypeKind::Array) {
@@ -200,6 +203,84 @@ Value* Lowerer::subscript(const ast::SubscriptExpr* s) {
   }
   if (bt->is_composite()) return extract(base, idx, s->type, s->range);
   unsupported(s->range, fmt::format("subscript of {}", type_name(bt)));
+}
+
+namespace {
+
+std::vector<const ast::Expr*> index_items(const ast::Expr* index) {
+  if (const auto* t = index->as<ast::TupleExpr>()) return {t->elts.begin(), t->elts.end()};
+  return {index};
+}
+
+// The positions Python's slice `lo:hi:step` selects in a dimension of length n (bounds are
+// constants: sema checked them and that the slice is not empty).
+std::vector<int> slice_positions(const ast::SliceExpr* sl, int n) {
+  const int64_t step = sl->step ? sl->step->constant->as_int() : 1;
+  auto bound = [&](const ast::Expr* e, int64_t dflt) {
+    if (!e) return dflt;
+    int64_t x = e->constant->as_int();
+    if (x < 0) x += n;
+    return step > 0 ? std::clamp<int64_t>(x, 0, n) : std::clamp<int64_t>(x, -1, n - 1);
+  };
+  const int64_t lo = bound(sl->lower, step > 0 ? 0 : n - 1);
+  const int64_t hi = bound(sl->upper, step > 0 ? n : -1);
+  std::vector<int> out;
+  for (int64_t i = lo; step > 0 ? i < hi : i > hi; i += step) out.push_back(static_cast<int>(i));
+  return out;
+}
+
+}  // namespace
+
+bool Lowerer::has_slice(const ast::Expr* index) {
+  for (const ast::Expr* e : index_items(index))
+    if (e->kind == ast::ExprKind::Slice) return true;
+  return false;
+}
+
+// `v[1:3]`, `m[0:2, 1]`, `m[:, 0]`: a new vector / matrix built component by component from
+// the selected positions (index dimensions that are plain integers select one position).
+Value* Lowerer::slice(const ast::SubscriptExpr* s, Value* base) {
+  const Type* bt = s->value->type;
+  std::vector<int> dims = {bt->kind == TypeKind::Quat ? 4 : bt->rows};
+  if (bt->kind == TypeKind::Matrix) dims.push_back(bt->cols);
+  if (bt->kind == TypeKind::Transform) unsupported(s->range, "slicing a transform");
+  std::vector<const ast::Expr*> items = index_items(s->index);
+  std::vector<std::vector<Value*>> choices;  // per dimension: the index values it selects
+  std::vector<bool> kept;                    // dimensions that stay in the result
+  for (size_t d = 0; d < dims.size(); ++d) {
+    std::vector<Value*> vals;
+    if (d >= items.size()) {
+      for (int i = 0; i < dims[d]; ++i) vals.push_back(int_const(i, s->range));
+      kept.push_back(true);
+    } else if (const auto* sl = items[d]->as<ast::SliceExpr>()) {
+      for (int i : slice_positions(sl, dims[d])) vals.push_back(int_const(i, sl->range));
+      kept.push_back(true);
+    } else {
+      vals.push_back(expr(items[d]));
+      kept.push_back(false);
+    }
+    choices.push_back(std::move(vals));
+  }
+  const Type* scalar = types_.scalar(bt->scalar);
+  Value* out = b_.emit1(Opcode::Zero, {}, s->type, s->range);
+  std::vector<size_t> at(dims.size(), 0);
+  for (bool more = true; more;) {
+    std::vector<Value*> src, dst;
+    for (size_t d = 0; d < dims.size(); ++d) {
+      src.push_back(choices[d][at[d]]);
+      if (kept[d]) dst.push_back(int_const(static_cast<int64_t>(at[d]), s->range));
+    }
+    out = insert(out, dst, extract(base, src, scalar, s->range), s->range);
+    more = false;
+    for (size_t d = dims.size(); d-- > 0;) {
+      if (++at[d] < choices[d].size()) {
+        more = true;
+        break;
+      }
+      at[d] = 0;
+    }
+  }
+  return out;
 }
 
 namespace {

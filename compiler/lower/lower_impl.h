@@ -57,6 +57,8 @@ class Lowerer {
   ir::Value* to_bool(ir::Value* v, SourceRange loc);
   ir::Value* constant(const ConstValue* c, SourceRange loc);
   ir::Value* int_const(int64_t v, SourceRange loc);
+  bool has_slice(const ast::Expr* index);
+  ir::Value* slice(const ast::SubscriptExpr* s, ir::Value* base);
   ir::Value* apply(const sema::CallTarget* t, std::vector<ir::Value*> args, SourceRange loc, const char* what);
 
   // ---- lower_stmt.cpp
