@@ -124,6 +124,7 @@ void generate_code(const CompileOptions& o, Session& s, const ir::Module& m, con
   co.stem = fs::path(o.input).stem().string();
   co.ns = o.cpp_namespace;
   co.line_directives = o.line_directives;
+  co.wide_access = o.wide_access;
   co.reflect = o.reflect;
   co.min_cuda_arch = std::stoi(o.cuda_arch.substr(3));
   codegen::GeneratedCode code;

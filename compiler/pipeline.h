@@ -24,6 +24,7 @@ struct CompileOptions {
   std::string dep_target;                 // -MT: the rule's target (default <output-dir>/<stem>.wp.h)
   std::string cpp_namespace;              // --namespace ("" = the stem)
   bool line_directives = true;            // --no-line-directives turns #line off
+  bool wide_access = true;                // --no-wide-access turns CUDA access widening off
   std::string cuda_arch = "sm_90";        // --cuda-arch
   bool report_ad_storage = false;         // --report-ad-storage
   bool reflect = false;                   // --reflect: C-ABI kernel table in the .wp.cpp

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "sema/builtins.h"
 #include "sema/symbols.h"
 
@@ -41,6 +43,60 @@ bool ad_replay_skips(const ir::Op& op) {
       return op.name == "print" || op.name == "printf" || op.name == "breakpoint" || op.name.rfind("expect_", 0) == 0;
     default: return false;
   }
+}
+
+// The value an atomic returns (the element before the update) cannot be recomputed by the
+// backward pass (the update already happened): a kernel that uses it — as an index, in a
+// condition, in arithmetic — is refused instead of replayed with a wrong value.
+namespace {
+
+void collect_operands(const ir::Block& b, std::set<const ir::Value*>& used) {
+  for (const ir::Op* op : b.ops) {
+    for (const ir::Value* v : op->operands) used.insert(v);
+    for (const ir::Region* r : op->regions) collect_operands(*r->entry(), used);
+  }
+}
+
+void refuse_used_atomic_results(const ir::Function& f, std::set<const ir::Function*>& seen) {
+  using ir::Opcode;
+  if (!f.body || !seen.insert(&f).second) return;
+  std::set<const ir::Value*> used;
+  collect_operands(*f.body->entry(), used);
+  std::vector<const ir::Block*> blocks = {f.body->entry()};
+  while (!blocks.empty()) {
+    const ir::Block* b = blocks.back();
+    blocks.pop_back();
+    for (const ir::Op* op : b->ops) {
+      const bool atomic = op->is(Opcode::AtomicAdd) || op->is(Opcode::AtomicSub) || op->is(Opcode::AtomicMin) ||
+                          op->is(Opcode::AtomicMax) ||
+                          (op->is(Opcode::CallBuiltin) && op->name.rfind("atomic_", 0) == 0);
+      if (atomic)
+        for (const ir::Value* r : op->results)
+          if (used.count(r))
+            throw AdError(fmt::format("the value '{}' returns is used, and the backward pass cannot recompute it",
+                                      op->is(Opcode::CallBuiltin) ? op->name : op->info().spelling),
+                          op->loc);
+      if (op->is(Opcode::Call) && op->callee) refuse_used_atomic_results(*op->callee, seen);
+      for (const ir::Region* r : op->regions) blocks.push_back(r->entry());
+    }
+  }
+}
+
+}  // namespace
+
+void ad_refuse_used_atomic_results(const ir::Function& kernel) {
+  std::set<const ir::Function*> seen;
+  refuse_used_atomic_results(kernel, seen);
+}
+
+RefAdjoint ad_ref_adjoint(std::string_view builtin) {
+  static constexpr std::string_view kOverwrite[] = {"svd3", "svd2", "qr3", "eig3", "quat_to_axis_angle"};
+  static constexpr std::string_view kUpdate[] = {"transform_set_translation", "transform_set_rotation"};
+  for (std::string_view n : kOverwrite)
+    if (n == builtin) return RefAdjoint::Overwrite;
+  for (std::string_view n : kUpdate)
+    if (n == builtin) return RefAdjoint::Update;
+  return RefAdjoint::None;
 }
 
 namespace ad {

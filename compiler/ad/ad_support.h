@@ -7,6 +7,8 @@
 //  * ad_differentiable(t): float scalars and float vectors / matrices / quaternions /
 //    transforms, and structs with at least one such field (recursively). Everything else
 //    (integers, bools, arrays, queries …) carries no adjoint.
+//  * ad_ref_adjoint(name): how builtins writing into `&` arguments are reversed (below).
+//  * ad_refuse_used_atomic_results(kernel): the refusal of kernels using an atomic's result.
 //  * ad_replay_skips(op): see below; replay_function() (ad/replay_function.h) applies it to
 //    user functions called in a replay.
 //  * IrEmit appends ops at the OpBuilder's current block: constants, zeros, comparisons,
@@ -16,6 +18,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ir/ir.h"
@@ -36,6 +39,19 @@ bool ad_is_local_array(const ir::Value* v);
 // Ops the replay leaves out (their effects already happened in the forward launch): stores and
 // atomics on arrays that are not local, asserts, prints. Their results replay as zero.
 bool ad_replay_skips(const ir::Op& op);
+
+// How the adjoint of a differentiable builtin with `&` parameters treats them (its call is in
+// the SSA form, ir::written_operands): Overwrite — they are outputs (svd3, svd2, qr3, eig3,
+// quat_to_axis_angle: adj_<f>(inputs, outputs, adj inputs, adj outputs)), the values they held
+// before the call get zero adjoint; Update — read-modify-write (transform_set_translation /
+// _rotation): the adjoint slot is in/out, what it holds after the call is the adjoint of the
+// value before; None — the library has no adjoint (old-style mesh / volume queries): a gradient
+// reaching the call refuses the kernel.
+// Throws AdError when `kernel` (or a function it calls) uses the value an atomic returns.
+void ad_refuse_used_atomic_results(const ir::Function& kernel);
+
+enum class RefAdjoint { Overwrite, Update, None };
+RefAdjoint ad_ref_adjoint(std::string_view builtin);
 
 namespace ad {
 

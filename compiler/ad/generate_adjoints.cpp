@@ -41,8 +41,9 @@ bool is_local_array(const Value* v) { return ad_is_local_array(v); }
 bool replay_skips(const Op& op) { return ad_replay_skips(op); }
 
 // Kernel parameters whose gradient the adjoint kernel accumulates into a one-element array:
-// float scalars and float vectors/matrices/quaternions/transforms (struct parameters: not yet).
-bool has_accumulator(const Type* t) { return t->kind != TypeKind::Struct && t->kind != TypeKind::Array && differentiable(t); }
+// float scalars, float vectors/matrices/quaternions/transforms, and structs with such fields
+// (their float fields, nested structs included; array fields are left alone).
+bool has_accumulator(const Type* t) { return t->kind != TypeKind::Array && differentiable(t); }
 
 bool kernel_wants_backward(const Function& fn) {
   return fn.instance && fn.instance->decl && fn.instance->decl->options.enable_backward;
@@ -123,6 +124,7 @@ class AdjointBuilder {
   void reverse_block(const Block& b);
   void reverse_op(const Op& op);
   void reverse_call_builtin(const Op& op, Value* ar);
+  void reverse_writing_builtin(const Op& op, const std::vector<int>& written);
   void reverse_constructor(const Op& op, Value* ar);
   void reverse_call(const Op& op);
   void reverse_native_call(const Op& op);
@@ -131,6 +133,9 @@ class AdjointBuilder {
   // buffer one differentiable leaf field at a time (grad_accum_field).
   void accumulate_fields(const std::vector<Value*>& place, Value* adj, std::vector<int> path, SourceRange loc);
   void reverse_atomic_minmax(const Op& op);
+  void reverse_atomic_minmax_library(const Op& op);
+  Value* take_if_equal(const std::vector<Value*>& place, Value* v, Value* after, std::vector<int> path, const Type* t,
+                       SourceRange loc);
   void reverse_loop(const Op& op);
 
   // Differentiable values defined outside `op` and used inside its regions.
@@ -406,17 +411,19 @@ void AdjointBuilder::reverse_op(const Op& op) {
 
 void AdjointBuilder::reverse_call_builtin(const Op& op, Value* ar) {
   const sema::CallTarget* t = op.target;
-  // A differentiable builtin that writes into arguments (svd3, quat_to_axis_angle …): the IR
-  // has no value for "the argument after the call", so no gradient could flow back — refuse
-  // rather than drop it (checked before the result test: these builtins return nothing).
-  if (t && t->overload && builtin_is_differentiable(t->overload)) {
+  if (const std::vector<int> written = ir::written_operands(op); !written.empty())
+    return reverse_writing_builtin(op, written);
+  // The in-place form of a differentiable builtin writing into arguments (inside a `while`
+  // condition or a lazily evaluated `and` / `or` / `if` operand) has no value for the argument
+  // after the call, so no gradient could flow back: refuse rather than drop it.
+  if (t && t->overload && builtin_is_differentiable(t->overload) && !ir::ref_operands(op).empty()) {
     bool differentiable_input = false;
     for (const Value* v : op.operands) differentiable_input |= differentiable(v->type);
-    for (int i = 0; differentiable_input && i < builtin_param_count(t->overload); ++i)
-      if (builtin_param_is_ref(t->overload, i))
-        throw AdError(
-            fmt::format("differentiating '{}', which writes its results into arguments, is not supported yet", op.name),
-            op.loc);
+    if (differentiable_input)
+      throw AdError(fmt::format("differentiating '{}', which writes into arguments, inside a 'while' condition or "
+                                "an 'and' / 'or' / 'if' expression is not supported yet",
+                                op.name),
+                    op.loc);
   }
   if (!t || op.results.empty() || !ar || !differentiable(op.result()->type)) return;
   if (t->kind == sema::CallKind::TypeConstructor) return reverse_constructor(op, ar);
@@ -432,6 +439,43 @@ void AdjointBuilder::reverse_call_builtin(const Op& op, Value* ar) {
   adj->target = t;
   adj->name = op.name;
   for (size_t i = 0; i < op.operands.size(); ++i) accumulate(op.operands[i], adj->results[i], op.loc);
+}
+
+// A builtin writing into `&` arguments, SSA form: `adj_<f>(args, adj args)` where the slots of
+// the `&` arguments hold the adjoints of their values after the call (in) and the primal slots
+// their values after the call (outputs). Overwritten arguments give their old values nothing.
+void AdjointBuilder::reverse_writing_builtin(const Op& op, const std::vector<int>& written) {
+  const int first = ir::first_written_result(op);
+  const bool with_ret = first > 0 && differentiable(op.result()->type);
+  bool any = with_ret && adj_.count(op.result());
+  for (size_t k = 0; k < written.size(); ++k) any |= adj_.count(op.result(first + static_cast<int>(k))) > 0;
+  if (!any) return;
+  const RefAdjoint how = ad_ref_adjoint(op.name);
+  if (how == RefAdjoint::None)
+    throw AdError(fmt::format("differentiating '{}' through the arguments it writes is not supported (the builtin "
+                              "library has no adjoint for it)",
+                              op.name),
+                  op.loc);
+  std::vector<Value*> operands;
+  std::vector<const Type*> types;
+  for (const Value* v : op.operands) {
+    operands.push_back(P(v));
+    types.push_back(v->type);
+  }
+  for (size_t k = 0; k < written.size(); ++k) {
+    const Value* after = op.result(first + static_cast<int>(k));
+    operands[static_cast<size_t>(written[k])] = P(after);
+    operands.push_back(adjoint_or_zero(after, op.loc));
+  }
+  if (with_ret) operands.push_back(adjoint_or_zero(op.result(), op.loc));
+  Op* adj = b_.emit(Opcode::AdjCallBuiltin, std::move(operands), types, op.loc);
+  adj->target = op.target;
+  adj->name = op.name;
+  for (size_t i = 0; i < op.operands.size(); ++i) {
+    const bool overwritten = std::find(written.begin(), written.end(), static_cast<int>(i)) != written.end() &&
+                             how == RefAdjoint::Overwrite;
+    if (!overwritten) accumulate(op.operands[i], adj->results[i], op.loc);
+  }
 }
 
 // Constructors are linear: each argument's adjoint is the matching part of the result's.
@@ -599,11 +643,56 @@ void AdjointBuilder::accumulate_fields(const std::vector<Value*>& place, Value* 
   }
 }
 
-// Warp's rule for atomic_min / atomic_max: the value's adjoint is the element's gradient in
-// the components where the element (read after the forward launch) holds the value.
+// atomic_min / atomic_max: the element after the launch (read by the backward pass) holds the
+// winner. A thread whose value equals it takes the element's gradient, per component, with an
+// atomic swap against zero (grad_take): so among tied values one gets it, and the target keeps
+// it exactly where no value replaced its initial value (the gradient w.r.t. that value).
+// Transforms (component-wise min of a transform is rare) keep Warp's rule through the library's
+// adj_atomic_min/max, which leaves the target's gradient in place.
 void AdjointBuilder::reverse_atomic_minmax(const Op& op) {
   const Value* value = op.operands.back();
   if (!differentiable(value->type)) return;
+  const SourceRange loc = op.loc;
+  const Type* t = value->type;
+  std::vector<Value*> place;
+  for (size_t i = 0; i + 1 < op.operands.size(); ++i) place.push_back(P(op.operands[i]));
+  if (t->kind == TypeKind::Transform) return reverse_atomic_minmax_library(op);
+  Value* v = P(value);
+  Value* after = emit1(Opcode::ArrayLoad, place, t, loc);
+  if (t->is_scalar()) return accumulate(value, take_if_equal(place, v, after, {}, t, loc), loc);
+  Value* adj = zero(t, loc);
+  const Type* s = types_.scalar(t->scalar);
+  for (int k = 0; k < t->component_count(); ++k) {
+    std::vector<int> path = {k};
+    if (t->kind == TypeKind::Matrix) path = {k / t->cols, k % t->cols};
+    Op* vc = b_.emit(Opcode::Extract, {v}, {s}, loc);
+    vc->indices = path;
+    Op* ac = b_.emit(Opcode::Extract, {after}, {s}, loc);
+    ac->indices = path;
+    Op* ins = b_.emit(Opcode::Insert, {adj, take_if_equal(place, vc->result(), ac->result(), path, s, loc)}, {t}, loc);
+    ins->indices = path;
+    adj = ins->result();
+  }
+  accumulate(value, adj, loc);
+}
+
+// `if v == after { grad_take place[path] } else { 0 }`.
+Value* AdjointBuilder::take_if_equal(const std::vector<Value*>& place, Value* v, Value* after, std::vector<int> path,
+                                     const Type* t, SourceRange loc) {
+  Op* sel = b_.emit(Opcode::If, {emit_.cmp("==", v, after, loc)}, {t}, loc);
+  Block* saved = b_.block();
+  b_.set_block(m_.new_region(sel, fn_)->entry());
+  Op* take = b_.emit(Opcode::GradTake, place, {t}, loc);
+  take->indices = std::move(path);
+  b_.emit(Opcode::Yield, {take->result()}, {}, loc);
+  b_.set_block(m_.new_region(sel, fn_)->entry());
+  b_.emit(Opcode::Yield, {zero(t, loc)}, {}, loc);
+  b_.set_block(saved);
+  return sel->result();
+}
+
+void AdjointBuilder::reverse_atomic_minmax_library(const Op& op) {
+  const Value* value = op.operands.back();
   const std::string name = op.is(Opcode::AtomicMin) ? "atomic_min" : "atomic_max";
   std::vector<const Type*> types;
   std::vector<Value*> operands;
@@ -789,7 +878,10 @@ void AdjointBuilder::kernel(const Function& primal, const std::vector<Value*>& a
     Value* acc = accumulators[a++];
     auto it = adj_.find(pparams[i]);
     if (it == adj_.end()) continue;
-    b_.emit(Opcode::GradAccum, {acc, int_const(0, primal.loc), it->second}, {}, primal.loc);
+    if (it->second->type->kind == TypeKind::Struct)  // field by field (grad_accum_field)
+      accumulate_fields({acc, int_const(0, primal.loc)}, it->second, {}, primal.loc);
+    else
+      b_.emit(Opcode::GradAccum, {acc, int_const(0, primal.loc), it->second}, {}, primal.loc);
   }
   b_.emit(Opcode::Return, {}, {}, primal.loc);
 }
@@ -840,42 +932,8 @@ Function* ModuleAd::adjoint_of_func(const Function& f) {
   return a;
 }
 
-// The value an atomic returns (the element before the update) cannot be recomputed by the
-// backward pass (the update already happened): a kernel that uses it — as an index, in a
-// condition, in arithmetic — is refused instead of replayed with a wrong value.
-void check_atomic_results(const Block& b, std::set<const Value*>& used) {
-  for (const Op* op : b.ops) {
-    for (const Value* v : op->operands) used.insert(v);
-    for (const Region* r : op->regions) check_atomic_results(*r->entry(), used);
-  }
-}
-void refuse_used_atomic_results(const Function& f, std::set<const Function*>& seen) {
-  if (!f.body || !seen.insert(&f).second) return;
-  std::set<const Value*> used;
-  check_atomic_results(*f.body->entry(), used);
-  std::vector<const Block*> blocks = {f.body->entry()};
-  while (!blocks.empty()) {
-    const Block* b = blocks.back();
-    blocks.pop_back();
-    for (const Op* op : b->ops) {
-      const bool atomic = op->is(Opcode::AtomicAdd) || op->is(Opcode::AtomicSub) || op->is(Opcode::AtomicMin) ||
-                          op->is(Opcode::AtomicMax) ||
-                          (op->is(Opcode::CallBuiltin) && op->name.rfind("atomic_", 0) == 0);
-      if (atomic)
-        for (const Value* r : op->results)
-          if (used.count(r))
-            throw AdError(fmt::format("the value '{}' returns is used, and the backward pass cannot recompute it",
-                                      op->is(Opcode::CallBuiltin) ? op->name : op->info().spelling),
-                          op->loc);
-      if (op->is(Opcode::Call) && op->callee) refuse_used_atomic_results(*op->callee, seen);
-      for (const Region* r : op->regions) blocks.push_back(r->entry());
-    }
-  }
-}
-
 Function* ModuleAd::adjoint_of_kernel(const Function& k) {
-  std::set<const Function*> seen;
-  refuse_used_atomic_results(k, seen);
+  ad_refuse_used_atomic_results(k);
   Function* a = m_.add_function(ir::FunctionKind::Kernel, k.name + "_adj");
   a->primal = &k;
   a->instance = k.instance;

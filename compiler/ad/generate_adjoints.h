@@ -4,7 +4,8 @@
 //  * For every kernel whose backward pass is enabled, adds an adjoint kernel
 //    `<kernel>_adj` (Function::primal = the kernel) whose parameters are the kernel's
 //    parameters followed by one `array(dtype=T, ndim=1)` per differentiable non-array
-//    parameter: the accumulator of that parameter's gradient (summed over all threads).
+//    parameter (structs with float fields included): the accumulator of that parameter's
+//    gradient (summed over all threads; a struct's field by field, grad_accum_field).
 //    Array gradients live in the arrays' own gradient buffers (grad_load / grad_accum).
 //  * For every user function such a kernel calls, adds `<func>_adj` taking the function's
 //    parameters followed by the adjoint of each differentiable result, returning the adjoint
@@ -25,15 +26,17 @@
 //    taking the parameters and every result's adjoint, returning the differentiable
 //    parameters' adjoints); a @wp.func_replay replaces the call in the replay; a func_native's
 //    adj_snippet / replay_snippet run inline (`native_snippet`); a func_native without an
-//    adj_snippet is refused.
+//    adj_snippet is refused. A builtin writing into `&` arguments (SSA form,
+//    ir::written_operands) is reversed with its library adj_<f> (ad_ref_adjoint).
 //  * Memory: a load's adjoint is grad_accum'd (arrays of structs: grad_accum_field per
 //    differentiable leaf field); a store / atomic_add / atomic_sub reads the gradient
 //    element; atomic_min / atomic_max give the value the element's gradient where the element
-//    (after the forward launch) equals it (Warp's rule). Kernel-local arrays are replayed
+//    (after the forward launch) equals it, per component, swapping it with zero (grad_take):
+//    what stays is the gradient of the target's initial value. Kernel-local arrays are replayed
 //    (stores and atomics included); gradients through float local arrays are refused.
 //  * Gradients are never silently wrong: what cannot be differentiated yet (float local
-//    arrays, func_natives without adj_snippet, builtins updating arguments in place that feed
-//    gradients, unsupported constructor forms) is a located warning and no backward launcher.
+//    arrays, func_natives without adj_snippet, builtins writing into arguments in place or
+//    without a library adjoint that feed gradients, unsupported constructor forms) is a located warning and no backward launcher.
 //  * Returns false when it reported an error.
 #pragma once
 

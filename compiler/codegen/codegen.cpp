@@ -22,7 +22,7 @@ std::vector<KernelEntry> main_kernels(const ir::Module& m, const sema::Program& 
     if (fn->kind != ir::FunctionKind::Kernel || !fn->instance || !fn->instance->decl) continue;
     if (fn->instance->decl->module != program.main) continue;
     KernelEntry k{fn, fn->instance->decl->name, function_param_names(*fn), function_tid_dims(*fn),
-                  fn->param_types.size(), false};
+                  fn->param_types.size(), false, std::nullopt};
     if (fn->primal) {
       k.name += "_backward";
       k.primal_params = fn->primal->param_types.size();
@@ -75,6 +75,8 @@ bool generate(const ir::Module& m, const sema::Program& program, const SourceMan
   ctx.source_name = program.main && program.main->ast ? sources.name(program.main->ast->file) : options.stem + ".wp";
   try {
     ctx.kernels = main_kernels(m, program);
+    if (options.wide_access)
+      for (KernelEntry& k : ctx.kernels) k.wide = plan_wide_access(*k.fn);
     const std::string code = module_code(ctx);
     GeneratedCode g;
     g.header = emit_header(ctx);

@@ -29,6 +29,8 @@ struct CodegenOptions {
   std::string ns;                // C++ namespace of the launchers ("" = default_namespace(stem))
   bool line_directives = true;   // `#line` back to the .wp source
   bool reflect = false;          // append the C-ABI kernel table (wp/reflect.h) to the .cpp
+  bool wide_access = true;       // CUDA: several indices per thread with vector accesses where
+                                 // provably equivalent (widen_access.h)
   int min_cuda_arch = 90;        // the .cu refuses to compile for older GPUs (sm_NN → NN)
 };
 

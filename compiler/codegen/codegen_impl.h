@@ -1,12 +1,14 @@
 // codegen_impl.h — shared between the code generator's files (not a public interface).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "codegen/codegen.h"
 #include "codegen/cpp_names.h"
 #include "codegen/emit_function.h"
+#include "codegen/widen_access.h"
 
 namespace warpc::codegen {
 
@@ -19,6 +21,7 @@ struct KernelEntry {
   size_t primal_params = 0;              // backward kernels: parameters after these are gradient
                                          // accumulators (optional in the launcher)
   bool backward = false;                 // the adjoint of a kernel (launcher <kernel>_backward)
+  std::optional<WidePlan> wide;          // CUDA: the wide-access variant, when planned
 };
 
 struct ModuleContext {
@@ -34,6 +37,7 @@ struct ModuleContext {
 std::string emit_header(const ModuleContext& ctx);
 // emit_launchers.cpp: the .cpp and .cu files around the shared module code.
 std::string emit_cpu_file(const ModuleContext& ctx, const std::string& module_code);
+// The .cu also gets the wide bodies (kernels with a WidePlan) after the module code.
 std::string emit_cuda_file(const ModuleContext& ctx, const std::string& module_code);
 
 // emit_reflect.cpp: the `--reflect` C-ABI kernel table (appended to the .cpp).

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "codegen/widen_access.h"
 #include "sema/builtins.h"
 #include "sema/symbols.h"
 
@@ -46,6 +47,23 @@ std::string signature(const ir::Function& fn, const std::vector<std::string>& na
   return fmt::format("WP_FUNC {} {}({})", return_type(fn), function_cpp_name(fn), join(parts));
 }
 
+// The wide body's lane index: "lane" unless a parameter has that name.
+std::string lane_index_name(const std::vector<std::string>& params) {
+  std::string n = "lane";
+  while (std::find(params.begin(), params.end(), n) != params.end()) n += "_";
+  return n;
+}
+
+// The wide body's parameter list: tid0, the lane, parameters, one lane buffer per planned array.
+std::string wide_signature(const ir::Function& fn, const std::vector<std::string>& names, const WidePlan& plan) {
+  std::vector<std::string> parts = {"int32_t tid0", "int " + lane_index_name(names)};
+  for (size_t i = 0; i < fn.param_types.size(); ++i) parts.push_back(cpp_type(fn.param_types[i]) + " " + names[i]);
+  const std::vector<std::string> lanes = wide_lane_names(fn, plan);
+  for (size_t a = 0; a < plan.arrays.size(); ++a)
+    parts.push_back(fmt::format("{}* {}", cpp_type(fn.param_types[plan.arrays[a].param]->elem), lanes[a]));
+  return fmt::format("WP_FUNC void {}({})", wide_body_cpp_name(fn), join(parts));
+}
+
 const std::set<std::string>& reserved_locals() {
   static const std::set<std::string> kNames = {"wp", "std", "impl", "tid0", "tid1", "tid2", "tid3"};
   return kNames;
@@ -62,7 +80,16 @@ class FunctionEmitter {
       for (size_t i = 0; i < fn_.result_types.size(); ++i) used_.insert(fmt::format("ret_{}", i));
     std::vector<Value*> args = fn_.params();
     for (size_t i = 0; i < args.size(); ++i) names_[args[i]] = params[i];
-    out_ += signature(fn_, params) + " {\n";
+    if (opts_.wide) {
+      lane_index_ = lane_index_name(params);
+      used_.insert(lane_index_);
+      const std::vector<std::string> lanes = wide_lane_names(fn_, *opts_.wide);
+      for (size_t a = 0; a < lanes.size(); ++a) {
+        used_.insert(lanes[a]);
+        lane_buffers_[args[opts_.wide->arrays[a].param]] = lanes[a];
+      }
+    }
+    out_ += (opts_.wide ? wide_signature(fn_, params, *opts_.wide) : signature(fn_, params)) + " {\n";
     if (fn_.kind == ir::FunctionKind::Native) {
       out_ += native_body();
     } else {
@@ -182,14 +209,11 @@ class FunctionEmitter {
         line(fmt::format("WP_KERNEL_ASSERT({}, {});", name(op.operands[0]), cpp_string_literal(assert_text(op))));
         return;
       case Opcode::ArrayLoad:
-        define(op.result(), fmt::format("{}({})", name(op.operands[0]), join(operand_names(op, 1))));
+        define(op.result(), element(op));
         return;
-      case Opcode::ArrayStore: {
-        size_t n = op.operands.size();
-        line(fmt::format("{}({}) = {};", name(op.operands[0]), join(operand_names(op, 1, n - 1)),
-                         name(op.operands[n - 1])));
+      case Opcode::ArrayStore:
+        line(fmt::format("{} = {};", element(op), name(op.operands.back())));
         return;
-      }
       case Opcode::ArrayShape:
         define(op.result(), fmt::format("{}.shape[{}]", name(op.operands[0]), op.indices.at(0)));
         return;
@@ -216,6 +240,16 @@ class FunctionEmitter {
         }
         line(fmt::format("if ({}.grad) wp::atomic_detail::rmw<wp::atomic_detail::Op::kAdd>(&{}, {});",
                          name(op.operands[0]), place, name(op.operands[n - 1])));
+        return;
+      }
+      case Opcode::GradTake: {  // the element's (component's) gradient, atomically swapped with zero
+        std::string place = fmt::format("{}.adj({})", name(op.operands[0]), join(operand_names(op, 1)));
+        std::vector<std::string> path;
+        for (int c : op.indices) path.push_back(std::to_string(c));
+        if (!path.empty()) place = fmt::format("wp::index_ref({}, {})", place, join(path));
+        const std::string t = cpp_type(op.result()->type);
+        define(op.result(), fmt::format("{0}.grad ? wp::atomic_detail::rmw<wp::atomic_detail::Op::kExch>(&{1}, {2}{{}}) : {2}{{}}",
+                                        name(op.operands[0]), place, t));
         return;
       }
       case Opcode::NativeSnippet: {  // the snippet as the body of a lambda taking the names it uses
@@ -311,13 +345,11 @@ class FunctionEmitter {
   }
 
   // Values some builtin updates in place (`&T` parameters) must live in variables.
+  // (The SSA form of a builtin writing into arguments gets fresh variables: call_builtin.)
   void find_updated_values(const ir::Block* b) {
     for (const ir::Op* op : b->ops) {
-      const BuiltinOverload* ov = op->is(Opcode::CallBuiltin) && op->target ? op->target->overload : nullptr;
-      for (size_t i = 0; ov && i < op->operands.size(); ++i) {
-        const int param = std::min(static_cast<int>(i), builtin_param_count(ov) - 1);
-        if (param >= 0 && builtin_param_is_ref(ov, param)) updated_.insert(op->operands[i]);
-      }
+      if (ir::written_operands(*op).empty())
+        for (int i : ir::ref_operands(*op)) updated_.insert(op->operands[static_cast<size_t>(i)]);
       for (const ir::Region* r : op->regions) find_updated_values(r->entry());
     }
   }
@@ -380,27 +412,42 @@ class FunctionEmitter {
       std::string_view cpp = builtin_cpp_name(ov);
       callee = "wp::" + std::string(cpp.empty() ? builtin_name(ov) : cpp);
     }
-    std::string call = fmt::format("{}({})", callee, join(operand_names(op)));
-    if (op.results.empty()) line(call + ";");
+    std::vector<std::string> args = operand_names(op);
+    const std::vector<int> written = ir::written_operands(op);
+    const int first = ir::first_written_result(op);
+    for (size_t k = 0; k < written.size(); ++k) {  // `&` arguments: new variables holding the old values
+      const Value* r = op.result(first + static_cast<int>(k));
+      std::string& arg = args[static_cast<size_t>(written[k])];
+      arg = define(r, arg);
+    }
+    std::string call = fmt::format("{}({})", callee, join(args));
+    if (op.results.empty() || (!written.empty() && first == 0)) line(call + ";");
     else define(op.result(), call);
   }
 
   // `wp::adj_<name>(primal args…, adjoint outputs…[, adjoint of the result])`: the outputs are
-  // the op's results, zero-initialised and accumulated by the call.
+  // the op's results, zero-initialised and accumulated by the call; for a `&` argument the slot is
+  // in/out (in: the adjoint of its value after the call; out: of its value before).
   void adj_call_builtin(const ir::Op& op) {
     const BuiltinOverload* ov = op.target ? op.target->overload : nullptr;
     if (!ov) throw LocatedCodegenError(fmt::format("the adjoint of '{}'", op.name), op.loc);
     std::string_view cpp = builtin_cpp_name(ov);
     std::vector<std::string> primal = operand_names(op, 0, op.results.size());
+    // `&` arguments: their adjoint slots start as the adjoints of their values after the call
+    // (the operands after the primal ones); the others start at zero.
+    const std::vector<int> refs = ir::ref_operands(op);
+    size_t extra = op.results.size();
     std::vector<std::string> adjoints;
-    for (const Value* r : op.results) {
+    for (size_t i = 0; i < op.results.size(); ++i) {
+      const Value* r = op.results[i];
       names_[r] = fresh("adj");
-      line(fmt::format("{} {}{{}};", cpp_type(r->type), names_[r]));
+      const bool in = std::find(refs.begin(), refs.end(), static_cast<int>(i)) != refs.end();
+      line(fmt::format("{} {}{{{}}};", cpp_type(r->type), names_[r], in ? name(op.operands[extra++]) : ""));
       adjoints.push_back(names_[r]);
     }
     std::vector<std::string> args = primal;
     args.insert(args.end(), adjoints.begin(), adjoints.end());
-    for (size_t i = op.results.size(); i < op.operands.size(); ++i) args.push_back(name(op.operands[i]));
+    for (size_t i = extra; i < op.operands.size(); ++i) args.push_back(name(op.operands[i]));
     line(fmt::format("wp::adj_{}({});", cpp.empty() ? builtin_name(ov) : cpp, join(args)));
   }
 
@@ -557,7 +604,17 @@ class FunctionEmitter {
 
   const ir::Function& fn_;
   FunctionEmitOptions opts_;
+  // The array element a load / store addresses: `a(i, …)`, or the lane buffer in a wide body.
+  std::string element(const ir::Op& op) {
+    auto lane = lane_buffers_.find(op.operands[0]);
+    if (lane != lane_buffers_.end()) return fmt::format("{}[{}]", lane->second, lane_index_);
+    const size_t indices_end = op.is(Opcode::ArrayStore) ? op.operands.size() - 1 : op.operands.size();
+    return fmt::format("{}({})", name(op.operands[0]), join(operand_names(op, 1, indices_end)));
+  }
+
   std::string out_;
+  std::map<const Value*, std::string> lane_buffers_;  // wide bodies: planned array → lane buffer
+  std::string lane_index_;
   int indent_ = 1;
   uint32_t last_line_ = 0;
   std::string pending_line_;
@@ -574,6 +631,23 @@ class FunctionEmitter {
 std::string function_cpp_name(const ir::Function& fn) {
   if (fn.kind == ir::FunctionKind::Kernel) return "k_" + identifier_from(fn.name) + "_body";
   return "f_" + identifier_from(fn.name);
+}
+
+std::string wide_body_cpp_name(const ir::Function& kernel) {
+  return "k_" + identifier_from(kernel.name) + "_wide_body";
+}
+
+std::vector<std::string> wide_lane_names(const ir::Function& kernel, const WidePlan& plan) {
+  const std::vector<std::string> params = function_param_names(kernel);
+  std::set<std::string> taken(params.begin(), params.end());
+  std::vector<std::string> out;
+  for (const WideArray& a : plan.arrays) {
+    std::string n = params[a.param] + "_lanes";
+    while (taken.count(n)) n += "_";
+    taken.insert(n);
+    out.push_back(n);
+  }
+  return out;
 }
 
 int function_tid_dims(const ir::Function& fn) {

@@ -31,8 +31,14 @@ struct LocatedCodegenError : CodegenError {
   SourceRange range;
 };
 
+struct WidePlan;
+
 struct FunctionEmitOptions {
   const SourceManager* sources = nullptr;  // for #line; null = no line directives
+  // Kernels only: emit the wide-access body (widen_access.h) instead:
+  //   WP_FUNC void k_<name>_wide_body(int32_t tid0, int lane, params…, T* <array>_lanes…)
+  // where loads and stores of the planned arrays read and write `<array>_lanes[lane]`.
+  const WidePlan* wide = nullptr;
 };
 
 inline constexpr const char* kLineRestoreMarker = "#line WARPC_RESTORE";
@@ -40,6 +46,9 @@ inline constexpr const char* kLineRestoreMarker = "#line WARPC_RESTORE";
 // C++ names of generated functions.
 std::string function_cpp_name(const ir::Function& fn);  // k_<kernel>_body / f_<func>
 int function_tid_dims(const ir::Function& fn);           // kernels: launch rank (0 = no wp.tid())
+std::string wide_body_cpp_name(const ir::Function& kernel);  // k_<kernel>_wide_body
+// The lane-buffer parameter names of a wide body, one per planned array (plan order).
+std::vector<std::string> wide_lane_names(const ir::Function& kernel, const WidePlan& plan);
 
 // `WP_FUNC … ;` forward declaration and the full definition.
 std::string emit_declaration(const ir::Function& fn);

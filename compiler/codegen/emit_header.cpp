@@ -71,7 +71,7 @@ std::string launcher_declaration(const KernelEntry& k) {
     doc += fmt::format(
         "// Backward pass of '{}': adds the gradients of its inputs to the arrays' gradient buffers\n"
         "// (from the outputs' gradient buffers) and, for each adj_<param> given, the gradient of a\n"
-        "// non-array parameter summed over all threads to adj_<param>[0].\n",
+        "// non-array parameter (a struct: its float fields) summed over all threads to adj_<param>[0].\n",
         k.fn->primal->name);
   return doc + fmt::format("void {}({});\n", cpp_identifier(k.name), join(params));
 }

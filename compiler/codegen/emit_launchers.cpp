@@ -7,6 +7,8 @@
 // launcher (one thread per index, grid-stride loop; 256 threads per block by default).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "codegen/codegen_impl.h"
 
 namespace warpc::codegen {
@@ -149,6 +151,63 @@ std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd) {
   return out;
 }
 
+// The wide-access kernel (widen_access.h): each thread takes `lanes` consecutive indices,
+// loads the planned arrays' elements with 16-byte accesses into lane buffers, runs the wide
+// body once per lane (unrolled, so the buffers live in registers) and stores the written
+// buffers back; the last n % lanes indices run the plain body.
+std::string cuda_wide_kernel(const KernelEntry& k) {
+  const WidePlan& plan = *k.wide;
+  const std::string n = local(k, "n"), i = local(k, "i"), g = local(k, "g"), i0 = local(k, "i0"),
+                    stride = local(k, "stride"), first = local(k, "first"), groups = local(k, "groups"),
+                    lane = local(k, "lane");
+  const std::vector<std::string> buffers = wide_lane_names(*k.fn, plan);
+  std::string params = kernel_params(k), args = kernel_args(k);
+  std::string out = fmt::format("__global__ void k_{}_wide_kernel(const int64_t {}{}{}) {{\n", k.name, n,
+                                params.empty() ? "" : ", ", params);
+  out += fmt::format("  const int64_t {} = static_cast<int64_t>(gridDim.x) * blockDim.x;\n", stride);
+  out += fmt::format("  const int64_t {} = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;\n", first);
+  out += fmt::format("  const int64_t {} = {} / {};\n#pragma unroll 1\n", groups, n, plan.lanes);
+  out += fmt::format("  for (int64_t {0} = {1}; {0} < {2}; {0} += {3}) {{\n", g, first, groups, stride);
+  out += fmt::format("    const int64_t {} = {} * {};\n", i0, g, plan.lanes);
+  for (size_t a = 0; a < plan.arrays.size(); ++a) {
+    const WideArray& w = plan.arrays[a];
+    const std::string& array = k.param_names[w.param];
+    out += fmt::format("    {} {}[{}];\n", cpp_type(k.fn->param_types[w.param]->elem), buffers[a], plan.lanes);
+    if (w.loaded) out += fmt::format("    wp::detail::wide_load<{}>({}, {}, {});\n", plan.lanes, buffers[a], array, i0);
+  }
+  out += fmt::format("#pragma unroll\n    for (int {0} = 0; {0} < {1}; ++{0})\n", lane, plan.lanes);
+  out += fmt::format("      {}(static_cast<int32_t>({} + {}), {}{}{}, {});\n", wide_body_cpp_name(*k.fn), i0, lane, lane,
+                     args.empty() ? "" : ", ", args, join(buffers));
+  for (size_t a = 0; a < plan.arrays.size(); ++a)
+    if (plan.arrays[a].stored)
+      out += fmt::format("    wp::detail::wide_store<{}>({}, {}, {});\n", plan.lanes, k.param_names[plan.arrays[a].param],
+                         i0, buffers[a]);
+  out += "  }\n#pragma unroll 1\n";
+  out += fmt::format("  for (int64_t {0} = {1} * {2} + {3}; {0} < {4}; {0} += {5}) {6}\n}}\n\n", i, groups, plan.lanes,
+                     first, n, stride, body_call(k, ""));
+  return out;
+}
+
+// Launches the wide kernel when every planned array passed wp::detail::wide_ok.
+std::string cuda_wide_dispatch(const KernelEntry& k, const std::string& n, const std::string& options,
+                               const std::string& device) {
+  const WidePlan& plan = *k.wide;
+  const std::string config = local(k, "wide_config");
+  std::vector<std::string> checks;
+  for (const WideArray& a : plan.arrays)
+    checks.push_back(fmt::format("wp::detail::wide_ok({}, {}, {})", k.param_names[a.param], n, plan.lanes));
+  std::string args = kernel_args(k);
+  std::string out = fmt::format("  if ({}) {{\n", join(checks, " && "));
+  out += fmt::format(
+      "    const wp::detail::CudaLaunchConfig {0} = wp::detail::cuda_launch_config(std::max<int64_t>({1} / {2}, {1} % {2}), "
+      "{3}, {4}, \"{5}\");\n",
+      config, n, plan.lanes, options, device, k.name);
+  out += fmt::format("    k_{0}_wide_kernel<<<{1}.grid, {1}.block, 0, {1}.stream>>>({2}{3}{4});\n", k.name, config, n,
+                     args.empty() ? "" : ", ", args);
+  out += fmt::format("    wp::detail::cuda_check_launch(\"{}\");\n    return;\n  }}\n", k.name);
+  return out;
+}
+
 std::string cuda_kernel(const KernelEntry& k) {
   const std::string dim = local(k, "dim"), options = local(k, "options"), device = local(k, "device"),
                     n = local(k, "n"), i = local(k, "i"), t = local(k, "t"), stride = local(k, "stride"),
@@ -165,8 +224,10 @@ std::string cuda_kernel(const KernelEntry& k) {
                      i, n, stride);
   if (k.tid_dims > 1) out += fmt::format("    const wp::Tid {} = wp::tid_from_index({}, {});\n", t, dim, i);
   out += fmt::format("    {}\n  }}\n}}\n\n", body_call(k, t));
+  if (k.wide) out += cuda_wide_kernel(k);
   out += cuda_launcher_declaration(k) + " {\n";
   out += fmt::format("  const int64_t {0} = {1}.size();\n  if ({0} == 0) return;\n", n, dim);
+  if (k.wide) out += cuda_wide_dispatch(k, n, options, device);
   out += fmt::format("  const wp::detail::CudaLaunchConfig {} = wp::detail::cuda_launch_config({}, {}, {}, \"{}\");\n",
                      config, n, options, device, k.name);
   std::string args = kernel_args(k);
@@ -195,12 +256,22 @@ std::string emit_cpu_file(const ModuleContext& ctx, const std::string& module_co
 }
 
 std::string emit_cuda_file(const ModuleContext& ctx, const std::string& module_code) {
-  std::string out = file_prologue(ctx, "cu", "#define WARPC_DEVICE_CODE 1\n", "#include <wp/cuda_launch.h>\n");
+  const bool any_wide = std::any_of(ctx.kernels.begin(), ctx.kernels.end(), [](const KernelEntry& k) { return k.wide; });
+  std::string out = file_prologue(ctx, "cu", "#define WARPC_DEVICE_CODE 1\n",
+                                  any_wide ? "#include <wp/cuda_launch.h>\n#include <wp/builtins/wide_access.h>\n"
+                                           : "#include <wp/cuda_launch.h>\n");
   out += fmt::format(
       "#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < {0}0\n"
       "#error \"{1}.wp.cu was generated for sm_{0} and newer (warpc --cuda-arch)\"\n#endif\n\n",
       ctx.options.min_cuda_arch, ctx.options.stem);
   out += fmt::format("namespace {}::impl {{\n\n{}", ctx.options.ns, module_code);
+  FunctionEmitOptions wide_options;
+  if (ctx.options.line_directives) wide_options.sources = &ctx.sources;
+  for (const KernelEntry& k : ctx.kernels) {
+    if (!k.wide) continue;
+    wide_options.wide = &*k.wide;
+    out += emit_definition(*k.fn, wide_options) + "\n";
+  }
   for (const KernelEntry& k : ctx.kernels) out += cuda_kernel(k);
   out += fmt::format("}}  // namespace {}::impl\n", ctx.options.ns);
   return out;

@@ -61,8 +61,10 @@ int main(int argc, char** argv) {
   app.add_option("--color", color, "colored diagnostics: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_option("--namespace", o.cpp_namespace, "C++ namespace of the generated launchers (default: the file's stem)");
-  bool no_lines = false;
+  bool no_lines = false, no_wide = false;
   app.add_flag("--no-line-directives", no_lines, "do not write #line directives back to the .wp source");
+  app.add_flag("--no-wide-access", no_wide,
+               "CUDA: one index per thread, no vector loads/stores (see docs/codegen.md, Wide access)");
   app.add_option("--cuda-arch", o.cuda_arch, "oldest GPU architecture the .cu may be compiled for (sm_NN, default sm_90)")
       ->check([](const std::string& v) {
         bool ok = v.size() > 3 && v.rfind("sm_", 0) == 0 && v.find_first_not_of("0123456789", 3) == std::string::npos;
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
   }
   o.emit.insert(emit.begin(), emit.end());
   o.line_directives = !no_lines;
+  o.wide_access = !no_wide;
   o.color = color == "always" || (color == "auto" && isatty(STDERR_FILENO));
   return warpc::compile_file(o, std::cout, std::cerr);
 }

@@ -1,6 +1,11 @@
 // ir.cpp — the IR's arena and small accessors (see ir.h).
 #include "ir/ir.h"
 
+#include <algorithm>
+
+#include "sema/builtins.h"
+#include "sema/symbols.h"
+
 namespace warpc::ir {
 
 namespace {
@@ -95,6 +100,28 @@ Op* OpBuilder::emit(Opcode opcode, std::vector<Value*> operands, const std::vect
   op->parent = block_;
   block_->ops.push_back(op);
   return op;
+}
+
+std::vector<int> ref_operands(const Op& op) {
+  std::vector<int> out;
+  const bool adj = op.is(Opcode::AdjCallBuiltin);  // its primal operands: one per result
+  const BuiltinOverload* ov = (op.is(Opcode::CallBuiltin) || adj) && op.target ? op.target->overload : nullptr;
+  const int n = ov ? builtin_param_count(ov) : 0;
+  const size_t count = adj ? op.results.size() : op.operands.size();
+  for (size_t i = 0; n > 0 && i < count; ++i)  // a trailing variadic parameter takes the rest
+    if (builtin_param_is_ref(ov, std::min(static_cast<int>(i), n - 1))) out.push_back(static_cast<int>(i));
+  return out;
+}
+
+int first_written_result(const Op& op) {
+  const Type* r = op.target ? op.target->result : nullptr;
+  return r && r->kind != TypeKind::Void ? 1 : 0;
+}
+
+std::vector<int> written_operands(const Op& op) {
+  std::vector<int> refs = ref_operands(op);
+  if (refs.empty() || op.results.size() != static_cast<size_t>(first_written_result(op)) + refs.size()) return {};
+  return refs;
 }
 
 }  // namespace warpc::ir

@@ -178,6 +178,17 @@ class OpBuilder {
   Block* block_ = nullptr;
 };
 
+// Builtins that write into arguments (`&` parameters) — the SSA form (docs/ir.md, *Builtin
+// calls*): a `call_builtin` of a differentiable builtin with `&` parameters has, after the
+// builtin's own result (if any), one result per `&` operand, in operand order: the argument's
+// value after the call (the operand is its value before, still read by read-modify-write
+// builtins). Operand indices written this way, in order; empty for every other op, including
+// the in-place form that non-differentiable builtins (random states, query iterators) keep.
+std::vector<int> ref_operands(const Op& op);        // `&` operand positions of a call_builtin (any form)
+                                                    // or of an adj_call_builtin's primal operands
+std::vector<int> written_operands(const Op& op);    // as above, only for the SSA form
+int first_written_result(const Op& op);             // index of the result for written_operands()[0]
+
 // The textual form (ir_printer.cpp; format documented there and in docs/ir.md).
 void print_ir(std::ostream& os, const Module& m);
 std::string ir_to_string(const Module& m);

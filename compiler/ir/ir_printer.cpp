@@ -213,6 +213,10 @@ class Printer {
         os_ << " " << ref(o.empty() ? nullptr : o[0]) << "[" << refs(o, 1, o.size() - 1) << "]" << field_path(op)
             << ", " << ref(o.size() > 1 ? o.back() : nullptr);
         return;
+      case Opcode::GradTake:
+        os_ << " " << ref(o.empty() ? nullptr : o[0]) << "[" << refs(o, 1) << "]";
+        if (!op.indices.empty()) os_ << path(op, o.size());
+        return;
       case Opcode::NativeSnippet:
         os_ << " " << op.name << " @" << (op.callee ? op.callee->name : "?") << "(" << refs(o) << ")";
         return;

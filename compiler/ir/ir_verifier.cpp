@@ -125,6 +125,13 @@ class Verifier {
             op.operands.size() != static_cast<size_t>(op.operands[0]->type->ndim) + 2 || op.indices.empty())
           fail(&op, "needs an array, one index per dimension, a value and a field path");
         return;
+      case Opcode::GradTake: {
+        const Type* a = op.operands.empty() || !op.operands[0] ? nullptr : op.operands[0]->type;
+        if (!a || a->kind != TypeKind::Array || op.operands.size() != static_cast<size_t>(a->ndim) + 1 ||
+            op.indices.size() > 2 || (op.indices.empty() && op.result()->type != a->elem))
+          fail(&op, "needs an array, one index per dimension and at most a two-index component path");
+        return;
+      }
       case Opcode::NativeSnippet:
         if (!op.callee || op.callee->kind != FunctionKind::Native || (op.name != "adj" && op.name != "replay"))
           fail(&op, "needs a func_native callee and the snippet kind (adj / replay)");
@@ -140,9 +147,17 @@ class Verifier {
         if (!op.constant) fail(&op, "missing constant");
         return;
       case Opcode::Compare:
-      case Opcode::CallBuiltin:
         if (op.name.empty()) fail(&op, "missing predicate / builtin name");
         return;
+      case Opcode::CallBuiltin: {
+        if (op.name.empty()) fail(&op, "missing predicate / builtin name");
+        const std::vector<int> written = written_operands(op);  // one result per `&` operand, same type
+        for (size_t i = 0; i < written.size(); ++i)
+          if (op.result(first_written_result(op) + static_cast<int>(i))->type !=
+              op.operands[static_cast<size_t>(written[i])]->type)
+            fail(&op, "a result for a '&' argument differs from the argument's type");
+        return;
+      }
       case Opcode::AdjCallBuiltin:
         if (op.name.empty() || !op.target) fail(&op, "missing the builtin it is the adjoint of");
         return;

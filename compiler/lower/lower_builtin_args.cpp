@@ -5,7 +5,8 @@
 // `const` of the parameter's type (the C++ functions default only trailing
 // parameters); omitted trailing ones stay omitted. Type arguments
 // (`dtype=float`) are no operands: the call's result type carries them. Also: the CallTargets of
-// builtins that lowering itself calls (a query loop's `*_next`).
+// builtins that lowering itself calls (a query loop's `*_next`), and which builtins write into
+// arguments in the SSA form (and where).
 #include <fmt/format.h>
 
 #include <cmath>
@@ -45,14 +46,18 @@ std::optional<ConstValue> parse_default(std::string_view text, const Type* t) {
 
 }  // namespace
 
-std::vector<Value*> Lowerer::builtin_args(const ast::CallExpr* c) {
+std::vector<Value*> Lowerer::builtin_args(const ast::CallExpr* c, std::vector<const ast::Expr*>* sources) {
   const sema::CallTarget* t = c->target;
   std::vector<const ast::Expr*> exprs(c->args.begin(), c->args.end());
   for (const ast::Keyword& k : c->keywords) exprs.push_back(k.value);
   auto is_type = [](const ast::Expr* a) { return a->type && a->type->kind == TypeKind::TypeValue; };
   std::vector<Value*> in_order;  // null for a type argument (the result type carries it)
   for (const ast::Expr* a : exprs) in_order.push_back(is_type(a) ? nullptr : expr(a));
+  std::vector<const ast::Expr*> unused;
+  std::vector<const ast::Expr*>& src = sources ? *sources : unused;
   if (c->keywords.empty()) {
+    for (size_t i = 0; i < exprs.size(); ++i)
+      if (in_order[i]) src.push_back(exprs[i]);
     std::erase(in_order, nullptr);
     return in_order;
   }
@@ -72,14 +77,45 @@ std::vector<Value*> Lowerer::builtin_args(const ast::CallExpr* c) {
   for (int p = 0; p < n && p <= last; ++p) {
     if (builtin_param_is_variadic(t->overload, p)) {
       for (size_t i = 0; i < r.arg_params.size(); ++i)
-        if (r.arg_params[i] == p && in_order[i]) out.push_back(in_order[i]);
+        if (r.arg_params[i] == p && in_order[i]) out.push_back(in_order[i]), src.push_back(exprs[i]);
     } else if (int i = r.param_args[static_cast<size_t>(p)]; i >= 0) {
-      if (in_order[static_cast<size_t>(i)]) out.push_back(in_order[static_cast<size_t>(i)]);
+      const size_t k = static_cast<size_t>(i);
+      if (in_order[k]) out.push_back(in_order[k]), src.push_back(exprs[k]);
     } else {
       out.push_back(default_arg(t, p, r.param_args, in_order, c->range));
+      src.push_back(nullptr);
     }
   }
   return out;
+}
+
+// Differentiable builtins with `&` parameters (svd3, qr3, quat_to_axis_angle,
+// transform_set_translation …) give the arguments' new values as extra results (docs/ir.md,
+// *Builtin calls*); the others (random states, query iterators) update them in place.
+bool Lowerer::writes_into_arguments(const sema::CallTarget* t) const {
+  if (!t || t->kind != sema::CallKind::Builtin || !t->overload || !builtin_is_differentiable(t->overload)) return false;
+  for (int p = 0; p < builtin_param_count(t->overload); ++p)
+    if (builtin_param_is_ref(t->overload, p)) return true;
+  return false;
+}
+
+// Where locals are written through `&` parameters: a name passed positionally (type arguments
+// skipped, as in the operands) or by keyword to a `&` parameter of such a builtin.
+void Lowerer::record_ref_writes(const ast::CallExpr* c) {
+  const sema::CallTarget* t = c->target;
+  if (!writes_into_arguments(t)) return;
+  const int n = builtin_param_count(t->overload);
+  auto note = [&](const ast::Expr* a, int param) {
+    const auto* name = a->as<ast::NameExpr>();
+    if (name && name->symbol && param >= 0 && builtin_param_is_ref(t->overload, std::min(param, n - 1)))
+      ref_writes_.emplace(name->symbol, c->range.begin.offset);
+  };
+  int position = 0;
+  for (const ast::Expr* a : c->args)
+    if (!(a->type && a->type->kind == TypeKind::TypeValue)) note(a, position++);
+  for (const ast::Keyword& k : c->keywords)
+    for (int p = 0; p < n; ++p)
+      if (builtin_param_name(t->overload, p) == k.name) note(k.value, p);
 }
 
 // The default of parameter `param` as a `const` of its concrete type (generic

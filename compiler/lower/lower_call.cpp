@@ -55,7 +55,8 @@ std::vector<Value*> Lowerer::call(const ast::CallExpr* c) {
 // Builtins (`wp.atomic_*` on arrays become the explicit memory ops).
 std::vector<Value*> Lowerer::builtin_call(const ast::CallExpr* c) {
   const sema::CallTarget* t = c->target;
-  std::vector<Value*> args = builtin_args(c);
+  std::vector<const ast::Expr*> sources;
+  std::vector<Value*> args = builtin_args(c, &sources);
   static const std::pair<const char*, Opcode> kAtomics[] = {{"atomic_add", Opcode::AtomicAdd},
                                                             {"atomic_sub", Opcode::AtomicSub},
                                                             {"atomic_min", Opcode::AtomicMin},
@@ -69,7 +70,22 @@ std::vector<Value*> Lowerer::builtin_call(const ast::CallExpr* c) {
   ir::Op* op = b_.emit(Opcode::CallBuiltin, args, results, c->range);
   op->target = t;
   op->name = t->kind == sema::CallKind::Printf ? "printf" : t->kind == sema::CallKind::Print ? "print" : t->name;
-  return op->results;
+  if (inplace_refs_ == 0 && writes_into_arguments(t)) rebind_written(op, sources);
+  return {op->results.begin(), op->results.begin() + static_cast<std::ptrdiff_t>(results.size())};
+}
+
+// The SSA form of a builtin writing into `&` arguments: one more result per `&` operand (its value
+// after the call); a local passed by name is rebound to it. Other argument expressions (`m.U`,
+// `a[i]`) were copies: their new values are dropped, as in Warp.
+void Lowerer::rebind_written(ir::Op* op, const std::vector<const ast::Expr*>& sources) {
+  for (int i : ir::ref_operands(*op)) {
+    Value* before = op->operands[static_cast<size_t>(i)];
+    Value* after = module_->add_result(op, before->type);
+    const ast::Expr* src = static_cast<size_t>(i) < sources.size() ? sources[static_cast<size_t>(i)] : nullptr;
+    const auto* n = src ? src->as<ast::NameExpr>() : nullptr;
+    after->name = n ? n->name : before->name;
+    if (n && n->symbol && env_.count(n->symbol)) env_[n->symbol] = after;
+  }
 }
 
 // `wp.zeros(shape=(n, m), dtype=T)` in kernel code: a zero-filled local array
@@ -126,17 +142,21 @@ Value* Lowerer::struct_constructor(const ast::CallExpr* c) {
 namespace {
 
 // Builds `%r = if %cond : T { <then> yield } else { <else> yield }` for expressions.
+// `inplace_refs` counts the regions whose rebindings could not leave them: builtins writing
+// into arguments update them in place there.
 template <class Then, class Else>
-Value* select_op(ir::Module& m, ir::OpBuilder& b, ir::Function* fn, Value* cond, const Type* t, SourceRange loc,
-                 Then then_value, Else else_value) {
+Value* select_op(ir::Module& m, ir::OpBuilder& b, ir::Function* fn, int& inplace_refs, Value* cond, const Type* t,
+                 SourceRange loc, Then then_value, Else else_value) {
   ir::Op* op = b.emit(Opcode::If, {cond}, {t}, loc);
   ir::Region* then_r = m.new_region(op, fn);
   ir::Region* else_r = m.new_region(op, fn);
   ir::Block* saved = b.block();
+  ++inplace_refs;
   b.set_block(then_r->entry());
   b.emit(Opcode::Yield, {then_value()}, {}, loc);
   b.set_block(else_r->entry());
   b.emit(Opcode::Yield, {else_value()}, {}, loc);
+  --inplace_refs;
   b.set_block(saved);
   return op->result(0);
 }
@@ -151,8 +171,8 @@ Value* Lowerer::boolop(const ast::BoolOpExpr* e) {
     auto rhs = [&] { return to_bool(expr(next), next->range); };
     auto keep = [&] { return acc; };
     acc = e->op == ast::BoolOpKind::And
-              ? select_op(*module_, b_, fn_, acc, types_.bool_type(), e->range, rhs, keep)
-              : select_op(*module_, b_, fn_, acc, types_.bool_type(), e->range, keep, rhs);
+              ? select_op(*module_, b_, fn_, inplace_refs_, acc, types_.bool_type(), e->range, rhs, keep)
+              : select_op(*module_, b_, fn_, inplace_refs_, acc, types_.bool_type(), e->range, keep, rhs);
   }
   return acc;
 }
@@ -165,14 +185,14 @@ Value* Lowerer::compare(const ast::CompareExpr* e, size_t i, Value* lhs) {
   Value* c = to_bool(apply(i < e->targets.size() ? e->targets[i] : nullptr, {lhs, rhs}, r, "this comparison"), r);
   if (i + 1 == e->comparators.size()) return c;
   return select_op(
-      *module_, b_, fn_, c, types_.bool_type(), e->range, [&] { return compare(e, i + 1, rhs); }, [&] { return c; });
+      *module_, b_, fn_, inplace_refs_, c, types_.bool_type(), e->range, [&] { return compare(e, i + 1, rhs); }, [&] { return c; });
 }
 
 Value* Lowerer::ifexp(const ast::IfExpExpr* e) {
   if (e->cond->constant) return expr(e->cond->constant->as_bool() ? e->then_value : e->else_value);
   Value* c = to_bool(expr(e->cond), e->cond->range);
   return select_op(
-      *module_, b_, fn_, c, e->type, e->range, [&] { return expr(e->then_value); },
+      *module_, b_, fn_, inplace_refs_, c, e->type, e->range, [&] { return expr(e->then_value); },
       [&] { return expr(e->else_value); });
 }
 

@@ -82,6 +82,12 @@ class Lowerer {
   std::vector<LoopFrame> loops_;                         // what each enclosing loop carries
   std::map<std::string, const sema::CallTarget*> made_targets_;  // calls lowering adds (query `_next`)
   std::multimap<const sema::Symbol*, uint32_t> reads_;   // source offsets where each local is read
+  // Source offsets of the calls that write each local through a `&` parameter in the SSA form
+  // (a loop carries such a local like an assigned one: carried_symbols()).
+  std::multimap<const sema::Symbol*, uint32_t> ref_writes_;
+  // > 0 while lowering code whose rebindings cannot leave it (a `while` condition, the lazily
+  // evaluated operands of `and` / `or` / `if`-expressions): `&` arguments are updated in place.
+  int inplace_refs_ = 0;
   // @wp.func_grad bodies: `wp.adjoint[p]` is a local variable per parameter p of the function
   // differentiated (starting at zero); the grad returns those of its differentiable parameters.
   std::map<const sema::Symbol*, const sema::Symbol*> adjoint_of_;  // parameter → its adjoint variable
@@ -106,7 +112,11 @@ class Lowerer {
   ir::Value* array_shape(ir::Value* arr, const ast::Expr* dim, SourceRange loc);
   std::vector<ir::Value*> call(const ast::CallExpr* c);
   std::vector<ir::Value*> builtin_call(const ast::CallExpr* c);
-  std::vector<ir::Value*> builtin_args(const ast::CallExpr* c);
+  // `sources` (optional): the argument expression of each operand (null for a filled-in default).
+  std::vector<ir::Value*> builtin_args(const ast::CallExpr* c, std::vector<const ast::Expr*>* sources = nullptr);
+  bool writes_into_arguments(const sema::CallTarget* t) const;  // SSA form of `&` parameters (docs/ir.md)
+  void record_ref_writes(const ast::CallExpr* c);
+  void rebind_written(ir::Op* op, const std::vector<const ast::Expr*>& sources);
   ir::Value* default_arg(const sema::CallTarget* t, int param, const std::vector<int>& param_args,
                          const std::vector<ir::Value*>& args, SourceRange loc);
   const sema::CallTarget* builtin_target(const std::string& name, const std::vector<const Type*>& args);

@@ -217,8 +217,8 @@ void Lowerer::if_stmt(const ast::IfStmt* s) {
   flow_ = tf == Flow::Live || ef == Flow::Live ? Flow::Live : Flow::Dead;
 }
 
-// Symbols a loop carries: those its body (re)assigns that have a value before
-// the loop, and those first assigned in the body that are read outside the
+// Symbols a loop carries: those its body (re)assigns (also through a builtin's
+// `&` parameter) that have a value before the loop, and those first assigned in the body that are read outside the
 // loop (they start as `zero`; sema proved they are assigned before such a read).
 std::vector<const sema::Symbol*> Lowerer::carried_symbols(const ast::Block& body, SourceRange loop) const {
   SymbolSet out;
@@ -252,6 +252,8 @@ std::vector<const sema::Symbol*> Lowerer::carried_symbols(const ast::Block& body
     }
   };
   walk(body);
+  for (const auto& [sym, at] : ref_writes_)  // written through a builtin's `&` parameter in the loop
+    if (at >= loop.begin.offset && at < loop.end.offset && env_.count(sym)) out.insert(sym);
   return {out.begin(), out.end()};
 }
 
@@ -269,7 +271,9 @@ void Lowerer::while_stmt(const ast::WhileStmt* s) {
   ir::Block* saved = b_.block();
   b_.set_block(cond->entry());
   env_ = cenv;
+  ++inplace_refs_;  // the condition's rebindings could not reach the body: update in place
   b_.emit(Opcode::Condition, {to_bool(expr(s->cond), s->cond->range)}, {}, s->cond->range);
+  --inplace_refs_;
   b_.set_block(saved);
   loops_.push_back({{}, carried});
   Flow f = branch(body, s->body, benv, &end);

@@ -158,6 +158,8 @@ void Lowerer::define(ir::Function* f) {
     env_[p] = module_->new_arg(entry, i < f->param_types.size() ? f->param_types[i] : p->type, p->name);
   }
   reads_.clear();
+  ref_writes_.clear();
+  inplace_refs_ = 0;
   collect_reads(inst->def->body);
   b_.set_block(entry);
   begin_custom_grad();
@@ -166,7 +168,7 @@ void Lowerer::define(ir::Function* f) {
 }
 
 // Where locals are read (loops carry a variable first assigned inside them
-// when it is read outside them: see carried_symbols()).
+// when it is read outside them: see carried_symbols()), and where builtins write them.
 void Lowerer::collect_reads(const ast::Expr* e) {
   if (!e) return;
   using K = ast::ExprKind;
@@ -185,6 +187,7 @@ void Lowerer::collect_reads(const ast::Expr* e) {
     }
     case K::Call: {
       const auto* c = e->as<ast::CallExpr>();
+      record_ref_writes(c);
       for (const ast::Expr* a : c->args) collect_reads(a);
       for (const ast::Keyword& k : c->keywords) collect_reads(k.value);
       return;

@@ -45,23 +45,35 @@ static void check_scalar() {
     dn[i] -= h;
     check("  finite difference", i, gx[i], (loss(up) - loss(dn)) / (2 * h));
   }
+  // Every element was replaced by a thread's value: the targets' own gradients are consumed.
+  check("d loss / d lo_initial", 0, glo[0], 0.0);
+  check("d loss / d hi_initial", 0, ghi[0], 0.0);
 }
 
+// Element e = i % 2 of lo takes the component-wise minimum of its initial value and the values
+// of threads (0, 2) / (1, 3); element 2 is untouched. The winning value takes the element's
+// gradient; the element keeps it (d loss / d initial value) only where its initial value won.
 static void check_vector() {
   std::vector<wp::vec3f> x = {wp::vec3f{{0.2f, -1.f, 3.f}}, wp::vec3f{{1.f, 1.f, 1.f}}, wp::vec3f{{-0.5f, 0.4f, 2.f}},
                               wp::vec3f{{0.9f, -2.f, 0.1f}}};
-  std::vector<wp::vec3f> gx(4, wp::vec3f{}), lo(2, wp::vec3f{{9.f, 9.f, 9.f}});
-  std::vector<wp::vec3f> glo = {wp::vec3f{{1.f, 2.f, 3.f}}, wp::vec3f{{-1.f, 0.5f, 4.f}}};
-  wp::array<wp::vec3f> X(x.data(), wp::Shape(4), {}, gx.data()), L(lo.data(), wp::Shape(2), {}, glo.data());
+  const std::vector<wp::vec3f> lo0 = {wp::vec3f{{9.f, 9.f, 9.f}}, wp::vec3f{{9.f, -9.f, 2.f}}, wp::vec3f{{9.f, 9.f, 9.f}}};
+  const std::vector<wp::vec3f> seed = {wp::vec3f{{1.f, 2.f, 3.f}}, wp::vec3f{{-1.f, 0.5f, 4.f}},
+                                       wp::vec3f{{0.25f, -0.5f, 2.f}}};
+  std::vector<wp::vec3f> gx(4, wp::vec3f{}), lo = lo0, glo = seed;
+  wp::array<wp::vec3f> X(x.data(), wp::Shape(4), {}, gx.data()), L(lo.data(), wp::Shape(3), {}, glo.data());
   atomic_min_vec(4, X, L);
   atomic_min_vec_backward(4, X, L);
-  // Element e = i % 2 takes the component-wise minimum over its threads (0, 2) and (1, 3).
-  for (int i = 0; i < 4; ++i)
-    for (int c = 0; c < 3; ++c) {
-      const int other = (i + 2) % 4;
-      const bool wins = x[i][c] <= x[other][c];
-      check("d lo / d x[c] (vec3)", i, gx[i][c], wins ? 3.0 * glo[i % 2][c] : 0.0);
+  for (int c = 0; c < 3; ++c) {
+    for (int i = 0; i < 4; ++i) {
+      const int other = (i + 2) % 4, e = i % 2;
+      const bool wins = 3.0 * x[i][c] < 3.0 * x[other][c] && 3.0 * x[i][c] < lo0[e][c];
+      check("d lo / d x[c] (vec3)", i, gx[i][c], wins ? 3.0 * seed[e][c] : 0.0);
     }
+    for (int e = 0; e < 3; ++e) {
+      const bool initial_won = e == 2 || (lo0[e][c] < 3.0 * x[e][c] && lo0[e][c] < 3.0 * x[e + 2][c]);
+      check("d lo / d lo_initial[c] (vec3)", e, glo[e][c], initial_won ? seed[e][c] : 0.0);
+    }
+  }
 }
 
 int main() {
