@@ -86,6 +86,20 @@ std::string stem_of(const std::string& wp_file) {
   return name;
 }
 
+// The directory holding libcudart.so: the one configured at build time when it has it, else
+// the usual places next to nvcc (toolkits lay out lib, lib64 or targets/<arch>/lib), so that
+// a build tree copied to another machine still links.
+std::string find_cuda_lib_dir(const std::string& configured, const std::string& nvcc) {
+  std::vector<fs::path> candidates = {configured};
+  const fs::path root = fs::path(nvcc).parent_path().parent_path();
+  for (const char* sub : {"lib64", "lib", "targets/x86_64-linux/lib", "targets/sbsa-linux/lib"})
+    candidates.push_back(root / sub);
+  std::error_code ec;
+  for (const fs::path& dir : candidates)
+    if (!dir.empty() && fs::exists(dir / "libcudart.so", ec)) return dir.string();
+  return configured;
+}
+
 }  // namespace
 
 Toolchain Toolchain::find(const char* argv0) {
@@ -95,7 +109,7 @@ Toolchain Toolchain::find(const char* argv0) {
   tc.nvcc = GRADCHECK_NVCC;
   tc.cuda_arch = GRADCHECK_CUDA_ARCH;
   tc.runtime_lib = GRADCHECK_RUNTIME_LIB;
-  tc.cuda_lib_dir = GRADCHECK_CUDA_LIB_DIR;
+  tc.cuda_lib_dir = find_cuda_lib_dir(GRADCHECK_CUDA_LIB_DIR, tc.nvcc);
   tc.include_dirs = {GRADCHECK_RUNTIME_INCLUDE, GRADCHECK_STDLIB_INCLUDE};
   tc.runtime_cuda = GRADCHECK_RUNTIME_CUDA;
   std::error_code ec;
