@@ -66,7 +66,15 @@ class AdjointBuilder {
   Value* emit1(Opcode op, std::vector<Value*> operands, const Type* t, SourceRange loc) {
     return b_.emit1(op, std::move(operands), t, loc);
   }
-  Value* zero(const Type* t, SourceRange loc) { return emit1(Opcode::Zero, {}, t, loc); }
+  // An adjoint's zero: a `zero` op named "adjoint", which code generation starts at -0.0
+  // (wp::adjoint_zero: adding into it is exact, so the first addition folds away).
+  Value* zero(const Type* t, SourceRange loc) {
+    Value* z = emit1(Opcode::Zero, {}, t, loc);
+    z->def->name = "adjoint";
+    return z;
+  }
+  // A primal value's zero (a replayed value that is not recomputed): +0.0.
+  Value* primal_zero(const Type* t, SourceRange loc) { return emit1(Opcode::Zero, {}, t, loc); }
   Value* int_const(int64_t v, SourceRange loc) {
     ConstValue c;
     c.type = types_.int32();
@@ -300,7 +308,7 @@ void AdjointBuilder::replay_block(const Block& src, Block* dst, bool with_termin
     if (!with_terminator && (op->info().flags & ir::kTerminator)) continue;
     if (replay_skips(*op)) {
       // An atomic's old value is not recomputed: later uses see zero (never differentiated).
-      for (const Value* r : op->results) fwd_[r] = zero(r->type, op->loc);
+      for (const Value* r : op->results) fwd_[r] = primal_zero(r->type, op->loc);
       continue;
     }
     replay_op(*op);
@@ -721,7 +729,7 @@ void AdjointBuilder::replay_ops(const Block& src) {
   for (const Op* op : src.ops) {
     if (op->info().flags & ir::kTerminator) break;
     if (replay_skips(*op)) {
-      for (const Value* r : op->results) fwd_[r] = zero(r->type, op->loc);
+      for (const Value* r : op->results) fwd_[r] = primal_zero(r->type, op->loc);
       continue;
     }
     replay_op(*op);

@@ -190,9 +190,7 @@ class FunctionEmitter {
     source_line(op);
     switch (op.opcode) {
       case Opcode::Const: return constant(op);
-      case Opcode::Zero: names_[op.result()] = fresh(op.result()->name);
-                         line(fmt::format("{} {}{{}};", cpp_type(op.result()->type), names_[op.result()]));
-                         return;
+      case Opcode::Zero: return zero(op);
       case Opcode::Tid: return tid(op);
       case Opcode::Cast: return cast(op);
       case Opcode::CallBuiltin: return call_builtin(op);
@@ -428,6 +426,14 @@ class FunctionEmitter {
   // `wp::adj_<name>(primal args…, adjoint outputs…[, adjoint of the result])`: the outputs are
   // the op's results, zero-initialised and accumulated by the call; for a `&` argument the slot is
   // in/out (in: the adjoint of its value after the call; out: of its value before).
+  // `T x{};`, or for an adjoint's zero (AD names it "adjoint") `T x = wp::adjoint_zero<T>();`.
+  void zero(const ir::Op& op) {
+    const std::string type = cpp_type(op.result()->type);
+    names_[op.result()] = fresh(op.result()->name);
+    if (op.name == "adjoint") line(fmt::format("{0} {1} = wp::adjoint_zero<{0}>();", type, names_[op.result()]));
+    else line(fmt::format("{} {}{{}};", type, names_[op.result()]));
+  }
+
   void adj_call_builtin(const ir::Op& op) {
     const BuiltinOverload* ov = op.target ? op.target->overload : nullptr;
     if (!ov) throw LocatedCodegenError(fmt::format("the adjoint of '{}'", op.name), op.loc);
@@ -442,7 +448,9 @@ class FunctionEmitter {
       const Value* r = op.results[i];
       names_[r] = fresh("adj");
       const bool in = std::find(refs.begin(), refs.end(), static_cast<int>(i)) != refs.end();
-      line(fmt::format("{} {}{{{}}};", cpp_type(r->type), names_[r], in ? name(op.operands[extra++]) : ""));
+      const std::string type = cpp_type(r->type);
+      if (in) line(fmt::format("{} {}{{{}}};", type, names_[r], name(op.operands[extra++])));
+      else line(fmt::format("{0} {1} = wp::adjoint_zero<{0}>();", type, names_[r]));
       adjoints.push_back(names_[r]);
     }
     std::vector<std::string> args = primal;

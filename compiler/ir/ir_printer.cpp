@@ -182,6 +182,7 @@ class Printer {
     const auto& o = op.operands;
     switch (op.opcode) {
       case Opcode::Const: os_ << " " << (op.constant ? const_value_text(*op.constant) : "<null>"); return;
+      case Opcode::Zero: if (op.name == "adjoint") os_ << " adjoint"; return;  // made by AD: -0.0
       case Opcode::CallBuiltin:
       case Opcode::AdjCallBuiltin: os_ << " " << op.name << "(" << refs(o) << ")"; return;
       case Opcode::Call: os_ << " @" << (op.callee ? op.callee->name : op.name) << "(" << refs(o) << ")"; return;

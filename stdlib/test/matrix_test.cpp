@@ -159,7 +159,9 @@ TEST(MatrixDecomp, Svd3) {
     EXPECT_GE(s.c[1], std::fabs(s.c[2]) - 1e-14);
     EXPECT_GE(s.c[1], 0.0);
     const double det = wp::determinant(a);
-    if (std::fabs(det) > 1e-9) EXPECT_EQ(s.c[2] < 0, det < 0);
+    if (std::fabs(det) > 1e-9) {
+      EXPECT_EQ(s.c[2] < 0, det < 0);
+    }
     EXPECT_NEAR(s.c[0] * s.c[1] * s.c[2], det, 1e-12);
   }
   // singular values of a known matrix: diag(3, -2, 1) permuted has |sigma| = 3, 2, 1

@@ -10,12 +10,71 @@
 //    thread-safe on the host, CUDA atomics on the device); a no-op without a gradient buffer.
 //    Adjoint kernels accumulate the adjoints of non-array kernel arguments the same way, into
 //    a one-element array the launcher passes with grad pointing at its data.
+//  * wp::adjoint_zero<T>() is the value adjoint accumulators start from: T's zero with every
+//    floating-point component -0.0 (integers 0, other types T{}). Adjoints only ever add into
+//    it, and -0.0 + x == x exactly for every x (+0.0 + x is not x when x is -0.0), so the
+//    compiler may drop the first addition into every accumulator; a gradient that receives
+//    nothing reads as -0.0, which compares equal to 0.
 #pragma once
 
 #include "wp/builtins/atomic.h"
 #include "wp/builtins/kernel_support.h"
 
 namespace wp {
+
+namespace detail {
+template <typename T>
+struct AdjointZero {
+  WP_HD static T make() { return T{}; }
+};
+template <>
+struct AdjointZero<float> {
+  WP_HD static float make() { return -0.0f; }
+};
+template <>
+struct AdjointZero<double> {
+  WP_HD static double make() { return -0.0; }
+};
+template <>
+struct AdjointZero<half> {
+  WP_HD static half make() { return half::from_bits(0x8000u); }
+};
+template <int N, typename T>
+struct AdjointZero<vec_t<N, T>> {
+  WP_HD static vec_t<N, T> make() {
+    vec_t<N, T> v{};
+    for (int i = 0; i < N; ++i) v.c[i] = AdjointZero<T>::make();
+    return v;
+  }
+};
+template <int R, int C, typename T>
+struct AdjointZero<mat_t<R, C, T>> {
+  WP_HD static mat_t<R, C, T> make() {
+    mat_t<R, C, T> m{};
+    for (int i = 0; i < R; ++i)
+      for (int j = 0; j < C; ++j) m.data[i][j] = AdjointZero<T>::make();
+    return m;
+  }
+};
+template <typename T>
+struct AdjointZero<quat_t<T>> {
+  WP_HD static quat_t<T> make() {
+    const T z = AdjointZero<T>::make();
+    return quat_t<T>{z, z, z, z};
+  }
+};
+template <typename T>
+struct AdjointZero<transform_t<T>> {
+  WP_HD static transform_t<T> make() {
+    return transform_t<T>{AdjointZero<vec_t<3, T>>::make(), AdjointZero<quat_t<T>>::make()};
+  }
+};
+}  // namespace detail
+
+template <typename T>
+WP_HD T adjoint_zero() {
+  return detail::AdjointZero<T>::make();
+}
 
 template <typename T, typename... I>
 WP_HD T grad_load(const array_t<T>& a, I... idx) {
