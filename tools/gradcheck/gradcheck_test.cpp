@@ -67,6 +67,21 @@ TEST(Pragmas, ErrorsNameFileAndLine) {
   EXPECT_EQ(error_of("# gradcheck: size(a)=3\n"), "f.wp:1: bad gradcheck setting 'size(a)=3': unknown setting 'size(…)'");
   EXPECT_EQ(error_of("# gradcheck: range(1x)=0,1\n"),
             "f.wp:1: bad gradcheck setting 'range(1x)=0,1': '1x' is not a parameter name");
+  EXPECT_EQ(error_of("# gradcheck: range(p..w)=0,1\n"),
+            "f.wp:1: bad gradcheck setting 'range(p..w)=0,1': 'p..w' is not a parameter name");
+}
+
+TEST(Pragmas, StructFieldPaths) {
+  Settings s;
+  apply_word(s, "range(p.inner.w)=0.5,2");
+  apply_word(s, "p.count=3");
+  apply_word(s, "shape(p.data)=8,2");
+  apply_word(s, "nocheck(p.inner)");
+  EXPECT_EQ(s.ranges.at("p.inner.w"), (Range{0.5, 2.0}));
+  EXPECT_EQ(s.values.at("p.count"), (std::vector<double>{3.0}));
+  EXPECT_EQ(s.shapes.at("p.data"), (std::vector<int>{8, 2}));
+  EXPECT_TRUE(s.nocheck.count("p.inner"));
+  EXPECT_THROW(apply_word(s, "p.=1"), std::runtime_error);
 }
 
 TEST(IrScan, MinMaxTargetsDirectAndThroughFunctions) {

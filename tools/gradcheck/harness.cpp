@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -25,15 +26,39 @@ struct Unsupported : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// One kernel parameter: its inputs (host) and, for arrays, its shape.
+// What the harness needs of one input: a kernel parameter, or a leaf field of a struct
+// parameter (named by its path "p.field").
+struct Desc {
+  std::string name, dtype;
+  const char* scalar = "";
+  bool is_array = false;
+  int components = 0, ndim = 0;
+  size_t size = 0;
+  bool has_accumulator = false;
+};
+
+// One input of the kernel: its values (host) and, for arrays, its shape. Struct parameters
+// are split into one Param per leaf field (`field`), placed at `offset` in the struct.
 struct Param {
-  const ParamInfo* info = nullptr;
+  Desc info;
+  size_t owner = 0;     // the kernel parameter it belongs to
+  bool field = false;
+  size_t offset = 0;
   Scalar scalar = Scalar::other;
   std::vector<int> shape;  // arrays only
   Buffer input;
   bool is_float() const { return gradcheck::is_float(scalar); }
-  bool float_array() const { return info->is_array && is_float(); }
+  bool float_array() const { return info.is_array && is_float(); }
 };
+
+Desc param_desc(const ParamInfo& p) {
+  return {p.name, p.dtype, p.scalar, p.is_array, p.components, p.ndim, p.size, p.has_accumulator};
+}
+
+Desc field_desc(const ParamInfo& p, const wp::reflect::FieldInfo& f) {
+  return {std::string(p.name) + "." + f.path, f.dtype, f.scalar, f.is_array, f.components, f.ndim, f.size,
+          p.has_accumulator && f.differentiable && !f.is_array};
+}
 
 std::string shape_str(const std::vector<int>& s) {
   std::string out = "(";
@@ -47,11 +72,22 @@ std::vector<int> launch_dims(const KernelInfo& k, const Settings& s) {
   return {s.dim.value_or(16)};
 }
 
-std::vector<int> array_shape(const ParamInfo& p, const Settings& s, const std::vector<int>& launch) {
+// The setting for `name` or, for a field path "p.a.b", the nearest enclosing "p.a" / "p".
+template <typename Map>
+auto find_setting(const Map& m, std::string name) {
+  for (;;) {
+    auto it = m.find(name);
+    const size_t dot = name.rfind('.');
+    if (it != m.end() || dot == std::string::npos) return it;
+    name.resize(dot);
+  }
+}
+
+std::vector<int> array_shape(const Desc& p, const Settings& s, const std::vector<int>& launch) {
   auto it = s.shapes.find(p.name);
   if (it != s.shapes.end()) {
     if (static_cast<int>(it->second.size()) != p.ndim)
-      throw std::runtime_error(std::string("shape(") + p.name + ") has " + std::to_string(it->second.size()) +
+      throw std::runtime_error("shape(" + p.name + ") has " + std::to_string(it->second.size()) +
                                " extents; the parameter is a " + std::to_string(p.ndim) + "-D array");
     return it->second;
   }
@@ -66,27 +102,24 @@ std::vector<int> array_shape(const ParamInfo& p, const Settings& s, const std::v
 // broadcast to all).
 void set_value(Param& p, const std::vector<double>& v) {
   if (v.size() != 1 && v.size() != p.input.components)
-    throw std::runtime_error(std::string("parameter '") + p.info->name + "' has " + std::to_string(p.input.components) +
+ throw std::runtime_error("parameter '" + p.info.name + "' has " + std::to_string(p.input.components) +
                              " components; the setting gives " + std::to_string(v.size()));
   for (size_t c = 0; c < p.input.components; ++c) p.input.set(c, v.size() == 1 ? v[0] : v[c]);
 }
 
 Range default_range(const Param& p, const Settings& s) {
-  auto it = s.ranges.find(p.info->name);
+  auto it = find_setting(s.ranges, p.info.name);
   if (it != s.ranges.end()) return it->second;
   if (p.is_float()) return s.range.value_or(Range{-1.0, 1.0});
-  if (p.scalar == Scalar::boolean) return {0.0, p.info->is_array ? 1.0 : 0.0};
-  if (p.info->is_array) return {0.0, s.dim.value_or(16) - 1.0};  // index arrays
+  if (p.scalar == Scalar::boolean) return {0.0, p.info.is_array ? 1.0 : 0.0};
+  if (p.info.is_array) return {0.0, s.dim.value_or(16) - 1.0};  // index arrays
   return {1.0, 4.0};                                               // counts
 }
 
-Param make_param(const ParamInfo& info, const Settings& s, const std::vector<int>& launch,
-                 std::mt19937_64& rng) {
+Param make_param(const Desc& info, const Settings& s, const std::vector<int>& launch, std::mt19937_64& rng) {
   Param p;
-  p.info = &info;
+  p.info = info;
   p.scalar = parse_scalar(info.scalar);
-  if (p.scalar == Scalar::other || info.components <= 0)
-    throw Unsupported(std::string(info.is_array ? "array of structs '" : "struct parameter '") + info.name + "'");
   p.input.scalar = p.scalar;
   p.input.components = static_cast<size_t>(info.components);
   p.input.count = 1;
@@ -99,14 +132,38 @@ Param make_param(const ParamInfo& info, const Settings& s, const std::vector<int
   fill_random(p.input, r.first, r.second, rng);
   auto v = s.values.find(info.name);
   if (v != s.values.end()) {
-    if (info.is_array) throw std::runtime_error(std::string("'") + info.name + "' is an array; give range(" + info.name + ")=lo,hi instead");
+    if (info.is_array) throw std::runtime_error("'" + info.name + "' is an array; give range(" + info.name + ")=lo,hi instead");
     set_value(p, v->second);
   }
   return p;
 }
 
-// Device memory of the launches: one allocation per array parameter (data, and grad for
-// float arrays) and per accumulator, refilled from the host before every launch.
+// The Params of kernel parameter `index`: itself, or one per leaf field of a struct.
+void add_params(const ParamInfo& info, size_t index, const Settings& s, const std::vector<int>& launch,
+                std::mt19937_64& rng, std::vector<Param>& out) {
+  const bool is_struct = parse_scalar(info.scalar) == Scalar::other || info.components <= 0;
+  if (is_struct && info.is_array) throw Unsupported(std::string("array of structs '") + info.name + "'");
+  if (!is_struct) {
+    out.push_back(make_param(param_desc(info), s, launch, rng));
+    out.back().owner = index;
+    return;
+  }
+  for (int f = 0; f < info.num_fields; ++f) {
+    const wp::reflect::FieldInfo& fi = info.fields[f];
+    const Desc d = field_desc(info, fi);
+    if (parse_scalar(fi.scalar) == Scalar::other || fi.components <= 0)
+      throw Unsupported("struct parameter '" + std::string(info.name) + "': field '" + d.name + "' is an array of structs");
+    out.push_back(make_param(d, s, launch, rng));
+    out.back().owner = index;
+    out.back().field = true;
+    out.back().offset = fi.offset;
+  }
+}
+
+// Device memory of the launches: one allocation per array (data, and grad for float arrays;
+// struct fields included) and per accumulator (one per kernel parameter that has one), refilled
+// from the host before every launch. Struct parameters are passed as a host buffer in the
+// struct's layout whose array-field slots hold ArrayArgs (reflect.h).
 class Runner {
  public:
   Runner(const KernelInfo& k, const std::vector<Param>& params, const std::vector<int>& launch,
@@ -115,15 +172,19 @@ class Runner {
     options_.device = device;
     for (const Param& p : params_) {
       Slot s;
-      if (p.info->is_array) {
+      if (p.info.is_array) {
         s.bytes = p.input.bytes.size();
         s.data = wp::detail::allocate_shared(device, s.bytes);
         if (p.float_array()) s.grad = wp::detail::allocate_shared(device, s.bytes);
-        s.arg.ndim = p.info->ndim;
-        for (int d = 0; d < 4; ++d) s.arg.shape[d] = d < p.info->ndim ? p.shape[static_cast<size_t>(d)] : 0;
+        s.arg.ndim = p.info.ndim;
+        for (int d = 0; d < 4; ++d) s.arg.shape[d] = d < p.info.ndim ? p.shape[static_cast<size_t>(d)] : 0;
       }
-      if (p.info->has_accumulator) s.acc = wp::detail::allocate_shared(device, p.info->size);
       slots_.push_back(std::move(s));
+    }
+    for (int j = 0; j < k.num_params; ++j) {
+      const ParamInfo& info = k.params[j];
+      accs_.push_back(info.has_accumulator ? wp::detail::allocate_shared(device, info.size) : nullptr);
+      structs_.emplace_back(info.num_fields > 0 && !info.is_array ? info.size : 0, std::byte{0});
     }
   }
 
@@ -131,35 +192,42 @@ class Runner {
   std::vector<Buffer> forward(const std::vector<Buffer>& inputs) {
     std::vector<void*> args = upload(inputs, false);
     k_.forward(dim_, args.data(), options_);
-    return download(inputs, &Slot::data);
+    return download(inputs, false);
   }
 
   // Backward on a fresh copy of `inputs` with gradients seeded by `seeds`; returns the
-  // gradients (arrays) and accumulators (non-array parameters with one), by parameter.
+  // gradients (arrays) and accumulators (non-array inputs with one), by input.
   std::vector<Buffer> backward(const std::vector<Buffer>& inputs, const std::vector<Buffer>& seeds) {
     std::vector<void*> args = upload(inputs, true);
+    for (size_t i = 0; i < params_.size(); ++i)
+      if (params_[i].float_array())
+        wp::detail::copy_bytes(slots_[i].grad.get(), device_, seeds[i].bytes.data(), wp::Device(), slots_[i].bytes);
     std::vector<void*> accs;
-    std::vector<ArrayArg> acc_args(params_.size());
-    for (size_t i = 0; i < params_.size(); ++i) {
-      Slot& s = slots_[i];
-      if (params_[i].float_array()) wp::detail::copy_bytes(s.grad.get(), device_, seeds[i].bytes.data(), wp::Device(), s.bytes);
-      if (!params_[i].info->has_accumulator) continue;
-      wp::detail::set_bytes(s.acc.get(), device_, 0, params_[i].info->size);
-      acc_args[i] = ArrayArg{s.acc.get(), nullptr, {1, 0, 0, 0}, 1};
-      accs.push_back(&acc_args[i]);
+    std::vector<ArrayArg> acc_args(accs_.size());
+    for (size_t j = 0; j < accs_.size(); ++j) {
+      if (!accs_[j]) continue;
+      wp::detail::set_bytes(accs_[j].get(), device_, 0, k_.params[j].size);
+      acc_args[j] = ArrayArg{accs_[j].get(), nullptr, {1, 0, 0, 0}, 1};
+      accs.push_back(&acc_args[j]);
     }
     k_.backward(dim_, args.data(), accs.data(), options_);
-    std::vector<Buffer> out = download(inputs, &Slot::grad);
+    std::vector<Buffer> out = download(inputs, true);
+    std::vector<std::vector<std::byte>> acc_host(accs_.size());
+    for (size_t j = 0; j < accs_.size(); ++j) {
+      if (!accs_[j]) continue;
+      acc_host[j].resize(k_.params[j].size);
+      wp::detail::copy_bytes(acc_host[j].data(), wp::Device(), accs_[j].get(), device_, acc_host[j].size());
+    }
     for (size_t i = 0; i < params_.size(); ++i)
-      if (params_[i].info->has_accumulator)
-        wp::detail::copy_bytes(out[i].bytes.data(), wp::Device(), s_acc(i), device_, params_[i].info->size);
+      if (params_[i].info.has_accumulator)
+        std::memcpy(out[i].bytes.data(), acc_host[params_[i].owner].data() + params_[i].offset, params_[i].info.size);
     return out;
   }
 
  private:
   struct Slot {
     size_t bytes = 0;
-    std::shared_ptr<void> data, grad, acc;
+    std::shared_ptr<void> data, grad;
     ArrayArg arg{nullptr, nullptr, {0, 0, 0, 0}, 0};
   };
 
@@ -168,29 +236,34 @@ class Runner {
     for (size_t d = 0; d < launch.size(); ++d) e[d] = launch[d];
     return wp::Dim(wp::Shape::from_extents(e, static_cast<int>(launch.size())));
   }
-  void* s_acc(size_t i) { return slots_[i].acc.get(); }
 
+  // One argument pointer per kernel parameter.
   std::vector<void*> upload(const std::vector<Buffer>& inputs, bool with_grad) {
-    std::vector<void*> args;
+    std::vector<void*> args(static_cast<size_t>(k_.num_params), nullptr);
+    for (size_t j = 0; j < structs_.size(); ++j)
+      if (!structs_[j].empty()) args[j] = structs_[j].data();
     for (size_t i = 0; i < params_.size(); ++i) {
+      const Param& p = params_[i];
       Slot& s = slots_[i];
-      if (!params_[i].info->is_array) {
-        args.push_back(const_cast<std::byte*>(inputs[i].bytes.data()));
-        continue;
+      void* value = const_cast<std::byte*>(inputs[i].bytes.data());
+      if (p.info.is_array) {
+        wp::detail::copy_bytes(s.data.get(), device_, inputs[i].bytes.data(), wp::Device(), s.bytes);
+        s.arg.data = s.data.get();
+        s.arg.grad = with_grad ? s.grad.get() : nullptr;
+        value = &s.arg;
       }
-      wp::detail::copy_bytes(s.data.get(), device_, inputs[i].bytes.data(), wp::Device(), s.bytes);
-      s.arg.data = s.data.get();
-      s.arg.grad = with_grad ? s.grad.get() : nullptr;
-      args.push_back(&s.arg);
+      if (!p.field) args[p.owner] = value;
+      else std::memcpy(structs_[p.owner].data() + p.offset, value, p.info.is_array ? sizeof(ArrayArg) : p.info.size);
     }
     return args;
   }
 
-  std::vector<Buffer> download(const std::vector<Buffer>& like, std::shared_ptr<void> Slot::*which) {
+  // Array data (or grads) back to the host; other inputs as in `like`.
+  std::vector<Buffer> download(const std::vector<Buffer>& like, bool grads) {
     std::vector<Buffer> out = like;
     for (size_t i = 0; i < params_.size(); ++i) {
-      const void* src = (slots_[i].*which).get();
-      if (params_[i].info->is_array && src)
+      const void* src = grads ? slots_[i].grad.get() : slots_[i].data.get();
+      if (params_[i].info.is_array && src)
         wp::detail::copy_bytes(out[i].bytes.data(), wp::Device(), src, device_, slots_[i].bytes);
     }
     return out;
@@ -202,6 +275,8 @@ class Runner {
   wp::Dim dim_;
   wp::LaunchOptions options_;
   std::vector<Slot> slots_;
+  std::vector<std::shared_ptr<void>> accs_;       // by kernel parameter
+  std::vector<std::vector<std::byte>> structs_;   // by kernel parameter: struct argument buffers
 };
 
 double default_eps(Scalar s) { return s == Scalar::f64 ? 1e-6 : s == Scalar::f16 ? 1e-2 : 1e-3; }
@@ -226,12 +301,26 @@ double weighted_diff(const std::vector<Param>& ps, const std::vector<Buffer>& w,
 
 // Pragma names that are not parameters of the kernel are mistakes.
 void check_names(const KernelInfo& k, const Settings& own) {
-  std::set<std::string> names;
-  for (int i = 0; i < k.num_params; ++i) names.insert(k.params[i].name);
+  std::set<std::string> names, leaves;  // leaves: what NAME=v can set
+  for (int i = 0; i < k.num_params; ++i) {
+    names.insert(k.params[i].name);
+    if (k.params[i].components > 0) leaves.insert(k.params[i].name);
+    for (int f = 0; f < k.params[i].num_fields && k.params[i].fields; ++f) {
+      const std::string path = std::string(k.params[i].name) + "." + k.params[i].fields[f].path;
+      for (size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', dot + 1))
+        names.insert(path.substr(0, dot));  // "p", "p.inner" name every field below them
+      names.insert(path);
+      leaves.insert(path);
+    }
+  }
   auto need = [&](const std::string& n) {
-    if (!names.count(n)) throw std::runtime_error("a pragma names '" + n + "', which is not a parameter of the kernel");
+    if (!names.count(n)) throw std::runtime_error("a pragma names '" + n + "', which is not a parameter (or struct field) of the kernel");
   };
-  for (const auto& kv : own.values) need(kv.first);
+  for (const auto& kv : own.values) {
+    need(kv.first);
+    if (!leaves.count(kv.first))
+      throw std::runtime_error("'" + kv.first + "' is a struct; give its fields' values (" + kv.first + ".FIELD=v)");
+  }
   for (const auto& kv : own.ranges) need(kv.first);
   for (const auto& kv : own.shapes) need(kv.first);
   for (const auto& n : own.nocheck) need(n);
@@ -242,7 +331,7 @@ class Checker {
   Checker(const KernelInfo& k, const Settings& s, const wp::Device& device,
           const std::set<std::string>& minmax, uint64_t seed)
       : k_(k), s_(s), rng_(seed ^ fnv1a(k.name)), launch_(launch_dims(k, s)) {
-    for (int i = 0; i < k.num_params; ++i) params_.push_back(make_param(k.params[i], s, launch_, rng_));
+    for (int i = 0; i < k.num_params; ++i) add_params(k.params[i], static_cast<size_t>(i), s, launch_, rng_, params_);
     runner_ = std::make_unique<Runner>(k, params_, launch_, device);
     for (const Param& p : params_) inputs_.push_back(p.input);
     seeds_ = inputs_;
@@ -254,7 +343,7 @@ class Checker {
     // by comparing with the final contents).
     std::vector<Buffer> state = inputs_;
     for (size_t i = 0; i < params_.size(); ++i)
-      if (minmax.count(params_[i].info->name)) state[i] = out0_[i];
+      if (minmax.count(params_[i].info.name)) state[i] = out0_[i];
     ad_ = runner_->backward(state, seeds_);
   }
 
@@ -263,10 +352,10 @@ class Checker {
   // Compares every component of parameter i; false when it is not differentiable.
   bool check(size_t i, ParamResult& r) {
     const Param& p = params_[i];
-    if (!p.is_float() || !(p.info->is_array || p.info->has_accumulator)) return false;
-    if (s_.nocheck.count(p.info->name)) return false;
-    r.name = p.info->name;
-    r.type = std::string(p.info->dtype) + (p.info->is_array ? shape_str(p.shape) : "");
+    if (!p.is_float() || !(p.info.is_array || p.info.has_accumulator)) return false;
+    if (find_setting(s_.nocheck, p.info.name) != s_.nocheck.end()) return false;
+    r.name = p.info.name;
+    r.type = p.info.dtype + (p.info.is_array ? shape_str(p.shape) : "");
     const double eps = s_.eps.value_or(default_eps(p.scalar));
     const double tol = s_.tol.value_or(default_tol(p.scalar));
     for (size_t k = 0; k < p.input.num_scalars(); ++k) compare(i, k, eps, tol, r);

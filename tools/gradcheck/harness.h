@@ -17,7 +17,13 @@
 //    An element passes when |AD − FD| ≤ tol·max(1, |FD|). Where the two one-sided
 //    differences disagree (a kink within eps: comparisons, min/max, abs) it also passes when
 //    AD matches either one-sided difference within 10·tol; such elements are counted.
-//  * Kernels it cannot drive (struct parameters, arrays of structs) are "unsupported";
+//  * A struct parameter is split into its leaf fields (reflect.h FieldInfo), each an input
+//    named "p.field" ("p.inner.w" through nested structs): float value fields are drawn like
+//    float parameters and compared through the struct's accumulator adj_<p>; int/bool fields
+//    are fixed like int parameters; array fields are allocated, seeded and compared like array
+//    parameters. Settings name fields by path; range(…) and nocheck(…) of "p" / "p.inner"
+//    apply to every field below.
+//  * Kernels it cannot drive (arrays of structs, also as struct fields) are "unsupported";
 //    launch errors (wp::Error) are "error". Neither throws.
 #pragma once
 

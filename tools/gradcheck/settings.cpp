@@ -68,13 +68,23 @@ bool is_identifier(const std::string& s) {
   return true;
 }
 
+// A parameter name or a struct field path below one: "p", "p.inner.w".
+bool is_name(const std::string& s) {
+  size_t start = 0;
+  for (size_t dot = s.find('.'); ; dot = s.find('.', start)) {
+    if (!is_identifier(s.substr(start, dot == std::string::npos ? std::string::npos : dot - start))) return false;
+    if (dot == std::string::npos) return true;
+    start = dot + 1;
+  }
+}
+
 // "key(NAME)" → {"key", "NAME"}; "key" → {"key", ""}.
 std::pair<std::string, std::string> split_call(const std::string& word, const std::string& key) {
   const size_t open = key.find('(');
   if (open == std::string::npos) return {key, ""};
   if (key.back() != ')') bad(word, "unbalanced parenthesis");
   const std::string arg = key.substr(open + 1, key.size() - open - 2);
-  if (!is_identifier(arg)) bad(word, "'" + arg + "' is not a parameter name");
+  if (!is_name(arg)) bad(word, "'" + arg + "' is not a parameter name");
   return {key.substr(0, open), arg};
 }
 
@@ -102,7 +112,7 @@ void apply_word(Settings& s, const std::string& word) {
     s.expect_refused = true;
     return;
   }
-  if (!is_identifier(head)) bad(word, "'" + head + "' is not a setting or parameter name");
+  if (!is_name(head)) bad(word, "'" + head + "' is not a setting or parameter name");
   s.values[head] = numbers(word, val);
 }
 

@@ -31,7 +31,8 @@ struct Settings {
   std::optional<std::vector<int>> launch;          // launch dimensions
   std::optional<Range> range;                      // default range of float inputs
   std::optional<double> eps, tol;
-  std::map<std::string, Range> ranges;             // range(NAME)=lo,hi
+  std::map<std::string, Range> ranges;             // range(NAME)=lo,hi (NAME: a parameter or
+                                                   // a struct field path "p.field")
   std::map<std::string, std::vector<double>> values;  // NAME=v[,v…] (non-array parameters)
   std::map<std::string, std::vector<int>> shapes;  // shape(NAME)=a[,b…]
   std::optional<bool> skip;                        // `skip`: not checked (reported)

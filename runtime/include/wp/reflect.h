@@ -7,7 +7,13 @@
 //    declaration order; the records and strings live as long as the loaded library.
 //  * forward(dim, args, options) launches the kernel: args[i] points to an ArrayArg for array
 //    parameters (memory on the launch device, wrapped without copying; grad may be null) and
-//    to the value otherwise (of the parameter's C++ type). The device is options.device (the
+//    to the value otherwise (of the parameter's C++ type). A struct parameter's value is a
+//    buffer of ParamInfo::size bytes laid out like the struct, except that each array field's
+//    slot (72 bytes) holds an ArrayArg instead of a wp::array; the wrapper rebuilds the struct
+//    field by field.
+//  * ParamInfo::fields lists a struct parameter's leaf fields, flattened through nested
+//    structs in declaration order ("g", "inner.w"), with their byte offsets in the struct
+//    (the layout the generated header static_asserts). Null for other parameters. The device is options.device (the
 //    CPU when unset). Errors are wp::Error exceptions, as from the typed launcher.
 //  * backward(dim, args, accumulators, options) launches <kernel>_backward (null when the
 //    kernel has no backward pass): accumulators[j] is the ArrayArg of a one-element array (or
@@ -26,6 +32,20 @@ struct ArrayArg {
   int shape[4];
   int ndim;
 };
+static_assert(sizeof(ArrayArg) <= 72, "an ArrayArg must fit a struct's wp::array_t field slot");
+
+// One leaf field of a struct parameter (a nested struct contributes its own leaves).
+struct FieldInfo {
+  const char* path;      // dotted path below the parameter: "k", "inner.w"
+  bool is_array;
+  const char* dtype;     // as ParamInfo::dtype
+  const char* scalar;    // as ParamInfo::scalar ("" for arrays of structs)
+  int components;
+  int ndim;              // arrays: 1..4; values: 0
+  size_t offset;         // bytes from the start of the struct
+  size_t size;           // bytes per value / element
+  bool differentiable;   // float-valued (arrays: float dtype)
+};
 
 struct ParamInfo {
   const char* name;
@@ -37,6 +57,8 @@ struct ParamInfo {
   size_t size;           // bytes per value / element
   bool differentiable;   // float-valued (arrays: float dtype)
   bool has_accumulator;  // a non-array parameter whose gradient backward() can return
+  int num_fields;        // struct parameters: leaf fields (0 otherwise)
+  const FieldInfo* fields;
 };
 
 using ForwardFn = void (*)(const Dim& dim, void* const* args, const LaunchOptions& options);
