@@ -104,23 +104,21 @@ namespace ad {
 using ir::Opcode;
 using ir::Value;
 
-Value* IrEmit::int_const(int64_t v, SourceRange loc) {
+namespace {
+// A `const` op of scalar type `t` holding `v`.
+Value* scalar_const(ir::OpBuilder& b, ir::Module& m, const Type* t, ConstValue::Scalar v, SourceRange loc) {
   ConstValue c;
-  c.type = types_.int32();
+  c.type = t;
   c.comps.push_back(v);
-  ir::Op* op = b_.emit(Opcode::Const, {}, {types_.int32()}, loc);
-  op->constant = m_.keep(std::move(c));
+  ir::Op* op = b.emit(Opcode::Const, {}, {t}, loc);
+  op->constant = m.keep(std::move(c));
   return op->result();
 }
+}  // namespace
 
-Value* IrEmit::bool_const(bool v, SourceRange loc) {
-  ConstValue c;
-  c.type = types_.bool_type();
-  c.comps.push_back(v);
-  ir::Op* op = b_.emit(Opcode::Const, {}, {types_.bool_type()}, loc);
-  op->constant = m_.keep(std::move(c));
-  return op->result();
-}
+Value* IrEmit::int_const(int64_t v, SourceRange loc) { return scalar_const(b_, m_, types_.int32(), v, loc); }
+
+Value* IrEmit::bool_const(bool v, SourceRange loc) { return scalar_const(b_, m_, types_.bool_type(), v, loc); }
 
 std::vector<Value*> IrEmit::zeros(const std::vector<const Type*>& types, SourceRange loc) {
   std::vector<Value*> out;
