@@ -31,15 +31,7 @@ const ir::Function* ReplayFunctions::of(const ir::Function& f) {
   for (const ir::Function* g : m_.functions) names.insert(g->name);
   std::string name = f.name + "_replay";
   for (int n = 1; names.count(name); ++n) name = f.name + "_replay" + std::to_string(n);
-  ir::Function* c = m_.add_function(f.kind, name);
-  c->param_types = f.param_types;
-  c->result_types = f.result_types;
-  c->instance = f.instance;
-  c->loc = f.loc;
-  c->body = m_.new_region(nullptr, c);
-  ir::ValueMap map;
-  for (const ir::Value* a : f.body->entry()->args) map[a] = m_.new_arg(c->body->entry(), a->type, a->name);
-  ir::clone_ops_into(m_, *f.body->entry(), c->body->entry(), 0, map, /*with_terminator=*/true);
+  ir::Function* c = ir::clone_function(m_, f, name);
   done_[&f] = c;
   ir::ValueMap zeros;
   strip(c->body->entry(), zeros);

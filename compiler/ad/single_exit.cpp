@@ -314,16 +314,8 @@ void ExitStructurer::build_body(Op* loop, Op* w, Value* trips) {
 }  // namespace
 
 ir::Function* single_exit_copy(ir::Module& m, TypeContext& types, const ir::Function& fn) {
-  ir::Function* c = m.add_function(fn.kind, fn.name);
+  ir::Function* c = ir::clone_function(m, fn, fn.name);
   m.functions.pop_back();  // detached: only the AD sees it
-  c->param_types = fn.param_types;
-  c->result_types = fn.result_types;
-  c->instance = fn.instance;
-  c->loc = fn.loc;
-  c->body = m.new_region(nullptr, c);
-  ir::ValueMap map;
-  for (const Value* a : fn.body->entry()->args) map[a] = m.new_arg(c->body->entry(), a->type, a->name);
-  ir::clone_ops_into(m, *fn.body->entry(), c->body->entry(), 0, map, /*with_terminator=*/true);
   ExitStructurer(m, types, c).run();
   return c;
 }

@@ -68,4 +68,17 @@ void replace_uses(Region* r, const ValueMap& map) {
     }
 }
 
+Function* clone_function(Module& m, const Function& f, const std::string& name) {
+  Function* c = m.add_function(f.kind, name);
+  c->param_types = f.param_types;
+  c->result_types = f.result_types;
+  c->instance = f.instance;
+  c->loc = f.loc;
+  c->body = m.new_region(nullptr, c);
+  ValueMap map;
+  for (const Value* a : f.body->entry()->args) map[a] = m.new_arg(c->body->entry(), a->type, a->name);
+  clone_ops_into(m, *f.body->entry(), c->body->entry(), 0, map, /*with_terminator=*/true);
+  return c;
+}
+
 }  // namespace warpc::ir

@@ -12,6 +12,7 @@
 //  * replace_uses() rewrites every operand in a region (nested regions too).
 #pragma once
 
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -30,6 +31,9 @@ Op* clone_op(Module& m, const Op& op, Function* fn, ValueMap& map);
 // Copies of the ops of `src` (its terminator included only when asked),
 // inserted into `dst` before position `pos`; returns how many were inserted.
 size_t clone_ops_into(Module& m, const Block& src, Block* dst, size_t pos, ValueMap& map, bool with_terminator);
+
+// A deep copy of function `f` (signature, instance, location, body) added to `m` as `name`.
+Function* clone_function(Module& m, const Function& f, const std::string& name);
 
 // Rewrites the operands of every op in `r` (recursively) through `map`.
 void replace_uses(Region* r, const ValueMap& map);
