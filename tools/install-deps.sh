@@ -10,6 +10,7 @@ packages=(
   libbenchmark-dev                         # benchmarks (bench/)
   clang-14 libclang-rt-14-dev              # libFuzzer target (bounded run in the test suite)
   libclang-14-dev                          # builtin table checker (tools/builtins)
+  libpng-dev                               # PNG frames of the examples (examples/mesh_collision)
 )
 missing=()
 for p in "${packages[@]}"; do

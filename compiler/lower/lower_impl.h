@@ -147,6 +147,7 @@ class Lowerer {
   void loop_exit(const ast::Stmt* s, ir::Opcode op);
   void return_stmt(const ast::ReturnStmt* s);
   std::vector<const sema::Symbol*> carried_symbols(const ast::Block& body, SourceRange loop) const;
+  std::vector<const sema::Symbol*> condition_ref_writes(const ast::Expr* cond) const;
   std::vector<ir::Value*> current(const std::vector<const sema::Symbol*>& syms, SourceRange loc);
   std::vector<ir::Value*> values_in(const Env& env, const std::vector<const sema::Symbol*>& syms, SourceRange loc);
   std::vector<ir::Value*> initial(const std::vector<const sema::Symbol*>& syms, SourceRange loc);

@@ -1,5 +1,6 @@
 // lower_stmt.cpp — statements and structured control flow (SSA renaming,
 // if-merges, loop-carried values, break / continue / return).
+#include <algorithm>
 #include <fmt/format.h>
 
 #include <functional>
@@ -257,8 +258,47 @@ std::vector<const sema::Symbol*> Lowerer::carried_symbols(const ast::Block& body
   return {out.begin(), out.end()};
 }
 
+// Locals a `while` condition passes to a builtin's `&` parameter (any builtin: the
+// non-differentiable query iterators too), in order of appearance.
+std::vector<const sema::Symbol*> Lowerer::condition_ref_writes(const ast::Expr* cond) const {
+  std::vector<const sema::Symbol*> out;
+  std::function<void(const ast::Expr*)> visit = [&](const ast::Expr* e) {
+    if (!e) return;
+    if (const auto* c = e->as<ast::CallExpr>()) {
+      const sema::CallTarget* t = c->target;
+      const bool builtin = t && t->kind == sema::CallKind::Builtin && t->overload;
+      const int n = builtin ? builtin_param_count(t->overload) : 0;
+      int position = 0;
+      for (const ast::Expr* a : c->args) {
+        if (a->type && a->type->kind == TypeKind::TypeValue) continue;
+        const auto* name = a->as<ast::NameExpr>();
+        if (builtin && name && name->symbol && n > 0 && builtin_param_is_ref(t->overload, std::min(position, n - 1)))
+          out.push_back(name->symbol);
+        ++position;
+        visit(a);
+      }
+      for (const ast::Keyword& k : c->keywords) visit(k.value);
+    } else if (const auto* b = e->as<ast::BoolOpExpr>()) {
+      for (const ast::Expr* v : b->values) visit(v);
+    } else if (const auto* u = e->as<ast::UnaryExpr>()) {
+      visit(u->operand);
+    } else if (const auto* cmp = e->as<ast::CompareExpr>()) {
+      visit(cmp->left);
+      for (const ast::Expr* v : cmp->comparators) visit(v);
+    }
+  };
+  visit(cond);
+  return out;
+}
+
 void Lowerer::while_stmt(const ast::WhileStmt* s) {
   std::vector<const sema::Symbol*> carried = carried_symbols(s->body, s->range);
+  // Locals the condition writes through a builtin's `&` parameter (`while wp.bvh_query_next(q,
+  // i)`) are carried too, like a query loop's iterator and index: the condition updates its
+  // arguments in place and the body receives them, so every pass over the loop (the backward
+  // pass's replays included) starts from the values the loop was entered with.
+  for (const sema::Symbol* sym : condition_ref_writes(s->cond))
+    if (env_.count(sym) && std::find(carried.begin(), carried.end(), sym) == carried.end()) carried.push_back(sym);
   std::vector<Value*> inits = initial(carried, s->range);
   ir::Op* op = b_.emit(Opcode::While, inits, {}, s->range);
   ir::Region* cond = module_->new_region(op, fn_);

@@ -37,6 +37,11 @@ bool pure_builtin_name(std::string_view n) {
   return kPure.count(n) > 0;
 }
 
+// Builtins whose ADJOINT writes memory the IR does not see: the mesh queries and accessors add
+// their vertex gradients into the mesh's points.grad / velocities.grad through the mesh handle,
+// so an adjoint call of theirs stays even when none of its adjoint results is used.
+bool adjoint_writes_memory(std::string_view n) { return n.starts_with("mesh_"); }
+
 bool pure_builtin(const Op& op) {
   const sema::CallTarget* t = op.target;
   if (!t) return false;
@@ -77,6 +82,7 @@ class Eliminator {
   bool has_effects(const Op& op, bool allow_return = false) {
     switch (op.opcode) {
       case Opcode::CallBuiltin: return !pure_builtin(op);
+      case Opcode::AdjCallBuiltin: return adjoint_writes_memory(op.name);
       case Opcode::Call: {
         auto it = pure_fns_.find(op.callee);
         return it == pure_fns_.end() || !it->second;

@@ -7,6 +7,7 @@
 // random state), `call` of a user function whose body has no side effects
 // (its own `return` aside), and `if` / `for` ops whose regions hold only
 // removable ops. Kept: stores, atomics, asserts, prints, every other builtin,
+// the adjoint calls of the mesh builtins (they add vertex gradients through the mesh handle),
 // `while` loops (they might not terminate), terminators.
 // Also drops the unused results of an `if` that stays, with the values its
 // `yield`s give for them. Not done: the same for `for` / `while` results.

@@ -133,6 +133,7 @@ const Type* composite_named(TypeContext& types, std::string_view n) {
 
 const Type* special_named(TypeContext& types, std::string_view n) {
   if (n == "MeshQueryAABB") return types.query("mesh_query_aabb_t");
+  if (n == "MeshQuery") return types.query("mesh_query_t");
   if (n == "HashGridQuery") return types.query("hash_grid_query_t");
   if (n == "BvhQuery" || n == "BvhQueryAABB" || n == "BvhQueryRay") return types.query("bvh_query_t");
   if (n == "Float") return types.generic(GenericKind::Float);

@@ -5,7 +5,7 @@ usage: gen_builtins_doc.py BUILTINS_DEF OUT.md        write the document
        gen_builtins_doc.py BUILTINS_DEF OUT.md --check exit 1 if OUT.md is not what would be written
 
 The document has a coverage report (per group: names and declared signatures in warpc's table
-vs Warp's, from ../shared/reference/warp-semantics.md §3, and Warp's names warpc lacks) and
+vs Warp's, as listed in WARP_NAMES below, and Warp's names warpc lacks) and
 then every builtin with its signatures, differentiability and one-line description.
 docs/builtins.md is never edited by hand: CTest `builtins-doc-up-to-date` runs --check.
 """
@@ -20,7 +20,7 @@ GROUP_TITLES = {
 }
 
 # Warp's builtin names per documentation group and its declared-signature counts (Warp 1.12
-# snapshot, warp-semantics.md §3). Internal helpers (address, extract, load, …), tiles and
+# for the math groups; Warp 1.19's stubs, warp/__init__.pyi, for Geometry). Internal helpers (address, extract, load, …), tiles and
 # textures are not listed: they are not user-facing kernel builtins of these groups.
 WARP_NAMES = {
     "ScalarMath": ("abs sign min max clamp step nonzero sqrt cbrt exp log log2 log10 pow sin cos tan asin acos atan "
@@ -45,6 +45,13 @@ WARP_NAMES = {
     "Utility": ("tid print printf breakpoint expect_eq expect_neq expect_near where select lerp smoothstep len "
                 "block_dim atomic_add atomic_sub atomic_min atomic_max atomic_and atomic_or atomic_xor atomic_cas "
                 "atomic_exch", 382),
+    "Geometry": ("bvh_query_aabb bvh_query_ray bvh_query_sphere bvh_query_capsule bvh_query_next bvh_get_group_root "
+                 "mesh_get_group_root mesh_query_point mesh_query_point_no_sign mesh_query_point_sign_normal "
+                 "mesh_query_point_sign_parity mesh_query_point_sign_winding_number mesh_query_furthest_point_no_sign "
+                 "mesh_query_ray mesh_query_ray_anyhit mesh_query_ray_count_intersections mesh_get_bvh mesh_query_aabb "
+                 "mesh_query_sphere mesh_query_next mesh_query_aabb_next mesh_eval_position mesh_eval_velocity "
+                 "mesh_eval_face_normal mesh_get_point mesh_get_velocity mesh_get_index mesh_get closest_point_edge_edge "
+                 "intersect_tri_tri hash_grid_query hash_grid_query_next hash_grid_point_id", 33),
 }
 
 ROW = re.compile(r'^WARP_BUILTIN\("([^"]*)",\s*"([^"]*)",\s*"([^"]*)",\s*(Diff|NoDiff),\s*"([^"]*)",\s*"((?:[^"\\]|\\.)*)"\)')

@@ -1,10 +1,16 @@
 // gradcheck_test.cpp — unit tests of warpc-gradcheck's parts: pragma parsing and the settings
-// layers, the IR scan for atomic_min/max targets, refusal warnings, scalar conversions and the report's exit status. (The
+// layers (geometry pragmas included), the generated meshes, the IR scan for atomic_min/max
+// targets, refusal warnings, scalar conversions and the report's exit status. (The
 // end-to-end checks are the test/gradcheck suite.)
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <map>
+#include <set>
 #include <sstream>
+#include <utility>
 
+#include "mesh_shapes.h"
 #include "module_build.h"
 #include "report.h"
 #include "settings.h"
@@ -82,6 +88,121 @@ TEST(Pragmas, StructFieldPaths) {
   EXPECT_EQ(s.shapes.at("p.data"), (std::vector<int>{8, 2}));
   EXPECT_TRUE(s.nocheck.count("p.inner"));
   EXPECT_THROW(apply_word(s, "p.=1"), std::runtime_error);
+}
+
+TEST(Pragmas, MeshAndBvh) {
+  const FileSettings fs = parse_pragmas(
+      "# gradcheck: mesh(m)=points,indices mesh_shape(m)=sphere,8\n"
+      "# gradcheck: kernel=k mesh(m)=p,idx,vel mesh_shape(m)=grid,3,4,0.2 bvh(b)=lo,hi\n"
+      "# gradcheck: kernel=r mesh_shape(m)=random,5 mesh(s.mesh)=s.p,s.i\n",
+      "f.wp");
+  EXPECT_EQ(fs.file.meshes.at("m"), (std::vector<std::string>{"points", "indices"}));
+  EXPECT_EQ(fs.file.mesh_shapes.at("m"), (MeshShape{"sphere", {8.0}}));
+  const Settings k = resolve(Settings{}, Settings{}, fs, "k");
+  EXPECT_EQ(k.meshes.at("m"), (std::vector<std::string>{"p", "idx", "vel"}));  // the kernel's wins
+  EXPECT_EQ(k.mesh_shapes.at("m"), (MeshShape{"grid", {3.0, 4.0, 0.2}}));
+  EXPECT_EQ(k.bvhs.at("b"), (std::vector<std::string>{"lo", "hi"}));
+  const Settings r = resolve(Settings{}, Settings{}, fs, "r");
+  EXPECT_EQ(r.meshes.at("m"), (std::vector<std::string>{"points", "indices"}));  // file-wide
+  EXPECT_EQ(r.mesh_shapes.at("m"), (MeshShape{"random", {5.0}}));
+  EXPECT_EQ(r.meshes.at("s.mesh"), (std::vector<std::string>{"s.p", "s.i"}));
+
+  EXPECT_EQ(error_of("# gradcheck: mesh(m)=points\n"),
+            "f.wp:1: bad gradcheck setting 'mesh(m)=points': expected POINTS,INDICES[,VELOCITIES]");
+  EXPECT_EQ(error_of("# gradcheck: mesh(m)=a,b,c,d\n"),
+            "f.wp:1: bad gradcheck setting 'mesh(m)=a,b,c,d': expected POINTS,INDICES[,VELOCITIES]");
+  EXPECT_EQ(error_of("# gradcheck: mesh(m)=a,,b\n"),
+            "f.wp:1: bad gradcheck setting 'mesh(m)=a,,b': '' is not a parameter name");
+  // Without (ID), `mesh=…` is a parameter named mesh given a value.
+  EXPECT_EQ(error_of("# gradcheck: mesh=a,b\n"), "f.wp:1: bad gradcheck setting 'mesh=a,b': 'a' is not a number");
+  EXPECT_EQ(error_of("# gradcheck: bvh(b)=lo\n"), "f.wp:1: bad gradcheck setting 'bvh(b)=lo': expected LOWERS,UPPERS");
+  EXPECT_EQ(error_of("# gradcheck: mesh_shape(m)=cube,3\n"),
+            "f.wp:1: bad gradcheck setting 'mesh_shape(m)=cube,3': unknown mesh shape 'cube' (sphere, grid, random)");
+  EXPECT_EQ(error_of("# gradcheck: mesh_shape(m)=sphere,2\n"),
+            "f.wp:1: bad gradcheck setting 'mesh_shape(m)=sphere,2': a sphere needs N >= 3 segments");
+  EXPECT_EQ(error_of("# gradcheck: mesh_shape(m)=sphere\n"),
+            "f.wp:1: bad gradcheck setting 'mesh_shape(m)=sphere': expected sphere,N[,JITTER]");
+  EXPECT_EQ(error_of("# gradcheck: mesh_shape(m)=grid,3\n"),
+            "f.wp:1: bad gradcheck setting 'mesh_shape(m)=grid,3': expected grid,NX,NY[,JITTER]");
+  EXPECT_EQ(error_of("# gradcheck: mesh_shape(m)=grid,3,2.5\n"),
+            "f.wp:1: bad gradcheck setting 'mesh_shape(m)=grid,3,2.5': expected a positive integer");
+  EXPECT_EQ(error_of("# gradcheck: mesh_shape(m)=sphere,8,0.6\n"),
+            "f.wp:1: bad gradcheck setting 'mesh_shape(m)=sphere,8,0.6': the jitter (a fraction of the edge "
+            "length) must be in [0, 0.45]");
+  EXPECT_EQ(error_of("# gradcheck: mesh_shape(m)=random,4,1\n"),
+            "f.wp:1: bad gradcheck setting 'mesh_shape(m)=random,4,1': expected random,NTRIS");
+}
+
+// Directed edges of a triangle list: each (a, b) with its count.
+std::map<std::pair<int, int>, int> directed_edges(const std::vector<int32_t>& idx) {
+  std::map<std::pair<int, int>, int> out;
+  for (size_t t = 0; t + 2 < idx.size(); t += 3)
+    for (int c = 0; c < 3; ++c) ++out[{idx[t + c], idx[t + (c + 1) % 3]}];
+  return out;
+}
+
+TEST(MeshShapes, SphereIsClosedAndOutward) {
+  for (int n : {3, 4, 8, 13}) {
+    const MeshData m = sphere_mesh(n, -1.0, 3.0);  // centre (1, 1, 1), radius 2
+    const int bands = std::max(2, n / 2);
+    ASSERT_EQ(m.points.size(), static_cast<size_t>(2 + n * (bands - 1)));
+    ASSERT_EQ(m.indices.size(), static_cast<size_t>(3 * 2 * n * (bands - 1)));
+    for (int32_t i : m.indices) ASSERT_TRUE(i >= 0 && i < static_cast<int32_t>(m.points.size()));
+    for (const auto& [e, count] : directed_edges(m.indices)) {  // closed, consistently oriented
+      EXPECT_EQ(count, 1) << n;
+      EXPECT_TRUE(directed_edges(m.indices).count({e.second, e.first})) << n;
+    }
+    double volume = 0.0;  // signed volume: positive when the normals point outward
+    for (size_t t = 0; t < m.indices.size(); t += 3) {
+      const auto& a = m.points[m.indices[t]];
+      const auto& b = m.points[m.indices[t + 1]];
+      const auto& c = m.points[m.indices[t + 2]];
+      const double u[3] = {b[0] - a[0], b[1] - a[1], b[2] - a[2]}, v[3] = {c[0] - a[0], c[1] - a[1], c[2] - a[2]};
+      const double nrm[3] = {u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]};
+      const double centroid[3] = {(a[0] + b[0] + c[0]) / 3 - 1, (a[1] + b[1] + c[1]) / 3 - 1, (a[2] + b[2] + c[2]) / 3 - 1};
+      const double out = nrm[0] * centroid[0] + nrm[1] * centroid[1] + nrm[2] * centroid[2];
+      EXPECT_GT(out, 0.0) << "face " << t / 3 << " of n=" << n << " points inward";
+      volume += out / 6.0;
+    }
+    EXPECT_GT(volume, 0.15 * 4.0 / 3.0 * 3.14159 * 8.0);
+    EXPECT_LT(volume, 4.0 / 3.0 * 3.14159 * 8.0);
+    for (const auto& p : m.points)
+      EXPECT_NEAR(std::hypot(p[0] - 1, p[1] - 1, p[2] - 1), 2.0, 1e-12);
+    EXPECT_GT(m.edge, 0.0);
+  }
+}
+
+TEST(MeshShapes, GridAndJitterAndRandomTriangles) {
+  MeshData g = grid_mesh(3, 2, -1.0, 1.0);
+  ASSERT_EQ(g.points.size(), 12u);
+  ASSERT_EQ(g.indices.size(), 3u * 12u);
+  for (size_t t = 0; t < g.indices.size(); t += 3) {  // normals +z
+    const auto& a = g.points[g.indices[t]];
+    const auto& b = g.points[g.indices[t + 1]];
+    const auto& c = g.points[g.indices[t + 2]];
+    EXPECT_GT((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]), 0.0);
+  }
+  for (const auto& [e, count] : directed_edges(g.indices)) EXPECT_EQ(count, 1);  // no folded pair
+  EXPECT_DOUBLE_EQ(g.edge, 2.0 / 3.0);
+
+  std::mt19937_64 rng(7);
+  const MeshData before = g;
+  jitter(g, 0.1, rng);
+  bool moved = false;
+  for (size_t k = 0; k < g.points.size(); ++k)
+    for (int c = 0; c < 3; ++c) {
+      EXPECT_LE(std::fabs(g.points[k][c] - before.points[k][c]), 0.1 * g.edge);
+      moved |= g.points[k][c] != before.points[k][c];
+    }
+  EXPECT_TRUE(moved);
+
+  const std::vector<int32_t> tris = random_triangles(50, 5, rng);
+  ASSERT_EQ(tris.size(), 150u);
+  for (size_t t = 0; t < tris.size(); t += 3) {
+    EXPECT_TRUE(tris[t] != tris[t + 1] && tris[t] != tris[t + 2] && tris[t + 1] != tris[t + 2]);
+    for (int c = 0; c < 3; ++c) EXPECT_TRUE(tris[t + c] >= 0 && tris[t + c] < 5);
+  }
+  EXPECT_THROW(random_triangles(1, 2, rng), std::runtime_error);
 }
 
 TEST(IrScan, MinMaxTargetsDirectAndThroughFunctions) {

@@ -16,7 +16,23 @@
 //           loss differences summed in double.
 //    An element passes when |AD − FD| ≤ tol·max(1, |FD|). Where the two one-sided
 //    differences disagree (a kink within eps: comparisons, min/max, abs) it also passes when
-//    AD matches either one-sided difference within 10·tol; such elements are counted.
+//    AD matches either one-sided difference within 10·tol; such elements are counted. A
+//    failing element whose one-sided differences disagree by more than tol (a smaller kink
+//    within eps) is probed at ±2·eps: it passes, counted as a kink, when one side's slopes over
+//    [x0, x0 ± eps] and [x0 ± eps, x0 ± 2·eps] agree within tol and AD matches them within tol.
+//  * Geometry (settings.h meshes / mesh_shapes / bvhs): the uint64 parameter ID gets the id of a
+//    wp::Mesh (built with winding-number support) or wp::Bvh made on the checked device over the
+//    device copies of the named array inputs (points with their gradient buffer, so the mesh
+//    builtins' adjoints accumulate into it; velocities likewise). It is built on the first
+//    launch and refit() before every later one, so each finite-difference forward sees the
+//    perturbed vertices / boxes. mesh_shape replaces the drawn points and indices by a
+//    generated mesh (mesh_shapes.h; sphere and grid placed in range(POINTS), jittered) or, for
+//    `random`, the indices by random triangles among the drawn points. Without mesh_shape the
+//    indices are drawn in [0, len(POINTS) − 1] (unless range(INDICES) is given) and their count
+//    must be a multiple of 3. BVH boxes are sorted per axis so that lower ≤ upper. Indices and
+//    ids are never perturbed. File-wide (and --set) mesh/bvh settings apply to kernels that have
+//    a parameter ID; a kernel's own must name its parameters. Mistyped parameters (not vec3 /
+//    int32 1-D arrays, an ID that is not a uint64) are errors.
 //  * A struct parameter is split into its leaf fields (reflect.h FieldInfo), each an input
 //    named "p.field" ("p.inner.w" through nested structs): float value fields are drawn like
 //    float parameters and compared through the struct's accumulator adj_<p>; int/bool fields

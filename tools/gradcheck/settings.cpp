@@ -18,6 +18,9 @@ void Settings::merge_from(const Settings& over) {
   for (const auto& [k, v] : over.ranges) ranges[k] = v;
   for (const auto& [k, v] : over.values) values[k] = v;
   for (const auto& [k, v] : over.shapes) shapes[k] = v;
+  for (const auto& [k, v] : over.meshes) meshes[k] = v;
+  for (const auto& [k, v] : over.mesh_shapes) mesh_shapes[k] = v;
+  for (const auto& [k, v] : over.bvhs) bvhs[k] = v;
   nocheck.insert(over.nocheck.begin(), over.nocheck.end());
 }
 
@@ -78,6 +81,52 @@ bool is_name(const std::string& s) {
   }
 }
 
+// A comma-separated list of `count_lo`…`count_hi` parameter names.
+std::vector<std::string> names_of(const std::string& word, const std::string& text, size_t count_lo,
+                                  size_t count_hi, const std::string& expected) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!is_name(item)) bad(word, "'" + item + "' is not a parameter name");
+    out.push_back(item);
+  }
+  if (!text.empty() && text.back() == ',') bad(word, "empty name");
+  if (out.size() < count_lo || out.size() > count_hi) bad(word, "expected " + expected);
+  return out;
+}
+
+MeshShape mesh_shape_of(const std::string& word, const std::string& text) {
+  const size_t comma = text.find(',');
+  MeshShape m;
+  m.kind = text.substr(0, comma);
+  if (comma != std::string::npos) m.args = numbers(word, text.substr(comma + 1));
+  auto count = [&](size_t i) {
+    if (i < m.args.size()) positive_int(word, m.args[i]);
+  };
+  auto jitter = [&](size_t i) {
+    if (i < m.args.size() && !(m.args[i] >= 0.0 && m.args[i] <= 0.45))
+      bad(word, "the jitter (a fraction of the edge length) must be in [0, 0.45]");
+  };
+  if (m.kind == "sphere") {
+    if (m.args.empty() || m.args.size() > 2) bad(word, "expected sphere,N[,JITTER]");
+    count(0);
+    if (m.args[0] < 3) bad(word, "a sphere needs N >= 3 segments");
+    jitter(1);
+  } else if (m.kind == "grid") {
+    if (m.args.size() < 2 || m.args.size() > 3) bad(word, "expected grid,NX,NY[,JITTER]");
+    count(0);
+    count(1);
+    jitter(2);
+  } else if (m.kind == "random") {
+    if (m.args.size() != 1) bad(word, "expected random,NTRIS");
+    count(0);
+  } else {
+    bad(word, "unknown mesh shape '" + m.kind + "' (sphere, grid, random)");
+  }
+  return m;
+}
+
 // "key(NAME)" → {"key", "NAME"}; "key" → {"key", ""}.
 std::pair<std::string, std::string> split_call(const std::string& word, const std::string& key) {
   const size_t open = key.find('(');
@@ -102,6 +151,12 @@ void apply_word(Settings& s, const std::string& word) {
   if (head == "range" && arg.empty()) { s.range = range_of(word, val); return; }
   if (head == "range") { s.ranges[arg] = range_of(word, val); return; }
   if (head == "shape" && !arg.empty()) { s.shapes[arg] = extents(word, val); return; }
+  if (head == "mesh" && !arg.empty()) {
+    s.meshes[arg] = names_of(word, val, 2, 3, "POINTS,INDICES[,VELOCITIES]");
+    return;
+  }
+  if (head == "mesh_shape" && !arg.empty()) { s.mesh_shapes[arg] = mesh_shape_of(word, val); return; }
+  if (head == "bvh" && !arg.empty()) { s.bvhs[arg] = names_of(word, val, 2, 2, "LOWERS,UPPERS"); return; }
   if (!arg.empty()) bad(word, "unknown setting '" + head + "(…)'");
   if (head == "dim") { s.dim = positive_int(word, number(word, val)); return; }
   if (head == "launch") { s.launch = extents(word, val); return; }

@@ -25,6 +25,13 @@ namespace gradcheck {
 
 using Range = std::pair<double, double>;
 
+// mesh_shape(ID)=KIND,ARGS…: a generated triangle mesh (mesh_shapes.h builds it).
+struct MeshShape {
+  std::string kind;          // "sphere", "grid", "random"
+  std::vector<double> args;  // sphere: N[,J]; grid: NX,NY[,J]; random: NTRIS
+  bool operator==(const MeshShape&) const = default;
+};
+
 // One layer of settings; unset fields defer to the layer below.
 struct Settings {
   std::optional<int> dim;                          // 1-D array length / 1-D launch size
@@ -39,6 +46,11 @@ struct Settings {
   std::set<std::string> nocheck;                   // nocheck(NAME): that parameter's gradient is
                                                    // not compared (a documented limitation)
   std::optional<bool> expect_refused;              // `expect=refused`
+  // Geometry: the uint64 parameter ID is the id of a wp::Mesh / wp::Bvh the harness builds
+  // from the named array parameters (kept current through refit() before every launch).
+  std::map<std::string, std::vector<std::string>> meshes;  // mesh(ID)=POINTS,INDICES[,VELOCITIES]
+  std::map<std::string, MeshShape> mesh_shapes;            // mesh_shape(ID)=sphere,N[,J] / grid,NX,NY[,J] / random,NTRIS
+  std::map<std::string, std::vector<std::string>> bvhs;    // bvh(ID)=LOWERS,UPPERS
 
   void merge_from(const Settings& over);           // `over` wins where it sets a field
 };

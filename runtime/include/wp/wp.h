@@ -2,7 +2,8 @@
 //
 // Contract: brings in errors, devices, value types, arrays (host, CUDA and pinned memory when
 // built with CUDA), streams, the CPU launcher, what generated kernel launchers call
-// (wp/kernel_abi.h) and wp::Tape (wp/tape.h, which generated forward launchers record on).
+// (wp/kernel_abi.h), wp::Tape (wp/tape.h, which generated forward launchers record on) and
+// the geometry objects wp::Bvh and wp::Mesh (wp/bvh.h, wp/mesh.h).
 // Not included: wp/cuda_launch.h (only generated .cu files, compiled by nvcc, use it) and
 // wp/reflect.h (the --reflect kernel table).
 #pragma once
@@ -10,10 +11,12 @@
 #include "wp/allocator.h"
 #include "wp/array.h"
 #include "wp/array_view.h"
+#include "wp/bvh.h"
 #include "wp/device.h"
 #include "wp/error.h"
 #include "wp/kernel_abi.h"
 #include "wp/launch.h"
+#include "wp/mesh.h"
 #include "wp/shape.h"
 #include "wp/stream.h"
 #include "wp/tape.h"

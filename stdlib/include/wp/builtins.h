@@ -17,3 +17,5 @@
 #include "wp/builtins/atomic.h"
 #include "wp/builtins/print.h"
 #include "wp/builtins/adjoint_support.h"
+#include "wp/builtins/ray_query.h"
+#include "wp/builtins/mesh_query.h"

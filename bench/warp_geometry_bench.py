@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""warp_geometry_bench.py — NVIDIA Warp on the data of warpc's geometry benchmark.
+
+Runs the same kernels (bench/mesh_queries.wp, imported unchanged as a Python module) on the same
+mesh and queries that `warpc_bench_geometry --dump DIR` wrote, times them the same way (median
+of R repetitions after 2 warm-ups, wall clock around the work followed by wp.synchronize()),
+and compares Warp's per-query results with warpc's: the fraction of queries whose distance,
+sign, hit t and box count agree. Prints one table with both sets of times and the ratio.
+
+usage: warp_geometry_bench.py DIR [--device cuda:0|cpu] [--reps R] [--size small|large|both]
+
+Test/benchmark tool only: warpc itself never needs Python or Warp.
+"""
+import argparse
+import importlib.util
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+import warp as wp
+
+
+def load_kernels():
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_loader("mesh_queries", loader=None)
+    module = importlib.util.module_from_spec(spec)
+    path = os.path.join(here, "mesh_queries.wp")
+    with open(path) as f:
+        source = f.read()
+    # Warp reads kernel source through inspect: give the module a real file name.
+    module.__file__ = path
+    sys.modules["mesh_queries"] = module
+    exec(compile(source, path, "exec"), module.__dict__)
+    return module
+
+
+def median_ms(reps, body):
+    for _ in range(2):
+        body()
+    wp.synchronize()
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        body()
+        wp.synchronize()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(times)
+
+
+def read(dir_, name, dtype, cols=None):
+    a = np.fromfile(os.path.join(dir_, name), dtype=dtype)
+    return a.reshape(-1, cols) if cols else a
+
+
+def meta(dir_, label):
+    out = {}
+    with open(os.path.join(dir_, f"{label}_meta.txt")) as f:
+        for line in f:
+            k, v = line.split()
+            out[k] = float(v)
+    return out
+
+
+def agree(a, b):
+    return float(np.mean(np.abs(a - b) <= 1e-4 * np.maximum(1.0, np.abs(b))))
+
+
+def bench(dir_, label, device, reps, mq):
+    m = meta(dir_, label)
+    pts = read(dir_, f"{label}_points.f32", np.float32, 3)
+    idx = read(dir_, f"{label}_indices.i32", np.int32)
+    q = read(dir_, f"{label}_queries.f32", np.float32, 3)
+    o = read(dir_, f"{label}_origins.f32", np.float32, 3)
+    d = read(dir_, f"{label}_dirs.f32", np.float32, 3)
+    n = len(q)
+    points = wp.array(pts, dtype=wp.vec3, device=device)
+    indices = wp.array(idx, dtype=wp.int32, device=device)
+    queries = wp.array(q, dtype=wp.vec3, device=device)
+    origins = wp.array(o, dtype=wp.vec3, device=device)
+    dirs = wp.array(d, dtype=wp.vec3, device=device)
+    out = wp.zeros(n, dtype=float, device=device)
+    cnt = wp.zeros(n, dtype=int, device=device)
+    mesh = wp.Mesh(points, indices)
+    half = float(np.float32(m["half"]))
+
+    t = {}
+    t["build_ms"] = median_ms(reps, lambda: wp.Mesh(points, indices))
+    t["refit_ms"] = median_ms(reps, mesh.refit)
+
+    def launch(kernel, inputs):
+        wp.launch(kernel, dim=n, inputs=inputs, device=device)
+
+    res = {}
+    t["closest_signed_ms"] = median_ms(reps, lambda: launch(mq.closest_signed, [mesh.id, queries, 1.0e6, out]))
+    res["closest_signed"] = out.numpy().copy()
+    t["closest_unsigned_ms"] = median_ms(reps, lambda: launch(mq.closest_unsigned, [mesh.id, queries, 1.0e6, out]))
+    res["closest_unsigned"] = out.numpy().copy()
+    t["raycast_ms"] = median_ms(reps, lambda: launch(mq.raycast, [mesh.id, origins, dirs, 1.0e6, out]))
+    res["raycast"] = out.numpy().copy()
+    t["aabb_count_ms"] = median_ms(reps, lambda: launch(mq.aabb_count, [mesh.id, queries, half, cnt]))
+    res["aabb_count"] = cnt.numpy().copy()
+
+    print(f"\n{label}: {int(m['triangles'])} triangles, {n} queries, Warp {wp.__version__} on {device}")
+    print(f"  {'':22s} {'warpc ms':>10s} {'Warp ms':>10s} {'warpc/Warp':>10s}")
+    for k in ["build_ms", "refit_ms", "closest_signed_ms", "closest_unsigned_ms", "raycast_ms", "aabb_count_ms"]:
+        print(f"  {k[:-3]:22s} {m[k]:10.3f} {t[k]:10.3f} {m[k] / t[k]:10.2f}")
+    print("  agreement with warpc (fraction of queries):")
+    for k in ["closest_signed", "closest_unsigned", "raycast"]:
+        mine = read(dir_, f"{label}_{k}.f32", np.float32)
+        extra = ""
+        if k == "closest_signed":
+            extra = f", same sign {float(np.mean(np.sign(mine) == np.sign(res[k]))):.6f}"
+        print(f"    {k:18s} {agree(res[k], mine):.6f}{extra}")
+    mine = read(dir_, f"{label}_aabb_count.i32", np.int32)
+    print(f"    {'aabb_count':18s} {float(np.mean(mine == res['aabb_count'])):.6f}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("--device", default="cuda:0")
+    ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--size", default="both")
+    args = ap.parse_args()
+    wp.config.quiet = True
+    wp.init()
+    mq = load_kernels()
+    for label in ["small", "large"]:
+        if args.size in (label, "both") and os.path.exists(os.path.join(args.dir, f"{label}_meta.txt")):
+            bench(args.dir, label, args.device, args.reps, mq)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+// main.cpp — the mesh-collision example: particles dropped onto a torus lying on the ground,
+// contacts from wp.mesh_query_point (mesh_collision.wp, `step`), frames rendered by a
+// ray-casting kernel written in .wp itself (`render`: wp.mesh_query_ray for the mesh, a
+// wp::Bvh over the particles and wp.bvh_query_ray for them) and written as PNG files through
+// libpng.
+//
+//   mesh_collision [--device cpu|cuda[:N]] [--n N] [--steps S] [--frames F] [--out DIR]
+//                  [--width W] [--height H]
+//
+// Default device: cuda:0 when a CUDA GPU is present, else the CPU. Writes F frames evenly
+// spaced over the run (frame_000.png …, default 1: the last step) into DIR (default: the
+// current folder; --frames 0 writes none). Checks at the end, exit 1 if one fails:
+//   * no particle inside the mesh: every particle's signed distance to the surface (kernel
+//     `depth`) is ≥ −radius/2 (contacts are resolved by projection each step; a particle may
+//     sink by at most a fraction of its radius within one step);
+//   * no particle below the ground;
+//   * energy bounded: total energy (kinetic + potential) at the end ≤ the initial energy plus
+//     the most the contact projections can add (one radius of lift per particle);
+//   * at least a tenth of the particles rest on the torus (the scene is set up so that many do).
+// With --device cuda and no GPU it prints "skipped: no CUDA device" and exits 77 (CTest skip).
+#include <png.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "mesh_collision.wp.h"
+#include "wp/bvh.h"
+#include "wp/mesh.h"
+
+namespace {
+
+constexpr int kSkipCode = 77;
+constexpr float kRadius = 0.03f;
+constexpr float kGround = -0.5f;
+const wp::vec3 kGravity{0.0f, 0.0f, -9.81f};
+
+struct Options {
+  std::string device, out = ".";
+  int n = 8192, steps = 720, frames = 1, width = 640, height = 360;
+};
+
+[[noreturn]] void usage(const char* argv0, const std::string& problem) {
+  std::fprintf(stderr, "mesh_collision: %s\nusage: %s [--device cpu|cuda[:N]] [--n N] [--steps S] "
+               "[--frames F] [--out DIR] [--width W] [--height H]\n", problem.c_str(), argv0);
+  std::exit(2);
+}
+
+Options parse_options(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (i + 1 >= argc) usage(argv[0], "missing value after '" + a + "'");
+    std::string v = argv[++i];
+    if (a == "--device") o.device = v;
+    else if (a == "--out") o.out = v;
+    else if (a == "--n") o.n = std::atoi(v.c_str());
+    else if (a == "--steps") o.steps = std::atoi(v.c_str());
+    else if (a == "--frames") o.frames = std::atoi(v.c_str());
+    else if (a == "--width") o.width = std::atoi(v.c_str());
+    else if (a == "--height") o.height = std::atoi(v.c_str());
+    else usage(argv[0], "unknown argument '" + a + "'");
+  }
+  if (o.n < 1 || o.steps < 1 || o.frames < 0 || o.width < 8 || o.height < 8)
+    usage(argv[0], "--n, --steps, --width, --height must be positive and --frames ≥ 0");
+  return o;
+}
+
+// A closed torus around the z axis resting on the ground: ring radius 0.6, tube radius 0.25,
+// `around` × `tube` quads, two triangles each, outward-facing.
+void make_torus(int around, int tube, std::vector<wp::vec3>& points, std::vector<int32_t>& tris) {
+  const float two_pi = 6.2831853f, ring = 0.6f, r = 0.25f, centre_z = kGround + r;
+  for (int a = 0; a < around; ++a) {
+    for (int b = 0; b < tube; ++b) {
+      float phi = two_pi * a / around, theta = two_pi * b / tube;
+      float reach = ring + r * std::cos(theta);
+      points.push_back({reach * std::cos(phi), reach * std::sin(phi), centre_z + r * std::sin(theta)});
+    }
+  }
+  auto at = [&](int a, int b) { return int32_t((a % around) * tube + (b % tube)); };
+  for (int a = 0; a < around; ++a)
+    for (int b = 0; b < tube; ++b) {
+      int32_t p = at(a, b), q = at(a + 1, b), s = at(a + 1, b + 1), t = at(a, b + 1);
+      tris.insert(tris.end(), {p, q, s});
+      tris.insert(tris.end(), {p, s, t});
+    }
+}
+
+// Particles in a jittered block above the torus, at rest.
+std::vector<wp::vec3> initial_positions(int n) {
+  std::vector<wp::vec3> x;
+  int side = std::max(1, int(std::ceil(std::cbrt(n / 2.0))));
+  const float spacing = 2.4f * kRadius;
+  uint32_t state = 12345u;
+  auto jitter = [&] {
+    state = state * 1664525u + 1013904223u;
+    return (float(state >> 8) / 16777216.0f - 0.5f) * 0.2f * kRadius;
+  };
+  for (int i = 0; int(x.size()) < n; ++i) {
+    int ix = i % (2 * side), iy = (i / (2 * side)) % (2 * side), iz = i / (4 * side * side);
+    x.push_back({(ix - side + 0.5f) * spacing + jitter(), (iy - side + 0.5f) * spacing + jitter(),
+                 0.3f + iz * spacing + jitter()});
+  }
+  return x;
+}
+
+double total_energy(const std::vector<wp::vec3>& x, const std::vector<wp::vec3>& v) {
+  double e = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    double v2 = double(v[i][0]) * v[i][0] + double(v[i][1]) * v[i][1] + double(v[i][2]) * v[i][2];
+    e += 0.5 * v2 - double(kGravity[2]) * (x[i][2] - kGround);
+  }
+  return e;
+}
+
+void write_png(const std::string& path, const std::vector<wp::vec3>& rgb, int width, int height) {
+  std::vector<unsigned char> bytes(size_t(width) * height * 3);
+  for (size_t i = 0; i < rgb.size(); ++i)
+    for (int c = 0; c < 3; ++c) {
+      float g = std::sqrt(std::clamp(rgb[i][c], 0.0f, 1.0f));  // gamma ≈ 2
+      bytes[i * 3 + c] = (unsigned char)std::lround(g * 255.0f);
+    }
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  image.width = width;
+  image.height = height;
+  image.format = PNG_FORMAT_RGB;
+  if (!png_image_write_to_file(&image, path.c_str(), 0, bytes.data(), 0, nullptr))
+    throw wp::Error("cannot write " + path + ": " + image.message);
+}
+
+void render_frame(const Options& o, const wp::Device& dev, const wp::Mesh& mesh, const wp::array<wp::vec3>& x,
+                  const std::string& path) {
+  const int n = int(x.size());
+  auto lowers = wp::zeros<wp::vec3>({n}, dev), uppers = wp::zeros<wp::vec3>({n}, dev);
+  mesh_collision::particle_bounds(n, x, kRadius, lowers, uppers);
+  wp::Bvh particles(lowers, uppers);
+  const wp::vec3 eye{1.45f, -1.75f, 0.95f}, target{0.0f, 0.0f, -0.3f}, world_up{0.0f, 0.0f, 1.0f};
+  auto normalize = [](wp::vec3 a) {
+    float l = std::sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
+    return wp::vec3{a[0] / l, a[1] / l, a[2] / l};
+  };
+  auto cross = [](wp::vec3 a, wp::vec3 b) {
+    return wp::vec3{a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
+  };
+  wp::vec3 forward = normalize(target - eye), right = normalize(cross(forward, world_up)), up = cross(right, forward);
+  wp::vec3 light = normalize(wp::vec3{0.4f, -0.3f, 1.0f});
+  auto image = wp::zeros<wp::vec3>({o.width * o.height}, dev);
+  mesh_collision::render(o.width * o.height, mesh.id(), particles.id(), x, kRadius, kGround, eye, forward, right,
+                         up, light, o.width, o.height, image);
+  write_png(path, image.to_host(), o.width, o.height);
+}
+
+int run(const Options& o, const wp::Device& dev) {
+  std::vector<wp::vec3> pts;
+  std::vector<int32_t> tris;
+  make_torus(96, 32, pts, tris);
+  auto points = wp::from_host(pts, {int(pts.size())}, dev);
+  auto indices = wp::from_host(tris, {int(tris.size())}, dev);
+  wp::Mesh mesh(points, indices);
+
+  std::vector<wp::vec3> x0 = initial_positions(o.n), v0(o.n, wp::vec3{0, 0, 0});
+  auto x = wp::from_host(x0, {o.n}, dev), v = wp::from_host(v0, {o.n}, dev);
+  const double e0 = total_energy(x0, v0);
+  const float dt = 1.0f / 240.0f;
+
+  int frame = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  double render_ms = 0;
+  for (int s = 1; s <= o.steps; ++s) {
+    mesh_collision::step(o.n, mesh.id(), x, v, kRadius, kGravity, dt, 0.2f, 0.5f, kGround);
+    if (o.frames > 0 && s * o.frames / o.steps != (s - 1) * o.frames / o.steps) {
+      char name[32];
+      std::snprintf(name, sizeof name, "/frame_%03d.png", frame++);
+      auto r0 = std::chrono::steady_clock::now();
+      render_frame(o, dev, mesh, x, o.out + name);
+      render_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - r0).count();
+    }
+  }
+  wp::synchronize();
+  double total_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+
+  auto d = wp::zeros<float>({o.n}, dev);
+  mesh_collision::depth(o.n, mesh.id(), x, kRadius, d);
+  std::vector<float> depth = d.to_host();
+  std::vector<wp::vec3> xs = x.to_host(), vs = v.to_host();
+  float deepest = *std::min_element(depth.begin(), depth.end());
+  float lowest = 1e30f;
+  int on_torus = 0;
+  for (int i = 0; i < o.n; ++i) {
+    lowest = std::min(lowest, xs[i][2]);
+    on_torus += depth[i] < 0.5f * kRadius && xs[i][2] > kGround + 2 * kRadius;
+  }
+  const double e1 = total_energy(xs, vs), budget = double(o.n) * 9.81 * kRadius;
+  std::printf("mesh_collision on %s: %d particles, %d triangles, %d steps in %.1f ms (%.3f ms/step, "
+              "rendering %d frame(s) %.1f ms)\n",
+              dev.str().c_str(), o.n, int(tris.size() / 3), o.steps, total_ms - render_ms,
+              (total_ms - render_ms) / o.steps, frame, render_ms);
+  std::printf("  deepest penetration %.4f (radius %.3f), lowest z %.4f (ground %.2f), resting on the torus %d, "
+              "energy %.2f -> %.2f (budget +%.2f)\n",
+              -deepest, kRadius, lowest, kGround, on_torus, e0, e1, budget);
+  bool ok = true;
+  if (deepest < -0.5f * kRadius) std::printf("FAIL: a particle is inside the mesh\n"), ok = false;
+  if (lowest < kGround + kRadius * 0.999f) std::printf("FAIL: a particle is below the ground\n"), ok = false;
+  if (!(e1 <= e0 + budget)) std::printf("FAIL: energy grew\n"), ok = false;
+  if (on_torus < o.n / 10) std::printf("FAIL: fewer than a tenth of the particles rest on the torus\n"), ok = false;
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o = parse_options(argc, argv);
+  try {
+    wp::Device dev = o.device.empty() ? (wp::cuda_device_count() > 0 ? wp::Device("cuda:0") : wp::Device("cpu"))
+                                      : wp::Device(o.device);
+    if (dev.is_cuda() && wp::cuda_device_count() == 0) {
+      std::printf("skipped: no CUDA device\n");
+      return kSkipCode;
+    }
+    return run(o, dev);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mesh_collision: error: %s\n", e.what());
+    return 1;
+  }
+}

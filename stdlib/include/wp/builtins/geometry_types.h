@@ -1,0 +1,99 @@
+// wp/builtins/geometry_types.h — the memory layout of BVHs and triangle meshes as kernels see
+// them: the one contract between the runtime that builds them (wp::Bvh, wp::Mesh in
+// runtime/) and the query builtins that read them (wp/builtins/geometry.h).
+//
+// Contract:
+//  * A handle (`uint64` in kernel code, `id()` on the host) is the address of a BvhDesc or
+//    MeshDesc in the memory of the device the object lives on (host memory for the CPU, device
+//    memory for cuda:N). Kernels cast it back with bvh_desc(id) / mesh_desc(id). The
+//    descriptor and every array it points to live on that same device.
+//  * BvhNode (32 bytes): the box [lower, upper] of everything below the node, and two ints.
+//    Inner node: `left` and `right` are the child node indices (both ≥ 0).
+//    Leaf: `left` is the first slot in BvhDesc::items and `right` is −(number of items), so
+//    `right < 0` marks a leaf; the leaf holds items[left … left − right − 1].
+//    A BVH with n ≥ 1 items has at most 2n − 1 nodes; node `root` is the top. Every item index
+//    in [0, num_items) appears in exactly one leaf slot. A node's box contains its children's
+//    boxes (leaf: its items' boxes). Node boxes may be looser than the tight union (never
+//    tighter), so queries may test an item whose box misses the query: each query builtin
+//    tests the item's own box (item_lowers/uppers) or primitive before reporting it.
+//  * BvhDesc::item_lowers/item_uppers are the boxes of the items: for wp::Bvh the user's
+//    lowers/uppers arrays; for a mesh the triangles' boxes (recomputed by refit()).
+//  * Groups: when built with groups, group_roots[g] is the node index of the subtree holding
+//    exactly group g's items (−1 for a group with no items); num_groups is 0 otherwise.
+//  * MeshDesc embeds the BVH over its triangles (item i = triangle i). points/velocities are
+//    packed vec3f arrays; indices holds 3 point indices per triangle (validated at build
+//    time: every index in [0, num_points)). points_grad/velocities_grad are the gradient
+//    buffers of the user's arrays, or null: the adjoints of the query builtins accumulate
+//    d(loss)/d(vertex) into points_grad (atomically) when it is not null.
+//  * Winding numbers: when the mesh supports them, node_winding[k] holds node k's dipole data
+//    (area-weighted normal sum, area-weighted centroid, radius) — see WindingNode.
+//  * magic is kBvhMagic/kMeshMagic while the object lives (the runtime clears it on destroy);
+//    device is −1 for the CPU, N for cuda:N. Builtins check both only when WARPC_DEBUG is
+//    defined (a stale or foreign handle is then reported instead of read).
+#pragma once
+
+#include <cstdint>
+
+#include "wp/config.h"
+#include "wp/types.h"
+
+namespace wp {
+
+struct BvhNode {
+  vec_t<3, float> lower;
+  int32_t left;
+  vec_t<3, float> upper;
+  int32_t right;
+
+  WP_HD bool is_leaf() const { return right < 0; }
+  WP_HD int32_t first_item_slot() const { return left; }
+  WP_HD int32_t item_count() const { return -right; }
+};
+static_assert(sizeof(BvhNode) == 32, "BvhNode is 32 bytes");
+
+inline constexpr uint32_t kBvhMagic = 0x42564831u;   // "BVH1"
+inline constexpr uint32_t kMeshMagic = 0x4D534831u;  // "MSH1"
+
+struct BvhDesc {
+  uint32_t magic = 0;
+  int32_t device = -1;
+  BvhNode* nodes = nullptr;
+  int32_t num_nodes = 0;
+  int32_t root = -1;  // −1 when the BVH has no items
+  int32_t* items = nullptr;  // leaf slots → item index
+  const vec_t<3, float>* item_lowers = nullptr;
+  const vec_t<3, float>* item_uppers = nullptr;
+  int32_t num_items = 0;
+  int32_t num_groups = 0;
+  const int32_t* group_roots = nullptr;  // num_groups entries, or null
+};
+
+// Per-node data for the fast winding number (first-order dipole expansion): the sum over the
+// node's triangles of area × unit normal, the area-weighted centroid, and the radius of a ball
+// around that centroid holding every triangle of the node.
+struct WindingNode {
+  vec_t<3, float> normal_area;
+  float radius;
+  vec_t<3, float> centroid;
+  float area;
+};
+static_assert(sizeof(WindingNode) == 32, "WindingNode is 32 bytes");
+
+struct MeshDesc {
+  uint32_t magic = 0;
+  int32_t device = -1;
+  BvhDesc bvh;
+  const vec_t<3, float>* points = nullptr;
+  vec_t<3, float>* points_grad = nullptr;
+  const vec_t<3, float>* velocities = nullptr;  // null when the mesh has none
+  vec_t<3, float>* velocities_grad = nullptr;
+  const int32_t* indices = nullptr;  // 3 × num_tris
+  int32_t num_points = 0;
+  int32_t num_tris = 0;
+  const WindingNode* node_winding = nullptr;  // null unless support_winding_number
+};
+
+WP_HD const BvhDesc* bvh_desc(uint64_t id) { return reinterpret_cast<const BvhDesc*>(id); }
+WP_HD const MeshDesc* mesh_desc(uint64_t id) { return reinterpret_cast<const MeshDesc*>(id); }
+
+}  // namespace wp
