@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -57,6 +58,7 @@ double median_ms(int reps, const std::function<void()>& body) {
 template <typename T>
 void dump(const std::string& dir, const std::string& name, const std::vector<T>& v) {
   if (dir.empty()) return;
+  std::filesystem::create_directories(dir);
   std::string path = dir + "/" + name;
   FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) {
