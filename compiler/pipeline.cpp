@@ -2,7 +2,7 @@
 // every step is one call, and this file is the map of the compiler.
 //
 //   .wp ─ lex ─ parse ─ sema (names, types, overloads, constants, wp.static)
-//       ─ lower to IR (structured SSA; verified) ─ passes ─ [issue #5] AD ─ codegen
+//       ─ lower to IR (structured SSA; verified) ─ passes ─ AD ─ codegen
 //
 // Lowering and code generation run only when asked for (`--emit=ir`,
 // `--emit=header,cpp,cuda`, `--stop-after=lower`); by default warpc checks.

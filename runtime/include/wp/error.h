@@ -5,7 +5,7 @@
 //  * kernel() names the kernel whose launch failed ("" when the error is not tied to a
 //    launch); cause() is the message alone; what() is "kernel 'name': cause", or just the
 //    cause when no kernel is named.
-//  * Asynchronous CUDA errors (once CUDA exists, issue 3) surface at wp::synchronize().
+//  * Asynchronous CUDA errors surface at wp::synchronize().
 #pragma once
 
 #include <stdexcept>
