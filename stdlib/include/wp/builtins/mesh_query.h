@@ -725,6 +725,15 @@ WP_HD MeshQueryPoint to_result(const Closest& c, float sign) {
   return MeshQueryPoint{true, sign, c.face, c.tp.u, c.tp.v};
 }
 
+// The closest face to `point` within max_dist, signed by sign_of(mesh, closest) (called only
+// when a face was found).
+template <typename SignOf>
+WP_HD MeshQueryPoint signed_query(uint64_t id, const v3& point, float max_dist, SignOf&& sign_of) {
+  const MeshDesc* m = get_mesh(id);
+  const Closest c = closest_face(m, point, max_dist);
+  return c.found ? to_result(c, sign_of(m, c)) : no_result();
+}
+
 WP_HD void adj_query(uint64_t id, const v3& point, float max_dist, float adj_u, float adj_v, v3& adj_point) {
   const MeshDesc* m = get_mesh(id);
   const Closest c = closest_face(m, point, max_dist);
@@ -742,35 +751,30 @@ WP_HD MeshQueryPoint mesh_query_point_no_sign(uint64_t id, const vec_t<3, float>
 }
 
 WP_HD MeshQueryPoint mesh_query_point(uint64_t id, const vec_t<3, float>& point, float max_dist) {
-  const MeshDesc* m = mesh_detail::get_mesh(id);
-  const mesh_detail::Closest c = mesh_detail::closest_face(m, point, max_dist);
-  if (!c.found) return mesh_detail::no_result();
-  return mesh_detail::to_result(c, mesh_detail::sign_ray_vote(m, point));
+  return mesh_detail::signed_query(id, point, max_dist, [&](const MeshDesc* m, const mesh_detail::Closest&) {
+    return mesh_detail::sign_ray_vote(m, point);
+  });
 }
 
 WP_HD MeshQueryPoint mesh_query_point_sign_normal(uint64_t id, const vec_t<3, float>& point, float max_dist,
                                                   float epsilon = 1.0e-3f) {
-  const MeshDesc* m = mesh_detail::get_mesh(id);
-  const mesh_detail::Closest c = mesh_detail::closest_face(m, point, max_dist);
-  if (!c.found) return mesh_detail::no_result();
-  return mesh_detail::to_result(c, mesh_detail::sign_normal(m, point, c, epsilon));
+  return mesh_detail::signed_query(id, point, max_dist, [&](const MeshDesc* m, const mesh_detail::Closest& c) {
+    return mesh_detail::sign_normal(m, point, c, epsilon);
+  });
 }
 
 WP_HD MeshQueryPoint mesh_query_point_sign_parity(uint64_t id, const vec_t<3, float>& point, float max_dist,
                                                   int32_t n_sample = 1, float perturbation_scale = 0.1f) {
-  const MeshDesc* m = mesh_detail::get_mesh(id);
-  const mesh_detail::Closest c = mesh_detail::closest_face(m, point, max_dist);
-  if (!c.found) return mesh_detail::no_result();
-  return mesh_detail::to_result(c, mesh_detail::sign_parity(m, point, n_sample, perturbation_scale));
+  return mesh_detail::signed_query(id, point, max_dist, [&](const MeshDesc* m, const mesh_detail::Closest&) {
+    return mesh_detail::sign_parity(m, point, n_sample, perturbation_scale);
+  });
 }
 
 WP_HD MeshQueryPoint mesh_query_point_sign_winding_number(uint64_t id, const vec_t<3, float>& point, float max_dist,
                                                           float accuracy = 2.0f, float threshold = 0.5f) {
-  const MeshDesc* m = mesh_detail::get_mesh(id);
-  const mesh_detail::Closest c = mesh_detail::closest_face(m, point, max_dist);
-  if (!c.found) return mesh_detail::no_result();
-  const float w = mesh_detail::winding_number(m, point, accuracy);
-  return mesh_detail::to_result(c, w > threshold ? -1.0f : 1.0f);
+  return mesh_detail::signed_query(id, point, max_dist, [&](const MeshDesc* m, const mesh_detail::Closest&) {
+    return mesh_detail::winding_number(m, point, accuracy) > threshold ? -1.0f : 1.0f;
+  });
 }
 
 WP_HD MeshQueryPoint mesh_query_furthest_point_no_sign(uint64_t id, const vec_t<3, float>& point, float min_dist) {
