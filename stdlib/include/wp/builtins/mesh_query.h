@@ -291,21 +291,25 @@ WP_HD Closest closest_face(const MeshDesc* m, const v3& p, float max_dist) {
   if (bvh.root < 0 || !(max_dist > 0.0f)) return r;
   const float limit = max_dist * max_dist;  // strictly below max_dist
   float best = limit;
+  // Nodes to visit with their squared box distance (computed once, when pushed).
   int32_t stack[kMeshStackSize];
+  float stack_dist[kMeshStackSize];
   int sp = 0;
-  stack[sp++] = bvh.root;
+  stack[sp] = bvh.root;
+  stack_dist[sp++] = 0.0f;
   while (sp > 0) {
-    const BvhNode node = bvh.nodes[stack[--sp]];
+    --sp;
     const float reach = best + tie_slack(best);
-    if (box_dist_sq(p, node.lower, node.upper) > reach) continue;
+    if (stack_dist[sp] > reach) continue;
+    const BvhNode node = bvh.nodes[stack[sp]];
     if (node.is_leaf()) {
       const int32_t end = node.left - node.right;
       for (int32_t s = node.left; s < end; ++s) {
         const int32_t f = bvh.items[s];
         const Tri t = load_tri(m, f);
-        if (tri_degenerate(t.p0, t.p1, t.p2)) continue;
         const TriPoint tp = closest_on_tri(p, t.p0, t.p1, t.p2);
-        if (better(tp.dist_sq, f, r.found, best, r.face, limit)) {
+        // (degeneracy is tested only for faces that would win: most faces do not)
+        if (better(tp.dist_sq, f, r.found, best, r.face, limit) && !tri_degenerate(t.p0, t.p1, t.p2)) {
           best = r.found ? fmin_(best, tp.dist_sq) : tp.dist_sq;
           r.found = true;
           r.face = f;
@@ -322,8 +326,8 @@ WP_HD Closest closest_face(const MeshDesc* m, const v3& p, float max_dist) {
 #if defined(WARPC_DEBUG)
       WP_KERNEL_ASSERT(sp + 2 <= kMeshStackSize, "mesh query: BVH deeper than the traversal stack");
 #endif
-      if (dfar <= reach && sp < kMeshStackSize) stack[sp++] = far_c;
-      if (dnear <= reach && sp < kMeshStackSize) stack[sp++] = near_c;
+      if (dfar <= reach && sp < kMeshStackSize) stack[sp] = far_c, stack_dist[sp++] = dfar;
+      if (dnear <= reach && sp < kMeshStackSize) stack[sp] = near_c, stack_dist[sp++] = dnear;
     }
   }
   return r;
