@@ -8,7 +8,7 @@
 #     the 2^15- and 2^20-triangle bench meshes), dumping its data to /tmp/geometry_bench;
 #  2. with WARP_SITE (a folder holding NVIDIA Warp's Python package): bench/warp_geometry_bench.py
 #     — Warp on the same data, in the same run, with the agreement of every query result;
-#  3. warpc_bench_geometry on the CPU with all cores;
+#  3. warpc_bench_geometry on the CPU with all cores (GEOMETRY_CHECK_NO_CPU=1 skips it);
 #  4. compute-sanitizer memcheck over the geometry GPU tests (run_geometry, the stdlib device
 #     query tests, the runtime's CUDA geometry tests);
 #  5. the mesh_collision example on the GPU (65,536 particles), its frame into OUT_DIR.
@@ -38,7 +38,8 @@ if [ -n "$site" ]; then
   step "bench warp" bench_geometry_warp.log env PYTHONPATH="$site" python3 "$here/bench/warp_geometry_bench.py" \
     /tmp/geometry_bench --device cuda:0
 fi
-step "bench cpu" bench_geometry_cpu.log "$build/bin/warpc_bench_geometry" --device cpu --reps 3
+[ -n "${GEOMETRY_CHECK_NO_CPU:-}" ] ||
+  step "bench cpu" bench_geometry_cpu.log "$build/bin/warpc_bench_geometry" --device cpu --reps 3
 for t in "run_geometry:$build/test/run/run_geometry cuda:0" \
          "stdlib_queries:$build/stdlib/warpc_stdlib_gpu_tests --gtest_filter=MeshQuery*:RayQuery*" \
          "runtime_geometry:$build/runtime/test/warpc_runtime_cuda_tests --gtest_filter=Geometry*"; do
