@@ -424,13 +424,12 @@ struct BvhItemTest {
   Test test;
   WP_HD bool operator()(int32_t i) const { return test(bvh->item_lowers[i], bvh->item_uppers[i]); }
 };
+// A face's own box is the BVH's item box (computed from the points at build / refit).
 struct MeshBoxItemTest {
   const MeshDesc* m;
   v3f lo, hi;
   WP_HD bool operator()(int32_t f) const {
-    v3f a, b, c;
-    face_points(m, f, a, b, c);
-    return box_overlap(lo, hi, vmin(a, vmin(b, c)), vmax(a, vmax(b, c)));
+    return box_overlap(lo, hi, m->bvh.item_lowers[f], m->bvh.item_uppers[f]);
   }
 };
 struct MeshSphereItemTest {
