@@ -94,7 +94,7 @@ std::string cpp_type(const Type* t) {
     case TypeKind::Transform: return fmt::format("wp::transform_t<{}>", scalar_cpp(t->scalar));
     case TypeKind::Array: return fmt::format("wp::array_t<{}>", cpp_type(t->elem));
     case TypeKind::Struct:
-      if (t->info->builtin) return "wp::" + t->info->name;
+      if (t->info->builtin) return t->info->name == "Mesh" ? "wp::mesh_t" : "wp::" + t->info->name;
       return "::" + struct_namespace(*t->info) + "::" + t->info->name;
     case TypeKind::Query: return "wp::" + t->name;
     case TypeKind::String: return "const char*";

@@ -164,7 +164,7 @@ std::optional<TypePattern> parse_name(std::string_view n, std::string* error) {
   if (n == "str") p.kind = Kind::String;
   else if (n == "None") p.kind = Kind::Void;
   else if (n.size() > 2 && n.substr(n.size() - 2) == "_t") p.kind = Kind::Query;
-  else if (n == "MeshQueryPoint" || n == "MeshQueryRay") p.kind = Kind::Struct;
+  else if (n == "MeshQueryPoint" || n == "MeshQueryRay" || n == "Mesh") p.kind = Kind::Struct;
   else {
     *error = fmt::format("unknown type name '{}'", n);
     return std::nullopt;

@@ -33,6 +33,10 @@ std::vector<FieldSpec> struct_fields(TypeContext& types, std::string_view name) 
   const Type* i32 = types.int32();
   const Type* b = types.bool_type();
   if (name == "MeshQueryPoint") return {{"result", b}, {"sign", f32}, {"face", i32}, {"u", f32}, {"v", f32}};
+  if (name == "Mesh") {  // wp.mesh_get(id): the arrays a mesh was built from (C++: wp::mesh_t)
+    const Type* v3 = types.array(types.vector(3, SK::Float32), 1);
+    return {{"points", v3}, {"velocities", v3}, {"indices", types.array(i32, 1)}};
+  }
   if (name == "MeshQueryRay")
     return {{"result", b}, {"sign", f32}, {"face", i32}, {"t", f32}, {"u", f32}, {"v", f32},
             {"normal", types.vector(3, SK::Float32)}};

@@ -19,6 +19,7 @@
 //  * mesh box / sphere iterators: the count and the index sum of the faces they report equal
 //    the brute-force set (face box overlaps the box; triangle within the radius — spheres
 //    within 1e-5 of a triangle are not compared);
+//  * wp.mesh_get: the arrays' shapes and points[indices[i]] for every face corner;
 //  * BVH box / sphere / ray iterators over random boxes: counts (and the index sum for boxes)
 //    equal the brute-force sets (exact box tests in float, as the items are stored).
 #include <algorithm>
@@ -221,6 +222,22 @@ void check_mesh(run::Check& check, const wp::Device& dev, const HostMesh& hm, in
   options.support_winding_number = true;
   wp::Mesh mesh(points, indices, options);
   const std::string tag = hm.name + "(" + std::to_string(nt) + ")";
+
+  // ---- wp.mesh_get: the mesh's own arrays ----
+  {
+    const int nc = int(hm.indices.size());
+    auto corners = wp::zeros<wp::vec3>({nc}, dev);
+    auto sizes = wp::zeros<int32_t>({3}, dev);
+    geometry::mesh_arrays(nc, mesh.id(), corners, sizes);
+    auto h_corners = run::fetch(corners);
+    auto h_sizes = run::fetch(sizes);
+    check.eq(tag + " mesh_get points.shape[0]", h_sizes[0], int32_t(hm.points.size()));
+    check.eq(tag + " mesh_get indices.shape[0]", h_sizes[1], int32_t(nc));
+    check.eq(tag + " mesh_get velocities.shape[0] (no velocities)", h_sizes[2], int32_t(0));
+    bool same = true;
+    for (int i = 0; i < nc; ++i) same = same && h_corners[i] == hm.points[hm.indices[i]];
+    check.that(tag + " mesh_get points[indices[i]] is the corner", same);
+  }
 
   // ---- closest / furthest / signs ----
   std::vector<wp::vec3> q(nq);

@@ -9,8 +9,8 @@
 //  * Parses one translation unit `#include "wp/builtins.h"` and collects every function and
 //    function template declared in namespace wp: name → overloads (parameter count, how many
 //    are required, variadic, which parameters are non-const lvalue references).
-//  * For each table row of the checked groups (default: the builtin library's groups — not
-//    Geometry/Volumes, which need the geometry runtime), the C++ name (`cpp` column or the
+//  * For each table row of the checked groups (default: the builtin library's groups and
+//    Geometry — not Volumes, and not the hash-grid rows, whose runtime does not exist yet), the C++ name (`cpp` column or the
 //    name) must have an overload that accepts the row's argument count, with a non-const
 //    reference wherever the row says `&T`. Constructor forms are checked as construct_<form>.
 //  * For each `Diff` row, `adj_<name>` must exist with an overload taking the primal
@@ -52,6 +52,9 @@ std::vector<Row> table_rows() {
 // Names whose calls the compiler lowers itself: IR ops and constants (tid, len) and the generic
 // type constructors (vector(…), matrix(…): code generation emits construct_<form><T>).
 const std::set<std::string> kLoweredByCompiler = {"tid", "len", "vector", "matrix"};
+
+// Rows of a checked group whose runtime does not exist yet (wp::HashGrid): skipped by name.
+const std::set<std::string> kNoRuntimeYet = {"hash_grid_query", "hash_grid_query_next", "hash_grid_point_id"};
 
 // Rows whose C++ call code generation spells with template arguments taken from the result
 // type (`wp::identity<N, T>()`): only the function's existence is checked.
@@ -253,7 +256,7 @@ bool has_adjoint(const Catalogue& cat, const Row& r, const RowParams& p, std::st
 
 int main(int argc, char** argv) {
   std::set<std::string> groups = {"ScalarMath", "VectorMath", "QuaternionMath", "Transformations", "SpatialMath",
-                                  "Operators",  "Random",     "Noise",          "Utility"};
+                                  "Operators",  "Random",     "Noise",          "Utility",        "Geometry"};
   bool adjoints = true;
   std::vector<std::string> hidden;  // --hide NAME: pretend wp::NAME is missing (self-test)
   std::vector<const char*> clang_args;
@@ -283,7 +286,7 @@ int main(int argc, char** argv) {
   for (const std::string& h : hidden) cat.erase(h);
   int rows = 0, failures = 0, adjoint_rows = 0;
   for (const Row& r : table_rows()) {
-    if (!groups.count(r.group) || kLoweredByCompiler.count(r.name)) continue;
+    if (!groups.count(r.group) || kLoweredByCompiler.count(r.name) || kNoRuntimeYet.count(r.name)) continue;
     ++rows;
     RowParams p = parse_row_params(r.params);
     std::string why;

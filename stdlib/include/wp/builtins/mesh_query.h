@@ -4,7 +4,8 @@
 // mesh_query_point_sign_parity, mesh_query_point_sign_winding_number,
 // mesh_query_furthest_point_no_sign, the older out-argument forms of mesh_query_point and
 // mesh_query_point_no_sign, mesh_eval_position, mesh_eval_velocity, mesh_eval_face_normal,
-// mesh_get_point, mesh_get_velocity, mesh_get_index, closest_point_edge_edge, and their adjoints.
+// mesh_get_point, mesh_get_velocity, mesh_get_index, mesh_get (the arrays, as wp::mesh_t),
+// closest_point_edge_edge, and their adjoints.
 //
 // Contract:
 //  * Meshes are read through the layout of wp/builtins/geometry_types.h (MeshDesc, its BvhDesc
@@ -1001,6 +1002,40 @@ WP_HD int32_t mesh_get_index(uint64_t id, int32_t index) {
   const MeshDesc* m = mesh_detail::get_mesh(id);
   mesh_detail::check_face_vertex(m, index);
   return m->indices[index];
+}
+
+// ---- the mesh's arrays --------------------------------------------------------------------------
+
+// wp.mesh_get(id): the arrays the mesh was built from, as kernels see arrays (1-D, packed; the
+// points' and velocities' gradient buffers included, so a gradient through m.points[i] reaches
+// points.grad). A mesh without velocities gives an empty velocities array (no data, shape 0).
+struct mesh_t {
+  array_t<vec_t<3, float>> points;
+  array_t<vec_t<3, float>> velocities;
+  array_t<int32_t> indices;
+};
+
+namespace mesh_detail {
+template <typename T>
+WP_HD array_t<T> packed_view(const T* data, T* grad, int32_t n) {
+  array_t<T> a;
+  a.data = const_cast<T*>(data);
+  a.grad = grad;
+  a.ndim = 1;
+  a.shape[0] = data ? n : 0;
+  a.strides[0] = static_cast<int64_t>(sizeof(T));
+  a.flags = array_t<T>::kContiguous;
+  return a;
+}
+}  // namespace mesh_detail
+
+WP_HD mesh_t mesh_get(uint64_t id) {
+  const MeshDesc* m = mesh_detail::get_mesh(id);
+  mesh_t r;
+  r.points = mesh_detail::packed_view(m->points, m->points_grad, m->num_points);
+  r.velocities = mesh_detail::packed_view(m->velocities, m->velocities_grad, m->num_points);
+  r.indices = mesh_detail::packed_view<int32_t>(m->indices, nullptr, 3 * m->num_tris);
+  return r;
 }
 
 // ---- closest points of two segments ------------------------------------------------------------
