@@ -565,11 +565,33 @@ WP_HD bool mesh_query_aabb_next(mesh_query_t& q, int32_t& index) { return mesh_q
 
 namespace geom::rq_detail {
 
+// A ray prepared for many box tests: 1/dir per axis computed once (the same 1/d that ray_slabs
+// computes per test, so the results are identical), axes with d == 0 flagged.
+struct RaySlabs {
+  v3f s;
+  float inv[3];
+  bool parallel[3];
+  WP_HD RaySlabs(const v3f& start, const v3f& dir) : s(start) {
+    for (int k = 0; k < 3; ++k) {
+      parallel[k] = dir.c[k] == 0.0f;
+      inv[k] = parallel[k] ? 0.0f : 1.0f / dir.c[k];
+    }
+  }
+};
+
 // Conservative ray–node test for the mesh ray casts (boxes grown by a few ulps in t, parallel
-// axes inclusive) so that rounding never culls a node holding a hit.
-WP_HD bool ray_node(const v3f& s, const v3f& d, const v3f& lo, const v3f& hi, float& tmin) {
-  float t0, t1;
-  if (!ray_slabs(s, d, lo, hi, false, t0, t1)) return false;
+// axes inclusive) so that rounding never culls a node holding a hit; tmin = the entry t.
+WP_HD bool ray_node(const RaySlabs& r, const v3f& lo, const v3f& hi, float& tmin) {
+  float t0 = -INFINITY, t1 = INFINITY;
+  for (int k = 0; k < 3; ++k) {
+    if (r.parallel[k]) {
+      if (!(lo.c[k] <= r.s.c[k] && r.s.c[k] <= hi.c[k])) return false;
+    } else {
+      const float a = (lo.c[k] - r.s.c[k]) * r.inv[k], b = (hi.c[k] - r.s.c[k]) * r.inv[k];
+      t0 = maxf(t0, minf(a, b));
+      t1 = minf(t1, maxf(a, b));
+    }
+  }
   t0 -= absf(t0) * 1.0e-6f + 1.0e-30f;
   t1 += absf(t1) * 1.0e-6f + 1.0e-30f;
   tmin = t0;
@@ -591,18 +613,26 @@ WP_HD bool mesh_ray_cast(const MeshDesc* m, int32_t root, const v3f& start, cons
   const BvhDesc* bvh = &m->bvh;
   out.face = -1;
   out.count = 0;
+  out.t = out.u = out.v = out.sign = 0.0f;
   const int32_t r = resolve_root(bvh, root);
   if (r < 0) return false;
-  int32_t stack[kBvhQueryStackSize];
-  int32_t count = 0;
-  stack[count++] = r;
+  const RaySlabs ray(start, dir);
   const float limit = mode == RayMode::kCount ? INFINITY : max_t;
+  // Nodes to visit with their entry t (each node's box is tested once, by its parent).
+  int32_t stack[kBvhQueryStackSize];
+  float stack_t[kBvhQueryStackSize];
+  int32_t count = 0;
+  {
+    const BvhNode top = bvh->nodes[r];
+    float t0;
+    if (!ray_node(ray, top.lower, top.upper, t0)) return false;
+    stack[count] = r, stack_t[count++] = t0;
+  }
   while (count > 0) {
-    const int32_t ni = stack[--count];
-    const BvhNode node = bvh->nodes[ni];
-    float tnode;
-    if (!ray_node(start, dir, node.lower, node.upper, tnode)) continue;
+    --count;
+    const float tnode = stack_t[count];
     if (mode == RayMode::kCount ? false : (out.face >= 0 ? tnode > out.t : !(tnode < limit))) continue;
+    const BvhNode node = bvh->nodes[stack[count]];
     if (node.right < 0) {
       for (int32_t slot = node.left; slot < node.left - node.right; ++slot) {
         const int32_t f = bvh->items[slot];
@@ -629,21 +659,17 @@ WP_HD bool mesh_ray_cast(const MeshDesc* m, int32_t root, const v3f& start, cons
       // Front to back: the nearer child on top.
       const BvhNode l = bvh->nodes[node.left];
       const BvhNode h = bvh->nodes[node.right];
-      float tl, th;
-      const bool hl = ray_node(start, dir, l.lower, l.upper, tl);
-      const bool hh = ray_node(start, dir, h.lower, h.upper, th);
-      if (hl && hh) {
-        if (tl <= th) {
-          push(stack, count, node.right);
-          push(stack, count, node.left);
-        } else {
-          push(stack, count, node.left);
-          push(stack, count, node.right);
-        }
-      } else if (hl) {
-        push(stack, count, node.left);
-      } else if (hh) {
-        push(stack, count, node.right);
+      float tl = 0.0f, th = 0.0f;
+      const bool hl = ray_node(ray, l.lower, l.upper, tl);
+      const bool hh = ray_node(ray, h.lower, h.upper, th);
+      WP_KERNEL_ASSERT(count + 2 <= kBvhQueryStackSize, "mesh ray cast: tree deeper than the traversal stack");
+      const bool left_first = !hh || (hl && tl <= th);
+      if (left_first) {
+        if (hh && count < kBvhQueryStackSize) stack[count] = node.right, stack_t[count++] = th;
+        if (hl && count < kBvhQueryStackSize) stack[count] = node.left, stack_t[count++] = tl;
+      } else {
+        if (hl && count < kBvhQueryStackSize) stack[count] = node.left, stack_t[count++] = tl;
+        if (hh && count < kBvhQueryStackSize) stack[count] = node.right, stack_t[count++] = th;
       }
     }
   }
