@@ -33,41 +33,15 @@
 #include <vector>
 
 #include "bench_geometry_data.h"
+#include "bench_util.h"
 #include "mesh_queries.wp.h"
 #include "wp/mesh.h"
 #include "wp/wp.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double median_ms(int reps, const std::function<void()>& body) {
-  for (int i = 0; i < 2; ++i) body();
-  wp::synchronize();
-  std::vector<double> t;
-  for (int i = 0; i < reps; ++i) {
-    auto t0 = Clock::now();
-    body();
-    wp::synchronize();
-    t.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
-
-template <typename T>
-void dump(const std::string& dir, const std::string& name, const std::vector<T>& v) {
-  if (dir.empty()) return;
-  std::filesystem::create_directories(dir);
-  std::string path = dir + "/" + name;
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) {
-    std::fprintf(stderr, "cannot write %s\n", path.c_str());
-    std::exit(1);
-  }
-  std::fwrite(v.data(), sizeof(T), v.size(), f);
-  std::fclose(f);
-}
+using bench::dump;
+using bench::median_ms;
 
 struct Results {
   std::vector<float> signed_d, unsigned_d, hit_t;

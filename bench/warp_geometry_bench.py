@@ -12,55 +12,12 @@ usage: warp_geometry_bench.py DIR [--device cuda:0|cpu] [--reps R] [--size small
 Test/benchmark tool only: warpc itself never needs Python or Warp.
 """
 import argparse
-import importlib.util
 import os
-import statistics
-import sys
-import time
 
 import numpy as np
 import warp as wp
 
-
-def load_kernels():
-    here = os.path.dirname(os.path.abspath(__file__))
-    spec = importlib.util.spec_from_loader("mesh_queries", loader=None)
-    module = importlib.util.module_from_spec(spec)
-    path = os.path.join(here, "mesh_queries.wp")
-    with open(path) as f:
-        source = f.read()
-    # Warp reads kernel source through inspect: give the module a real file name.
-    module.__file__ = path
-    sys.modules["mesh_queries"] = module
-    exec(compile(source, path, "exec"), module.__dict__)
-    return module
-
-
-def median_ms(reps, body):
-    for _ in range(2):
-        body()
-    wp.synchronize()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        body()
-        wp.synchronize()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times)
-
-
-def read(dir_, name, dtype, cols=None):
-    a = np.fromfile(os.path.join(dir_, name), dtype=dtype)
-    return a.reshape(-1, cols) if cols else a
-
-
-def meta(dir_, label):
-    out = {}
-    with open(os.path.join(dir_, f"{label}_meta.txt")) as f:
-        for line in f:
-            k, v = line.split()
-            out[k] = float(v)
-    return out
+from warp_bench_common import load_kernels, median_ms, meta, read
 
 
 def agree(a, b):
@@ -126,7 +83,7 @@ def main():
     args = ap.parse_args()
     wp.config.quiet = True
     wp.init()
-    mq = load_kernels()
+    mq = load_kernels("mesh_queries")
     for label in ["small", "large"]:
         if args.size in (label, "both") and os.path.exists(os.path.join(args.dir, f"{label}_meta.txt")):
             bench(args.dir, label, args.device, args.reps, mq)

@@ -219,8 +219,11 @@ void Lowerer::query_loop(const ast::ForStmt* s) {
 
 // The condition region of a query loop: `condition <query>_next(%query, %index)`.
 void Lowerer::query_condition(ir::Region* cond, Value* query, Value* index, SourceRange loc) {
-  std::string next = query->type->name;  // "hash_grid_query_t" → "hash_grid_query_next"
-  if (next.size() > 2 && next.ends_with("_t")) next.resize(next.size() - 2);
+  // The advancing builtin is named after the iterator's family, up to "_query":
+  // hash_grid_query_t / hash_grid_query_d_t → hash_grid_query_next, mesh_query_aabb_t →
+  // mesh_query_next (overloaded on the query type).
+  std::string next = query->type->name;
+  if (const size_t at = next.find("_query"); at != std::string::npos) next.resize(at + 6);
   const sema::CallTarget* target = builtin_target(next + "_next", {query->type, index->type});
   if (!target) unsupported(loc, fmt::format("a 'for' loop over {}", type_name(query->type)));
   ir::Block* saved = b_.block();

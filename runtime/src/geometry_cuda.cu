@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "geometry_internal.h"
+#include "cuda_grid_stride.h"
 #include "geometry_kernels.h"
 #include "wp/cuda_launch.h"
 
@@ -25,17 +26,6 @@ namespace wp::detail {
 namespace {
 
 using geom::v3;
-
-__device__ int64_t first_index() { return blockIdx.x * int64_t(blockDim.x) + threadIdx.x; }
-__device__ int64_t grid_stride() { return int64_t(gridDim.x) * blockDim.x; }
-
-template <typename Kernel, typename... Args>
-void launch(const Device& device, int64_t n, const char* name, Kernel kernel, Args... args) {
-  if (n <= 0) return;
-  const CudaLaunchConfig c = cuda_launch_config(n, LaunchOptions{}, device, name);
-  kernel<<<c.grid, c.block, 0, c.stream>>>(args...);
-  cuda_check_launch(name);
-}
 
 // Threads for a reduction: enough to fill the GPU, each then loops over many items.
 constexpr int64_t kReduceThreads = 256 * 1024;
@@ -269,10 +259,7 @@ BvhTopology build_lbvh_cuda(const BvhBuildRequest& req, const ItemScan& scan) {
                                           unsorted_items.data(), t.items.data(), n, 0, end_bit,
                                           stream);
   }
-  if (err != cudaSuccess) {
-    throw Error(std::string(req.owner) + ": cub::DeviceRadixSort::SortPairs failed on device '" +
-                device.str() + "': " + cudaGetErrorString(err) + " (" + cudaGetErrorName(err) + ")");
-  }
+  check_cub(err, req.owner, "cub::DeviceRadixSort::SortPairs", device);
 
   array<int32_t> range_first = empty<int32_t>({std::max(n - 1, 1)}, device);
   array<int32_t> range_last = empty<int32_t>({std::max(n - 1, 1)}, device);

@@ -5,12 +5,15 @@
 #   tools/gpu/geometry_check.sh BUILD_DIR OUT_DIR [WARP_SITE]
 #
 #  1. warpc_bench_geometry on cuda:0 (build, refit, 10^6 closest-point / ray / box queries on
-#     the 2^15- and 2^20-triangle bench meshes), dumping its data to /tmp/geometry_bench;
+#     the 2^15- and 2^20-triangle bench meshes), dumping its data to /tmp/geometry_bench, and
+#     warpc_bench_hash_grid on cuda:0 (build + all-neighbours query, 2^17 and 2^20 points),
+#     dumping to /tmp/hash_grid_bench;
 #  2. with WARP_SITE (a folder holding NVIDIA Warp's Python package): bench/warp_geometry_bench.py
-#     — Warp on the same data, in the same run, with the agreement of every query result;
-#  3. warpc_bench_geometry on the CPU with all cores (GEOMETRY_CHECK_NO_CPU=1 skips it);
-#  4. compute-sanitizer memcheck over the geometry GPU tests (run_geometry, the stdlib device
-#     query tests, the runtime's CUDA geometry tests);
+#     and bench/warp_hash_grid_bench.py — Warp on the same data, in the same run, with the
+#     agreement of every query result;
+#  3. both benchmarks on the CPU with all cores (GEOMETRY_CHECK_NO_CPU=1 skips them);
+#  4. compute-sanitizer memcheck over the geometry GPU tests (run_geometry, run_hash_grid, the
+#     stdlib device query tests, the runtime's CUDA geometry and hash-grid tests);
 #  5. the mesh_collision example on the GPU (65,536 particles), its frame into OUT_DIR.
 # BUILD_DIR/lib may hold shared libraries the GPU machine lacks (libfmt, libpng): it is put on
 # LD_LIBRARY_PATH. Logs go to OUT_DIR; a summary is printed last. Exit status: 0 when every
@@ -20,7 +23,7 @@ build=$(cd "$1" && pwd)
 out=$2
 site=${3:-}
 here=$(cd "$(dirname "$0")/../.." && pwd)
-mkdir -p "$out" /tmp/geometry_bench
+mkdir -p "$out" /tmp/geometry_bench /tmp/hash_grid_bench
 export LD_LIBRARY_PATH="$build/lib:${LD_LIBRARY_PATH:-}"
 status=0
 summary=()
@@ -34,21 +37,29 @@ step() {  # step NAME LOG command…
 }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$out/gpu.txt" 2>&1
 step "bench cuda" bench_geometry_cuda.log "$build/bin/warpc_bench_geometry" --device cuda:0 --dump /tmp/geometry_bench
+step "bench hash grid cuda" bench_hash_grid_cuda.log "$build/bin/warpc_bench_hash_grid" --device cuda:0 \
+  --dump /tmp/hash_grid_bench
 if [ -n "$site" ]; then
   step "bench warp" bench_geometry_warp.log env PYTHONPATH="$site" python3 "$here/bench/warp_geometry_bench.py" \
     /tmp/geometry_bench --device cuda:0
+  step "bench hash grid warp" bench_hash_grid_warp.log env PYTHONPATH="$site" python3 \
+    "$here/bench/warp_hash_grid_bench.py" /tmp/hash_grid_bench --device cuda:0
 fi
-[ -n "${GEOMETRY_CHECK_NO_CPU:-}" ] ||
+if [ -z "${GEOMETRY_CHECK_NO_CPU:-}" ]; then
   step "bench cpu" bench_geometry_cpu.log "$build/bin/warpc_bench_geometry" --device cpu --reps 3
+  step "bench hash grid cpu" bench_hash_grid_cpu.log "$build/bin/warpc_bench_hash_grid" --device cpu --reps 3
+fi
 for t in "run_geometry:$build/test/run/run_geometry cuda:0" \
+         "run_hash_grid:$build/test/run/run_hash_grid cuda:0" \
          "stdlib_queries:$build/stdlib/warpc_stdlib_gpu_tests --gtest_filter=MeshQuery*:RayQuery*" \
-         "runtime_geometry:$build/runtime/test/warpc_runtime_cuda_tests --gtest_filter=Geometry*"; do
+         "runtime_geometry:$build/runtime/test/warpc_runtime_cuda_tests --gtest_filter=Geometry*:HashGrid*"; do
   # shellcheck disable=SC2086
   step "memcheck ${t%%:*}" "memcheck_${t%%:*}.log" compute-sanitizer --tool memcheck --error-exitcode 9 ${t#*:}
 done
 step "example" mesh_collision_cuda.log "$build/bin/mesh_collision" --device cuda:0 --n 65536 --steps 720 --out "$out"
 cat "$out/gpu.txt"
-for f in bench_geometry_cuda.log bench_geometry_warp.log bench_geometry_cpu.log mesh_collision_cuda.log; do
+for f in bench_geometry_cuda.log bench_geometry_warp.log bench_geometry_cpu.log bench_hash_grid_cuda.log \
+         bench_hash_grid_warp.log bench_hash_grid_cpu.log mesh_collision_cuda.log; do
   [ -f "$out/$f" ] && { echo "== $f"; tail -n 30 "$out/$f"; }
 done
 for f in "$out"/memcheck_*.log; do echo "== $(basename "$f"): $(grep -E 'ERROR SUMMARY|PASSED|FAILED|checks' "$f" | tail -n 2 | tr '\n' ' ')"; done

@@ -14,6 +14,7 @@
 #include "values.h"
 #include "wp/allocator.h"
 #include "wp/bvh.h"
+#include "wp/hash_grid.h"
 #include "wp/error.h"
 #include "wp/launch.h"
 #include "wp/mesh.h"
@@ -163,11 +164,12 @@ void add_params(const ParamInfo& info, size_t index, const Settings& s, const st
   }
 }
 
-// A wp::Mesh (mesh(ID)=POINTS,INDICES[,VELOCITIES]) or wp::Bvh (bvh(ID)=LOWERS,UPPERS) the
-// Runner builds over the device copies of the named inputs: indices into the Params.
+// A wp::Mesh (mesh(ID)=POINTS,INDICES[,VELOCITIES]), wp::Bvh (bvh(ID)=LOWERS,UPPERS) or
+// wp::HashGrid (hash_grid(ID)=POINTS,RADIUS) the Runner builds over the device copies of the
+// named inputs: indices into the Params.
 struct Geometry {
-  bool is_mesh = true;
-  size_t id = 0, a = 0, b = 0;  // mesh: points, indices; bvh: lowers, uppers
+  enum Kind { Mesh, Bvh, HashGrid } kind = Mesh;
+  size_t id = 0, a = 0, b = 0;  // mesh: points, indices; bvh: lowers, uppers; grid: points, radius
   int velocities = -1;          // mesh only; -1: none
 };
 
@@ -278,7 +280,7 @@ std::vector<Geometry> setup_geometry(std::vector<Param>& ps, const Settings& s, 
     if (!own.bvhs.count(id) && !has_param(ps, id)) continue;
     const std::string pragma = "bvh(" + id + ")";
     Geometry g;
-    g.is_mesh = false;
+    g.kind = Geometry::Bvh;
     g.id = id_param(id, pragma);
     g.a = param_index(ps, names[0], pragma);
     g.b = param_index(ps, names[1], pragma);
@@ -293,6 +295,20 @@ std::vector<Geometry> setup_geometry(std::vector<Param>& ps, const Settings& s, 
       lo.input.set(k, std::min(x, y));
       hi.input.set(k, std::max(x, y));
     }
+    out.push_back(g);
+  }
+  for (const auto& [id, names] : s.hash_grids) {
+    if (!own.hash_grids.count(id) && !has_param(ps, id)) continue;
+    const std::string pragma = "hash_grid(" + id + ")";
+    Geometry g;
+    g.kind = Geometry::HashGrid;
+    g.id = id_param(id, pragma);
+    g.a = param_index(ps, names[0], pragma);
+    g.b = param_index(ps, names[1], pragma);
+    require(is_vec3_array(ps[g.a]), pragma, ps[g.a], "a 1-D wp.array(dtype=wp.vec3) (the points)");
+    const Param& radius = ps[g.b];
+    require(!radius.info.is_array && radius.scalar == Scalar::f32 && radius.info.components == 1, pragma, radius,
+            "a float32 parameter (the cell width)");
     out.push_back(g);
   }
   return out;
@@ -410,11 +426,12 @@ class Runner {
 
   // Builds the meshes and BVHs over the uploaded inputs the first time, refits them after
   // every later upload (the points or boxes may have been perturbed). A mesh's points (and
-  // velocities) carry their gradient buffers, where the query adjoints accumulate.
+  // velocities) carry their gradient buffers, where the query adjoints accumulate. Hash grids
+  // (16³ cells, cell width = the radius parameter's value) are rebuilt before every launch.
   void sync_geometry() {
     if (!geometry_.empty() && ids_.empty()) {
       for (const Geometry& g : geometry_) {
-        if (g.is_mesh) {
+        if (g.kind == Geometry::Mesh) {
           wp::MeshOptions options;
           options.support_winding_number = true;
           const auto points = wrap<wp::vec3>(g.a, true);
@@ -422,15 +439,23 @@ class Runner {
           meshes_.push_back(g.velocities >= 0 ? wp::Mesh(points, indices, wrap<wp::vec3>(static_cast<size_t>(g.velocities), true), options)
                                               : wp::Mesh(points, indices, options));
           ids_.push_back(meshes_.back().id());
-        } else {
+        } else if (g.kind == Geometry::Bvh) {
           bvhs_.push_back(wp::Bvh(wrap<wp::vec3>(g.a, false), wrap<wp::vec3>(g.b, false)));
           ids_.push_back(bvhs_.back().id());
+        } else {
+          grids_.push_back(wp::HashGrid(16, 16, 16, device_));
+          ids_.push_back(grids_.back().id());
         }
       }
-      return;
+    } else {
+      for (wp::Mesh& m : meshes_) m.refit();
+      for (wp::Bvh& b : bvhs_) b.refit();
     }
-    for (wp::Mesh& m : meshes_) m.refit();
-    for (wp::Bvh& b : bvhs_) b.refit();
+    size_t k = 0;
+    for (const Geometry& g : geometry_) {
+      if (g.kind != Geometry::HashGrid) continue;
+      grids_[k++].build(wrap<wp::vec3>(g.a, false), params_[g.b].input.get(0));
+    }
   }
 
   // Array data (or grads) back to the host; other inputs as in `like`.
@@ -456,6 +481,7 @@ class Runner {
   std::vector<uint64_t> ids_;                      // by geometry_ entry, once built
   std::vector<wp::Mesh> meshes_;                   // after slots_: destroyed before the memory
   std::vector<wp::Bvh> bvhs_;
+  std::vector<wp::HashGrid> grids_;
 };
 
 double default_eps(Scalar s) { return s == Scalar::f64 ? 1e-6 : s == Scalar::f16 ? 1e-2 : 1e-3; }
@@ -503,7 +529,7 @@ void check_names(const KernelInfo& k, const Settings& own) {
   for (const auto& kv : own.ranges) need(kv.first);
   for (const auto& kv : own.shapes) need(kv.first);
   for (const auto& n : own.nocheck) need(n);
-  for (const auto* m : {&own.meshes, &own.bvhs})
+  for (const auto* m : {&own.meshes, &own.bvhs, &own.hash_grids})
     for (const auto& [id, arrays] : *m) {
       need(id);
       for (const auto& n : arrays) need(n);

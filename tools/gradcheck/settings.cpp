@@ -21,6 +21,7 @@ void Settings::merge_from(const Settings& over) {
   for (const auto& [k, v] : over.meshes) meshes[k] = v;
   for (const auto& [k, v] : over.mesh_shapes) mesh_shapes[k] = v;
   for (const auto& [k, v] : over.bvhs) bvhs[k] = v;
+  for (const auto& [k, v] : over.hash_grids) hash_grids[k] = v;
   nocheck.insert(over.nocheck.begin(), over.nocheck.end());
 }
 
@@ -157,6 +158,7 @@ void apply_word(Settings& s, const std::string& word) {
   }
   if (head == "mesh_shape" && !arg.empty()) { s.mesh_shapes[arg] = mesh_shape_of(word, val); return; }
   if (head == "bvh" && !arg.empty()) { s.bvhs[arg] = names_of(word, val, 2, 2, "LOWERS,UPPERS"); return; }
+  if (head == "hash_grid" && !arg.empty()) { s.hash_grids[arg] = names_of(word, val, 2, 2, "POINTS,RADIUS"); return; }
   if (!arg.empty()) bad(word, "unknown setting '" + head + "(…)'");
   if (head == "dim") { s.dim = positive_int(word, number(word, val)); return; }
   if (head == "launch") { s.launch = extents(word, val); return; }

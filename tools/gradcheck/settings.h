@@ -46,11 +46,12 @@ struct Settings {
   std::set<std::string> nocheck;                   // nocheck(NAME): that parameter's gradient is
                                                    // not compared (a documented limitation)
   std::optional<bool> expect_refused;              // `expect=refused`
-  // Geometry: the uint64 parameter ID is the id of a wp::Mesh / wp::Bvh the harness builds
+  // Geometry: the uint64 parameter ID is the id of a wp::Mesh / wp::Bvh / wp::HashGrid the harness builds
   // from the named array parameters (kept current through refit() before every launch).
   std::map<std::string, std::vector<std::string>> meshes;  // mesh(ID)=POINTS,INDICES[,VELOCITIES]
   std::map<std::string, MeshShape> mesh_shapes;            // mesh_shape(ID)=sphere,N[,J] / grid,NX,NY[,J] / random,NTRIS
   std::map<std::string, std::vector<std::string>> bvhs;    // bvh(ID)=LOWERS,UPPERS
+  std::map<std::string, std::vector<std::string>> hash_grids;  // hash_grid(ID)=POINTS,RADIUS
 
   void merge_from(const Settings& over);           // `over` wins where it sets a field
 };

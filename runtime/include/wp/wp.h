@@ -3,7 +3,8 @@
 // Contract: brings in errors, devices, value types, arrays (host, CUDA and pinned memory when
 // built with CUDA), streams, the CPU launcher, what generated kernel launchers call
 // (wp/kernel_abi.h), wp::Tape (wp/tape.h, which generated forward launchers record on) and
-// the geometry objects wp::Bvh and wp::Mesh (wp/bvh.h, wp/mesh.h).
+// the geometry objects wp::Bvh, wp::Mesh and wp::HashGrid (wp/bvh.h, wp/mesh.h,
+// wp/hash_grid.h).
 // Not included: wp/cuda_launch.h (only generated .cu files, compiled by nvcc, use it) and
 // wp/reflect.h (the --reflect kernel table).
 #pragma once
@@ -14,6 +15,7 @@
 #include "wp/bvh.h"
 #include "wp/device.h"
 #include "wp/error.h"
+#include "wp/hash_grid.h"
 #include "wp/kernel_abi.h"
 #include "wp/launch.h"
 #include "wp/mesh.h"

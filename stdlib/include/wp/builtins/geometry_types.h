@@ -1,10 +1,11 @@
-// wp/builtins/geometry_types.h — the memory layout of BVHs and triangle meshes as kernels see
-// them: the one contract between the runtime that builds them (wp::Bvh, wp::Mesh in
-// runtime/) and the query builtins that read them (wp/builtins/geometry.h).
+// wp/builtins/geometry_types.h — the memory layout of BVHs, triangle meshes and hash grids as
+// kernels see them: the one contract between the runtime that builds them (wp::Bvh, wp::Mesh,
+// wp::HashGrid in runtime/) and the query builtins that read them (wp/builtins/mesh_query.h,
+// ray_query.h, hash_grid.h).
 //
 // Contract:
-//  * A handle (`uint64` in kernel code, `id()` on the host) is the address of a BvhDesc or
-//    MeshDesc in the memory of the device the object lives on (host memory for the CPU, device
+//  * A handle (`uint64` in kernel code, `id()` on the host) is the address of a BvhDesc,
+//    MeshDesc or HashGridDesc in the memory of the device the object lives on (host memory for the CPU, device
 //    memory for cuda:N). Kernels cast it back with bvh_desc(id) / mesh_desc(id). The
 //    descriptor and every array it points to live on that same device.
 //  * BvhNode (32 bytes): the box [lower, upper] of everything below the node, and two ints.
@@ -27,7 +28,7 @@
 //    d(loss)/d(vertex) into points_grad (atomically) when it is not null.
 //  * Winding numbers: when the mesh supports them, node_winding[k] holds node k's dipole data
 //    (area-weighted normal sum, area-weighted centroid, radius) — see WindingNode.
-//  * magic is kBvhMagic/kMeshMagic while the object lives (the runtime clears it on destroy);
+//  * magic is kBvhMagic/kMeshMagic/kHashGridMagic while the object lives (the runtime clears it on destroy);
 //    device is −1 for the CPU, N for cuda:N. Builtins check both only when WARPC_DEBUG is
 //    defined (a stale or foreign handle is then reported instead of read).
 #pragma once
@@ -93,7 +94,42 @@ struct MeshDesc {
   const WindingNode* node_winding = nullptr;  // null unless support_winding_number
 };
 
+inline constexpr uint32_t kHashGridMagic = 0x48534731u;  // "HSG1"
+
+// A hash grid (wp::HashGrid): points bucketed into dim_x × dim_y × dim_z cells of width
+// cell_width. A point p lies in the virtual cell c = floor(p · cell_width_inv) (per axis, in the
+// grid's coordinate precision, see hash_grid.h), stored in the physical cell
+// (c mod dim) — negative coordinates wrap — numbered z·dim_x·dim_y + y·dim_x + x.
+//  * point_ids: the points sorted by (physical cell, group as uint32, original index); entry k
+//    is the original index of the k-th point in that order. cell_starts[c] … cell_ends[c] − 1
+//    are the sorted positions in cell c (start == end for an empty cell).
+//  * point_groups: with a grouped build, the group id of each sorted position (so the points of
+//    one group form a contiguous run inside each cell); null otherwise.
+//  * Before the first build, point_ids is null and num_points is 0: queries find nothing and
+//    hash_grid_point_id returns −1 (as Warp).
+//  * scalar_bits is the coordinate precision chosen at construction (16, 32 or 64); the
+//    inverse cell width is kept in all three so each query overload reads its own.
+struct HashGridDesc {
+  uint32_t magic = 0;
+  int32_t device = -1;
+  int32_t dim_x = 0;
+  int32_t dim_y = 0;
+  int32_t dim_z = 0;
+  int32_t num_points = 0;
+  int32_t scalar_bits = 32;
+  int32_t has_groups = 0;
+  double cell_width = 0.0;
+  double cell_width_inv_d = 0.0;
+  float cell_width_inv_f = 0.0f;
+  uint16_t cell_width_inv_h = 0;  // binary16 bits
+  const int32_t* point_ids = nullptr;
+  const int32_t* point_groups = nullptr;
+  const int32_t* cell_starts = nullptr;
+  const int32_t* cell_ends = nullptr;
+};
+
 WP_HD const BvhDesc* bvh_desc(uint64_t id) { return reinterpret_cast<const BvhDesc*>(id); }
 WP_HD const MeshDesc* mesh_desc(uint64_t id) { return reinterpret_cast<const MeshDesc*>(id); }
+WP_HD const HashGridDesc* hash_grid_desc(uint64_t id) { return reinterpret_cast<const HashGridDesc*>(id); }
 
 }  // namespace wp
