@@ -18,8 +18,6 @@
 //     the most the contact projections can add (one radius of lift per particle);
 //   * at least a tenth of the particles rest on the torus (the scene is set up so that many do).
 // With --device cuda and no GPU it prints "skipped: no CUDA device" and exits 77 (CTest skip).
-#include <png.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -28,13 +26,13 @@
 #include <string>
 #include <vector>
 
+#include "example_util.h"
 #include "mesh_collision.wp.h"
 #include "wp/bvh.h"
 #include "wp/mesh.h"
 
 namespace {
 
-constexpr int kSkipCode = 77;
 constexpr float kRadius = 0.03f;
 constexpr float kGround = -0.5f;
 const wp::vec3 kGravity{0.0f, 0.0f, -9.81f};
@@ -117,42 +115,18 @@ double total_energy(const std::vector<wp::vec3>& x, const std::vector<wp::vec3>&
   return e;
 }
 
-void write_png(const std::string& path, const std::vector<wp::vec3>& rgb, int width, int height) {
-  std::vector<unsigned char> bytes(size_t(width) * height * 3);
-  for (size_t i = 0; i < rgb.size(); ++i)
-    for (int c = 0; c < 3; ++c) {
-      float g = std::sqrt(std::clamp(rgb[i][c], 0.0f, 1.0f));  // gamma ≈ 2
-      bytes[i * 3 + c] = (unsigned char)std::lround(g * 255.0f);
-    }
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  image.width = width;
-  image.height = height;
-  image.format = PNG_FORMAT_RGB;
-  if (!png_image_write_to_file(&image, path.c_str(), 0, bytes.data(), 0, nullptr))
-    throw wp::Error("cannot write " + path + ": " + image.message);
-}
-
 void render_frame(const Options& o, const wp::Device& dev, const wp::Mesh& mesh, const wp::array<wp::vec3>& x,
                   const std::string& path) {
   const int n = int(x.size());
   auto lowers = wp::zeros<wp::vec3>({n}, dev), uppers = wp::zeros<wp::vec3>({n}, dev);
   mesh_collision::particle_bounds(n, x, kRadius, lowers, uppers);
   wp::Bvh particles(lowers, uppers);
-  const wp::vec3 eye{1.45f, -1.75f, 0.95f}, target{0.0f, 0.0f, -0.3f}, world_up{0.0f, 0.0f, 1.0f};
-  auto normalize = [](wp::vec3 a) {
-    float l = std::sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
-    return wp::vec3{a[0] / l, a[1] / l, a[2] / l};
-  };
-  auto cross = [](wp::vec3 a, wp::vec3 b) {
-    return wp::vec3{a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
-  };
-  wp::vec3 forward = normalize(target - eye), right = normalize(cross(forward, world_up)), up = cross(right, forward);
-  wp::vec3 light = normalize(wp::vec3{0.4f, -0.3f, 1.0f});
+  const example::Camera cam = example::Camera::look_at({{1.45f, -1.75f, 0.95f}}, {{0.0f, 0.0f, -0.3f}});
+  const wp::vec3 light = example::normalized({{0.4f, -0.3f, 1.0f}});
   auto image = wp::zeros<wp::vec3>({o.width * o.height}, dev);
-  mesh_collision::render(o.width * o.height, mesh.id(), particles.id(), x, kRadius, kGround, eye, forward, right,
-                         up, light, o.width, o.height, image);
-  write_png(path, image.to_host(), o.width, o.height);
+  mesh_collision::render(o.width * o.height, mesh.id(), particles.id(), x, kRadius, kGround, cam.eye, cam.forward,
+                         cam.right, cam.up, light, o.width, o.height, image);
+  example::write_png(path, image.to_host(), o.width, o.height);
 }
 
 int run(const Options& o, const wp::Device& dev) {
@@ -216,13 +190,12 @@ int run(const Options& o, const wp::Device& dev) {
 int main(int argc, char** argv) {
   Options o = parse_options(argc, argv);
   try {
-    wp::Device dev = o.device.empty() ? (wp::cuda_device_count() > 0 ? wp::Device("cuda:0") : wp::Device("cpu"))
-                                      : wp::Device(o.device);
-    if (dev.is_cuda() && wp::cuda_device_count() == 0) {
+    const std::optional<wp::Device> dev = example::pick_device(o.device);
+    if (!dev) {
       std::printf("skipped: no CUDA device\n");
-      return kSkipCode;
+      return example::kSkipCode;
     }
-    return run(o, dev);
+    return run(o, *dev);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mesh_collision: error: %s\n", e.what());
     return 1;

@@ -1,5 +1,5 @@
 // hash_grid.cpp — wp::HashGrid: argument checks, buffers, the descriptor on the grid's
-// device, and the CPU builder (cell keys + a parallel, stable LSD radix sort + cell ranges).
+// device, and the CPU builder (cell keys + a parallel, stable LSD radix sort + cell offsets).
 //
 // Contract: see wp/hash_grid.h and hash_grid_internal.h. The CPU radix sort splits the points
 // into a fixed number of blocks (independent of the thread count), so the order — already
@@ -106,14 +106,14 @@ void build_hash_grid_cpu(const HashGridBuildRequest& r, HashGridBuffers& buf) {
   const int64_t n = r.count;
   ensure_capacity(buf.point_ids, n, r.device);
   if (r.groups) ensure_capacity(buf.point_groups, n, r.device);
-  const int64_t num_cells = buf.cell_starts.size();
-  int32_t* starts = buf.cell_starts.data();
-  int32_t* ends = buf.cell_ends.data();
-  parallel_ranges(num_cells, [&](int64_t b, int64_t e) {
-    std::memset(starts + b, 0, sizeof(int32_t) * static_cast<std::size_t>(e - b));
-    std::memset(ends + b, 0, sizeof(int32_t) * static_cast<std::size_t>(e - b));
-  });
-  if (n == 0) return;
+  const int64_t num_cells = buf.cell_offsets.size() - 1;
+  int32_t* offsets = buf.cell_offsets.data();
+  if (n == 0) {
+    parallel_ranges(num_cells + 1, [&](int64_t b, int64_t e) {
+      std::memset(offsets + b, 0, sizeof(int32_t) * static_cast<std::size_t>(e - b));
+    });
+    return;
+  }
 
   std::vector<uint64_t> keys(static_cast<std::size_t>(n)), tmp_keys(keys.size());
   std::vector<int32_t> order(keys.size()), tmp_order(keys.size());
@@ -130,9 +130,16 @@ void build_hash_grid_cpu(const HashGridBuildRequest& r, HashGridBuffers& buf) {
     for (int64_t k = b; k < e; ++k) {
       ids[k] = order[k];
       if (groups) groups[k] = static_cast<int32_t>(static_cast<uint32_t>(keys[k]));
-      const uint32_t cell = static_cast<uint32_t>(keys[k] >> 32);
-      if (k == 0 || static_cast<uint32_t>(keys[k - 1] >> 32) != cell) starts[cell] = static_cast<int32_t>(k);
-      if (k == n - 1 || static_cast<uint32_t>(keys[k + 1] >> 32) != cell) ends[cell] = static_cast<int32_t>(k + 1);
+    }
+  });
+  // offsets[c] = first sorted position whose cell is ≥ c: each chunk of cells finds its first
+  // position by binary search, then walks.
+  const uint64_t* sorted = keys.data();
+  parallel_ranges(num_cells + 1, [&](int64_t c0, int64_t c1) {
+    int64_t k = std::lower_bound(sorted, sorted + n, uint64_t(c0) << 32) - sorted;
+    for (int64_t c = c0; c < c1; ++c) {
+      while (k < n && int64_t(sorted[k] >> 32) < c) ++k;
+      offsets[c] = static_cast<int32_t>(k);
     }
   });
 }
@@ -169,16 +176,14 @@ constexpr HashGridDtype dtype_of() {
 struct HashGrid::Impl {
   Impl(int x, int y, int z, const Device& d, HashGridDtype t) : device(d), dtype(t), desc(make_desc(x, y, z, d)) {
     const int64_t cells = int64_t{x} * y * z;
-    buffers.cell_starts = zeros<int32_t>({cells}, device);
-    buffers.cell_ends = zeros<int32_t>({cells}, device);
+    buffers.cell_offsets = zeros<int32_t>({cells + 1}, device);
     state.magic = kHashGridMagic;
     state.device = device.ordinal();
     state.dim_x = x;
     state.dim_y = y;
     state.dim_z = z;
     state.scalar_bits = dtype_bits(t);
-    state.cell_starts = buffers.cell_starts.data();
-    state.cell_ends = buffers.cell_ends.data();
+    state.cell_offsets = buffers.cell_offsets.data();
     desc.write(state);
   }
 

@@ -1,8 +1,8 @@
 // hash_grid_cuda.cu — the CUDA builder of wp::HashGrid (compiled only with WARPC_RUNTIME_CUDA):
 // one kernel computes each point's sort key, cub::DeviceRadixSort::SortPairs orders (key,
 // original index) over only the key bits in use (CUB's radix sort is stable, so equal keys
-// keep the original order: the same order as the CPU builder), then one kernel writes the
-// sorted ids / groups and the start and end of every occupied cell.
+// keep the original order: the same order as the CPU builder), then one kernel writes each
+// cell's offset into the sorted order (and one the sorted groups of a grouped build).
 //
 // Contract: see hash_grid_internal.h. Everything is queued on the legacy default stream;
 // scratch (keys, sort temp storage) is kept in the grid's buffers and grows on demand.
@@ -30,16 +30,24 @@ __global__ void hash_grid_keys_kernel(const vec_t<3, T>* points, const int32_t* 
   }
 }
 
-// From the sorted keys: each position's group (grouped builds) and the range of every
-// occupied cell.
-__global__ void hash_grid_ranges_kernel(const uint64_t* keys, int32_t n, int group_bits, int32_t* groups,
-                                        int32_t* starts, int32_t* ends) {
-  for (int64_t k = first_index(); k < n; k += grid_stride()) {
-    const uint64_t key = keys[k];
-    const uint32_t cell = static_cast<uint32_t>(key >> group_bits);
-    if (groups) groups[k] = static_cast<int32_t>(static_cast<uint32_t>(key));
-    if (k == 0 || static_cast<uint32_t>(keys[k - 1] >> group_bits) != cell) starts[cell] = static_cast<int32_t>(k);
-    if (k == n - 1 || static_cast<uint32_t>(keys[k + 1] >> group_bits) != cell) ends[cell] = static_cast<int32_t>(k + 1);
+// Each sorted position's group (grouped builds).
+__global__ void hash_grid_groups_kernel(const uint64_t* keys, int32_t n, int32_t* groups) {
+  for (int64_t k = first_index(); k < n; k += grid_stride()) groups[k] = static_cast<int32_t>(static_cast<uint32_t>(keys[k]));
+}
+
+// offsets[c] = the first sorted position whose cell is ≥ c (binary search over the sorted keys;
+// the upper levels of the search stay in cache, and every thread does the same bounded work
+// however the points are spread over the cells).
+__global__ void hash_grid_offsets_kernel(const uint64_t* keys, int32_t n, int group_bits, int64_t num_offsets,
+                                         int32_t* offsets) {
+  for (int64_t c = first_index(); c < num_offsets; c += grid_stride()) {
+    int32_t lo = 0, hi = n;
+    while (lo < hi) {
+      const int32_t mid = lo + (hi - lo) / 2;
+      if (int64_t(keys[mid] >> group_bits) < c) lo = mid + 1;
+      else hi = mid;
+    }
+    offsets[c] = lo;
   }
 }
 
@@ -48,12 +56,13 @@ __global__ void hash_grid_ranges_kernel(const uint64_t* keys, int32_t n, int gro
 void build_hash_grid_cuda(const HashGridBuildRequest& r, HashGridBuffers& buf) {
   const Device& device = r.device;
   const int32_t n = r.count;
-  const int64_t num_cells = buf.cell_starts.size();
-  set_bytes(buf.cell_starts.data(), device, 0, sizeof(int32_t) * static_cast<std::size_t>(num_cells));
-  set_bytes(buf.cell_ends.data(), device, 0, sizeof(int32_t) * static_cast<std::size_t>(num_cells));
+  const int64_t num_cells = buf.cell_offsets.size() - 1;
   ensure_capacity(buf.point_ids, n, device);
   if (r.groups) ensure_capacity(buf.point_groups, n, device);
-  if (n == 0) return;
+  if (n == 0) {
+    set_bytes(buf.cell_offsets.data(), device, 0, sizeof(int32_t) * static_cast<std::size_t>(num_cells + 1));
+    return;
+  }
   ensure_capacity(buf.keys, n, device);
   ensure_capacity(buf.sorted_keys, n, device);
   ensure_capacity(buf.order, n, device);
@@ -92,9 +101,10 @@ void build_hash_grid_cuda(const HashGridBuildRequest& r, HashGridBuffers& buf) {
                                             buf.sorted_keys.data(), buf.order.data(), sorted_order, n, 0,
                                             end_bit, cudaStreamLegacy),
             "wp::HashGrid", "cub::DeviceRadixSort::SortPairs", device);
-  launch(device, n, "wp::HashGrid ranges", hash_grid_ranges_kernel,
-         static_cast<const uint64_t*>(buf.sorted_keys.data()), n, group_bits,
-         r.groups ? buf.point_groups.data() : nullptr, buf.cell_starts.data(), buf.cell_ends.data());
+  const uint64_t* sorted = buf.sorted_keys.data();
+  if (r.groups) launch(device, n, "wp::HashGrid groups", hash_grid_groups_kernel, sorted, n, buf.point_groups.data());
+  launch(device, num_cells + 1, "wp::HashGrid offsets", hash_grid_offsets_kernel, sorted, n, group_bits,
+         num_cells + 1, buf.cell_offsets.data());
 }
 
 }  // namespace wp::detail

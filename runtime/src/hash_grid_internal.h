@@ -3,9 +3,9 @@
 //
 // Contract:
 //  * A builder sorts the request's points by (physical cell, group as uint32, original index)
-//    into buffers.point_ids (and point_groups when grouped), fills cell_starts/cell_ends over
-//    every cell (empty cells: start = end = 0), growing the point-sized buffers as needed; the
-//    cell arrays are allocated by the caller. Identical results on every device and thread
+//    into buffers.point_ids (and point_groups when grouped) and fills cell_offsets (cells + 1
+//    entries: offsets[c] = the number of points in cells below c), growing the point-sized
+//    buffers as needed; cell_offsets is allocated by the caller. Identical results on every device and thread
 //    count.
 //  * The CUDA builder queues its work on the legacy default stream and does not wait.
 #pragma once
@@ -22,8 +22,7 @@ namespace wp::detail {
 struct HashGridBuffers {
   array<int32_t> point_ids;     // capacity ≥ points of the last build
   array<int32_t> point_groups;  // grouped builds only
-  array<int32_t> cell_starts;   // one per cell
-  array<int32_t> cell_ends;
+  array<int32_t> cell_offsets;  // one per cell, plus one
   // CUDA sort scratch (kept between builds).
   array<uint64_t> keys;
   array<uint64_t> sorted_keys;

@@ -101,8 +101,9 @@ inline constexpr uint32_t kHashGridMagic = 0x48534731u;  // "HSG1"
 // grid's coordinate precision, see hash_grid.h), stored in the physical cell
 // (c mod dim) — negative coordinates wrap — numbered z·dim_x·dim_y + y·dim_x + x.
 //  * point_ids: the points sorted by (physical cell, group as uint32, original index); entry k
-//    is the original index of the k-th point in that order. cell_starts[c] … cell_ends[c] − 1
-//    are the sorted positions in cell c (start == end for an empty cell).
+//    is the original index of the k-th point in that order. cell_offsets has one entry per
+//    cell plus one: the points of cell c are the sorted positions cell_offsets[c] …
+//    cell_offsets[c + 1] − 1 (so cells next to each other in a row are one contiguous run).
 //  * point_groups: with a grouped build, the group id of each sorted position (so the points of
 //    one group form a contiguous run inside each cell); null otherwise.
 //  * Before the first build, point_ids is null and num_points is 0: queries find nothing and
@@ -124,8 +125,7 @@ struct HashGridDesc {
   uint16_t cell_width_inv_h = 0;  // binary16 bits
   const int32_t* point_ids = nullptr;
   const int32_t* point_groups = nullptr;
-  const int32_t* cell_starts = nullptr;
-  const int32_t* cell_ends = nullptr;
+  const int32_t* cell_offsets = nullptr;  // dim_x·dim_y·dim_z + 1 entries
 };
 
 WP_HD const BvhDesc* bvh_desc(uint64_t id) { return reinterpret_cast<const BvhDesc*>(id); }

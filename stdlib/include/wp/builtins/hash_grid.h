@@ -11,7 +11,9 @@
 //    floor((point − max_dist)·inv) … floor((point + max_dist)·inv) per axis, x fastest, then y,
 //    then z; an axis spanning dim or more cells is cut to dim cells from its start, so no
 //    physical cell is visited twice. In each cell it yields the cell's points in sorted order
-//    (see HashGridDesc): candidates, not neighbours — callers test the distance.
+//    (see HashGridDesc): candidates, not neighbours — callers test the distance. Cells next to
+//    each other in a row (and in memory) are read as one run through cell_offsets: one pair of
+//    offset loads per run instead of two per cell; the order of the candidates is the same.
 //    With `group`, only points built with that group id are yielded; on a grid built without
 //    groups the group is ignored and every candidate is yielded (as Warp).
 //  * hash_grid_query_next(q, index) writes the next candidate's ORIGINAL point index to
@@ -124,33 +126,65 @@ WP_HD const HashGridDesc* get_grid(uint64_t id) {
 
 }  // namespace hash_grid_detail
 
-// The state of one query: the cell box, the current cell and the current run of sorted
-// positions in it. Copies of the grid's pointers and sizes keep cell changes register-only.
+// The state of one query: the cell box, the next run of cells to enter, and the current run of
+// sorted positions. A run is a stretch of one row's cells that are also adjacent in memory (no
+// wrap inside it), whose points are one contiguous range thanks to cell_offsets; with a group
+// filter a run is a single cell (the group's points are contiguous only within a cell). The
+// grid's pointers and sizes are copied in, so moving between runs touches no descriptor.
 template <typename T>
 struct hash_grid_query_base {
   const int32_t* point_ids;  // null: grid never built (the query yields nothing)
   const int32_t* point_groups;
-  const int32_t* cell_starts;
-  const int32_t* cell_ends;
+  const int32_t* cell_offsets;
   int32_t dim_x, dim_y, dim_z;
   int32_t x_start, y_start, z_start;
   int32_t x_end, y_end, z_end;
-  int32_t x, y, z;
+  int32_t x, y, z;     // first virtual cell of the next run
   int32_t cell_index;  // next sorted position to yield
   int32_t cell_end;    // one past the last position of the current run
   int32_t group;
   bool filter_by_group;
+  bool done;
 
-  WP_HD void enter_cell() {
-    const int32_t cell = hash_grid_detail::physical_cell(x, y, z, dim_x, dim_y, dim_z);
-    int32_t start = cell_starts[cell], end = cell_ends[cell];
-    if (filter_by_group && point_groups) {
+  // Enters the run starting at virtual cell (x, y, z) and moves x past it.
+  WP_HD void enter_run() {
+    int32_t px = x % dim_x, py = y % dim_y, pz = z % dim_z;
+    if (px < 0) px += dim_x;
+    if (py < 0) py += dim_y;
+    if (pz < 0) pz += dim_z;
+    const int32_t filtered = filter_by_group && point_groups;
+    // Cells x … last are consecutive in memory: up to the row's physical end or x_end.
+    const int64_t room = int64_t(dim_x) - 1 - px, left = int64_t(x_end) - x;
+    const int32_t len = filtered ? 1 : int32_t((room < left ? room : left) + 1);
+    const int32_t first = (pz * dim_y + py) * dim_x + px;
+    int32_t start = cell_offsets[first], end = cell_offsets[first + len];
+    if (filtered) {
       const uint32_t key = static_cast<uint32_t>(group);
       start = hash_grid_detail::lower_bound_group(point_groups, start, end, key);
       end = key == 0xFFFFFFFFu ? end : hash_grid_detail::lower_bound_group(point_groups, start, end, key + 1);
     }
     cell_index = start;
     cell_end = end;
+    x += len;  // ≤ x_end + 1 ≤ INT_MAX: no overflow
+  }
+
+  // Moves to the next run of the box; false (and done) when there is none.
+  WP_HD bool next_run() {
+    if (x > x_end) {
+      x = x_start;
+      if (y == y_end) {
+        if (z == z_end) {
+          done = true;
+          return false;
+        }
+        y = y_start;
+        ++z;
+      } else {
+        ++y;
+      }
+    }
+    enter_run();
+    return true;
   }
 };
 
@@ -170,8 +204,7 @@ WP_HD hash_grid_query_base<T> make_query(uint64_t id, const vec_t<3, T>& p, T r,
   hash_grid_query_base<T> q{};
   q.point_ids = g->point_ids;
   q.point_groups = g->has_groups ? g->point_groups : nullptr;
-  q.cell_starts = g->cell_starts;
-  q.cell_ends = g->cell_ends;
+  q.cell_offsets = g->cell_offsets;
   q.dim_x = g->dim_x;
   q.dim_y = g->dim_y;
   q.dim_z = g->dim_z;
@@ -187,7 +220,8 @@ WP_HD hash_grid_query_base<T> make_query(uint64_t id, const vec_t<3, T>& p, T r,
   q.x = q.x_start;
   q.y = q.y_start;
   q.z = q.z_start;
-  if (q.point_ids) q.enter_cell();
+  q.done = q.point_ids == nullptr;
+  if (!q.done) q.enter_run();
   return q;
 }
 
@@ -215,29 +249,12 @@ WP_HD hash_grid_query_h_t hash_grid_query(uint64_t id, const vec_t<3, half>& poi
 
 template <typename T>
 WP_HD bool hash_grid_query_next(hash_grid_query_base<T>& q, int32_t& index) {
-  if (!q.point_ids) return false;
-  for (;;) {
-    if (q.cell_index < q.cell_end) {
-      index = q.point_ids[q.cell_index++];
-      return true;
-    }
-    if (++q.x > q.x_end) {
-      q.x = q.x_start;
-      if (++q.y > q.y_end) {
-        q.y = q.y_start;
-        if (++q.z > q.z_end) {
-          // Park on the last cell with an empty run: later calls return false again (the
-          // ends are ≤ INT_MAX − 1, so the increments cannot overflow).
-          q.x = q.x_end;
-          q.y = q.y_end;
-          q.z = q.z_end;
-          q.cell_index = q.cell_end = 0;
-          return false;
-        }
-      }
-    }
-    q.enter_cell();
+  if (q.done) return false;
+  while (q.cell_index >= q.cell_end) {
+    if (!q.next_run()) return false;
   }
+  index = q.point_ids[q.cell_index++];
+  return true;
 }
 
 WP_HD int32_t hash_grid_point_id(uint64_t id, int32_t index) {

@@ -1,0 +1,73 @@
+// example_util.h — what the examples' programs share: choosing the device, a look-at camera
+// basis, and writing a linear-RGB image as a gamma-encoded PNG through libpng.
+//
+// Contract:
+//  * pick_device(name): `name` empty → cuda:0 when a CUDA GPU is present, else the CPU;
+//    otherwise the named device. Returns nullopt for a CUDA device with no GPU present (the
+//    caller prints "skipped: no CUDA device" and exits kSkipCode, which CTest reports as
+//    skipped).
+//  * Camera::look_at(eye, target): unit forward, right and up vectors (z is world up).
+//  * write_png(path, rgb, width, height): rgb holds width·height linear colours, rows top to
+//    bottom; each channel is clamped to [0, 1] and encoded with gamma 2. Throws wp::Error when
+//    the file cannot be written.
+#pragma once
+
+#include <png.h>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wp/wp.h"
+
+namespace example {
+
+inline constexpr int kSkipCode = 77;
+
+inline std::optional<wp::Device> pick_device(const std::string& name) {
+  if (name.empty()) return wp::cuda_device_count() > 0 ? wp::Device("cuda:0") : wp::Device("cpu");
+  wp::Device dev(name);
+  if (dev.is_cuda() && wp::cuda_device_count() == 0) return std::nullopt;
+  return dev;
+}
+
+inline wp::vec3 normalized(const wp::vec3& a) {
+  const float l = std::sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
+  return {{a[0] / l, a[1] / l, a[2] / l}};
+}
+
+inline wp::vec3 cross(const wp::vec3& a, const wp::vec3& b) {
+  return {{a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]}};
+}
+
+struct Camera {
+  wp::vec3 eye, forward, right, up;
+  static Camera look_at(const wp::vec3& eye, const wp::vec3& target) {
+    Camera c;
+    c.eye = eye;
+    c.forward = normalized({{target[0] - eye[0], target[1] - eye[1], target[2] - eye[2]}});
+    c.right = normalized(cross(c.forward, {{0.0f, 0.0f, 1.0f}}));
+    c.up = cross(c.right, c.forward);
+    return c;
+  }
+};
+
+inline void write_png(const std::string& path, const std::vector<wp::vec3>& rgb, int width, int height) {
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(width) * height * 3);
+  for (std::size_t i = 0; i < rgb.size(); ++i)
+    for (int c = 0; c < 3; ++c) {
+      const float g = std::sqrt(std::clamp(rgb[i][c], 0.0f, 1.0f));  // gamma ≈ 2
+      bytes[i * 3 + c] = static_cast<unsigned char>(std::lround(g * 255.0f));
+    }
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  image.width = static_cast<png_uint_32>(width);
+  image.height = static_cast<png_uint_32>(height);
+  image.format = PNG_FORMAT_RGB;
+  if (!png_image_write_to_file(&image, path.c_str(), 0, bytes.data(), 0, nullptr))
+    throw wp::Error("cannot write " + path + ": " + image.message);
+}
+
+}  // namespace example
