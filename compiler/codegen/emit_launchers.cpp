@@ -108,8 +108,22 @@ std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std:
   return out;
 }
 
+// The always-on launch checks of the accesses every thread makes at its thread index
+// (tid_extent.h): a launch larger than such an array throws before anything runs.
+std::string tid_extent_checks(const KernelEntry& k, const std::string& dim, const SourceManager& sources) {
+  std::string out;
+  for (const TidAccess& a : k.tid_accesses) {
+    std::string where = "?";
+    if (a.loc.begin.file != kNoFile)
+      where = fmt::format("{}:{}", sources.name(a.loc.begin.file), sources.line_col(a.loc.begin).line);
+    out += fmt::format("  wp::detail::check_tid_extent({}, {}, {}, {}, {}, \"{}\", \"{}\", {});\n", dim, k.tid_dims,
+                       k.param_names[a.param], a.axis, a.tid, k.name, k.param_names[a.param], cpp_string_literal(where));
+  }
+  return out;
+}
+
 // NS::kernel(dim, args…, options): validation, device choice, dispatch (and tape recording).
-std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd) {
+std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd, const SourceManager& sources) {
   const ir::Function& fn = *k.fn;
   const std::string dim = local(k, "dim"), options = local(k, "options"), device = local(k, "device");
   std::vector<std::string> params = {"const wp::Dim& " + dim}, devices, args;
@@ -136,6 +150,7 @@ std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd) {
   out += fmt::format("  const wp::Device {} = wp::detail::launch_device({}, {{{}}}, \"{}\");\n", device, options,
                      join(devices), k.name);
   out += conversions;
+  out += tid_extent_checks(k, dim, sources);
   out += fmt::format("  if ({}.is_cpu()) {{\n    impl::k_{}_cpu({}, {}{});\n  }} else {{\n", device, k.name, dim,
                      options, call_args);
   out += "#if WARPC_KERNELS_CUDA\n";
@@ -249,7 +264,7 @@ std::string emit_cpu_file(const ModuleContext& ctx, const std::string& module_co
     out += "#endif\n\n";
   }
   out += fmt::format("}}  // namespace {}::impl\n\nnamespace {} {{\n\n", ctx.options.ns, ctx.options.ns);
-  for (const KernelEntry& k : ctx.kernels) out += typed_launcher(k, backward_of(ctx, k));
+  for (const KernelEntry& k : ctx.kernels) out += typed_launcher(k, backward_of(ctx, k), ctx.sources);
   out += fmt::format("}}  // namespace {}\n", ctx.options.ns);
   if (ctx.options.reflect) out += emit_reflect(ctx);
   return out;
@@ -267,6 +282,7 @@ std::string emit_cuda_file(const ModuleContext& ctx, const std::string& module_c
   out += fmt::format("namespace {}::impl {{\n\n{}", ctx.options.ns, module_code);
   FunctionEmitOptions wide_options;
   if (ctx.options.line_directives) wide_options.sources = &ctx.sources;
+  wide_options.locations = &ctx.sources;
   for (const KernelEntry& k : ctx.kernels) {
     if (!k.wide) continue;
     wide_options.wide = &*k.wide;
