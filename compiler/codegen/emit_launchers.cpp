@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "codegen/codegen_impl.h"
 
@@ -83,6 +84,28 @@ std::string cuda_launcher_declaration(const KernelEntry& k) {
                      local(k, "dim"), local(k, "options"), local(k, "device"), params.empty() ? "" : ", ", params);
 }
 
+// Does the kernel read array parameter `param` (any use but a store into it or a shape
+// query), and are its elements floating-point (so gradients can flow through it)?
+bool reads_differentiably(const ir::Function& fn, size_t param) {
+  const Type* elem = fn.param_types[param]->elem;
+  if (!elem || !(elem->is_float_scalar() || (elem->is_composite() && is_float(elem->scalar)))) return false;
+  const ir::Value* array = fn.params()[param];
+  bool read = false;
+  std::function<void(const ir::Block*)> visit = [&](const ir::Block* b) {
+    for (const ir::Op* op : b->ops) {
+      for (size_t i = 0; i < op->operands.size(); ++i) {
+        if (op->operands[i] != array || op->is(ir::Opcode::ArrayShape)) continue;
+        if (op->is(ir::Opcode::ArrayStore) && i == 0) continue;
+        read = true;
+      }
+      for (const ir::Region* r : op->regions)
+        for (const ir::Block* inner : r->blocks) visit(inner);
+    }
+  };
+  if (fn.body) visit(fn.body->entry());
+  return read;
+}
+
 // After a forward launch: record the backward launch on the thread's recording tape, with a
 // zeroed one-element accumulator per differentiable non-array parameter.
 std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std::string& dim,
@@ -92,7 +115,9 @@ std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std:
   std::vector<std::string> call = {dim}, arrays, params;
   for (size_t i = 0; i < k.fn->param_types.size(); ++i) {
     call.push_back(k.param_names[i]);
-    if (k.fn->param_types[i]->kind == TypeKind::Array) arrays.push_back(fmt::format("wp::detail::tape_array({})", k.param_names[i]));
+    if (k.fn->param_types[i]->kind == TypeKind::Array)
+      arrays.push_back(fmt::format("wp::detail::tape_array({0}, \"{0}\", {1})", k.param_names[i],
+                                   reads_differentiably(*k.fn, i) ? "true" : "false"));
   }
   for (size_t j = bwd.primal_params; j < bwd.fn->param_types.size(); ++j) {
     const std::string acc = local(k, "tape_" + bwd.param_names[j]);

@@ -1,0 +1,158 @@
+// friendly_api_test.cpp — the user-facing conveniences and the mistakes that must not be
+// silent: named array options, HostArray (shaped, printable to_host), TapeScope,
+// param_grad_total, the missing-gradient report of Tape::record (warn once / throw / ignore),
+// backward() on an empty tape, and the launch-time check of wp.tid()-indexed arrays.
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+#include "wp/wp.h"
+
+namespace {
+
+using wp_test::error_of;
+
+TEST(ArrayOptions, NamedOptionsInAnyOrder) {
+  auto a = wp::zeros<float>({2, 3}, wp::requires_grad, wp::on("cpu"));
+  auto b = wp::zeros<float>({2, 3}, wp::on("cpu"), wp::requires_grad);
+  EXPECT_TRUE(a.requires_grad());
+  EXPECT_TRUE(b.requires_grad());
+  EXPECT_EQ(a.shape(), (wp::Shape{2, 3}));
+  EXPECT_FALSE(wp::zeros<float>(4, wp::requires_grad(false)).requires_grad());
+  auto f = wp::full<int>(3, 7, wp::on("cpu"));
+  EXPECT_EQ(f.to_host(), (std::vector<int>{7, 7, 7}));
+  auto e = wp::empty<double>({5}, wp::requires_grad);
+  EXPECT_EQ(e.grad_array().to_host(), std::vector<double>(5, 0.0));
+}
+
+TEST(ArrayOptions, FromHostNeedsTheShape) {
+  const std::vector<float> v = {1, 2, 3, 4, 5, 6};
+  auto a = wp::from_host(v, wp::requires_grad, wp::with_shape({2, 3}));
+  EXPECT_EQ(a.shape(), (wp::Shape{2, 3}));
+  EXPECT_TRUE(a.requires_grad());
+  EXPECT_EQ(error_of([&] { wp::from_host(v, wp::with_shape({4, 2})); }),
+            "from_host: vector has 6 elements but shape (4, 2) needs 8");
+  // The device option reaches the allocator: a device that does not exist throws.
+  if (wp::cuda_device_count() < 8) {
+    EXPECT_NE(error_of([&] { wp::zeros<float>(2, wp::on("cuda:7")); }), "");
+  }
+}
+
+TEST(HostArray, KnowsItsShapeAndPrintsLikeNumpy) {
+  std::vector<float> v = {1, 2, 3, 4, 5, 6};
+  auto h = wp::from_host(v, {2, 3}).to_host();
+  EXPECT_EQ(h.shape(), (wp::Shape{2, 3}));
+  EXPECT_EQ(h.at(1, 2), 6.0f);
+  std::vector<float> as_vector = h;  // still a std::vector
+  EXPECT_EQ(as_vector, v);
+  std::ostringstream os;
+  os << h;
+  EXPECT_EQ(os.str(), "[[1 2 3]\n [4 5 6]]");
+  std::ostringstream one;
+  one << wp::from_host(std::vector<wp::vec3>{{{1, 2, 3}}, {{4, 5, 6}}}).to_host();
+  EXPECT_EQ(one.str(), "[[1 2 3] [4 5 6]]");
+  std::ostringstream three;
+  three << wp::from_host(std::vector<int>(8, 0), {2, 2, 2}).to_host();
+  EXPECT_EQ(three.str(), "[[[0 0]\n  [0 0]]\n\n [[0 0]\n  [0 0]]]");
+  std::ostringstream big;
+  std::vector<int> many(2000);
+  for (int i = 0; i < 2000; ++i) many[static_cast<size_t>(i)] = i;
+  big << wp::from_host(many).to_host();
+  EXPECT_EQ(big.str(), "[0 1 2 ... 1997 1998 1999]");
+  EXPECT_EQ(error_of([&] { (void)h.at(2, 0); }),
+            "HostArray::at: index (2, 0) is out of bounds for shape (2, 3) (dimension 0)");
+  EXPECT_EQ(error_of([&] { (void)h.at(1); }),
+            "HostArray::at: 1 indices (1) given for an array of shape (2, 3) (2 dimensions)");
+}
+
+// A stand-in for a generated launcher: y = s * x, recorded with named, differentiable entries.
+void record_scale(wp::Tape& tape, const wp::array<float>& x, const wp::array<float>& y, float s) {
+  wp::array<float> adj_s = wp::zeros<float>(1);
+  std::vector<float> gs = {s};
+  wp::copy(adj_s, wp::from_host(gs, {1}));
+  tape.record("scale", [] {}, {wp::detail::tape_array(x, "x", true), wp::detail::tape_array(y, "y", false)},
+              {wp::detail::tape_param("s", adj_s)});
+}
+
+TEST(TapeMistakes, BackwardOnAnEmptyTapeSaysSo) {
+  wp::Tape tape;
+  EXPECT_NE(error_of([&] { tape.backward(); }).find("the tape has recorded no launches"), std::string::npos);
+  auto loss = wp::zeros<float>(1, wp::requires_grad);
+  EXPECT_NE(error_of([&] { tape.backward(loss); }).find("the tape has recorded no launches"), std::string::npos);
+}
+
+TEST(TapeMistakes, MissingGradientWarnsOncePerKernelArgument) {
+  wp::Tape tape;
+  auto x = wp::zeros<float>(4);                     // read by the kernel, no gradient
+  auto y = wp::zeros<float>(4, wp::requires_grad);  // gradients flow through the launch
+  testing::internal::CaptureStderr();
+  record_scale(tape, x, y, 2.0f);
+  record_scale(tape, x, y, 2.0f);
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("warning: kernel 'scale': Tape: argument 'x' has no gradient buffer, but gradients flow "
+                     "through this launch (argument 'y' has one)"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(err.find("warning", 1), std::string::npos) << "reported twice: " << err;
+}
+
+TEST(TapeMistakes, MissingGradientPolicies) {
+  auto x = wp::zeros<float>(4);
+  auto y = wp::zeros<float>(4, wp::requires_grad);
+  wp::Tape strict;
+  strict.set_missing_grad_policy(wp::Tape::MissingGrad::Throw);
+  EXPECT_NE(error_of([&] { record_scale(strict, x, y, 1.0f); }).find("argument 'x' has no gradient buffer"),
+            std::string::npos);
+  wp::Tape quiet;
+  quiet.set_missing_grad_policy(wp::Tape::MissingGrad::Ignore);
+  testing::internal::CaptureStderr();
+  record_scale(quiet, x, y, 1.0f);
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+  // No gradient anywhere: nothing flows, nothing to report even when strict.
+  auto y0 = wp::zeros<float>(4);
+  record_scale(strict, x, y0, 1.0f);
+  EXPECT_EQ(strict.launch_count(), 1u);
+}
+
+TEST(TapeScope, RecordsForTheScope) {
+  wp::Tape tape;
+  {
+    wp::TapeScope recording(tape);
+    EXPECT_EQ(wp::Tape::recording(), &tape);
+  }
+  EXPECT_EQ(wp::Tape::recording(), nullptr);
+}
+
+TEST(Tape, ParamGradTotalSumsEveryLaunchOfTheKernel) {
+  wp::Tape tape;
+  auto x = wp::zeros<float>(4, wp::requires_grad);
+  auto y = wp::zeros<float>(4, wp::requires_grad);
+  record_scale(tape, x, y, 1.5f);
+  record_scale(tape, x, y, 2.0f);
+  tape.record("other", [] {}, {}, {});
+  EXPECT_EQ(tape.param_grad_total<float>("scale", "s"), 3.5f);
+  EXPECT_EQ(error_of([&] { tape.param_grad_total<float>("scale", "t"); }),
+            "Tape::param_grad_total: no recorded launch of kernel 'scale' has a gradient for a parameter "
+            "named 't' (2 launches of it recorded)");
+}
+
+TEST(LaunchCheck, ArrayIndexedAtTidMustCoverTheLaunch) {
+  auto a = wp::zeros<float>(8);
+  wp::detail::check_tid_extent(wp::Dim(8), 1, a, 0, 0, "k", "a", "k.wp:3");
+  wp::detail::check_tid_extent(wp::Dim(0), 1, a, 0, 0, "k", "a", "k.wp:3");  // no threads
+  wp::detail::check_tid_extent(wp::Dim(9), 1, wp::array<float>{}, 0, 0, "k", "a", "k.wp:3");  // None
+  EXPECT_EQ(error_of([&] { wp::detail::check_tid_extent(wp::Dim(10), 1, a, 0, 0, "k", "a", "k.wp:3"); }),
+            "kernel 'k': launch dimension (10) is too large for argument 'a' of shape (8,): every thread "
+            "accesses 'a' at wp.tid() (k.wp:3), so threads 8 to 9 would access it out of bounds; launch with "
+            "at most 8 threads");
+  auto m = wp::zeros<float>({4, 5});
+  wp::detail::check_tid_extent(wp::Dim{4, 5}, 2, m, 1, 1, "k2", "m", "k2.wp:4");
+  EXPECT_NE(error_of([&] { wp::detail::check_tid_extent(wp::Dim{4, 6}, 2, m, 1, 1, "k2", "m", "k2.wp:4"); })
+                .find("component 1 of wp.tid() along dimension 1"),
+            std::string::npos);
+}
+
+}  // namespace
