@@ -2,8 +2,11 @@
 # a static library of generated C++ (and CUDA) code.
 #
 #   add_warp_kernels(<target>
-#     SOURCES a.wp [b.wp ...]
+#     SOURCES a.wp [b.py ...]         kernel modules (.wp, or .py files shared with Python Warp)
 #     [TARGETS cpu cuda]              backends (default: cpu; the CPU one is always built)
+#     [DEBUG]                         bounds-check every array access (WARPC_DEBUG), asserts on
+#     [NO_OPTIMIZE]                   compile the kernels with the build type's flags only
+#     [DEBUG_INFO]                    add -g to the (optimised) kernel code
 #     [CUDA_REQUIRED]                 fail configuring when the cuda backend cannot be built
 #     [CUDA_ARCHITECTURES 90 ...]     SM architectures of the CUDA code (default: 90)
 #     [NAMESPACE ns]                  C++ namespace of the launchers (default: warpc's, the stem)
@@ -29,6 +32,13 @@
 #    for CUDA_ARCHITECTURES and the .wp.cpp with WARPC_KERNELS_CUDA=1 (PRIVATE: the
 #    generated launchers dispatch to CUDA). Otherwise the library is CPU-only, with a STATUS
 #    message saying why — or a FATAL_ERROR with CUDA_REQUIRED.
+#  * Kernel code is optimised whatever the consumer's build type: in configurations other
+#    than Release/RelWithDebInfo/MinSizeRel (Debug, or no CMAKE_BUILD_TYPE) the library's C++
+#    gets -O2 and its CUDA -O3 (GCC/Clang/nvcc; after the configuration's flags), unless
+#    NO_OPTIMIZE or DEBUG is given. DEBUG_INFO adds -g. DEBUG defines WARPC_DEBUG for the
+#    library (bounds checks with file:line, asserts; abort on the CPU, trap on CUDA) and
+#    compiles it with -g and without the forced optimisation.
+#  * A source ending in .py is compiled like a .wp (its outputs are still <stem>.wp.h/.cpp/.cu).
 #  * Target properties: WARPC_TARGETS (as given), WARPC_CUDA (ON when the cuda backend is
 #    built), WARPC_CUDA_ARCHITECTURES, WARPC_NAMESPACE, WARPC_HEADERS.
 #  * Argument errors (unknown keywords or values, missing SOURCES, non-.wp sources, two
@@ -41,14 +51,14 @@ cmake_policy(SET CMP0116 NEW)
 function(_warpc_check_keywords target)
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_warp_kernels(${target}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS} "
-      "(allowed: SOURCES TARGETS CUDA_REQUIRED CUDA_ARCHITECTURES NAMESPACE INCLUDE_DIRS "
-      "OUTPUT_DIR HEADERS_OUTVAR)")
+      "(allowed: SOURCES TARGETS CUDA_REQUIRED DEBUG NO_OPTIMIZE DEBUG_INFO CUDA_ARCHITECTURES "
+      "NAMESPACE INCLUDE_DIRS OUTPUT_DIR HEADERS_OUTVAR)")
   endif()
   if(ARG_KEYWORDS_MISSING_VALUES)
     message(FATAL_ERROR "add_warp_kernels(${target}): no value given for: ${ARG_KEYWORDS_MISSING_VALUES}")
   endif()
   if(NOT ARG_SOURCES)
-    message(FATAL_ERROR "add_warp_kernels(${target}): SOURCES is required (one or more .wp files)")
+    message(FATAL_ERROR "add_warp_kernels(${target}): SOURCES is required (one or more .wp or .py files)")
   endif()
   if(TARGET ${target})
     message(FATAL_ERROR "add_warp_kernels(${target}): a target named '${target}' already exists")
@@ -175,6 +185,26 @@ function(_warpc_make_library target dir sources cuda)
     target_compile_definitions(${target} PRIVATE WARPC_KERNELS_CUDA=1)
     target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:--expt-relaxed-constexpr>)
   endif()
+  _warpc_build_flavour(${target})
+endfunction()
+
+# Optimisation / debug flags of the kernel library (ARG_DEBUG, ARG_NO_OPTIMIZE, ARG_DEBUG_INFO
+# from the caller): see the contract.
+function(_warpc_build_flavour target)
+  set(gnu_cxx "$<COMPILE_LANG_AND_ID:CXX,GNU,Clang,AppleClang>")
+  if(ARG_DEBUG)
+    target_compile_definitions(${target} PRIVATE WARPC_DEBUG=1)
+    target_compile_options(${target} PRIVATE $<${gnu_cxx}:-g> $<$<COMPILE_LANGUAGE:CUDA>:-g>)
+    return()
+  endif()
+  if(NOT ARG_NO_OPTIMIZE)  # (the optimised configurations keep their own -O level)
+    set(unoptimised "$<NOT:$<CONFIG:Release,RelWithDebInfo,MinSizeRel>>")
+    target_compile_options(${target} PRIVATE $<$<AND:${unoptimised},${gnu_cxx}>:-O2>
+      $<$<AND:${unoptimised},$<COMPILE_LANGUAGE:CUDA>>:-O3>)
+  endif()
+  if(ARG_DEBUG_INFO)
+    target_compile_options(${target} PRIVATE $<${gnu_cxx}:-g> $<$<COMPILE_LANGUAGE:CUDA>:-g>)
+  endif()
 endfunction()
 
 # -I <dir> for every INCLUDE_DIRS entry, --namespace <ns>, and with the cuda backend
@@ -202,7 +232,7 @@ function(_warpc_flags out)
 endfunction()
 
 function(_warpc_add_warp_kernels target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "CUDA_REQUIRED" "NAMESPACE;OUTPUT_DIR;HEADERS_OUTVAR"
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "CUDA_REQUIRED;DEBUG;NO_OPTIMIZE;DEBUG_INFO" "NAMESPACE;OUTPUT_DIR;HEADERS_OUTVAR"
     "SOURCES;TARGETS;CUDA_ARCHITECTURES;INCLUDE_DIRS")
   _warpc_check_keywords(${target})
   _warpc_check_values(${target})
@@ -226,12 +256,12 @@ function(_warpc_add_warp_kernels target)
   foreach(source IN LISTS ARG_SOURCES)
     cmake_path(ABSOLUTE_PATH source BASE_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} NORMALIZE)
     cmake_path(GET source FILENAME name)
-    if(NOT name MATCHES "^(.+)\\.wp$")
-      message(FATAL_ERROR "add_warp_kernels(${target}): source '${source}' is not a .wp file")
+    if(NOT name MATCHES "^(.+)\\.(wp|py)$")
+      message(FATAL_ERROR "add_warp_kernels(${target}): source '${source}' is not a .wp or .py file")
     endif()
     set(stem ${CMAKE_MATCH_1})
     if(stem IN_LIST stems)
-      message(FATAL_ERROR "add_warp_kernels(${target}): two sources are named '${name}'; "
+      message(FATAL_ERROR "add_warp_kernels(${target}): two sources have the stem '${stem}' ('${name}'); "
         "their outputs would collide in ${ARG_OUTPUT_DIR}")
     endif()
     list(APPEND stems ${stem})

@@ -123,6 +123,35 @@ if(MODE STREQUAL "build-tree")
   build_consumer()
   expect_output("${build_out}" "warpc: generating code for kernels\\.wp"
     "editing the imported modules/scaling.wp regenerates kernels.wp (DEPFILE from warpc -MD -MF)")
+  # Editing a kernel BODY changes the .wp.cpp only: the header keeps its bytes and timestamp,
+  # so the program's main.cpp is not recompiled (only the kernel library is).
+  set(header ${WORK_DIR}/build/consumer_kernels.warpc/kernels.wp.h)
+  file(TIMESTAMP ${header} header_before "%s")
+  file(READ ${WORK_DIR}/src/kernels.wp wp_text)
+  string(REPLACE "y[i] = scaling.scaled(x[i], factor)" "y[i] = scaling.scaled(x[i], factor) + 0.0"
+    wp_text "${wp_text}")
+  execute_process(COMMAND ${CMAKE_COMMAND} -E sleep 1.1)  # a visibly newer timestamp if rewritten
+  file(WRITE ${WORK_DIR}/src/kernels.wp "${wp_text}")
+  build_consumer()
+  expect_output("${build_out}" "warpc: generating code for kernels\\.wp" "the edited body regenerates")
+  file(TIMESTAMP ${header} header_after "%s")
+  expect("an unchanged header is not rewritten (${header_before} vs ${header_after})"
+    header_before STREQUAL header_after)
+  expect("main.cpp is not recompiled after a kernel-body edit" NOT build_out MATCHES "main\\.cpp\\.o")
+  expect("the kernel library is recompiled" build_out MATCHES "kernels\\.wp\\.cpp\\.o")
+  build_consumer()
+  expect("after a body edit, a second build does nothing" NOT build_out MATCHES "warpc: generating")
+  # Fast by default: with no CMAKE_BUILD_TYPE the kernels are still compiled with -O2 (the
+  # program itself is not).
+  if(GENERATOR STREQUAL "Ninja")
+    run(reconfigure ${CMAKE_COMMAND} -S ${WORK_DIR}/src -B ${WORK_DIR}/build -DCMAKE_BUILD_TYPE=)
+    expect("reconfiguring without a build type succeeds" reconfigure_rc EQUAL 0)
+    file(READ ${WORK_DIR}/build/build.ninja rules)
+    string(REGEX MATCH "build [^\n]*kernels\\.wp\\.cpp\\.o:[^\n]*\n( [^\n]*\n)*" kernel_rule "${rules}")
+    string(REGEX MATCH "build [^\n]*main\\.cpp\\.o:[^\n]*\n( [^\n]*\n)*" main_rule "${rules}")
+    expect("kernels are compiled with -O2 without a build type" kernel_rule MATCHES "FLAGS = [^\n]*-O2")
+    expect("the program keeps its own (unoptimised) flags" NOT main_rule MATCHES "-O2")
+  endif()
 elseif(MODE STREQUAL "cuda")
   build_and_run_consumer(${WARPC_BUILD_DIR} ${WARPC_BUILD_DIR}/bin/warpc
     -Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_TARGETS=cpu,cuda)
