@@ -1,6 +1,6 @@
 // wp/kernel_abi.h — the runtime calls a generated kernel launcher makes before it runs a
 // kernel (host-only; wp/wp.h includes it). The contract with warpc's code generator is
-// /work/briefs/abi.md ("What generated code calls in the RUNTIME").
+// described in docs/codegen.md and docs/runtime.md ("Generated launchers").
 //
 // Contract:
 //  * detail::launch_device(options, {args…}, kernel) picks the device a launch runs on:

@@ -1,6 +1,6 @@
 // wp/tape.h — wp::Tape: records forward kernel launches and replays their backward passes in
 // reverse (Warp's wp.Tape, for C++ programs). The contract with warpc's generated launchers is
-// /work/briefs/ad-abi.md ("Runtime wp::Tape"); docs/autodiff.md shows it in use.
+// below; docs/autodiff.md shows it in use.
 //
 // Contract:
 //  * begin() makes this tape the calling thread's recording tape (Tape::recording(), a
