@@ -22,7 +22,9 @@
 #    module it imports (DEPFILE from warpc -MD) or warpc changes; a .wp that does not compile
 #    fails the build with warpc's located diagnostics.
 #  * <target> is a STATIC library of the generated .wp.cpp (+ .wp.cu) files, linking
-#    warpc::runtime PUBLIC, with OUTPUT_DIR as a PUBLIC include directory (so `#include
+#    warpc::runtime PUBLIC — or warpc::runtime_cpu (no CUDA toolkit, libcudart or
+#    WARPC_RUNTIME_CUDA needed) when TARGETS has no cuda, or when CUDA was requested but
+#    warpc::runtime cannot be linked here (no CUDA toolkit); with OUTPUT_DIR as a PUBLIC include directory (so `#include
 #    "a.wp.h"` works for its users), position-independent code. The custom target
 #    <target>.warpc runs the warpc steps (part of `all`).
 #  * The cuda backend is built when TARGETS has cuda AND warpc's runtime has CUDA AND a CUDA
@@ -88,14 +90,33 @@ function(_warpc_check_values target)
   endif()
 endfunction()
 
-# ON in `out` when warpc::runtime was built with CUDA (it then defines WARPC_RUNTIME_CUDA).
+# ON in `out` when warpc::runtime was built with CUDA (it then defines WARPC_RUNTIME_CUDA)
+# and can be linked here (CUDA::cudart exists, or it is warpc's own build).
 function(_warpc_runtime_has_cuda out)
   set(${out} OFF PARENT_SCOPE)
   if(TARGET warpc::runtime)
     get_target_property(defs warpc::runtime INTERFACE_COMPILE_DEFINITIONS)
-    if(defs AND "WARPC_RUNTIME_CUDA" IN_LIST defs)
+    if(defs AND "WARPC_RUNTIME_CUDA" IN_LIST defs AND TARGET CUDA::cudart)
       set(${out} ON PARENT_SCOPE)
     endif()
+  endif()
+endfunction()
+
+# The runtime a kernel library links: warpc::runtime when its CUDA code is built, or when CUDA
+# was requested and that runtime can be linked; else warpc::runtime_cpu (no CUDA toolkit
+# needed; older packages without it: warpc::runtime).
+function(_warpc_runtime_target cuda out)
+  _warpc_runtime_has_cuda(runtime_cuda)
+  get_target_property(defs warpc::runtime INTERFACE_COMPILE_DEFINITIONS)
+  set(runtime_without_cuda ON)
+  if(defs AND "WARPC_RUNTIME_CUDA" IN_LIST defs)
+    set(runtime_without_cuda OFF)
+  endif()
+  if(cuda OR ("cuda" IN_LIST ARG_TARGETS AND (runtime_cuda OR runtime_without_cuda))
+     OR NOT TARGET warpc::runtime_cpu)
+    set(${out} warpc::runtime PARENT_SCOPE)
+  else()
+    set(${out} warpc::runtime_cpu PARENT_SCOPE)
   endif()
 endfunction()
 
@@ -130,7 +151,10 @@ function(_warpc_cuda_enabled target out)
     return()
   endif()
   _warpc_runtime_has_cuda(runtime_cuda)
-  if(NOT runtime_cuda)
+  get_target_property(defs warpc::runtime INTERFACE_COMPILE_DEFINITIONS)
+  if(NOT runtime_cuda AND defs AND "WARPC_RUNTIME_CUDA" IN_LIST defs)
+    set(why "no CUDA toolkit was found (CUDA::cudart), which warpc's CUDA runtime needs")
+  elseif(NOT runtime_cuda)
     set(why "warpc's runtime was built without CUDA")
   elseif(NOT DEFINED CMAKE_CUDA_COMPILE_OBJECT)
     string(CONCAT why "no CUDA compiler was found (set CMAKE_CUDA_COMPILER), or CUDA could not "
@@ -175,7 +199,8 @@ endfunction()
 # The static library of the generated sources.
 function(_warpc_make_library target dir sources cuda)
   add_library(${target} STATIC ${sources})
-  target_link_libraries(${target} PUBLIC warpc::runtime)
+  _warpc_runtime_target(${cuda} runtime)
+  target_link_libraries(${target} PUBLIC ${runtime})
   target_include_directories(${target} PUBLIC $<BUILD_INTERFACE:${dir}>)
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON LINKER_LANGUAGE CXX)
   if(cuda)

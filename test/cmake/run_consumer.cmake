@@ -21,6 +21,9 @@
 #               value) names a stand-in compiler that writes trivial outputs: the broken .wp
 #               then builds and the stand-in's output shows; a missing path fails configuring.
 #   bad-targets TARGETS metal: configuring fails, listing the allowed values.
+#   cpu-only    TARGETS cpu with the CUDA toolkit hidden (CMAKE_DISABLE_FIND_PACKAGE_CUDAToolkit,
+#               PATH without it): the package loads, the program builds against
+#               warpc::runtime_cpu and runs; no CUDA path, define or libcudart anywhere.
 cmake_minimum_required(VERSION 3.25)
 foreach(var MODE WARPC_BUILD_DIR CONSUMER_SOURCE WORK_DIR GENERATOR)
   if(NOT DEFINED ${var})
@@ -248,6 +251,29 @@ echo "$mt: $src" > "$mf"
   expect("a missing WARPC_EXECUTABLE fails configuring" NOT configure_rc EQUAL 0)
   expect_output("${configure_out}" "WARPC_EXECUTABLE is '[^']*missing-warpc', which is not a file"
     "the missing-override message")
+elseif(MODE STREQUAL "cpu-only")
+  # A TARGETS cpu consumer on a machine without CUDA: the toolkit is hidden from find_package
+  # and from PATH; the package still loads, the kernel library links warpc::runtime_cpu, and
+  # nothing of CUDA appears on the consumer's compile or link lines or in its program.
+  unset(ENV{CUDACXX})
+  set(ENV{PATH} "/usr/bin:/bin")
+  build_and_run_consumer(${WARPC_BUILD_DIR} ${WARPC_BUILD_DIR}/bin/warpc -Dwarpc_DIR=${WARPC_BUILD_DIR}
+    -DCMAKE_DISABLE_FIND_PACKAGE_CUDAToolkit=ON)
+  expect_output("${program_out}" "consumer: CPU-only kernels" "the program is CPU-only")
+  if(GENERATOR STREQUAL "Ninja")
+    file(READ ${WORK_DIR}/build/build.ninja rules)
+    set(cuda_words cudart WARPC_RUNTIME_CUDA /usr/local/cuda)
+    if(RUNTIME_CUDA)  # (a CPU-only warpc has one runtime, which runtime_cpu forwards to)
+      list(APPEND cuda_words libwarpc_runtime.a)
+    endif()
+    foreach(word IN LISTS cuda_words)
+      string(FIND "${rules}" "${word}" at)
+      expect("'${word}' does not appear in the consumer's build rules" at EQUAL -1)
+    endforeach()
+    expect("the consumer links the CPU-only runtime" rules MATCHES "libwarpc_runtime_cpu\\.a|libwarpc_runtime\\.a")
+  endif()
+  run(ldd ldd ${WORK_DIR}/build/consumer)
+  expect("the program does not load libcudart" NOT ldd_out MATCHES "cudart")
 elseif(MODE STREQUAL "bad-targets")
   configure_consumer(-Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_TARGETS=metal)
   expect("configuring with TARGETS metal fails" NOT configure_rc EQUAL 0)
