@@ -106,6 +106,28 @@ bool reads_differentiably(const ir::Function& fn, size_t param) {
   return read;
 }
 
+// Does the kernel store into array parameter `param` (directly or through a sub-array view)?
+bool writes(const ir::Function& fn, size_t param) {
+  const ir::Value* array = fn.params()[param];
+  bool written = false;
+  std::function<void(const ir::Block*)> visit = [&](const ir::Block* b) {
+    for (const ir::Op* op : b->ops) {
+      const bool store = op->is(ir::Opcode::ArrayStore) || op->is(ir::Opcode::AtomicAdd) ||
+                         op->is(ir::Opcode::AtomicSub) || op->is(ir::Opcode::AtomicMin) || op->is(ir::Opcode::AtomicMax);
+      if (store && !op->operands.empty()) {
+        const ir::Value* target = op->operands[0];
+        if (target->def && target->def->is(ir::Opcode::ArrayView) && !target->def->operands.empty())
+          target = target->def->operands[0];
+        written |= target == array;
+      }
+      for (const ir::Region* r : op->regions)
+        for (const ir::Block* inner : r->blocks) visit(inner);
+    }
+  };
+  if (fn.body) visit(fn.body->entry());
+  return written;
+}
+
 // After a forward launch: record the backward launch on the thread's recording tape, with a
 // zeroed one-element accumulator per differentiable non-array parameter.
 std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std::string& dim,
@@ -116,8 +138,9 @@ std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std:
   for (size_t i = 0; i < k.fn->param_types.size(); ++i) {
     call.push_back(k.param_names[i]);
     if (k.fn->param_types[i]->kind == TypeKind::Array)
-      arrays.push_back(fmt::format("wp::detail::tape_array({0}, \"{0}\", {1})", k.param_names[i],
-                                   reads_differentiably(*k.fn, i) ? "true" : "false"));
+      arrays.push_back(fmt::format("wp::detail::tape_array({0}, \"{0}\", {1}, {2})", k.param_names[i],
+                                   reads_differentiably(*k.fn, i) ? "true" : "false",
+                                   writes(*k.fn, i) ? "true" : "false"));
   }
   for (size_t j = bwd.primal_params; j < bwd.fn->param_types.size(); ++j) {
     const std::string acc = local(k, "tape_" + bwd.param_names[j]);

@@ -2,6 +2,7 @@
 // records, the reverse replay and gradient zeroing.
 #include "wp/tape.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <mutex>
 #include <set>
@@ -57,19 +58,28 @@ void Tape::backward(const array<float>& loss) {
   backward();
 }
 
-void Tape::check_missing_grads(const std::string& kernel, const std::vector<ArrayRef>& arrays) const {
-  if (missing_grad_ == MissingGrad::Ignore) return;
+void Tape::check_missing_grads(const std::string& kernel, const std::vector<ArrayRef>& arrays) {
   const ArrayRef* with_grad = nullptr;
   for (const ArrayRef& a : arrays)
     if (a.grad && !with_grad) with_grad = &a;
-  if (!with_grad) return;  // no gradient flows through this launch
+  std::vector<const void*> written_now;
+  for (const ArrayRef& a : arrays)
+    if (a.written && a.data) written_now.push_back(a.data);
+  struct Remember {  // this launch's outputs count as written for the launches after it
+    std::vector<const void*>& all;
+    std::vector<const void*>& now;
+    ~Remember() { all.insert(all.end(), now.begin(), now.end()); }
+  } remember{written_, written_now};
+  if (missing_grad_ == MissingGrad::Ignore || !with_grad) return;  // no gradient flows through it
   for (const ArrayRef& a : arrays) {
-    if (!a.missing_grad || !a.name) continue;
+    if (!a.missing_grad || !a.name || !a.data) continue;
+    if (std::find(written_.begin(), written_.end(), a.data) == written_.end()) continue;  // an input
     std::string message = "Tape: argument '" + std::string(a.name) +
-                          "' has no gradient buffer, but gradients flow through this launch";
+                          "' has no gradient buffer, but an earlier recorded launch wrote it and "
+                          "gradients flow through this launch";
     if (with_grad->name) message += " (argument '" + std::string(with_grad->name) + "' has one)";
-    message += ": the gradient with respect to '" + std::string(a.name) +
-               "' is dropped. Create it with requires_grad, or call "
+    message += ": the chain of gradients is cut at '" + std::string(a.name) +
+               "'. Create it with requires_grad, or call "
                "set_missing_grad_policy(wp::Tape::MissingGrad::Ignore) if that is intended";
     if (missing_grad_ == MissingGrad::Throw) throw Error(message, kernel);
     static std::mutex mutex;
@@ -98,7 +108,10 @@ void Tape::zero() {
   }
 }
 
-void Tape::reset() { launches_.clear(); }
+void Tape::reset() {
+  launches_.clear();
+  written_.clear();
+}
 
 const Tape::Launch& Tape::launch_at(size_t launch, const char* op) const {
   if (launch >= launches_.size()) {

@@ -68,12 +68,17 @@ TEST(HostArray, KnowsItsShapeAndPrintsLikeNumpy) {
             "HostArray::at: 1 indices (1) given for an array of shape (2, 3) (2 dimensions)");
 }
 
-// A stand-in for a generated launcher: y = s * x, recorded with named, differentiable entries.
+// Stand-ins for generated launchers, recorded with named entries as generated code does:
+// "produce" writes x; "scale" reads x (differentiably) and writes y = s * x.
+void record_produce(wp::Tape& tape, const wp::array<float>& x) {
+  tape.record("produce", [] {}, {wp::detail::tape_array(x, "x", false, true)}, {});
+}
 void record_scale(wp::Tape& tape, const wp::array<float>& x, const wp::array<float>& y, float s) {
   wp::array<float> adj_s = wp::zeros<float>(1);
   std::vector<float> gs = {s};
   wp::copy(adj_s, wp::from_host(gs, {1}));
-  tape.record("scale", [] {}, {wp::detail::tape_array(x, "x", true), wp::detail::tape_array(y, "y", false)},
+  tape.record("scale", [] {},
+              {wp::detail::tape_array(x, "x", true, false), wp::detail::tape_array(y, "y", false, true)},
               {wp::detail::tape_param("s", adj_s)});
 }
 
@@ -84,19 +89,25 @@ TEST(TapeMistakes, BackwardOnAnEmptyTapeSaysSo) {
   EXPECT_NE(error_of([&] { tape.backward(loss); }).find("the tape has recorded no launches"), std::string::npos);
 }
 
-TEST(TapeMistakes, MissingGradientWarnsOncePerKernelArgument) {
+TEST(TapeMistakes, MissingGradientOfAnIntermediateWarnsOncePerKernelArgument) {
   wp::Tape tape;
-  auto x = wp::zeros<float>(4);                     // read by the kernel, no gradient
+  auto x = wp::zeros<float>(4);                     // written by a recorded launch, no gradient
   auto y = wp::zeros<float>(4, wp::requires_grad);  // gradients flow through the launch
   testing::internal::CaptureStderr();
+  record_scale(tape, x, y, 2.0f);  // x is an input here: not reported
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+  testing::internal::CaptureStderr();
+  record_produce(tape, x);
   record_scale(tape, x, y, 2.0f);
   record_scale(tape, x, y, 2.0f);
   const std::string err = testing::internal::GetCapturedStderr();
-  EXPECT_NE(err.find("warning: kernel 'scale': Tape: argument 'x' has no gradient buffer, but gradients flow "
-                     "through this launch (argument 'y' has one)"),
+  EXPECT_NE(err.find("warning: kernel 'scale': Tape: argument 'x' has no gradient buffer, but an earlier recorded "
+                     "launch wrote it and gradients flow through this launch (argument 'y' has one)"),
             std::string::npos)
       << err;
   EXPECT_EQ(err.find("warning", 1), std::string::npos) << "reported twice: " << err;
+  tape.reset();  // forgets what was written
+  EXPECT_EQ(tape.launch_count(), 0u);
 }
 
 TEST(TapeMistakes, MissingGradientPolicies) {
@@ -104,17 +115,19 @@ TEST(TapeMistakes, MissingGradientPolicies) {
   auto y = wp::zeros<float>(4, wp::requires_grad);
   wp::Tape strict;
   strict.set_missing_grad_policy(wp::Tape::MissingGrad::Throw);
+  record_produce(strict, x);
   EXPECT_NE(error_of([&] { record_scale(strict, x, y, 1.0f); }).find("argument 'x' has no gradient buffer"),
             std::string::npos);
   wp::Tape quiet;
   quiet.set_missing_grad_policy(wp::Tape::MissingGrad::Ignore);
   testing::internal::CaptureStderr();
+  record_produce(quiet, x);
   record_scale(quiet, x, y, 1.0f);
   EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
   // No gradient anywhere: nothing flows, nothing to report even when strict.
   auto y0 = wp::zeros<float>(4);
   record_scale(strict, x, y0, 1.0f);
-  EXPECT_EQ(strict.launch_count(), 1u);
+  EXPECT_EQ(strict.launch_count(), 2u);
 }
 
 TEST(TapeScope, RecordsForTheScope) {

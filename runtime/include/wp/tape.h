@@ -32,12 +32,14 @@
 //    them.
 //  * Mistakes are not silent. backward() (and backward(loss)) on a tape that recorded no
 //    launch throws wp::Error (nothing would be differentiated). A recorded launch whose
-//    kernel reads a floating-point array argument that has no gradient buffer, while another
-//    array argument of the launch has one (gradients flow through the launch), loses the
-//    gradient with respect to that array: record() then warns on stderr once per (kernel,
-//    argument) in the process, throws wp::Error, or says nothing — set_missing_grad_policy()
-//    with MissingGrad::Warn (the default), Throw or Ignore. Generated launchers mark such
-//    arguments (tape_array(a, name, true)); other entries are never reported.
+//    kernel reads a floating-point array argument that has no gradient buffer although an
+//    EARLIER recorded launch wrote it (an intermediate of the recorded computation), while
+//    another array argument of the launch has a gradient (gradients flow through the launch),
+//    silently cuts the chain: the earlier launches would get no gradient through it. record()
+//    then warns on stderr once per (kernel, argument) in the process, throws wp::Error, or says
+//    nothing — set_missing_grad_policy() with MissingGrad::Warn (the default), Throw or Ignore.
+//    Inputs no recorded launch wrote (constants, targets) are not reported. Generated launchers
+//    describe each argument (tape_array(a, name, read_differentiably, written)).
 //  * param_grad_total<T>(kernel, param) sums param_grad over every record of `kernel`
 //    (launches in a loop), or throws when no record of it has that parameter.
 //  * TapeScope (RAII) records on a tape for the lifetime of a scope, like `with wp.Tape()`:
@@ -72,6 +74,8 @@ class Tape {
     std::shared_ptr<void> keep;
     const char* name = nullptr;     // the kernel's parameter name (generated launchers)
     bool missing_grad = false;      // a read, differentiable argument with elements and no grad
+    const void* data = nullptr;     // the array's data (to recognise arrays written earlier)
+    bool written = false;           // the kernel stores into it
   };
   enum class MissingGrad { Warn, Throw, Ignore };
   struct ParamGrad {
@@ -140,10 +144,11 @@ class Tape {
   const ParamGrad& find_param(size_t launch, std::string_view param, size_t bytes) const;
   bool has_param(size_t launch, std::string_view param) const;
   [[noreturn]] void no_param_error(std::string_view kernel, std::string_view param) const;
-  void check_missing_grads(const std::string& kernel, const std::vector<ArrayRef>& arrays) const;
+  void check_missing_grads(const std::string& kernel, const std::vector<ArrayRef>& arrays);
 
   std::vector<Launch> launches_;
   MissingGrad missing_grad_ = MissingGrad::Warn;
+  std::vector<const void*> written_;  // data of arrays recorded launches wrote (reset() clears)
 };
 
 // Records on `tape` from construction to destruction (Tape::begin / Tape::end).
@@ -169,13 +174,15 @@ namespace detail {
 // `name` and `read_differentiably` (the kernel reads it and its elements are floating-point)
 // let the tape report a missing gradient buffer.
 template <typename T>
-Tape::ArrayRef tape_array(const array<T>& a, const char* name = nullptr, bool read_differentiably = false) {
+Tape::ArrayRef tape_array(const array<T>& a, const char* name = nullptr, bool read_differentiably = false,
+                          bool written = false) {
   if (!a.grad() || a.size() == 0) {
-    return {nullptr, 0, a.device(), nullptr, name, read_differentiably && a.size() > 0 && !a.grad()};
+    return {nullptr, 0, a.device(), nullptr, name, read_differentiably && a.size() > 0 && !a.grad(), a.data(),
+            written};
   }
   if (!a.is_contiguous()) tape_strided_grad_error(a.shape());
   const size_t bytes = static_cast<size_t>(a.size()) * sizeof(T);
-  return {a.grad(), bytes, a.device(), std::make_shared<array<T>>(a), name, false};
+  return {a.grad(), bytes, a.device(), std::make_shared<array<T>>(a), name, false, a.data(), written};
 }
 
 // The record entry of a non-array parameter's gradient accumulator `acc` (one element).
