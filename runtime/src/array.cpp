@@ -74,10 +74,10 @@ void host_array_index_error(const Shape& shape, int got_rank, const int64_t* ind
   for (int d = 0; d < got_rank; ++d) idx += (d ? ", " : "") + std::to_string(index[d]);
   idx += ")";
   if (bad_dim < 0) {
-    throw Error("HostArray::at: " + std::to_string(got_rank) + " indices " + idx + " given for an array of shape " +
+    throw Error("HostArray: " + std::to_string(got_rank) + " indices " + idx + " given for an array of shape " +
                 shape.str() + " (" + std::to_string(shape.ndim()) + " dimensions)");
   }
-  throw Error("HostArray::at: index " + idx + " is out of bounds for shape " + shape.str() + " (dimension " +
+  throw Error("HostArray: index " + idx + " is out of bounds for shape " + shape.str() + " (dimension " +
               std::to_string(bad_dim) + ")");
 }
 

@@ -45,7 +45,8 @@ TEST(HostArray, KnowsItsShapeAndPrintsLikeNumpy) {
   std::vector<float> v = {1, 2, 3, 4, 5, 6};
   auto h = wp::from_host(v, {2, 3}).to_host();
   EXPECT_EQ(h.shape(), (wp::Shape{2, 3}));
-  EXPECT_EQ(h.at(1, 2), 6.0f);
+  EXPECT_EQ(h(1, 2), 6.0f);
+  EXPECT_EQ(h.at(5), 6.0f);  // std::vector's flat at()
   std::vector<float> as_vector = h;  // still a std::vector
   EXPECT_EQ(as_vector, v);
   std::ostringstream os;
@@ -62,10 +63,10 @@ TEST(HostArray, KnowsItsShapeAndPrintsLikeNumpy) {
   for (int i = 0; i < 2000; ++i) many[static_cast<size_t>(i)] = i;
   big << wp::from_host(many).to_host();
   EXPECT_EQ(big.str(), "[0 1 2 ... 1997 1998 1999]");
-  EXPECT_EQ(error_of([&] { (void)h.at(2, 0); }),
-            "HostArray::at: index (2, 0) is out of bounds for shape (2, 3) (dimension 0)");
-  EXPECT_EQ(error_of([&] { (void)h.at(1); }),
-            "HostArray::at: 1 indices (1) given for an array of shape (2, 3) (2 dimensions)");
+  EXPECT_EQ(error_of([&] { (void)h(2, 0); }),
+            "HostArray: index (2, 0) is out of bounds for shape (2, 3) (dimension 0)");
+  EXPECT_EQ(error_of([&] { (void)h(1); }),
+            "HostArray: 1 indices (1) given for an array of shape (2, 3) (2 dimensions)");
 }
 
 // Stand-ins for generated launchers, recorded with named entries as generated code does:

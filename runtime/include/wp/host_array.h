@@ -4,8 +4,9 @@
 // Contract:
 //  * HostArray<T> IS a std::vector<T> (public base): every use of to_host()'s former result
 //    (indexing, iteration, size(), ==, assignment to std::vector<T>) keeps working.
-//  * shape() is the source array's Shape; at(i, j…) indexes with the array's rank (bounds
-//    checked: wp::Error naming the index and the shape).
+//  * shape() is the source array's Shape; h(i, j…) indexes with the array's rank (bounds
+//    checked: wp::Error naming the index and the shape). at(k) and [k] keep std::vector's
+//    meaning (flat, row-major).
 //  * operator<< prints numpy-style nesting: `[1 2 3]`, `[[1 2]\n [3 4]]`; vectors, matrices
 //    and quaternions print as nested lists of their components, transforms as `[p q]`. Arrays
 //    of more than 1000 elements show the first and last 3 entries of each long dimension with
@@ -90,11 +91,13 @@ class HostArray : public std::vector<T> {
   int ndim() const { return shape_.ndim(); }
 
   template <typename... I>
-  const T& at(I... index) const {
+    requires(sizeof...(I) >= 1 && (std::is_integral_v<I> && ...))
+  const T& operator()(I... index) const {
     return (*this)[flat(index...)];
   }
   template <typename... I>
-  T& at(I... index) {
+    requires(sizeof...(I) >= 1 && (std::is_integral_v<I> && ...))
+  T& operator()(I... index) {
     return (*this)[flat(index...)];
   }
 
