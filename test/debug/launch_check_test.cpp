@@ -34,13 +34,30 @@ TEST(LaunchCheck, TidIndexedArrayShorterThanTheLaunchThrows) {
   bounds::load_shifted(8, x, y, 8);  // x[i + 8] of a 16-element x: in bounds, accepted
 }
 
-TEST(LaunchCheck, TwoDimensionalComponents) {
+TEST(LaunchCheck, EveryTidIndexedArrayIsChecked) {
   auto m = wp::zeros<float>({4, 2});
   auto out = wp::zeros<float>(4);
-  EXPECT_NE(error_of([&] { bounds::load_2d(6, m, out, 0); }).find("argument 'out' of shape (4,)"), std::string::npos);
-  auto big_out = wp::zeros<float>(6);
-  EXPECT_NE(error_of([&] { bounds::load_2d(6, m, big_out, 0); }).find("argument 'm' of shape (4, 2)"),
+  // out[i] = m[i, col]: m is accessed first, then out.
+  EXPECT_NE(error_of([&] { bounds::load_2d(6, m, out, 0); }).find("argument 'm' of shape (4, 2)"), std::string::npos);
+  auto tall = wp::zeros<float>({6, 2});
+  EXPECT_NE(error_of([&] { bounds::load_2d(6, tall, out, 0); }).find("argument 'out' of shape (4,)"),
             std::string::npos);
+}
+
+TEST(LaunchCheck, TwoDimensionalThreadIndices) {
+  auto a = wp::zeros<float>({3, 5});
+  auto b = wp::zeros<float>({5, 3});
+  bounds::transpose(wp::Dim{3, 5}, a, b);  // b[j, i] = a[i, j]: fits
+  auto narrow = wp::zeros<float>({5, 2});
+  const std::string e = error_of([&] { bounds::transpose(wp::Dim{3, 5}, a, narrow); });
+  EXPECT_NE(e.find("kernel 'transpose': launch dimension (3, 5) is too large for argument 'b' of shape (5, 2): "
+                   "every thread accesses 'b' at component 0 of wp.tid() along dimension 1"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("so threads 2 to 2 would access it out of bounds; launch with at most 2 threads along that "
+                   "dimension"),
+            std::string::npos)
+      << e;
 }
 
 TEST(LaunchCheck, GuardedAccessesAreNotRejected) {
