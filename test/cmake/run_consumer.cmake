@@ -194,7 +194,12 @@ elseif(MODE STREQUAL "install")
   run(install ${CMAKE_COMMAND} --install ${WARPC_BUILD_DIR} --prefix ${prefix})
   expect("cmake --install succeeds" install_rc EQUAL 0)
   set(pkg ${prefix}/lib/cmake/warpc)
-  foreach(f bin/warpc lib/libwarpc_runtime.a include/wp/wp.h include/wp/array.h
+  set(runtime_cpu_lib "")
+  if(RUNTIME_CUDA)
+    set(runtime_cpu_lib lib/libwarpc_runtime_cpu.a)
+  endif()
+  foreach(f bin/warpc lib/libwarpc_runtime.a ${runtime_cpu_lib} include/wp/wp.h include/wp/array.h
+            include/wp/host_array.h include/wp/builtins/bounds_check.h
             include/wp/kernel_abi.h include/wp/cuda_launch.h include/wp/builtins.h
             lib/cmake/warpc/warpcConfig.cmake lib/cmake/warpc/warpcConfigVersion.cmake
             lib/cmake/warpc/warpcTargets.cmake lib/cmake/warpc/WarpcKernels.cmake)
