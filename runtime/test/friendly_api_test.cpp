@@ -4,11 +4,13 @@
 // backward() on an empty tape, and the launch-time check of wp.tid()-indexed arrays.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "test_util.h"
+#include "wp/deterministic.h"
 #include "wp/wp.h"
 
 namespace {
@@ -167,6 +169,31 @@ TEST(LaunchCheck, ArrayIndexedAtTidMustCoverTheLaunch) {
   EXPECT_NE(error_of([&] { wp::detail::check_tid_extent(wp::Dim{4, 6}, 2, m, 1, 1, "k2", "m", "k2.wp:4"); })
                 .find("component 1 of wp.tid() along dimension 1"),
             std::string::npos);
+}
+
+// Deterministic CPU launches: a float sum by atomics, whose value depends on the order of the
+// additions, equals the in-order sum bit for bit (and so is the same on every run).
+TEST(DeterministicCpu, AtomicsRunInIndexOrder) {
+  const int64_t n = 1 << 16;
+  std::vector<float> values(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) values[static_cast<size_t>(i)] = (i % 3 == 0 ? 1e7f : 1.0f) * (i % 2 ? -1.0f : 1.0f) + 0.1f * static_cast<float>(i % 7);
+  float in_order = 0.0f;
+  for (float v : values) in_order += v;
+  auto sum_by_atomics = [&] {
+    std::atomic<float> total{0.0f};
+    wp::launch_cpu(wp::Dim(n), {}, [&](int64_t i) {
+      float old = total.load();
+      while (!total.compare_exchange_weak(old, old + values[static_cast<size_t>(i)])) {
+      }
+    }, "sum");
+    return total.load();
+  };
+  EXPECT_FALSE(wp::deterministic_cpu());
+  wp::set_deterministic_cpu(true);
+  const float a = sum_by_atomics(), b = sum_by_atomics();
+  wp::set_deterministic_cpu(false);
+  EXPECT_EQ(a, in_order);
+  EXPECT_EQ(b, in_order);
 }
 
 }  // namespace
