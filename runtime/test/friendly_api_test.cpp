@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "test_util.h"
+#include "wp/builtins/bounds_check.h"
 #include "wp/deterministic.h"
 #include "wp/wp.h"
 
@@ -169,6 +170,19 @@ TEST(LaunchCheck, ArrayIndexedAtTidMustCoverTheLaunch) {
   EXPECT_NE(error_of([&] { wp::detail::check_tid_extent(wp::Dim{4, 6}, 2, m, 1, 1, "k2", "m", "k2.wp:4"); })
                 .find("component 1 of wp.tid() along dimension 1"),
             std::string::npos);
+}
+
+// Without WARPC_DEBUG (this file), WP_BOUNDS_CHECK expands to nothing: an out-of-bounds
+// "access" neither aborts nor even evaluates its arguments.
+TEST(BoundsCheck, ExpandsToNothingInReleaseBuilds) {
+#ifdef WARPC_DEBUG
+  GTEST_SKIP() << "built with WARPC_DEBUG";
+#else
+  [[maybe_unused]] wp::array_t<float> empty{};
+  int evaluated = 0;
+  WP_BOUNDS_CHECK((wp::detail::AccessSite{"k.wp", 3, "kernel 'k'", "a"}), empty, ++evaluated);
+  EXPECT_EQ(evaluated, 0);
+#endif
 }
 
 // Deterministic CPU launches: a float sum by atomics, whose value depends on the order of the
