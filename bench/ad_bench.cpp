@@ -389,8 +389,8 @@ DeviceMesh upload(const HostMesh& m, const wp::Device& device) {
   d.Dm_inv = wp::empty<mat33>(d.ntets, device);
   d.volume = wp::empty<float>(d.ntets, device);
   neo_hookean::rest_elements(d.ntets, d.rest, d.tets, d.Dm_inv, d.volume);
-  d.x = wp::from_host(m.x, device, true);
-  d.v = wp::from_host(m.v, device, true);
+  d.x = wp::from_host(m.x, wp::with_shape(static_cast<int64_t>(m.x.size())), wp::on(device), wp::requires_grad);
+  d.v = wp::from_host(m.v, wp::with_shape(static_cast<int64_t>(m.v.size())), wp::on(device), wp::requires_grad);
   d.f = wp::zeros<vec3>(m.num_verts(), device, true);
   wp::copy(d.f.grad_array(), wp::from_host(m.w, device));
   wp::synchronize();

@@ -2,8 +2,11 @@
 # a static library of generated C++ (and CUDA) code.
 #
 #   add_warp_kernels(<target>
-#     SOURCES a.wp [b.wp ...]
+#     SOURCES a.wp [b.py ...]         kernel modules (.wp, or .py files shared with Python Warp)
 #     [TARGETS cpu cuda]              backends (default: cpu; the CPU one is always built)
+#     [DEBUG]                         bounds-check every array access (WARPC_DEBUG), asserts on
+#     [NO_OPTIMIZE]                   compile the kernels with the build type's flags only
+#     [DEBUG_INFO]                    add -g to the (optimised) kernel code
 #     [CUDA_REQUIRED]                 fail configuring when the cuda backend cannot be built
 #     [CUDA_ARCHITECTURES 90 ...]     SM architectures of the CUDA code (default: 90)
 #     [NAMESPACE ns]                  C++ namespace of the launchers (default: warpc's, the stem)
@@ -19,7 +22,9 @@
 #    module it imports (DEPFILE from warpc -MD) or warpc changes; a .wp that does not compile
 #    fails the build with warpc's located diagnostics.
 #  * <target> is a STATIC library of the generated .wp.cpp (+ .wp.cu) files, linking
-#    warpc::runtime PUBLIC, with OUTPUT_DIR as a PUBLIC include directory (so `#include
+#    warpc::runtime PUBLIC — or warpc::runtime_cpu (no CUDA toolkit, libcudart or
+#    WARPC_RUNTIME_CUDA needed) when TARGETS has no cuda, or when CUDA was requested but
+#    warpc::runtime cannot be linked here (no CUDA toolkit); with OUTPUT_DIR as a PUBLIC include directory (so `#include
 #    "a.wp.h"` works for its users), position-independent code. The custom target
 #    <target>.warpc runs the warpc steps (part of `all`).
 #  * The cuda backend is built when TARGETS has cuda AND warpc's runtime has CUDA AND a CUDA
@@ -29,6 +34,13 @@
 #    for CUDA_ARCHITECTURES and the .wp.cpp with WARPC_KERNELS_CUDA=1 (PRIVATE: the
 #    generated launchers dispatch to CUDA). Otherwise the library is CPU-only, with a STATUS
 #    message saying why — or a FATAL_ERROR with CUDA_REQUIRED.
+#  * Kernel code is optimised whatever the consumer's build type: in configurations other
+#    than Release/RelWithDebInfo/MinSizeRel (Debug, or no CMAKE_BUILD_TYPE) the library's C++
+#    gets -O2 and its CUDA -O3 (GCC/Clang/nvcc; after the configuration's flags), unless
+#    NO_OPTIMIZE or DEBUG is given. DEBUG_INFO adds -g. DEBUG defines WARPC_DEBUG for the
+#    library (bounds checks with file:line, asserts; abort on the CPU, trap on CUDA) and
+#    compiles it with -g and without the forced optimisation.
+#  * A source ending in .py is compiled like a .wp (its outputs are still <stem>.wp.h/.cpp/.cu).
 #  * Target properties: WARPC_TARGETS (as given), WARPC_CUDA (ON when the cuda backend is
 #    built), WARPC_CUDA_ARCHITECTURES, WARPC_NAMESPACE, WARPC_HEADERS.
 #  * Argument errors (unknown keywords or values, missing SOURCES, non-.wp sources, two
@@ -41,14 +53,14 @@ cmake_policy(SET CMP0116 NEW)
 function(_warpc_check_keywords target)
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_warp_kernels(${target}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS} "
-      "(allowed: SOURCES TARGETS CUDA_REQUIRED CUDA_ARCHITECTURES NAMESPACE INCLUDE_DIRS "
-      "OUTPUT_DIR HEADERS_OUTVAR)")
+      "(allowed: SOURCES TARGETS CUDA_REQUIRED DEBUG NO_OPTIMIZE DEBUG_INFO CUDA_ARCHITECTURES "
+      "NAMESPACE INCLUDE_DIRS OUTPUT_DIR HEADERS_OUTVAR)")
   endif()
   if(ARG_KEYWORDS_MISSING_VALUES)
     message(FATAL_ERROR "add_warp_kernels(${target}): no value given for: ${ARG_KEYWORDS_MISSING_VALUES}")
   endif()
   if(NOT ARG_SOURCES)
-    message(FATAL_ERROR "add_warp_kernels(${target}): SOURCES is required (one or more .wp files)")
+    message(FATAL_ERROR "add_warp_kernels(${target}): SOURCES is required (one or more .wp or .py files)")
   endif()
   if(TARGET ${target})
     message(FATAL_ERROR "add_warp_kernels(${target}): a target named '${target}' already exists")
@@ -78,14 +90,33 @@ function(_warpc_check_values target)
   endif()
 endfunction()
 
-# ON in `out` when warpc::runtime was built with CUDA (it then defines WARPC_RUNTIME_CUDA).
+# ON in `out` when warpc::runtime was built with CUDA (it then defines WARPC_RUNTIME_CUDA)
+# and can be linked here (CUDA::cudart exists, or it is warpc's own build).
 function(_warpc_runtime_has_cuda out)
   set(${out} OFF PARENT_SCOPE)
   if(TARGET warpc::runtime)
     get_target_property(defs warpc::runtime INTERFACE_COMPILE_DEFINITIONS)
-    if(defs AND "WARPC_RUNTIME_CUDA" IN_LIST defs)
+    if(defs AND "WARPC_RUNTIME_CUDA" IN_LIST defs AND TARGET CUDA::cudart)
       set(${out} ON PARENT_SCOPE)
     endif()
+  endif()
+endfunction()
+
+# The runtime a kernel library links: warpc::runtime when its CUDA code is built, or when CUDA
+# was requested and that runtime can be linked; else warpc::runtime_cpu (no CUDA toolkit
+# needed; older packages without it: warpc::runtime).
+function(_warpc_runtime_target cuda out)
+  _warpc_runtime_has_cuda(runtime_cuda)
+  get_target_property(defs warpc::runtime INTERFACE_COMPILE_DEFINITIONS)
+  set(runtime_without_cuda ON)
+  if(defs AND "WARPC_RUNTIME_CUDA" IN_LIST defs)
+    set(runtime_without_cuda OFF)
+  endif()
+  if(cuda OR ("cuda" IN_LIST ARG_TARGETS AND (runtime_cuda OR runtime_without_cuda))
+     OR NOT TARGET warpc::runtime_cpu)
+    set(${out} warpc::runtime PARENT_SCOPE)
+  else()
+    set(${out} warpc::runtime_cpu PARENT_SCOPE)
   endif()
 endfunction()
 
@@ -120,7 +151,10 @@ function(_warpc_cuda_enabled target out)
     return()
   endif()
   _warpc_runtime_has_cuda(runtime_cuda)
-  if(NOT runtime_cuda)
+  get_target_property(defs warpc::runtime INTERFACE_COMPILE_DEFINITIONS)
+  if(NOT runtime_cuda AND defs AND "WARPC_RUNTIME_CUDA" IN_LIST defs)
+    set(why "no CUDA toolkit was found (CUDA::cudart), which warpc's CUDA runtime needs")
+  elseif(NOT runtime_cuda)
     set(why "warpc's runtime was built without CUDA")
   elseif(NOT DEFINED CMAKE_CUDA_COMPILE_OBJECT)
     string(CONCAT why "no CUDA compiler was found (set CMAKE_CUDA_COMPILER), or CUDA could not "
@@ -165,7 +199,8 @@ endfunction()
 # The static library of the generated sources.
 function(_warpc_make_library target dir sources cuda)
   add_library(${target} STATIC ${sources})
-  target_link_libraries(${target} PUBLIC warpc::runtime)
+  _warpc_runtime_target(${cuda} runtime)
+  target_link_libraries(${target} PUBLIC ${runtime})
   target_include_directories(${target} PUBLIC $<BUILD_INTERFACE:${dir}>)
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON LINKER_LANGUAGE CXX)
   if(cuda)
@@ -174,6 +209,26 @@ function(_warpc_make_library target dir sources cuda)
       CUDA_RUNTIME_LIBRARY Shared)
     target_compile_definitions(${target} PRIVATE WARPC_KERNELS_CUDA=1)
     target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:--expt-relaxed-constexpr>)
+  endif()
+  _warpc_build_flavour(${target})
+endfunction()
+
+# Optimisation / debug flags of the kernel library (ARG_DEBUG, ARG_NO_OPTIMIZE, ARG_DEBUG_INFO
+# from the caller): see the contract.
+function(_warpc_build_flavour target)
+  set(gnu_cxx "$<COMPILE_LANG_AND_ID:CXX,GNU,Clang,AppleClang>")
+  if(ARG_DEBUG)
+    target_compile_definitions(${target} PRIVATE WARPC_DEBUG=1)
+    target_compile_options(${target} PRIVATE $<${gnu_cxx}:-g> $<$<COMPILE_LANGUAGE:CUDA>:-g>)
+    return()
+  endif()
+  if(NOT ARG_NO_OPTIMIZE)  # (the optimised configurations keep their own -O level)
+    set(unoptimised "$<NOT:$<CONFIG:Release,RelWithDebInfo,MinSizeRel>>")
+    target_compile_options(${target} PRIVATE $<$<AND:${unoptimised},${gnu_cxx}>:-O2>
+      $<$<AND:${unoptimised},$<COMPILE_LANGUAGE:CUDA>>:-O3>)
+  endif()
+  if(ARG_DEBUG_INFO)
+    target_compile_options(${target} PRIVATE $<${gnu_cxx}:-g> $<$<COMPILE_LANGUAGE:CUDA>:-g>)
   endif()
 endfunction()
 
@@ -202,7 +257,7 @@ function(_warpc_flags out)
 endfunction()
 
 function(_warpc_add_warp_kernels target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "CUDA_REQUIRED" "NAMESPACE;OUTPUT_DIR;HEADERS_OUTVAR"
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "CUDA_REQUIRED;DEBUG;NO_OPTIMIZE;DEBUG_INFO" "NAMESPACE;OUTPUT_DIR;HEADERS_OUTVAR"
     "SOURCES;TARGETS;CUDA_ARCHITECTURES;INCLUDE_DIRS")
   _warpc_check_keywords(${target})
   _warpc_check_values(${target})
@@ -226,12 +281,12 @@ function(_warpc_add_warp_kernels target)
   foreach(source IN LISTS ARG_SOURCES)
     cmake_path(ABSOLUTE_PATH source BASE_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} NORMALIZE)
     cmake_path(GET source FILENAME name)
-    if(NOT name MATCHES "^(.+)\\.wp$")
-      message(FATAL_ERROR "add_warp_kernels(${target}): source '${source}' is not a .wp file")
+    if(NOT name MATCHES "^(.+)\\.(wp|py)$")
+      message(FATAL_ERROR "add_warp_kernels(${target}): source '${source}' is not a .wp or .py file")
     endif()
     set(stem ${CMAKE_MATCH_1})
     if(stem IN_LIST stems)
-      message(FATAL_ERROR "add_warp_kernels(${target}): two sources are named '${name}'; "
+      message(FATAL_ERROR "add_warp_kernels(${target}): two sources have the stem '${stem}' ('${name}'); "
         "their outputs would collide in ${ARG_OUTPUT_DIR}")
     endif()
     list(APPEND stems ${stem})

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <iterator>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -65,10 +66,11 @@ class IncludePathLoader : public ModuleLoader {
     std::string rel = name;
     for (char& c : rel)
       if (c == '.') c = '/';
-    rel += ".wp";
     for (const std::string& dir : dirs_) {
-      fs::path p = fs::path(dir) / rel;
+      // `import a.b` finds a/b.wp, else a/b.py (a kernel module shared with Python Warp).
+      fs::path p = fs::path(dir) / (rel + ".wp");
       std::error_code ec;
+      if (!fs::is_regular_file(p, ec)) p = fs::path(dir) / (rel + ".py");
       if (!fs::is_regular_file(p, ec)) continue;
       auto file = s_.sources.load_file(p.string());
       if (!file) break;
@@ -101,6 +103,15 @@ bool write_output(const CompileOptions& o, Session& s, const std::string& name, 
   fs::path path = fs::path(o.output_dir) / name;
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
+  // An unchanged file is left alone (its timestamp too): editing a kernel body then does not
+  // recompile every file that includes the header (build tools compare timestamps).
+  {
+    std::ifstream existing(path, std::ios::binary);
+    if (existing) {
+      std::string current((std::istreambuf_iterator<char>(existing)), std::istreambuf_iterator<char>());
+      if (current == text) return true;
+    }
+  }
   // Write to a temporary, then rename: a failed run never leaves a half-written file behind.
   fs::path tmp = path;
   tmp += ".tmp";

@@ -9,7 +9,7 @@ from lit.llvm import llvm_config
 config.name = "warpc"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".wp", ".test"]
-config.excludes = ["Inputs", "CMakeLists.txt", "unit", "cmake", "run", "gradcheck"]
+config.excludes = ["Inputs", "CMakeLists.txt", "unit", "cmake", "run", "gradcheck", "debug"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.warpc_obj_root, "test")
 

@@ -22,7 +22,7 @@ std::vector<KernelEntry> main_kernels(const ir::Module& m, const sema::Program& 
     if (fn->kind != ir::FunctionKind::Kernel || !fn->instance || !fn->instance->decl) continue;
     if (fn->instance->decl->module != program.main) continue;
     KernelEntry k{fn, fn->instance->decl->name, function_param_names(*fn), function_tid_dims(*fn),
-                  fn->param_types.size(), false, std::nullopt};
+                  fn->param_types.size(), false, std::nullopt, {}};
     if (fn->primal) {
       k.name += "_backward";
       k.primal_params = fn->primal->param_types.size();
@@ -36,6 +36,7 @@ std::vector<KernelEntry> main_kernels(const ir::Module& m, const sema::Program& 
 std::string module_code(const ModuleContext& ctx) {
   FunctionEmitOptions fo;
   if (ctx.options.line_directives) fo.sources = &ctx.sources;
+  fo.locations = &ctx.sources;
   std::string declarations, definitions;
   for (const ir::Function* fn : ctx.module.functions) {
     if (fn->kind != ir::FunctionKind::Kernel) declarations += emit_declaration(*fn);
@@ -77,6 +78,7 @@ bool generate(const ir::Module& m, const sema::Program& program, const SourceMan
     ctx.kernels = main_kernels(m, program);
     if (options.wide_access)
       for (KernelEntry& k : ctx.kernels) k.wide = plan_wide_access(*k.fn);
+    for (KernelEntry& k : ctx.kernels) k.tid_accesses = unconditional_tid_accesses(*k.fn);
     const std::string code = module_code(ctx);
     GeneratedCode g;
     g.header = emit_header(ctx);

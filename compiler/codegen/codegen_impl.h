@@ -8,6 +8,7 @@
 #include "codegen/codegen.h"
 #include "codegen/cpp_names.h"
 #include "codegen/emit_function.h"
+#include "codegen/tid_extent.h"
 #include "codegen/widen_access.h"
 
 namespace warpc::codegen {
@@ -22,6 +23,7 @@ struct KernelEntry {
                                          // accumulators (optional in the launcher)
   bool backward = false;                 // the adjoint of a kernel (launcher <kernel>_backward)
   std::optional<WidePlan> wide;          // CUDA: the wide-access variant, when planned
+  std::vector<TidAccess> tid_accesses;   // checked against the launch dimension (tid_extent.h)
 };
 
 struct ModuleContext {

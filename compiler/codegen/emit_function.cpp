@@ -207,15 +207,18 @@ class FunctionEmitter {
         line(fmt::format("WP_KERNEL_ASSERT({}, {});", name(op.operands[0]), cpp_string_literal(assert_text(op))));
         return;
       case Opcode::ArrayLoad:
+        bounds_check(op, op.operands.size());
         define(op.result(), element(op));
         return;
       case Opcode::ArrayStore:
+        bounds_check(op, op.operands.size() - 1);
         line(fmt::format("{} = {};", element(op), name(op.operands.back())));
         return;
       case Opcode::ArrayShape:
         define(op.result(), fmt::format("{}.shape[{}]", name(op.operands[0]), op.indices.at(0)));
         return;
       case Opcode::ArrayView:
+        bounds_check(op, op.operands.size());
         define(op.result(), fmt::format("wp::array_view_at({})", join(operand_names(op))));
         return;
       case Opcode::AtomicAdd: return atomic(op, "atomic_add");
@@ -223,13 +226,21 @@ class FunctionEmitter {
       case Opcode::AtomicMin: return atomic(op, "atomic_min");
       case Opcode::AtomicMax: return atomic(op, "atomic_max");
       case Opcode::GradLoad:
+        bounds_check(op, op.operands.size());
         define(op.result(), fmt::format("wp::grad_load({})", join(operand_names(op))));
         return;
-      case Opcode::GradAccum: line(fmt::format("wp::grad_accum({});", join(operand_names(op)))); return;
-      case Opcode::GradClear: line(fmt::format("wp::grad_clear({});", join(operand_names(op)))); return;
+      case Opcode::GradAccum:
+        bounds_check(op, op.operands.size() - 1);
+        line(fmt::format("wp::grad_accum({});", join(operand_names(op))));
+        return;
+      case Opcode::GradClear:
+        bounds_check(op, op.operands.size());
+        line(fmt::format("wp::grad_clear({});", join(operand_names(op))));
+        return;
       case Opcode::AdjCallBuiltin: return adj_call_builtin(op);
       case Opcode::GradAccumField: {  // `a.grad[i…].field…` += value, atomically (nothing without a gradient)
         const size_t n = op.operands.size();
+        bounds_check(op, n - 1);
         std::string place = fmt::format("{}.adj({})", name(op.operands[0]), join(operand_names(op, 1, n - 1)));
         const Type* t = op.operands[0]->type->elem;
         for (int f : op.indices) {
@@ -241,6 +252,7 @@ class FunctionEmitter {
         return;
       }
       case Opcode::GradTake: {  // the element's (component's) gradient, atomically swapped with zero
+        bounds_check(op, op.operands.size());
         std::string place = fmt::format("{}.adj({})", name(op.operands[0]), join(operand_names(op, 1)));
         std::vector<std::string> path;
         for (int c : op.indices) path.push_back(std::to_string(c));
@@ -522,6 +534,7 @@ class FunctionEmitter {
   }
 
   void atomic(const ir::Op& op, const char* fn) {
+    bounds_check(op, op.operands.size() - 1);
     std::string call = fmt::format("wp::{}({})", fn, join(operand_names(op)));
     define(op.result(), call);
   }
@@ -618,6 +631,30 @@ class FunctionEmitter {
     if (lane != lane_buffers_.end()) return fmt::format("{}[{}]", lane->second, lane_index_);
     const size_t indices_end = op.is(Opcode::ArrayStore) ? op.operands.size() - 1 : op.operands.size();
     return fmt::format("{}({})", name(op.operands[0]), join(operand_names(op, 1, indices_end)));
+  }
+
+  // `WP_BOUNDS_CHECK(site, array, indices…);` for an access whose array is operand 0 and whose
+  // indices are operands [1, indices_end). Lane buffers of wide bodies are in range by plan.
+  void bounds_check(const ir::Op& op, size_t indices_end) {
+    if (lane_buffers_.count(op.operands[0]) || indices_end < 2) return;
+    std::string file = "<generated>";
+    uint32_t line_no = 0;
+    if (opts_.locations && op.loc.begin.file != kNoFile) {
+      file = opts_.locations->name(op.loc.begin.file);
+      line_no = opts_.locations->line_col(op.loc.begin).line;
+    }
+    const std::string& array = name(op.operands[0]);
+    line(fmt::format("WP_BOUNDS_CHECK((wp::detail::AccessSite{{{}, {}, {}, {}}}), {});", cpp_string_literal(file),
+                     line_no, cpp_string_literal(site_function()), cpp_string_literal(array),
+                     join(operand_names(op, 0, indices_end))));
+  }
+
+  // How a bounds-check message names the function being run.
+  std::string site_function() const {
+    const std::string base = fn_.primal ? fn_.primal->name : fn_.name;
+    std::string shown = fn_.instance && fn_.instance->decl ? fn_.instance->decl->name : base;
+    if (fn_.kind == ir::FunctionKind::Kernel) return (fn_.primal ? "backward of kernel '" : "kernel '") + shown + "'";
+    return (fn_.primal ? "backward of function '" : "function '") + shown + "'";
   }
 
   std::string out_;

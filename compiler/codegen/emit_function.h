@@ -14,6 +14,9 @@
 //  * With line directives on, each statement is preceded by `#line N "<file>.wp"` when its
 //    source line changes; the caller restores generated-file line numbers afterwards
 //    (kLineRestoreMarker lines are rewritten by restore_line_directives()).
+//  * Every array element access (load, store, atomic, sub-array view, gradient access) is
+//    preceded by `WP_BOUNDS_CHECK((wp::detail::AccessSite{file, line, function, array}),
+//    array, i…);`, which only WARPC_DEBUG builds expand (wp/builtins/bounds_check.h).
 //  * Throws CodegenError (with the op's source range) for constructs it cannot emit.
 #pragma once
 
@@ -35,6 +38,9 @@ struct WidePlan;
 
 struct FunctionEmitOptions {
   const SourceManager* sources = nullptr;  // for #line; null = no line directives
+  // For the file:line of WP_BOUNDS_CHECK sites (wp/builtins/bounds_check.h), emitted before
+  // every array element access whatever `sources` is; null = the generated file's own lines.
+  const SourceManager* locations = nullptr;
   // Kernels only: emit the wide-access body (widen_access.h) instead:
   //   WP_FUNC void k_<name>_wide_body(int32_t tid0, int lane, params…, T* <array>_lanes…)
   // where loads and stores of the planned arrays read and write `<array>_lanes[lane]`.

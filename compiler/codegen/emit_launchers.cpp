@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "codegen/codegen_impl.h"
 
@@ -83,6 +84,50 @@ std::string cuda_launcher_declaration(const KernelEntry& k) {
                      local(k, "dim"), local(k, "options"), local(k, "device"), params.empty() ? "" : ", ", params);
 }
 
+// Does the kernel read array parameter `param` (any use but a store into it or a shape
+// query), and are its elements floating-point (so gradients can flow through it)?
+bool reads_differentiably(const ir::Function& fn, size_t param) {
+  const Type* elem = fn.param_types[param]->elem;
+  if (!elem || !(elem->is_float_scalar() || (elem->is_composite() && is_float(elem->scalar)))) return false;
+  const ir::Value* array = fn.params()[param];
+  bool read = false;
+  std::function<void(const ir::Block*)> visit = [&](const ir::Block* b) {
+    for (const ir::Op* op : b->ops) {
+      for (size_t i = 0; i < op->operands.size(); ++i) {
+        if (op->operands[i] != array || op->is(ir::Opcode::ArrayShape)) continue;
+        if (op->is(ir::Opcode::ArrayStore) && i == 0) continue;
+        read = true;
+      }
+      for (const ir::Region* r : op->regions)
+        for (const ir::Block* inner : r->blocks) visit(inner);
+    }
+  };
+  if (fn.body) visit(fn.body->entry());
+  return read;
+}
+
+// Does the kernel store into array parameter `param` (directly or through a sub-array view)?
+bool writes(const ir::Function& fn, size_t param) {
+  const ir::Value* array = fn.params()[param];
+  bool written = false;
+  std::function<void(const ir::Block*)> visit = [&](const ir::Block* b) {
+    for (const ir::Op* op : b->ops) {
+      const bool store = op->is(ir::Opcode::ArrayStore) || op->is(ir::Opcode::AtomicAdd) ||
+                         op->is(ir::Opcode::AtomicSub) || op->is(ir::Opcode::AtomicMin) || op->is(ir::Opcode::AtomicMax);
+      if (store && !op->operands.empty()) {
+        const ir::Value* target = op->operands[0];
+        if (target->def && target->def->is(ir::Opcode::ArrayView) && !target->def->operands.empty())
+          target = target->def->operands[0];
+        written |= target == array;
+      }
+      for (const ir::Region* r : op->regions)
+        for (const ir::Block* inner : r->blocks) visit(inner);
+    }
+  };
+  if (fn.body) visit(fn.body->entry());
+  return written;
+}
+
 // After a forward launch: record the backward launch on the thread's recording tape, with a
 // zeroed one-element accumulator per differentiable non-array parameter.
 std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std::string& dim,
@@ -92,7 +137,10 @@ std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std:
   std::vector<std::string> call = {dim}, arrays, params;
   for (size_t i = 0; i < k.fn->param_types.size(); ++i) {
     call.push_back(k.param_names[i]);
-    if (k.fn->param_types[i]->kind == TypeKind::Array) arrays.push_back(fmt::format("wp::detail::tape_array({})", k.param_names[i]));
+    if (k.fn->param_types[i]->kind == TypeKind::Array)
+      arrays.push_back(fmt::format("wp::detail::tape_array({0}, \"{0}\", {1}, {2})", k.param_names[i],
+                                   reads_differentiably(*k.fn, i) ? "true" : "false",
+                                   writes(*k.fn, i) ? "true" : "false"));
   }
   for (size_t j = bwd.primal_params; j < bwd.fn->param_types.size(); ++j) {
     const std::string acc = local(k, "tape_" + bwd.param_names[j]);
@@ -108,8 +156,22 @@ std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std:
   return out;
 }
 
+// The always-on launch checks of the accesses every thread makes at its thread index
+// (tid_extent.h): a launch larger than such an array throws before anything runs.
+std::string tid_extent_checks(const KernelEntry& k, const std::string& dim, const SourceManager& sources) {
+  std::string out;
+  for (const TidAccess& a : k.tid_accesses) {
+    std::string where = "?";
+    if (a.loc.begin.file != kNoFile)
+      where = fmt::format("{}:{}", sources.name(a.loc.begin.file), sources.line_col(a.loc.begin).line);
+    out += fmt::format("  wp::detail::check_tid_extent({}, {}, {}, {}, {}, \"{}\", \"{}\", {});\n", dim, k.tid_dims,
+                       k.param_names[a.param], a.axis, a.tid, k.name, k.param_names[a.param], cpp_string_literal(where));
+  }
+  return out;
+}
+
 // NS::kernel(dim, args…, options): validation, device choice, dispatch (and tape recording).
-std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd) {
+std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd, const SourceManager& sources) {
   const ir::Function& fn = *k.fn;
   const std::string dim = local(k, "dim"), options = local(k, "options"), device = local(k, "device");
   std::vector<std::string> params = {"const wp::Dim& " + dim}, devices, args;
@@ -136,6 +198,7 @@ std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd) {
   out += fmt::format("  const wp::Device {} = wp::detail::launch_device({}, {{{}}}, \"{}\");\n", device, options,
                      join(devices), k.name);
   out += conversions;
+  out += tid_extent_checks(k, dim, sources);
   out += fmt::format("  if ({}.is_cpu()) {{\n    impl::k_{}_cpu({}, {}{});\n  }} else {{\n", device, k.name, dim,
                      options, call_args);
   out += "#if WARPC_KERNELS_CUDA\n";
@@ -249,7 +312,7 @@ std::string emit_cpu_file(const ModuleContext& ctx, const std::string& module_co
     out += "#endif\n\n";
   }
   out += fmt::format("}}  // namespace {}::impl\n\nnamespace {} {{\n\n", ctx.options.ns, ctx.options.ns);
-  for (const KernelEntry& k : ctx.kernels) out += typed_launcher(k, backward_of(ctx, k));
+  for (const KernelEntry& k : ctx.kernels) out += typed_launcher(k, backward_of(ctx, k), ctx.sources);
   out += fmt::format("}}  // namespace {}\n", ctx.options.ns);
   if (ctx.options.reflect) out += emit_reflect(ctx);
   return out;
@@ -267,6 +330,7 @@ std::string emit_cuda_file(const ModuleContext& ctx, const std::string& module_c
   out += fmt::format("namespace {}::impl {{\n\n{}", ctx.options.ns, module_code);
   FunctionEmitOptions wide_options;
   if (ctx.options.line_directives) wide_options.sources = &ctx.sources;
+  wide_options.locations = &ctx.sources;
   for (const KernelEntry& k : ctx.kernels) {
     if (!k.wide) continue;
     wide_options.wide = &*k.wide;

@@ -1,10 +1,15 @@
 // main.cpp — the `warpc` command line: parses options (CLI11) and runs the
 // pipeline. Exit codes: 0 success, 1 compile errors, 2 usage errors.
+// `--help` ends with examples, the --emit values, the exit codes and where the docs are;
+// `--version` prints the version, the git commit it was built from, the Warp version whose
+// language it tracks and whether the runtime was built with CUDA; no arguments at all print
+// a short usage with a pointer to --help (exit 2).
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <unistd.h>
 
 #include "pipeline.h"
+#include "warpc_build_info.h"
 
 namespace {
 
@@ -22,6 +27,36 @@ std::string check_list(const std::vector<std::string>& values, const std::vector
   return "";
 }
 
+constexpr const char* kUsageLine =
+    "usage: warpc FILE.wp [-o DIR] [--emit=header,cpp,cuda] [-I DIR]... [--namespace NS] [options]";
+
+std::string version_text() {
+  return std::string("warpc ") + WARPC_VERSION + " (git " + WARPC_GIT_COMMIT + ")\n" +
+         "tracks NVIDIA Warp " + WARPC_TRACKED_WARP_VERSION + " (kernel language and builtins)\n" +
+         "CUDA support: " + (WARPC_CUDA_SUPPORT ? "built (runtime with CUDA; .wp.cu generated with --emit=cuda)"
+                                                : "not built (CPU-only runtime; --emit=cuda still generates .wp.cu)");
+}
+
+constexpr const char* kHelpFooter = R"(
+--emit values (comma-separated, repeatable):
+  header   write <stem>.wp.h     typed C++ launchers, structs, constants
+  cpp      write <stem>.wp.cpp   CPU code and the launcher definitions
+  cuda     write <stem>.wp.cu    CUDA kernels (compile with nvcc)
+  tokens, ast, ir                print an intermediate form on standard output
+  Without --emit, warpc only checks the program.
+
+Examples:
+  warpc particles.wp                                  check only (diagnostics, exit status)
+  warpc particles.wp -o gen --emit=header,cpp,cuda    generate code into gen/
+  warpc particles.wp --emit=ir                        print the IR (forward and adjoint)
+  warpc sim.wp -I modules --namespace sim::kernels -o gen --emit=header,cpp
+
+Exit status: 0 success, 1 the program has errors (or --verify found a mismatch),
+             2 usage error (unknown option, missing file, bad option value).
+
+Documentation: docs/cli.md (this command), docs/cmake.md (add_warp_kernels), docs/tutorial.md,
+               docs/language.md, docs/runtime.md in the warpc source tree.)";
+
 }  // namespace
 
 // CLI11 only knows one-letter short options, so the compiler-style spellings
@@ -38,7 +73,12 @@ std::vector<std::string> normalize_args(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   CLI::App app{"warpc — compiler for NVIDIA Warp's kernel language (.wp)", "warpc"};
-  app.set_version_flag("--version", std::string("warpc ") + WARPC_VERSION);
+  if (argc <= 1) {
+    std::cerr << "warpc: no input file\n" << kUsageLine << "\nRun 'warpc --help' for every option, examples and exit codes.\n";
+    return 2;
+  }
+  app.set_version_flag("--version", version_text());
+  app.footer(kHelpFooter);
   warpc::CompileOptions o;
   std::vector<std::string> emit;
   std::string color = "auto";

@@ -5,7 +5,7 @@
 //
 // Contract: along the way it tracks which locals are assigned on every path
 // (FlowState): reading a local that some path leaves unassigned is an error
-// with a note at the assignment (DESIGN §2: never an uninitialised value).
+// with a note at the assignment (a variable is never read uninitialised).
 // A variable keeps the type of its first assignment; rebinding it to another
 // type is an error with a note at the first binding.
 #include <fmt/format.h>

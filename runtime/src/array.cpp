@@ -66,3 +66,19 @@ void check_same_shape(const Shape& dst, const Shape& src, const char* op) {
 }
 
 }  // namespace wp::detail
+
+namespace wp::detail {
+
+void host_array_index_error(const Shape& shape, int got_rank, const int64_t* index, int bad_dim) {
+  std::string idx = "(";
+  for (int d = 0; d < got_rank; ++d) idx += (d ? ", " : "") + std::to_string(index[d]);
+  idx += ")";
+  if (bad_dim < 0) {
+    throw Error("HostArray: " + std::to_string(got_rank) + " indices " + idx + " given for an array of shape " +
+                shape.str() + " (" + std::to_string(shape.ndim()) + " dimensions)");
+  }
+  throw Error("HostArray: index " + idx + " is out of bounds for shape " + shape.str() + " (dimension " +
+              std::to_string(bad_dim) + ")");
+}
+
+}  // namespace wp::detail

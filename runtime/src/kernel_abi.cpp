@@ -53,4 +53,16 @@ void launch_dim_size_error(const Dim& dim, const char* kernel) {
               kernel);
 }
 
+void tid_extent_error(const Dim& dim, int64_t threads, const Shape& shape, int axis, int tid, int tid_dims,
+                      const char* kernel, const char* param, const char* where) {
+  const std::string index = tid_dims <= 1 ? std::string("wp.tid()") : "component " + std::to_string(tid) + " of wp.tid()";
+  const std::string along = shape.ndim() > 1 ? " along dimension " + std::to_string(axis) : "";
+  throw Error("launch dimension " + dim_str(dim) + " is too large for argument '" + std::string(param) +
+                  "' of shape " + shape.str() + ": every thread accesses '" + param + "' at " + index + along +
+                  " (" + where + "), so threads " + std::to_string(shape[axis]) + " to " +
+                  std::to_string(threads - 1) + " would access it out of bounds; launch with at most " +
+                  std::to_string(shape[axis]) + (tid_dims <= 1 ? " threads" : " threads along that dimension"),
+              kernel);
+}
+
 }  // namespace wp::detail

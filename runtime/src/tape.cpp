@@ -2,6 +2,10 @@
 // records, the reverse replay and gradient zeroing.
 #include "wp/tape.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <mutex>
+#include <set>
 #include <string>
 
 namespace wp {
@@ -34,6 +38,7 @@ Tape* Tape::recording() { return g_recording; }
 void Tape::record(std::string kernel, std::function<void()> backward,
                   std::vector<ArrayRef> arrays, std::vector<ParamGrad> param_grads) {
   if (!backward) throw Error("Tape::record: empty backward closure", kernel);
+  check_missing_grads(kernel, arrays);
   launches_.push_back(
       {std::move(kernel), std::move(backward), std::move(arrays), std::move(param_grads)});
 }
@@ -47,12 +52,50 @@ void Tape::backward(const array<float>& loss) {
     throw Error("Tape::backward: the loss array has no gradient buffer (create it with "
                 "requires_grad=true)");
   }
+  if (launches_.empty()) backward();  // throws: nothing recorded
   const float one = 1.0f;
   detail::copy_bytes(loss.grad(), loss.device(), &one, Device(), sizeof(float));
   backward();
 }
 
+void Tape::check_missing_grads(const std::string& kernel, const std::vector<ArrayRef>& arrays) {
+  const ArrayRef* with_grad = nullptr;
+  for (const ArrayRef& a : arrays)
+    if (a.grad && !with_grad) with_grad = &a;
+  std::vector<const void*> written_now;
+  for (const ArrayRef& a : arrays)
+    if (a.written && a.data) written_now.push_back(a.data);
+  struct Remember {  // this launch's outputs count as written for the launches after it
+    std::vector<const void*>& all;
+    std::vector<const void*>& now;
+    ~Remember() { all.insert(all.end(), now.begin(), now.end()); }
+  } remember{written_, written_now};
+  if (missing_grad_ == MissingGrad::Ignore || !with_grad) return;  // no gradient flows through it
+  for (const ArrayRef& a : arrays) {
+    if (!a.missing_grad || !a.name || !a.data) continue;
+    if (std::find(written_.begin(), written_.end(), a.data) == written_.end()) continue;  // an input
+    std::string message = "Tape: argument '" + std::string(a.name) +
+                          "' has no gradient buffer, but an earlier recorded launch wrote it and "
+                          "gradients flow through this launch";
+    if (with_grad->name) message += " (argument '" + std::string(with_grad->name) + "' has one)";
+    message += ": the chain of gradients is cut at '" + std::string(a.name) +
+               "'. Create it with requires_grad, or call "
+               "set_missing_grad_policy(wp::Tape::MissingGrad::Ignore) if that is intended";
+    if (missing_grad_ == MissingGrad::Throw) throw Error(message, kernel);
+    static std::mutex mutex;
+    static std::set<std::string> warned;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!warned.insert(kernel + "\n" + a.name).second) continue;
+    std::fprintf(stderr, "warning: kernel '%s': %s (reported once)\n", kernel.c_str(), message.c_str());
+  }
+}
+
 void Tape::backward() {
+  if (launches_.empty()) {
+    throw Error("Tape::backward: the tape has recorded no launches, so there is nothing to "
+                "differentiate; launch the forward kernels between tape.begin() and tape.end() "
+                "(or inside a wp::TapeScope)");
+  }
   for (size_t i = launches_.size(); i-- > 0;) launches_[i].backward();
 }
 
@@ -65,7 +108,10 @@ void Tape::zero() {
   }
 }
 
-void Tape::reset() { launches_.clear(); }
+void Tape::reset() {
+  launches_.clear();
+  written_.clear();
+}
 
 const Tape::Launch& Tape::launch_at(size_t launch, const char* op) const {
   if (launch >= launches_.size()) {
@@ -94,6 +140,20 @@ const Tape::ParamGrad& Tape::find_param(size_t launch, std::string_view param,
   throw Error("Tape::param_grad: launch " + std::to_string(launch) +
                   " has no gradient for a parameter named '" + std::string(param) + "'",
               l.kernel);
+}
+
+bool Tape::has_param(size_t launch, std::string_view param) const {
+  for (const ParamGrad& p : launch_at(launch, "param_grad").params)
+    if (p.name == param) return true;
+  return false;
+}
+
+void Tape::no_param_error(std::string_view kernel, std::string_view param) const {
+  size_t records = 0;
+  for (const Launch& l : launches_) records += l.kernel == kernel;
+  throw Error("Tape::param_grad_total: no recorded launch of kernel '" + std::string(kernel) +
+              "' has a gradient for a parameter named '" + std::string(param) + "' (" +
+              std::to_string(records) + " launches of it recorded)");
 }
 
 namespace detail {

@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "wp/deterministic.h"
 #include "wp/launch.h"
 
 namespace wp {
@@ -188,7 +189,7 @@ int parse_thread_count(const char* text, int fallback) {
 }
 
 bool run_serially(int64_t n, int max_threads) {
-  return n <= kSerialLaunchThreshold || t_in_launch || threads_for(max_threads) == 1;
+  return n <= kSerialLaunchThreshold || t_in_launch || deterministic_cpu() || threads_for(max_threads) == 1;
 }
 
 void run_parallel(int64_t n, int max_threads, ChunkFn fn, void* ctx, std::string_view kernel) {
@@ -228,5 +229,18 @@ void run_parallel(int64_t n, int max_threads, ChunkFn fn, void* ctx, std::string
 }  // namespace detail
 
 int cpu_thread_count() { return detail::pool().threads(); }
+
+namespace {
+std::atomic<bool>& deterministic_flag() {
+  static std::atomic<bool> flag{[] {
+    const char* env = std::getenv("WARPC_DETERMINISTIC");
+    return env != nullptr && std::string(env) == "1";
+  }()};
+  return flag;
+}
+}  // namespace
+
+void set_deterministic_cpu(bool on) { deterministic_flag().store(on, std::memory_order_relaxed); }
+bool deterministic_cpu() { return deterministic_flag().load(std::memory_order_relaxed); }
 
 }  // namespace wp

@@ -178,7 +178,7 @@ TEST_F(GeometryCuda, MeshesWithWindingData) {
       wp::MeshOptions o;
       o.bvh.builder = builder;
       o.support_winding_number = true;
-      const auto points = wp::from_host(m->points, gpu, true);
+      const auto points = wp::from_host(m->points, wp::with_shape(static_cast<int64_t>(m->points.size())), wp::on(gpu), wp::requires_grad);
       wp::Mesh mesh(points, wp::from_host(m->indices, gpu), o);
       wp_test::check_mesh(mesh, *m, max_leaf(builder), m != &big);
       const wp::MeshDesc d = wp_test::fetch(wp::mesh_desc(mesh.id()), 1, gpu)[0];

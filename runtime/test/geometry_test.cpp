@@ -214,7 +214,7 @@ TEST(GeometryMesh, SphereWithEveryBuilder) {
 
 TEST(GeometryMesh, DescriptorCarriesVelocitiesAndGradients) {
   const HostMesh m = wp_test::jittered_sphere(4, 6, 2);
-  const auto points = wp::from_host(m.points, wp::Device(), /*requires_grad=*/true);
+  const auto points = wp::from_host(m.points, wp::with_shape(static_cast<int64_t>(m.points.size())), wp::requires_grad);
   const auto velocities = wp::zeros<wp::vec3>({static_cast<int64_t>(m.points.size())}, wp::Device(), true);
   wp::Mesh mesh(points, wp::from_host(m.indices), velocities);
   const wp::MeshDesc& d = *wp::mesh_desc(mesh.id());

@@ -21,6 +21,9 @@
 #               value) names a stand-in compiler that writes trivial outputs: the broken .wp
 #               then builds and the stand-in's output shows; a missing path fails configuring.
 #   bad-targets TARGETS metal: configuring fails, listing the allowed values.
+#   cpu-only    TARGETS cpu with the CUDA toolkit hidden (CMAKE_DISABLE_FIND_PACKAGE_CUDAToolkit,
+#               PATH without it): the package loads, the program builds against
+#               warpc::runtime_cpu and runs; no CUDA path, define or libcudart anywhere.
 cmake_minimum_required(VERSION 3.25)
 foreach(var MODE WARPC_BUILD_DIR CONSUMER_SOURCE WORK_DIR GENERATOR)
   if(NOT DEFINED ${var})
@@ -123,6 +126,35 @@ if(MODE STREQUAL "build-tree")
   build_consumer()
   expect_output("${build_out}" "warpc: generating code for kernels\\.wp"
     "editing the imported modules/scaling.wp regenerates kernels.wp (DEPFILE from warpc -MD -MF)")
+  # Editing a kernel BODY changes the .wp.cpp only: the header keeps its bytes and timestamp,
+  # so the program's main.cpp is not recompiled (only the kernel library is).
+  set(header ${WORK_DIR}/build/consumer_kernels.warpc/kernels.wp.h)
+  file(TIMESTAMP ${header} header_before "%s")
+  file(READ ${WORK_DIR}/src/kernels.wp wp_text)
+  string(REPLACE "y[i] = scaling.scaled(x[i], factor)" "y[i] = scaling.scaled(x[i], factor) + 0.0"
+    wp_text "${wp_text}")
+  execute_process(COMMAND ${CMAKE_COMMAND} -E sleep 1.1)  # a visibly newer timestamp if rewritten
+  file(WRITE ${WORK_DIR}/src/kernels.wp "${wp_text}")
+  build_consumer()
+  expect_output("${build_out}" "warpc: generating code for kernels\\.wp" "the edited body regenerates")
+  file(TIMESTAMP ${header} header_after "%s")
+  expect("an unchanged header is not rewritten (${header_before} vs ${header_after})"
+    header_before STREQUAL header_after)
+  expect("main.cpp is not recompiled after a kernel-body edit" NOT build_out MATCHES "main\\.cpp\\.o")
+  expect("the kernel library is recompiled" build_out MATCHES "kernels\\.wp\\.cpp\\.o")
+  build_consumer()
+  expect("after a body edit, a second build does nothing" NOT build_out MATCHES "warpc: generating")
+  # Fast by default: with no CMAKE_BUILD_TYPE the kernels are still compiled with -O2 (the
+  # program itself is not).
+  if(GENERATOR STREQUAL "Ninja")
+    run(reconfigure ${CMAKE_COMMAND} -S ${WORK_DIR}/src -B ${WORK_DIR}/build -DCMAKE_BUILD_TYPE=)
+    expect("reconfiguring without a build type succeeds" reconfigure_rc EQUAL 0)
+    file(READ ${WORK_DIR}/build/build.ninja rules)
+    string(REGEX MATCH "build [^\n]*kernels\\.wp\\.cpp\\.o:[^\n]*\n( [^\n]*\n)*" kernel_rule "${rules}")
+    string(REGEX MATCH "build [^\n]*main\\.cpp\\.o:[^\n]*\n( [^\n]*\n)*" main_rule "${rules}")
+    expect("kernels are compiled with -O2 without a build type" kernel_rule MATCHES "FLAGS = [^\n]*-O2")
+    expect("the program keeps its own (unoptimised) flags" NOT main_rule MATCHES "-O2")
+  endif()
 elseif(MODE STREQUAL "cuda")
   build_and_run_consumer(${WARPC_BUILD_DIR} ${WARPC_BUILD_DIR}/bin/warpc
     -Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_TARGETS=cpu,cuda)
@@ -162,7 +194,12 @@ elseif(MODE STREQUAL "install")
   run(install ${CMAKE_COMMAND} --install ${WARPC_BUILD_DIR} --prefix ${prefix})
   expect("cmake --install succeeds" install_rc EQUAL 0)
   set(pkg ${prefix}/lib/cmake/warpc)
-  foreach(f bin/warpc lib/libwarpc_runtime.a include/wp/wp.h include/wp/array.h
+  set(runtime_cpu_lib "")
+  if(RUNTIME_CUDA)
+    set(runtime_cpu_lib lib/libwarpc_runtime_cpu.a)
+  endif()
+  foreach(f bin/warpc lib/libwarpc_runtime.a ${runtime_cpu_lib} include/wp/wp.h include/wp/array.h
+            include/wp/host_array.h include/wp/builtins/bounds_check.h
             include/wp/kernel_abi.h include/wp/cuda_launch.h include/wp/builtins.h
             lib/cmake/warpc/warpcConfig.cmake lib/cmake/warpc/warpcConfigVersion.cmake
             lib/cmake/warpc/warpcTargets.cmake lib/cmake/warpc/WarpcKernels.cmake)
@@ -219,6 +256,29 @@ echo "$mt: $src" > "$mf"
   expect("a missing WARPC_EXECUTABLE fails configuring" NOT configure_rc EQUAL 0)
   expect_output("${configure_out}" "WARPC_EXECUTABLE is '[^']*missing-warpc', which is not a file"
     "the missing-override message")
+elseif(MODE STREQUAL "cpu-only")
+  # A TARGETS cpu consumer on a machine without CUDA: the toolkit is hidden from find_package
+  # and from PATH; the package still loads, the kernel library links warpc::runtime_cpu, and
+  # nothing of CUDA appears on the consumer's compile or link lines or in its program.
+  unset(ENV{CUDACXX})
+  set(ENV{PATH} "/usr/bin:/bin")
+  build_and_run_consumer(${WARPC_BUILD_DIR} ${WARPC_BUILD_DIR}/bin/warpc -Dwarpc_DIR=${WARPC_BUILD_DIR}
+    -DCMAKE_DISABLE_FIND_PACKAGE_CUDAToolkit=ON)
+  expect_output("${program_out}" "consumer: CPU-only kernels" "the program is CPU-only")
+  if(GENERATOR STREQUAL "Ninja")
+    file(READ ${WORK_DIR}/build/build.ninja rules)
+    set(cuda_words cudart WARPC_RUNTIME_CUDA /usr/local/cuda)
+    if(RUNTIME_CUDA)  # (a CPU-only warpc has one runtime, which runtime_cpu forwards to)
+      list(APPEND cuda_words libwarpc_runtime.a)
+    endif()
+    foreach(word IN LISTS cuda_words)
+      string(FIND "${rules}" "${word}" at)
+      expect("'${word}' does not appear in the consumer's build rules" at EQUAL -1)
+    endforeach()
+    expect("the consumer links the CPU-only runtime" rules MATCHES "libwarpc_runtime_cpu\\.a|libwarpc_runtime\\.a")
+  endif()
+  run(ldd ldd ${WORK_DIR}/build/consumer)
+  expect("the program does not load libcudart" NOT ldd_out MATCHES "cudart")
 elseif(MODE STREQUAL "bad-targets")
   configure_consumer(-Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_TARGETS=metal)
   expect("configuring with TARGETS metal fails" NOT configure_rc EQUAL 0)

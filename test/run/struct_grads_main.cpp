@@ -31,8 +31,8 @@ Inputs make_inputs(const wp::Device& dev) {
     data[i] = 0.1f * static_cast<float>(i % 5) - 0.2f;
     in.weights.push_back(std::cos(0.9f * t));
   }
-  in.x = wp::from_host(x, dev, true);
-  in.data = wp::from_host(data, dev, true);
+  in.x = wp::from_host(x, wp::with_shape(static_cast<int64_t>(x.size())), wp::on(dev), wp::requires_grad);
+  in.data = wp::from_host(data, wp::with_shape(static_cast<int64_t>(data.size())), wp::on(dev), wp::requires_grad);
   in.p.k = 0.8f;
   in.p.g = wp::vec3f{{0.1f, -0.3f, 0.25f}};
   in.p.m = wp::mat22f{{{1.2f, -0.4f}, {0.3f, 0.9f}}};

@@ -18,6 +18,14 @@
 //    runtime every use of CUDA memory throws "CUDA support is not built …".
 //  * empty/zeros/full take pinned=true for page-locked host memory (device "cpu", CUDA
 //    built); is_pinned() reports it. See wp/allocator.h for stream ordering of CUDA work.
+//  * Named, order-free options: empty/zeros/full<T>(shape, options…) and
+//    from_host(vector, options…) take any of wp::on(device), wp::requires_grad (or
+//    wp::requires_grad(flag)), wp::pinned, in any order; from_host's options form also
+//    REQUIRES wp::with_shape(shape) (a vector does not say the data's rank; a compile error
+//    otherwise). The positional forms keep working; from_host(vector, device, requires_grad)
+//    without a shape is [[deprecated]].
+//  * to_host() returns a wp::HostArray<T> (wp/host_array.h): a std::vector<T> that knows
+//    the shape and prints like numpy.
 //  * Every invalid request throws wp::Error with the operation's name and the shapes.
 #pragma once
 
@@ -34,6 +42,7 @@
 #include "wp/array_view.h"
 #include "wp/device.h"
 #include "wp/error.h"
+#include "wp/host_array.h"
 #include "wp/shape.h"
 
 namespace wp {
@@ -177,7 +186,7 @@ class array {
 
   // This array if densely packed, else a new owning packed copy (same device; no grad).
   array contiguous() const;
-  std::vector<T> to_host() const;
+  HostArray<T> to_host() const;
 
  private:
   friend struct detail::ArrayFactory;
@@ -223,6 +232,63 @@ class array {
   std::shared_ptr<void> grad_storage_;
   bool pinned_ = false;
 };
+
+// ---- named options of the factories ------------------------------------------------------
+
+// wp::requires_grad, or wp::requires_grad(flag): allocate a zero-filled gradient buffer.
+struct RequiresGrad {
+  bool value = true;
+  constexpr RequiresGrad operator()(bool flag) const { return RequiresGrad{flag}; }
+};
+inline constexpr RequiresGrad requires_grad{};
+// wp::pinned: page-locked host memory (device "cpu", CUDA built).
+struct Pinned {
+  bool value = true;
+  constexpr Pinned operator()(bool flag) const { return Pinned{flag}; }
+};
+inline constexpr Pinned pinned{};
+// wp::on(device): where the array lives (default: the CPU).
+struct OnDevice {
+  Device device;
+};
+inline OnDevice on(const Device& device) { return OnDevice{device}; }
+// wp::with_shape({n, m}): the array's shape (from_host's options form).
+struct WithShape {
+  Shape shape;
+};
+inline WithShape with_shape(const Shape& shape) { return WithShape{shape}; }
+
+template <typename O>
+concept ArrayOption = std::is_same_v<O, RequiresGrad> || std::is_same_v<O, Pinned> ||
+                      std::is_same_v<O, OnDevice> || std::is_same_v<O, WithShape>;
+
+namespace detail {
+struct ArraySettings {
+  Device device;
+  bool requires_grad = false;
+  bool pinned = false;
+  Shape shape;
+  bool has_shape = false;
+  void apply(const RequiresGrad& o) { requires_grad = o.value; }
+  void apply(const Pinned& o) { pinned = o.value; }
+  void apply(const OnDevice& o) { device = o.device; }
+  void apply(const WithShape& o) {
+    shape = o.shape;
+    has_shape = true;
+  }
+};
+template <typename... O>
+ArraySettings settings_of(const O&... options) {
+  ArraySettings s;
+  (s.apply(options), ...);
+  return s;
+}
+template <typename O, typename... All>
+inline constexpr int option_count = (0 + ... + (std::is_same_v<O, All> ? 1 : 0));
+template <typename... O>
+inline constexpr bool options_unique = option_count<RequiresGrad, O...> <= 1 && option_count<Pinned, O...> <= 1 &&
+                                       option_count<OnDevice, O...> <= 1 && option_count<WithShape, O...> <= 1;
+}  // namespace detail
 
 // ---- factories and element-wise helpers ------------------------------------------------
 
@@ -291,6 +357,32 @@ array<T> full(const Shape& shape, const std::type_identity_t<T>& value, const De
   return a;
 }
 
+// Named-option forms: zeros<float>({n, 3}, wp::on("cuda:0"), wp::requires_grad) — any order.
+template <typename T, ArrayOption... O>
+  requires(sizeof...(O) >= 1)
+array<T> empty(const Shape& shape, const O&... options) {
+  static_assert(detail::options_unique<O...>, "empty: each option may be given once");
+  static_assert(detail::option_count<WithShape, O...> == 0, "empty: the shape is the first argument");
+  const detail::ArraySettings s = detail::settings_of(options...);
+  return empty<T>(shape, s.device, s.requires_grad, s.pinned);
+}
+template <typename T, ArrayOption... O>
+  requires(sizeof...(O) >= 1)
+array<T> zeros(const Shape& shape, const O&... options) {
+  static_assert(detail::options_unique<O...>, "zeros: each option may be given once");
+  static_assert(detail::option_count<WithShape, O...> == 0, "zeros: the shape is the first argument");
+  const detail::ArraySettings s = detail::settings_of(options...);
+  return zeros<T>(shape, s.device, s.requires_grad, s.pinned);
+}
+template <typename T, ArrayOption... O>
+  requires(sizeof...(O) >= 1)
+array<T> full(const Shape& shape, const std::type_identity_t<T>& value, const O&... options) {
+  static_assert(detail::options_unique<O...>, "full: each option may be given once");
+  static_assert(detail::option_count<WithShape, O...> == 0, "full: the shape is the first argument");
+  const detail::ArraySettings s = detail::settings_of(options...);
+  return full<T>(shape, value, s.device, s.requires_grad, s.pinned);
+}
+
 // Copies shape.size() packed row-major elements from host memory `src`.
 template <typename T>
 array<T> from_host(const T* src, const Shape& shape, const Device& device = {},
@@ -314,9 +406,30 @@ array<T> from_host(const std::vector<T>& src, const Shape& shape, const Device& 
 
 // A 1-D array of the vector's elements.
 template <typename T>
-array<T> from_host(const std::vector<T>& src, const Device& device = {},
-                   bool requires_grad = false) {
+array<T> from_host(const std::vector<T>& src, const Device& device = {}) {
+  return from_host(src, Shape{static_cast<int64_t>(src.size())}, device, false);
+}
+
+// A 1-D array with a gradient: deprecated, because a vector does not say the data's rank and
+// gradient arrays are most often not 1-D; state the shape.
+template <typename T>
+[[deprecated("state the array's shape: wp::from_host(v, shape, device, requires_grad), or "
+             "wp::from_host(v, wp::with_shape({n}), wp::on(device), wp::requires_grad)")]]
+array<T> from_host(const std::vector<T>& src, const Device& device, bool requires_grad) {
   return from_host(src, Shape{static_cast<int64_t>(src.size())}, device, requires_grad);
+}
+
+// Named-option form: from_host(v, wp::with_shape({n, 3}), wp::on("cuda:0"), wp::requires_grad).
+template <typename T, ArrayOption... O>
+  requires(sizeof...(O) >= 1)
+array<T> from_host(const std::vector<T>& src, const O&... options) {
+  static_assert(detail::options_unique<O...>, "from_host: each option may be given once");
+  static_assert(detail::option_count<WithShape, O...> == 1,
+                "from_host(vector, options...): give the shape with wp::with_shape({...}) (the "
+                "vector alone does not say the data's rank)");
+  static_assert(detail::option_count<Pinned, O...> == 0, "from_host: wp::pinned is not supported here");
+  const detail::ArraySettings s = detail::settings_of(options...);
+  return from_host(src, s.shape, s.device, s.requires_grad);
 }
 
 namespace detail {
@@ -378,14 +491,14 @@ array<T> array<T>::contiguous() const {
   return out;
 }
 
-// The elements, packed row-major, in a host vector.
+// The elements, packed row-major, in a host vector that knows the shape.
 template <typename T>
-std::vector<T> array<T>::to_host() const {
+HostArray<T> array<T>::to_host() const {
   std::vector<T> out(static_cast<std::size_t>(size()));
-  if (out.empty()) return out;
+  if (out.empty()) return HostArray<T>(std::move(out), shape_);
   if (is_contiguous()) {
     detail::copy_bytes(out.data(), Device(), data_, device_, out.size() * sizeof(T));
-    return out;
+    return HostArray<T>(std::move(out), shape_);
   }
   if (!device_.is_cpu()) {
     if (!cuda_built()) detail::host_only(device_, "to_host");
@@ -393,11 +506,11 @@ std::vector<T> array<T>::to_host() const {
   }
   array<T> packed(out.data(), shape_);
   copy(packed, *this);
-  return out;
+  return HostArray<T>(std::move(out), shape_);
 }
 
 template <typename T>
-std::vector<T> to_host(const array<T>& a) {
+HostArray<T> to_host(const array<T>& a) {
   return a.to_host();
 }
 

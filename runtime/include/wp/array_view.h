@@ -7,8 +7,8 @@
 //    ndim, flags (kContiguous when the elements are densely packed row-major).
 //    Unused trailing shape/stride entries are 0.
 //  * operator()(i[, j[, k[, l]]]) returns the element at byte offset Σ index_d · strides[d];
-//    adj(…) is the same element of the gradient. No bounds checks (kernels index in range;
-//    a checked mode may come with the code generator).
+//    adj(…) is the same element of the gradient. No bounds checks here: debug builds of
+//    generated code check every access before it (wp/builtins/bounds_check.h).
 //  * Indices are int64_t so that flat launch indices can be used directly.
 #pragma once
 

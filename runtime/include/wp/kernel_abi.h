@@ -1,6 +1,6 @@
 // wp/kernel_abi.h — the runtime calls a generated kernel launcher makes before it runs a
 // kernel (host-only; wp/wp.h includes it). The contract with warpc's code generator is
-// /work/briefs/abi.md ("What generated code calls in the RUNTIME").
+// described in docs/codegen.md and docs/runtime.md ("Generated launchers").
 //
 // Contract:
 //  * detail::launch_device(options, {args…}, kernel) picks the device a launch runs on:
@@ -18,6 +18,12 @@
 //    kernel's wp.tid() returns (0 = it never calls wp.tid()). tid_dims ≥ 2 requires
 //    dim.ndim() == tid_dims; tid_dims == 1 requires dim.size() ≤ INT32_MAX (the flat thread
 //    index is an int32); 0 accepts any dim. Violations throw wp::Error naming the kernel.
+//  * detail::check_tid_extent(dim, tid_dims, a, axis, tid, kernel, param, where): the
+//    kernel accesses `a` on every thread with index component `tid` of wp.tid() along
+//    dimension `axis` (warpc proves this at compile time and emits the call; `where` is the
+//    access's .wp file:line). Throws wp::Error naming the kernel when the launch has threads
+//    and their index along that component can reach a.shape(axis) or beyond — an access
+//    that is certain to be out of bounds. Null handles (Warp's None) are not checked.
 //  * The success paths are inline and allocation-free; the error paths are out of line
 //    (src/kernel_abi.cpp).
 #pragma once
@@ -62,6 +68,8 @@ inline Device launch_device(const LaunchOptions& options, std::initializer_list<
                                           const Device& launch);
 [[noreturn]] void launch_dim_ndim_error(const Dim& dim, int tid_dims, const char* kernel);
 [[noreturn]] void launch_dim_size_error(const Dim& dim, const char* kernel);
+[[noreturn]] void tid_extent_error(const Dim& dim, int64_t threads, const Shape& shape, int axis, int tid,
+                                   int tid_dims, const char* kernel, const char* param, const char* where);
 
 // The kernel view of array argument `param` (see the file contract).
 template <typename T>
@@ -84,6 +92,17 @@ inline void check_launch_dim(const Dim& dim, int tid_dims, const char* kernel) {
     if (dim.size() > INT32_MAX) [[unlikely]]
       launch_dim_size_error(dim, kernel);
   }
+}
+
+// Checks the extent of array argument `a` against the threads that index it (file contract).
+template <typename T>
+void check_tid_extent(const Dim& dim, int tid_dims, const array<T>& a, int axis, int tid, const char* kernel,
+                      const char* param, const char* where) {
+  if (a.ndim() <= axis) return;  // a null handle
+  const int64_t total = dim.size();
+  const int64_t threads = tid_dims <= 1 ? total : (tid < dim.ndim() ? dim[tid] : 1);
+  if (total > 0 && threads > a.shape(axis)) [[unlikely]]
+    tid_extent_error(dim, threads, a.shape(), axis, tid, tid_dims, kernel, param, where);
 }
 
 }  // namespace wp::detail

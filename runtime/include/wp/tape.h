@@ -1,6 +1,6 @@
 // wp/tape.h — wp::Tape: records forward kernel launches and replays their backward passes in
 // reverse (Warp's wp.Tape, for C++ programs). The contract with warpc's generated launchers is
-// /work/briefs/ad-abi.md ("Runtime wp::Tape"); docs/autodiff.md shows it in use.
+// below; docs/autodiff.md shows it in use.
 //
 // Contract:
 //  * begin() makes this tape the calling thread's recording tape (Tape::recording(), a
@@ -30,6 +30,22 @@
 //    keep the array's memory alive. Gradient buffers of arrays that are not densely packed
 //    (strided wraps) cannot be described by one byte range: tape_array throws wp::Error for
 //    them.
+//  * Mistakes are not silent. backward() (and backward(loss)) on a tape that recorded no
+//    launch throws wp::Error (nothing would be differentiated). A recorded launch whose
+//    kernel reads a floating-point array argument that has no gradient buffer although an
+//    EARLIER recorded launch wrote it (an intermediate of the recorded computation), while
+//    another array argument of the launch has a gradient (gradients flow through the launch),
+//    silently cuts the chain: the earlier launches would get no gradient through it. record()
+//    then warns on stderr once per (kernel, argument) in the process, throws wp::Error, or says
+//    nothing — set_missing_grad_policy() with MissingGrad::Warn (the default), Throw or Ignore.
+//    Inputs no recorded launch wrote (constants, targets) are not reported. Generated launchers
+//    describe each argument (tape_array(a, name, read_differentiably, written)).
+//  * param_grad_total<T>(kernel, param) sums param_grad over every record of `kernel`
+//    (launches in a loop), or throws when no record of it has that parameter.
+//  * TapeScope (RAII) records on a tape for the lifetime of a scope, like `with wp.Tape()`:
+//      wp::Tape tape;
+//      { wp::TapeScope recording(tape); forward(...); }   // begin() … end()
+//      tape.backward(loss);
 //  * A Tape is used by one thread at a time (recording, backward and zero are not
 //    synchronised); it is neither copyable nor movable.
 #pragma once
@@ -56,7 +72,12 @@ class Tape {
     size_t bytes;
     Device device;
     std::shared_ptr<void> keep;
+    const char* name = nullptr;     // the kernel's parameter name (generated launchers)
+    bool missing_grad = false;      // a read, differentiable argument with elements and no grad
+    const void* data = nullptr;     // the array's data (to recognise arrays written earlier)
+    bool written = false;           // the kernel stores into it
   };
+  enum class MissingGrad { Warn, Throw, Ignore };
   struct ParamGrad {
     std::string name;
     void* data;
@@ -82,6 +103,9 @@ class Tape {
   void zero();
   void reset();
 
+  void set_missing_grad_policy(MissingGrad policy) { missing_grad_ = policy; }
+  MissingGrad missing_grad_policy() const { return missing_grad_; }
+
   size_t launch_count() const { return launches_.size(); }
   const std::string& kernel(size_t launch) const;
 
@@ -94,6 +118,20 @@ class Tape {
     return value;
   }
 
+  // The sum of param_grad<T>(i, param) over every record i of `kernel`.
+  template <typename T>
+  T param_grad_total(std::string_view kernel, std::string_view param) const {
+    T total{};
+    bool found = false;
+    for (size_t i = 0; i < launches_.size(); ++i) {
+      if (launches_[i].kernel != kernel || !has_param(i, param)) continue;
+      total = found ? total + param_grad<T>(i, param) : param_grad<T>(i, param);
+      found = true;
+    }
+    if (!found) no_param_error(kernel, param);
+    return total;
+  }
+
  private:
   struct Launch {
     std::string kernel;
@@ -104,8 +142,27 @@ class Tape {
 
   const Launch& launch_at(size_t launch, const char* op) const;
   const ParamGrad& find_param(size_t launch, std::string_view param, size_t bytes) const;
+  bool has_param(size_t launch, std::string_view param) const;
+  [[noreturn]] void no_param_error(std::string_view kernel, std::string_view param) const;
+  void check_missing_grads(const std::string& kernel, const std::vector<ArrayRef>& arrays);
 
   std::vector<Launch> launches_;
+  MissingGrad missing_grad_ = MissingGrad::Warn;
+  std::vector<const void*> written_;  // data of arrays recorded launches wrote (reset() clears)
+};
+
+// Records on `tape` from construction to destruction (Tape::begin / Tape::end).
+class TapeScope {
+ public:
+  explicit TapeScope(Tape& tape) : tape_(tape) { tape_.begin(); }
+  ~TapeScope() {
+    if (Tape::recording() == &tape_) tape_.end();
+  }
+  TapeScope(const TapeScope&) = delete;
+  TapeScope& operator=(const TapeScope&) = delete;
+
+ private:
+  Tape& tape_;
 };
 
 namespace detail {
@@ -114,12 +171,18 @@ namespace detail {
 
 // The record entry of an array argument: its gradient buffer (null when it has none or holds
 // no elements), that buffer's size in bytes, its device, and a handle keeping the memory alive.
+// `name` and `read_differentiably` (the kernel reads it and its elements are floating-point)
+// let the tape report a missing gradient buffer.
 template <typename T>
-Tape::ArrayRef tape_array(const array<T>& a) {
-  if (!a.grad() || a.size() == 0) return {nullptr, 0, a.device(), nullptr};
+Tape::ArrayRef tape_array(const array<T>& a, const char* name = nullptr, bool read_differentiably = false,
+                          bool written = false) {
+  if (!a.grad() || a.size() == 0) {
+    return {nullptr, 0, a.device(), nullptr, name, read_differentiably && a.size() > 0 && !a.grad(), a.data(),
+            written};
+  }
   if (!a.is_contiguous()) tape_strided_grad_error(a.shape());
   const size_t bytes = static_cast<size_t>(a.size()) * sizeof(T);
-  return {a.grad(), bytes, a.device(), std::make_shared<array<T>>(a)};
+  return {a.grad(), bytes, a.device(), std::make_shared<array<T>>(a), name, false, a.data(), written};
 }
 
 // The record entry of a non-array parameter's gradient accumulator `acc` (one element).

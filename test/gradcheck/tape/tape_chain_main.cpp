@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   const int n = static_cast<int>(xs.size());
   const float s = 0.8f, t = -0.3f;
   const wp::vec3f g = {{0.25f, -0.5f, 2.0f}};
-  auto x = wp::from_host(xs, dev, true);
+  auto x = wp::from_host(xs, {n}, dev, true);
   auto y = wp::zeros<float>(n, dev, true);
   auto z = wp::zeros<float>(n, dev, true);
   auto loss = wp::zeros<float>(1, dev, true);

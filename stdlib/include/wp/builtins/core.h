@@ -2,7 +2,7 @@
 // scalar casts, flat component access, construct_<form><T>() constructors, index()/index_ref(),
 // and the C operators on the value types that the other builtin headers use.
 //
-// Contract (see /work/briefs/abi.md):
+// Contract (see docs/codegen.md):
 //  * Traits: is_half_v/is_float_v/is_int_v/is_scalar_v<T> (Float = half/float/double, Int = the
 //    eight integer types, Scalar = both; bool is none of them); is_vec_v/is_mat_v/is_quat_v/
 //    is_transform_v<T>; scalar_t<T> (the component type; T itself for scalars); compute_t<T>

@@ -11,6 +11,8 @@
 //    (shares memory and the gradient buffer), as Warp's array views.
 //  * wp::local_array(storage, extents…) views thread-local storage as an array (wp.zeros in
 //    kernel code).
+//  * WP_BOUNDS_CHECK (wp/builtins/bounds_check.h) guards every array access of generated code
+//    in WARPC_DEBUG builds.
 //  * WP_KERNEL_ASSERT(cond, text) checks `assert` statements only when WARPC_DEBUG is defined
 //    (Warp checks asserts in debug mode only); a failure prints the text and traps (device) or
 //    aborts (host).
@@ -21,6 +23,7 @@
 #include <cstdlib>
 
 #include "wp/array_view.h"
+#include "wp/builtins/bounds_check.h"
 #include "wp/config.h"
 #include "wp/types.h"
 

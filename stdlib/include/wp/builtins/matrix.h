@@ -3,7 +3,7 @@
 // matrix_from_cols, and their adjoints. The decompositions (svd3, svd2, qr3, eig3) are in
 // wp/builtins/matrix_decomp.h, included at the end.
 //
-// Owner: stdlib-a2. Contract (/work/briefs/abi.md, stdlib/builtins.def group VectorMath):
+// Contract (docs/codegen.md, stdlib/builtins.def group VectorMath):
 //  * Matrices are row-major, data[r][c]; every function is WP_HD and computes in
 //    detail::la::calc_t<T> (float for wp::half).
 //  * determinant: closed forms for N <= 3, Gaussian elimination with partial pivoting above.

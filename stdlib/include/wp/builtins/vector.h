@@ -2,7 +2,7 @@
 // length_sq, normalize, cw_mul, cw_div, argmin, argmax, norm_l1/l2/huber/pseudo_huber,
 // smooth_normalize, and their adjoints (adj_<name>).
 //
-// Owner: stdlib-a2. Contract (/work/briefs/abi.md, stdlib/builtins.def group VectorMath):
+// Contract (docs/codegen.md, stdlib/builtins.def group VectorMath):
 //  * Every function is WP_HD, in namespace wp, templated on the length N and scalar type T
 //    (any integer type, wp::half, float, double where the row allows it).
 //  * Arithmetic is done in the "compute type" of T (detail::la::calc_t<T>): T itself for the

@@ -1,0 +1,1 @@
+// present.cpp — an existing file of the miniature repository (docs-reference checker test).
