@@ -51,7 +51,7 @@ int run(const char* label, int n, const wp::Device& device, int reps, const std:
   const float r = float(std::cbrt(24.0 * 3.0 / (4.0 * 3.14159265358979 * n)));
   const int dim = 128;
   wp::HashGrid grid(dim, dim, dim, device);
-  const wp::array<wp::vec3> p = wp::from_host(pts, device, false);
+  const wp::array<wp::vec3> p = wp::from_host(pts, device);
   wp::array<wp::vec3> out = wp::zeros<wp::vec3>({n}, device);
   grid.build(p, r);
   hash_grid_queries::neighbour_sum(n, grid.id(), p, r, out);

@@ -25,7 +25,7 @@ using wp_test::make_points;
 using wp_test::PointSet;
 
 wp::array<wp::vec3> to_array(const std::vector<wp::vec3>& pts) {
-  return wp::from_host(pts, wp::Device(), false);
+  return wp::from_host(pts, wp::Device());
 }
 
 struct Case {
@@ -110,7 +110,7 @@ TEST(HashGrid, GroupedQueriesVisitOnlyTheirGroup) {
   std::vector<int32_t> groups(pts.size());
   for (std::size_t i = 0; i < groups.size(); ++i) groups[i] = i % 3 == 0 ? -7 : int32_t(i % 5);  // any int32
   wp::HashGrid grid(16, 16, 16);
-  grid.build(to_array(pts), 0.1, wp::from_host(groups, wp::Device(), false));
+  grid.build(to_array(pts), 0.1, wp::from_host(groups, wp::Device()));
   EXPECT_TRUE(grid.has_groups());
   const int dims[3] = {16, 16, 16};
   for (int q = 0; q < 2000; q += 11) {
@@ -154,9 +154,9 @@ TEST(HashGrid, Float64AndFloat16GridsMatchTheirPrecision) {
     ph.push_back({{wp::half(p[0]), wp::half(p[1]), wp::half(p[2])}});
   }
   wp::HashGrid gd(8, 8, 8, wp::Device(), wp::HashGridDtype::Float64);
-  gd.build(wp::from_host(pd, wp::Device(), false), 0.25);
+  gd.build(wp::from_host(pd, wp::Device()), 0.25);
   wp::HashGrid gh(8, 8, 8, wp::Device(), wp::HashGridDtype::Float16);
-  gh.build(wp::from_host(ph, wp::Device(), false), 0.25);
+  gh.build(wp::from_host(ph, wp::Device()), 0.25);
   for (int q = 0; q < 1500; q += 13) {
     std::vector<int32_t> d, h;
     wp::hash_grid_query_d_t qd = wp::hash_grid_query(gd.id(), pd[q], 0.25);
@@ -246,10 +246,10 @@ TEST(HashGrid, ArgumentErrorsNameTheArgument) {
   EXPECT_NE(error_of([&] { grid.build(wp::array<wp::vec3>(), 1.0); }).find("null array"), std::string::npos);
   EXPECT_NE(error_of([&] { grid.build(wp::zeros<wp::vec3>({2, 2}), 1.0); }).find("must be 1-D"), std::string::npos);
   const std::vector<wp::vec3d> pd = {{{0, 0, 0}}};
-  EXPECT_NE(error_of([&] { grid.build(wp::from_host(pd, wp::Device(), false), 1.0); }).find("vec3d"),
+  EXPECT_NE(error_of([&] { grid.build(wp::from_host(pd, wp::Device()), 1.0); }).find("vec3d"),
             std::string::npos);
   const std::vector<int32_t> two_groups = {0, 1};
-  EXPECT_NE(error_of([&] { grid.build(pts, 1.0, wp::from_host(two_groups, wp::Device(), false)); })
+  EXPECT_NE(error_of([&] { grid.build(pts, 1.0, wp::from_host(two_groups, wp::Device())); })
                 .find("groups has 2 entries"),
             std::string::npos);
   EXPECT_NE(error_of([&] { grid.reserve(-1); }).find("num_points"), std::string::npos);

@@ -89,7 +89,7 @@ void check_sums_and_counts(run::Check& check, const wp::Device& dev) {
   const float width = 0.125f, r = 0.1f;
   const std::vector<wp::vec3> pts = uniform_points(n, 7);
   wp::HashGrid grid(dim, dim, dim, dev);
-  const wp::array<wp::vec3> p = wp::from_host(pts, dev, false);
+  const wp::array<wp::vec3> p = wp::from_host(pts, dev);
   grid.build(p, width);
   wp::array<int32_t> counts = wp::full<int32_t>({n}, -1, dev), counts_w = wp::zeros<int32_t>({n}, dev),
                      cand = wp::zeros<int32_t>({n}, dev);
@@ -125,8 +125,8 @@ void check_groups_and_big_radius(run::Check& check, const wp::Device& dev) {
   std::vector<int32_t> groups(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) groups[static_cast<std::size_t>(i)] = (i * 7) % 5 - 2;
   wp::HashGrid grid(dim, dim, dim, dev);
-  const wp::array<wp::vec3> p = wp::from_host(pts, dev, false);
-  const wp::array<int32_t> g = wp::from_host(groups, dev, false);
+  const wp::array<wp::vec3> p = wp::from_host(pts, dev);
+  const wp::array<int32_t> g = wp::from_host(groups, dev);
   grid.build(p, width, g);
   wp::array<int32_t> counts = wp::zeros<int32_t>({n}, dev), foreign = wp::zeros<int32_t>({n}, dev);
   hash_grid::group_counts(n, grid.id(), p, g, r, counts, foreign);
@@ -152,7 +152,7 @@ void check_float64(run::Check& check, const wp::Device& dev) {
   std::vector<wp::vec3d> pts;
   for (const wp::vec3& v : pf) pts.push_back({{double(v[0]) * 1.5, double(v[1]) * 1.5, double(v[2]) * 1.5}});
   wp::HashGrid grid(8, 8, 8, dev, wp::HashGridDtype::Float64);
-  const wp::array<wp::vec3d> p = wp::from_host(pts, dev, false);
+  const wp::array<wp::vec3d> p = wp::from_host(pts, dev);
   grid.build(p, 0.1);
   wp::array<int32_t> counts = wp::zeros<int32_t>({n}, dev);
   hash_grid::neighbour_counts_f64(n, grid.id(), p, r, counts);
@@ -176,12 +176,12 @@ void check_pair_energy_gradient(run::Check& check, const wp::Device& dev) {
   const float r = 0.2f;
   const std::vector<wp::vec3> pts = clustered_points(n, 21);
   wp::HashGrid grid(16, 16, 16, dev);
-  const wp::array<wp::vec3> p = wp::from_host(pts, dev, true);
+  const wp::array<wp::vec3> p = wp::from_host(pts, {n}, dev, true);
   grid.build(p, r);
   wp::array<float> energy = wp::zeros<float>({1}, dev, true);
   hash_grid::pair_energy(n, grid.id(), p, r, energy);
   const std::vector<float> one = {1.0f};
-  wp::copy(energy.grad_array(), wp::from_host(one, dev, false));
+  wp::copy(energy.grad_array(), wp::from_host(one, dev));
   hash_grid::pair_energy_backward(n, grid.id(), p, r, energy);
   const std::vector<wp::vec3> g = run::fetch(p.grad_array());
   // E = Σ_i Σ_{j≠i, d<r} w(d), w(d) = (1 − d²/h²)³: each pair twice, so

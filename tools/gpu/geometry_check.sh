@@ -14,7 +14,8 @@
 #  3. both benchmarks on the CPU with all cores (GEOMETRY_CHECK_NO_CPU=1 skips them);
 #  4. compute-sanitizer memcheck over the geometry GPU tests (run_geometry, run_hash_grid, the
 #     stdlib device query tests, the runtime's CUDA geometry and hash-grid tests);
-#  5. the mesh_collision example on the GPU (65,536 particles), its frame into OUT_DIR.
+#  5. the mesh_collision example on the GPU (8,192 particles, the scene it is set up for), its
+#     frame into OUT_DIR; the dem example (131,072 particles, 120 frames), its last frame.
 # BUILD_DIR/lib may hold shared libraries the GPU machine lacks (libfmt, libpng): it is put on
 # LD_LIBRARY_PATH. Logs go to OUT_DIR; a summary is printed last. Exit status: 0 when every
 # step succeeded.
@@ -56,10 +57,11 @@ for t in "run_geometry:$build/test/run/run_geometry cuda:0" \
   # shellcheck disable=SC2086
   step "memcheck ${t%%:*}" "memcheck_${t%%:*}.log" compute-sanitizer --tool memcheck --error-exitcode 9 ${t#*:}
 done
-step "example" mesh_collision_cuda.log "$build/bin/mesh_collision" --device cuda:0 --n 65536 --steps 720 --out "$out"
+step "example" mesh_collision_cuda.log "$build/bin/mesh_collision" --device cuda:0 --n 8192 --steps 720 --out "$out"
+step "dem" dem_cuda.log "$build/bin/dem" --device cuda:0 --frames 120 --png-every 120 --out "$out"
 cat "$out/gpu.txt"
 for f in bench_geometry_cuda.log bench_geometry_warp.log bench_geometry_cpu.log bench_hash_grid_cuda.log \
-         bench_hash_grid_warp.log bench_hash_grid_cpu.log mesh_collision_cuda.log; do
+         bench_hash_grid_warp.log bench_hash_grid_cpu.log mesh_collision_cuda.log dem_cuda.log; do
   [ -f "$out/$f" ] && { echo "== $f"; tail -n 30 "$out/$f"; }
 done
 for f in "$out"/memcheck_*.log; do echo "== $(basename "$f"): $(grep -E 'ERROR SUMMARY|PASSED|FAILED|checks' "$f" | tail -n 2 | tr '\n' ' ')"; done

@@ -13,10 +13,11 @@
 //    Leaf: `left` is the first slot in BvhDesc::items and `right` is −(number of items), so
 //    `right < 0` marks a leaf; the leaf holds items[left … left − right − 1].
 //    A BVH with n ≥ 1 items has at most 2n − 1 nodes; node `root` is the top. Every item index
-//    in [0, num_items) appears in exactly one leaf slot. A node's box contains its children's
-//    boxes (leaf: its items' boxes). Node boxes may be looser than the tight union (never
-//    tighter), so queries may test an item whose box misses the query: each query builtin
-//    tests the item's own box (item_lowers/uppers) or primitive before reporting it.
+//    in [0, num_items) appears in exactly one leaf slot. A leaf's box is exactly the union of
+//    its items' boxes; an inner node's box contains its children's boxes (and may be looser
+//    than their union, never tighter). So a query tests an item's own box (item_lowers/uppers)
+//    or primitive before reporting it — except for a one-item leaf whose box passed that same
+//    test.
 //  * BvhDesc::item_lowers/item_uppers are the boxes of the items: for wp::Bvh the user's
 //    lowers/uppers arrays; for a mesh the triangles' boxes (recomputed by refit()).
 //  * Groups: when built with groups, group_roots[g] is the node index of the subtree holding

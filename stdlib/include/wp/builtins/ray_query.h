@@ -315,7 +315,10 @@ WP_HD void push(int32_t* stack, int32_t& count, int32_t node) {
 }
 
 // Advances to the next item whose node path passes node_ok and which passes item_ok.
-template <typename NodeTest, typename ItemTest>
+// kItemTestIsNodeTest: item_ok is node_ok applied to the item's own box. A leaf's box is the
+// exact union of its items' boxes (every builder and refit make it so), so a one-item leaf that
+// passed node_ok has passed item_ok too: it is reported without reading the item's box again.
+template <bool kItemTestIsNodeTest = false, typename NodeTest, typename ItemTest>
 WP_HD bool traversal_next(Traversal& tr, const BvhDesc* bvh, const NodeTest& node_ok, const ItemTest& item_ok,
                           int32_t& index) {
   for (;;) {
@@ -330,6 +333,10 @@ WP_HD bool traversal_next(Traversal& tr, const BvhDesc* bvh, const NodeTest& nod
     const BvhNode node = bvh->nodes[tr.stack[--tr.count]];
     if (!node_ok(node.lower, node.upper)) continue;
     if (node.right < 0) {
+      if (kItemTestIsNodeTest && node.right == -1) {
+        index = bvh->items[node.left];
+        return true;
+      }
       tr.leaf_pos = node.left;
       tr.leaf_end = node.left - node.right;
     } else {
@@ -506,19 +513,19 @@ WP_HD bool bvh_query_next(bvh_query_t& q, int32_t& index, float max_dist = INFIN
   switch (q.kind) {
     case kBvhQueryAabb: {
       const BoxNodeTest t{q.a, q.b};
-      return traversal_next(q.tr, bvh, t, BvhItemTest<BoxNodeTest>{bvh, t}, index);
+      return traversal_next<true>(q.tr, bvh, t, BvhItemTest<BoxNodeTest>{bvh, t}, index);
     }
     case kBvhQueryRay: {
       const RayNodeTest t{q.a, q.b, max_dist};
-      return traversal_next(q.tr, bvh, t, BvhItemTest<RayNodeTest>{bvh, t}, index);
+      return traversal_next<true>(q.tr, bvh, t, BvhItemTest<RayNodeTest>{bvh, t}, index);
     }
     case kBvhQuerySphere: {
       const SphereNodeTest t{q.a, q.radius * q.radius};
-      return traversal_next(q.tr, bvh, t, BvhItemTest<SphereNodeTest>{bvh, t}, index);
+      return traversal_next<true>(q.tr, bvh, t, BvhItemTest<SphereNodeTest>{bvh, t}, index);
     }
     default: {
       const CapsuleNodeTest t{q.a, q.b, q.radius, max_dist};
-      return traversal_next(q.tr, bvh, t, BvhItemTest<CapsuleNodeTest>{bvh, t}, index);
+      return traversal_next<true>(q.tr, bvh, t, BvhItemTest<CapsuleNodeTest>{bvh, t}, index);
     }
   }
 }
@@ -547,7 +554,7 @@ WP_HD bool mesh_query_aabb_next(mesh_query_aabb_t& q, int32_t& index) {
   using namespace geom::rq_detail;
   if (q.tr.count == 0 && q.tr.leaf_pos >= q.tr.leaf_end) return false;
   const MeshDesc* m = checked_mesh(q.id);
-  return traversal_next(q.tr, &m->bvh, BoxNodeTest{q.low, q.high}, MeshBoxItemTest{m, q.low, q.high}, index);
+  return traversal_next<true>(q.tr, &m->bvh, BoxNodeTest{q.low, q.high}, MeshBoxItemTest{m, q.low, q.high}, index);
 }
 
 WP_HD bool mesh_query_next(mesh_query_t& q, int32_t& index) {
