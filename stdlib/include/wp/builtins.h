@@ -19,3 +19,4 @@
 #include "wp/builtins/adjoint_support.h"
 #include "wp/builtins/ray_query.h"
 #include "wp/builtins/mesh_query.h"
+#include "wp/builtins/volume.h"
