@@ -3,7 +3,7 @@
 // Contract: brings in errors, devices, value types, arrays (host, CUDA and pinned memory when
 // built with CUDA), streams, the CPU launcher, what generated kernel launchers call
 // (wp/kernel_abi.h), wp::Tape (wp/tape.h, which generated forward launchers record on) and
-// the geometry objects wp::Bvh and wp::Mesh (wp/bvh.h, wp/mesh.h).
+// the geometry objects wp::Bvh, wp::Mesh and wp::Volume (wp/bvh.h, wp/mesh.h, wp/volume.h).
 // Not included: wp/cuda_launch.h (only generated .cu files, compiled by nvcc, use it) and
 // wp/reflect.h (the --reflect kernel table).
 #pragma once
@@ -21,3 +21,4 @@
 #include "wp/stream.h"
 #include "wp/tape.h"
 #include "wp/types.h"
+#include "wp/volume.h"
