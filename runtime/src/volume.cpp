@@ -143,7 +143,7 @@ void check_tree(const HostGrid& g, const std::string& source) {
   (void)grid;
 }
 
-// Index grids: every stored value (voxels and tiles) in [−1, voxel_count).
+// Index grids: every stored value (voxels and tiles) in [−1, active voxel count).
 void check_index_values(const HostGrid& g, const std::string& source) {
   const auto* grid = reinterpret_cast<const nanovdb::NanoGrid<int32_t>*>(g.data);
   const int64_t count = static_cast<int64_t>(grid->activeVoxelCount());
@@ -355,8 +355,12 @@ struct Volume::Impl {
     v.grid_bytes = host.size;
     desc.write(v);
   }
+  const nanovdb::TreeData<>* tree() const {
+    return reinterpret_cast<const nanovdb::TreeData<>*>(host.data + sizeof(nanovdb::GridData));
+  }
+  // Warp's count: the active voxels of an index grid, the voxels of the leaf nodes otherwise.
   uint64_t voxel_count() const {
-    return reinterpret_cast<const nanovdb::TreeData<>*>(host.data + sizeof(nanovdb::GridData))->mVoxelCount;
+    return type == VolumeType::Index ? tree()->mVoxelCount : uint64_t(tree()->mNodeCount[0]) * 512u;
   }
   // The device grid as it is now (kernels may have stored values), in host memory.
   HostGrid current() const {
@@ -595,7 +599,8 @@ VolumeInfo Volume::info() const {
     out.world_max.c[a] = h.mWorldBBox[1][a];
   }
   const auto* tree = reinterpret_cast<const nanovdb::TreeData<>*>(i.host.data + sizeof(nanovdb::GridData));
-  out.voxel_count = static_cast<int64_t>(tree->mVoxelCount);
+  out.voxel_count = static_cast<int64_t>(i.voxel_count());
+  out.active_voxel_count = static_cast<int64_t>(tree->mVoxelCount);
   out.leaf_count = tree->mNodeCount[0];
   // The root's box of active values (index space).
   const auto* root = reinterpret_cast<const nanovdb::BBox<nanovdb::Coord>*>(reinterpret_cast<const uint8_t*>(tree) + tree->mNodeOffset[3]);
@@ -609,15 +614,16 @@ VolumeInfo Volume::info() const {
 
 namespace {
 template <typename N>
-std::vector<vec3i> list_voxels(const HostGrid& g) {
+std::vector<vec3i> list_voxels(const HostGrid& g, bool active_only) {
   const auto* grid = reinterpret_cast<const nanovdb::NanoGrid<N>*>(g.data);
   const auto& tree = grid->tree();
   const uint32_t leaf_count = tree.nodeCount(0);
   const auto* leaves = leaf_count ? tree.template getFirstNode<0>() : nullptr;
   std::vector<vec3i> out;
   for (uint32_t n = 0; n < leaf_count; ++n)
-    for (auto it = leaves[n].valueMask().beginOn(); it; ++it) {
-      const nanovdb::Coord c = leaves[n].offsetToGlobalCoord(*it);
+    for (uint32_t v = 0; v < 512; ++v) {
+      if (active_only && !leaves[n].valueMask().isOn(v)) continue;
+      const nanovdb::Coord c = leaves[n].offsetToGlobalCoord(v);
       out.push_back(vec3i{{c[0], c[1], c[2]}});
     }
   return out;
@@ -627,12 +633,12 @@ std::vector<vec3i> list_voxels(const HostGrid& g) {
 std::vector<vec3i> Volume::voxels() const {
   const Impl& i = impl("voxels");
   switch (i.type) {
-    case VolumeType::Float32: return list_voxels<float>(i.host);
-    case VolumeType::Float64: return list_voxels<double>(i.host);
-    case VolumeType::Int32:
-    case VolumeType::Index: return list_voxels<int32_t>(i.host);
-    case VolumeType::Vec3f: return list_voxels<nanovdb::Vec3f>(i.host);
-    case VolumeType::Vec3d: return list_voxels<nanovdb::Vec3d>(i.host);
+    case VolumeType::Float32: return list_voxels<float>(i.host, false);
+    case VolumeType::Float64: return list_voxels<double>(i.host, false);
+    case VolumeType::Int32: return list_voxels<int32_t>(i.host, false);
+    case VolumeType::Index: return list_voxels<int32_t>(i.host, true);
+    case VolumeType::Vec3f: return list_voxels<nanovdb::Vec3f>(i.host, false);
+    case VolumeType::Vec3d: return list_voxels<nanovdb::Vec3d>(i.host, false);
   }
   return {};
 }

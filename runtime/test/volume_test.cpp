@@ -143,7 +143,10 @@ TEST(Volume, LevelSetSphereFromFileMatchesAnalyticSdf) {
   const wp::VolumeInfo info = vol.info();
   EXPECT_EQ(info.type, wp::VolumeType::Float32);
   EXPECT_DOUBLE_EQ(info.voxel_size.c[0], 0.5);
-  EXPECT_GT(info.voxel_count, 50000);
+  EXPECT_GT(info.active_voxel_count, 50000);
+  EXPECT_EQ(info.voxel_count, info.leaf_count * 512);  // Warp's count: every leaf voxel
+  EXPECT_LT(info.active_voxel_count, info.voxel_count);
+  EXPECT_EQ(static_cast<int64_t>(vol.voxels().size()), info.voxel_count);
   // Points in the narrow band (|sdf| < 1 world unit = 2 voxels): trilinear error O(h^2 / R).
   int checked = 0;
   for (int n = 0; n < 400; ++n) {

@@ -66,7 +66,8 @@ struct VolumeInfo {
   vec3d voxel_size{{1, 1, 1}};
   vec3d translation{{0, 0, 0}};
   mat_t<3, 3, double> transform{};  // index → world linear part (row-major)
-  int64_t voxel_count = 0;          // active voxels (active tiles count all their voxels)
+  int64_t voxel_count = 0;          // as voxel_count()
+  int64_t active_voxel_count = 0;   // NanoVDB's count (active tiles count all their voxels)
   int64_t leaf_count = 0;
   vec3i index_min{{0, 0, 0}};  // bounding box of the active voxels, index space (inclusive)
   vec3i index_max{{0, 0, 0}};
@@ -113,9 +114,13 @@ class Volume {
   const Device& device() const;
   VolumeType type() const;
   bool is_index() const { return type() == VolumeType::Index; }
+  // Warp's count (Volume.get_voxel_count, volume_voxel_count): the active voxels of an index
+  // grid; for other grids every voxel of the leaf nodes, active or not (8³ per leaf).
   int64_t voxel_count() const;
   VolumeInfo info() const;
-  std::vector<vec3i> voxels() const;  // active leaf voxels in index order (host copy)
+  // Index grids: the active voxels in index order; other grids: every voxel of every leaf, in
+  // leaf order (as Warp's get_voxels). Host copy.
+  std::vector<vec3i> voxels() const;
   std::vector<uint8_t> grid_bytes() const;  // the grid buffer as it is now (host copy)
   Volume to(const Device& device) const;  // a copy on another device
   void save(const std::string& path) const;

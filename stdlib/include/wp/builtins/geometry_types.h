@@ -116,7 +116,7 @@ struct VolumeDesc {
   void* grid = nullptr;  // nanovdb::GridData on `device`
   uint32_t grid_type = 0;  // a VolumeGridType
   int32_t reserved = 0;
-  uint64_t voxel_count = 0;  // active voxels
+  uint64_t voxel_count = 0;  // Warp's count: index grids' active voxels, else leaf voxels
   uint64_t grid_bytes = 0;
 };
 

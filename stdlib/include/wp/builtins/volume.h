@@ -23,6 +23,8 @@
 //    volume_sample_index blends voxel_data[index] for active voxels and `background` for others.
 //  * volume_store writes only voxels that live in a leaf node (active or not); a voxel inside a
 //    tile or outside the tree is left alone (nothing is allocated in kernels).
+//  * volume_voxel_count is Warp's count: an index grid's active voxels, otherwise every voxel of
+//    the leaf nodes (active or not).
 //  * Transforms use the grid's map: index_to_world(uvw) = M·uvw + t, world_to_index(xyz) =
 //    M⁻¹·(xyz − t), the _dir forms without t; vec3f arguments use the map's float matrices,
 //    vec3d arguments its double ones.
@@ -266,13 +268,40 @@ WP_HD void add_uvw_adjoint<v3d>(const mat_t<3, 3, double>& grad, const v3d& adj_
     for (int r = 0; r < 3; ++r) adj_uvw.c[a] += static_cast<float>(grad.data[r][a] * adj_ret.c[r]);
 }
 
+// The 8 corners around uvw in a grid of NanoVDB type N, read as T. When the 2×2×2 block lies in
+// one leaf (no coordinate of the base voxel is 7 mod 8: 67% of random points) the leaf is found
+// once and the values are read from its array; with no leaf there, the block lies in one tile
+// (or outside the tree) and all 8 values are that one value. Otherwise 8 accessor reads.
+template <typename T, typename N>
+WP_HD Corners<T> grid_corners(const nanovdb::NanoGrid<N>* grid, const v3f& uvw) {
+  auto acc = grid->getAccessor();
+  const nanovdb::Coord base = coord_of(uvw, 0.0f);
+  if ((base[0] & 7) != 7 && (base[1] & 7) != 7 && (base[2] & 7) != 7) {
+    Corners<T> c;
+    for (int a = 0; a < 3; ++a) c.f[a] = uvw.c[a] - floorf(uvw.c[a]);
+    if (const auto* leaf = acc.probeLeaf(base)) {
+      const auto* values = leaf->data()->mValues;
+      const uint32_t o = (uint32_t(base[0] & 7) << 6) | (uint32_t(base[1] & 7) << 3) | uint32_t(base[2] & 7);
+      for (int di = 0; di < 2; ++di)
+        for (int dj = 0; dj < 2; ++dj)
+          for (int dk = 0; dk < 2; ++dk) c.v[di][dj][dk] = Traits<T>::from(values[o + 64 * di + 8 * dj + dk]);
+    } else {
+      const T v = Traits<T>::from(acc.getValue(base));
+      for (int di = 0; di < 2; ++di)
+        for (int dj = 0; dj < 2; ++dj)
+          for (int dk = 0; dk < 2; ++dk) c.v[di][dj][dk] = v;
+    }
+    return c;
+  }
+  return load_corners<T>(uvw, [&](const nanovdb::Coord& ijk) { return Traits<T>::from(acc.getValue(ijk)); });
+}
+
 // Value at uvw of a typed grid (`grid` not null).
 template <typename T>
 WP_HD T sample_grid(const nanovdb::NanoGrid<typename Traits<T>::Nano>* grid, const v3f& uvw, int32_t mode) {
   auto acc = grid->getAccessor();
   if (mode != kVolumeLinear) return Traits<T>::from(acc.getValue(coord_of(uvw, 0.5f)));
-  const Corners<T> c = load_corners<T>(uvw, [&](const nanovdb::Coord& ijk) { return Traits<T>::from(acc.getValue(ijk)); });
-  return blend(c);
+  return blend(grid_corners<T>(grid, uvw));
 }
 
 template <typename T>
@@ -281,7 +310,7 @@ WP_HD T sample_grad_grid(const nanovdb::NanoGrid<typename Traits<T>::Nano>* grid
   grad = typename GradOf<T>::type{};
   auto acc = grid->getAccessor();
   if (mode != kVolumeLinear) return Traits<T>::from(acc.getValue(coord_of(uvw, 0.5f)));
-  const Corners<T> c = load_corners<T>(uvw, [&](const nanovdb::Coord& ijk) { return Traits<T>::from(acc.getValue(ijk)); });
+  const Corners<T> c = grid_corners<T>(grid, uvw);
   blend_grad(c, grad);
   return blend(c);
 }
@@ -291,8 +320,7 @@ template <typename T>
 WP_HD void adj_sample_grid(const nanovdb::NanoGrid<typename Traits<T>::Nano>* grid, const v3f& uvw, int32_t mode,
                            const T& adj_ret, const typename GradOf<T>::type* adj_grad, v3f& adj_uvw) {
   if (!grid || mode != kVolumeLinear) return;
-  auto acc = grid->getAccessor();
-  const Corners<T> c = load_corners<T>(uvw, [&](const nanovdb::Coord& ijk) { return Traits<T>::from(acc.getValue(ijk)); });
+  const Corners<T> c = grid_corners<T>(grid, uvw);
   typename GradOf<T>::type g{};
   blend_grad(c, g);
   add_uvw_adjoint<T>(g, adj_ret, adj_uvw);
@@ -310,8 +338,7 @@ WP_HD T index_value(int32_t index, const array_t<T>& voxel_data, const T& backgr
 
 // Corner indices (LINEAR) of an index grid.
 WP_HD Corners<int32_t> index_corners(const nanovdb::NanoGrid<int32_t>* grid, const v3f& uvw) {
-  auto acc = grid->getAccessor();
-  return load_corners<int32_t>(uvw, [&](const nanovdb::Coord& ijk) { return acc.getValue(ijk); });
+  return grid_corners<int32_t>(grid, uvw);
 }
 
 template <typename T>
