@@ -219,6 +219,9 @@ struct Reader {
 HostGrid parse_nvdb(const uint8_t* data, std::size_t size, int grid_index, const std::string& source) {
   Reader r{data, data + size, source};
   if (size == 0) fail(source, "empty file, not a NanoVDB file");
+  const uint64_t magic = NANOVDB_MAGIC_NUMBER;
+  if (std::memcmp(data, &magic, std::min<std::size_t>(size, sizeof(magic))) != 0)
+    fail(source, "not a NanoVDB file (bad magic number)");
   int counter = 0;
   while (r.p < r.end) {
     const auto header = r.read<nanovdb::io::Header>("the file header");
