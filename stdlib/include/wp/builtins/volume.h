@@ -8,7 +8,8 @@
 //  * `id` is the address of a VolumeDesc (wp/builtins/geometry_types.h) on the device the code
 //    runs on; its `grid` is a NanoVDB grid validated by wp::Volume. With WARPC_DEBUG defined a
 //    null id, a dead or foreign handle (magic), a volume of the other device kind and a grid
-//    whose value type does not match the builtin are reported through WP_KERNEL_ASSERT. In every
+//    whose value type does not match the builtin, and voxel_data shorter than an index grid's
+//    indices, are reported through WP_KERNEL_ASSERT. In every
 //    build a builtin reading a grid of another value type returns a zero value (and a store
 //    stores nothing): a mismatch never reads the grid with the wrong layout.
 //  * Coordinates are index space (voxel centres at integer uvw). sampling_mode kVolumeClosest (0,
@@ -333,6 +334,10 @@ WP_HD const nanovdb::NanoGrid<int32_t>* index_grid(uint64_t id) { return typed_g
 
 template <typename T>
 WP_HD T index_value(int32_t index, const array_t<T>& voxel_data, const T& background) {
+#if defined(WARPC_DEBUG)
+  WP_KERNEL_ASSERT(index < 0 || index < voxel_data.shape[0],
+                   "volume builtin: voxel_data is shorter than the index grid's voxel count");
+#endif
   return index >= 0 ? voxel_data(index) : background;
 }
 
