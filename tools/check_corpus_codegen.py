@@ -3,8 +3,8 @@
 
 For each test/programs/*.wp: `warpc --emit=header,cpp,cuda`, then the .wp.cpp is compiled with
 the host C++ compiler and (when nvcc is given) the .wp.cu with nvcc for sm_90. Programs that use
-hash-grid or volume queries are exempt while the runtime has no wp::HashGrid / wp::Volume (they
-are listed below with the reason and still must pass warpc itself).
+hash-grid queries are exempt while the runtime has no wp::HashGrid (they are listed below with
+the reason and still must pass warpc itself).
 
 usage: check_corpus_codegen.py WARPC CORPUS_DIR INCLUDE_DIR... [--cxx CXX] [--nvcc NVCC] [--jobs N]
 Exits 1 listing every failure with the compiler's first errors.
@@ -16,9 +16,8 @@ import subprocess
 import sys
 import tempfile
 
-# Programs whose kernels call hash-grid or volume queries (no runtime for them yet).
+# Programs whose kernels call hash-grid queries (no runtime for them yet).
 GEOMETRY_EXEMPT = {
-    "nanovdb_collision.wp": "NanoVDB volume sampling",
     "sph_fluid.wp": "hash-grid neighbour queries",
     "dem_particles.wp": "hash-grid neighbour queries",
 }

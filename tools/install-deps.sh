@@ -11,6 +11,7 @@ packages=(
   clang-14 libclang-rt-14-dev              # libFuzzer target (bounded run in the test suite)
   libclang-14-dev                          # builtin table checker (tools/builtins)
   libpng-dev                               # PNG frames of the examples (examples/mesh_collision)
+  libnanovdb-dev                           # NanoVDB headers: wp::Volume and the volume_* builtins
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -43,10 +43,11 @@ bool ad_replay_skips(const ir::Op& op);
 // How the adjoint of a differentiable builtin with `&` parameters treats them (its call is in
 // the SSA form, ir::written_operands): Overwrite — they are outputs (svd3, svd2, qr3, eig3,
 // quat_to_axis_angle, the older out-argument forms of mesh_query_point, mesh_query_point_no_sign
-// and mesh_query_ray: adj_<f>(inputs, outputs, adj inputs, adj outputs)), the values they held
+// and mesh_query_ray, the volume_sample_grad* samplers: adj_<f>(inputs, outputs, adj inputs,
+// adj outputs[, adj_ret])), the values they held
 // before the call get zero adjoint; Update — read-modify-write (transform_set_translation /
 // _rotation): the adjoint slot is in/out, what it holds after the call is the adjoint of the
-// value before; None — the library has no adjoint (old-style volume queries): a gradient
+// value before; None — the library has no adjoint: a gradient
 // reaching the call refuses the kernel.
 // Throws AdError when `kernel` (or a function it calls) uses the value an atomic returns.
 void ad_refuse_used_atomic_results(const ir::Function& kernel);

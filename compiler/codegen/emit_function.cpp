@@ -421,6 +421,9 @@ class FunctionEmitter {
       if (!ov) throw LocatedCodegenError(fmt::format("the builtin '{}'", op.name), op.loc);
       std::string_view cpp = builtin_cpp_name(ov);
       callee = "wp::" + std::string(cpp.empty() ? builtin_name(ov) : cpp);
+      // Rows taking `dtype=` whose value type is the result type: a template argument.
+      if (op.name == "volume_sample" || op.name == "volume_sample_grad" || op.name == "volume_lookup")
+        callee += "<" + cpp_type(op.result()->type) + ">";
     }
     std::vector<std::string> args = operand_names(op);
     const std::vector<int> written = ir::written_operands(op);

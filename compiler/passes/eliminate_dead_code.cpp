@@ -40,7 +40,10 @@ bool pure_builtin_name(std::string_view n) {
 // Builtins whose ADJOINT writes memory the IR does not see: the mesh queries and accessors add
 // their vertex gradients into the mesh's points.grad / velocities.grad through the mesh handle,
 // so an adjoint call of theirs stays even when none of its adjoint results is used.
-bool adjoint_writes_memory(std::string_view n) { return n.starts_with("mesh_"); }
+// The index-grid samplers add their voxel-value gradients into voxel_data's gradient buffer.
+bool adjoint_writes_memory(std::string_view n) {
+  return n.starts_with("mesh_") || n == "volume_sample_index" || n == "volume_sample_grad_index";
+}
 
 bool pure_builtin(const Op& op) {
   const sema::CallTarget* t = op.target;

@@ -10,7 +10,7 @@
 //    function template declared in namespace wp: name → overloads (parameter count, how many
 //    are required, variadic, which parameters are non-const lvalue references).
 //  * For each table row of the checked groups (default: the builtin library's groups and
-//    Geometry — not Volumes, and not the hash-grid rows, whose runtime does not exist yet), the C++ name (`cpp` column or the
+//    Geometry and Volumes — not the hash-grid rows, whose runtime does not exist yet), the C++ name (`cpp` column or the
 //    name) must have an overload that accepts the row's argument count, with a non-const
 //    reference wherever the row says `&T`. Constructor forms are checked as construct_<form>.
 //  * For each `Diff` row, `adj_<name>` must exist with an overload taking the primal
@@ -253,7 +253,8 @@ bool has_adjoint(const Catalogue& cat, const Row& r, const RowParams& p, std::st
 
 int main(int argc, char** argv) {
   std::set<std::string> groups = {"ScalarMath", "VectorMath", "QuaternionMath", "Transformations", "SpatialMath",
-                                  "Operators",  "Random",     "Noise",          "Utility",        "Geometry"};
+                                  "Operators",  "Random",     "Noise",          "Utility",        "Geometry",
+                                  "Volumes"};
   bool adjoints = true;
   std::vector<std::string> hidden;  // --hide NAME: pretend wp::NAME is missing (self-test)
   std::vector<const char*> clang_args;

@@ -20,7 +20,8 @@ GROUP_TITLES = {
 }
 
 # Warp's builtin names per documentation group and its declared-signature counts (Warp 1.12
-# for the math groups; Warp 1.19's stubs, warp/__init__.pyi, for Geometry). Internal helpers (address, extract, load, …), tiles and
+# for the math groups; Warp 1.19's stubs, warp/__init__.pyi, for Geometry; Warp 1.19's builtin
+# registry, every overload of every volume_* name, for Volumes). Internal helpers (address, extract, load, …), tiles and
 # textures are not listed: they are not user-facing kernel builtins of these groups.
 WARP_NAMES = {
     "ScalarMath": ("abs sign min max clamp step nonzero sqrt cbrt exp log log2 log10 pow sin cos tan asin acos atan "
@@ -52,6 +53,11 @@ WARP_NAMES = {
                  "mesh_query_sphere mesh_query_next mesh_query_aabb_next mesh_eval_position mesh_eval_velocity "
                  "mesh_eval_face_normal mesh_get_point mesh_get_velocity mesh_get_index mesh_get closest_point_edge_edge "
                  "intersect_tri_tri hash_grid_query hash_grid_query_next hash_grid_point_id", 33),
+    "Volumes": ("volume_sample volume_sample_f volume_sample_v volume_sample_i volume_sample_grad volume_sample_grad_f "
+                "volume_sample_index volume_sample_grad_index volume_lookup volume_lookup_f volume_lookup_v "
+                "volume_lookup_i volume_lookup_index volume_store volume_store_f volume_store_v volume_store_i "
+                "volume_world_to_index volume_index_to_world volume_world_to_index_dir volume_index_to_world_dir "
+                "volume_voxel_count", 28),
 }
 
 ROW = re.compile(r'^WARP_BUILTIN\("([^"]*)",\s*"([^"]*)",\s*"([^"]*)",\s*(Diff|NoDiff),\s*"([^"]*)",\s*"((?:[^"\\]|\\.)*)"\)')

@@ -90,6 +90,22 @@ TEST(Pragmas, StructFieldPaths) {
   EXPECT_THROW(apply_word(s, "p.=1"), std::runtime_error);
 }
 
+TEST(Pragmas, Volumes) {
+  const FileSettings fs = parse_pragmas(
+      "# gradcheck: volume(v)=sphere,2.0,0.1\n"
+      "# gradcheck: kernel=k volume(v)=index,4,data\n",
+      "f.wp");
+  EXPECT_EQ(fs.file.volumes.at("v"), (VolumeSpec{"sphere", {2.0, 0.1}, ""}));
+  const Settings k = resolve(Settings{}, Settings{}, fs, "k");
+  EXPECT_EQ(k.volumes.at("v"), (VolumeSpec{"index", {4.0}, "data"}));  // the kernel's wins
+  EXPECT_EQ(error_of("# gradcheck: volume(v)=sphere,2\n"),
+            "f.wp:1: bad gradcheck setting 'volume(v)=sphere,2': expected sphere,RADIUS,VOXEL (both > 0)");
+  EXPECT_EQ(error_of("# gradcheck: volume(v)=index,4\n"),
+            "f.wp:1: bad gradcheck setting 'volume(v)=index,4': expected index,N,DATA");
+  EXPECT_EQ(error_of("# gradcheck: volume(v)=torus,1\n"),
+            "f.wp:1: bad gradcheck setting 'volume(v)=torus,1': unknown volume kind 'torus' (sphere, index)");
+}
+
 TEST(Pragmas, MeshAndBvh) {
   const FileSettings fs = parse_pragmas(
       "# gradcheck: mesh(m)=points,indices mesh_shape(m)=sphere,8\n"

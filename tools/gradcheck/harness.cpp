@@ -7,8 +7,11 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <random>
 #include <sstream>
+
+#include <nanovdb/util/Primitives.h>
 
 #include "mesh_shapes.h"
 #include "values.h"
@@ -18,6 +21,7 @@
 #include "wp/error.h"
 #include "wp/launch.h"
 #include "wp/mesh.h"
+#include "wp/volume.h"
 
 namespace gradcheck {
 namespace {
@@ -164,12 +168,13 @@ void add_params(const ParamInfo& info, size_t index, const Settings& s, const st
   }
 }
 
-// A wp::Mesh (mesh(ID)=POINTS,INDICES[,VELOCITIES]), wp::Bvh (bvh(ID)=LOWERS,UPPERS) or
-// wp::HashGrid (hash_grid(ID)=POINTS,RADIUS) the Runner builds over the device copies of the
-// named inputs: indices into the Params.
+// A wp::Mesh (mesh(ID)=POINTS,INDICES[,VELOCITIES]), wp::Bvh (bvh(ID)=LOWERS,UPPERS),
+// wp::HashGrid (hash_grid(ID)=POINTS,RADIUS) or wp::Volume (volume(ID)=…) the Runner builds over
+// the device copies of the named inputs: indices into the Params.
 struct Geometry {
-  enum Kind { Mesh, Bvh, HashGrid } kind = Mesh;
-  size_t id = 0, a = 0, b = 0;  // mesh: points, indices; bvh: lowers, uppers; grid: points, radius
+  enum Kind { Mesh, Bvh, HashGrid, Volume } kind = Mesh;
+  std::optional<VolumeSpec> volume;  // kind Volume: the volume(ID)=… pragma
+  size_t id = 0, a = 0, b = 0;  // mesh: points, indices; bvh: lowers, uppers; grid: points, radius; volume: data
   int velocities = -1;          // mesh only; -1: none
 };
 
@@ -311,7 +316,42 @@ std::vector<Geometry> setup_geometry(std::vector<Param>& ps, const Settings& s, 
             "a float32 parameter (the cell width)");
     out.push_back(g);
   }
+  for (const auto& [id, spec] : s.volumes) {
+    if (!own.volumes.count(id) && !has_param(ps, id)) continue;
+    const std::string pragma = "volume(" + id + ")";
+    Geometry g;
+    g.kind = Geometry::Volume;
+    g.volume = spec;
+    g.id = id_param(id, pragma);
+    if (spec.kind == "index") {
+      g.a = param_index(ps, spec.data, pragma);
+      Param& data = ps[g.a];
+      require(data.info.is_array && data.info.ndim == 1 && data.scalar == Scalar::f32 && data.info.components == 1,
+              pragma, data, "a 1-D wp.array(dtype=float) (the voxel data)");
+      if (s.shapes.count(data.info.name))
+        throw std::runtime_error(pragma + " sets the length of '" + data.info.name + "'; drop shape(" + data.info.name + ")");
+      const size_t n = static_cast<size_t>(spec.args[0]);
+      resize_array(data, n * n * n);
+      const Range r = default_range(data, s);
+      fill_random(data.input, r.first, r.second, rng);
+    }
+    out.push_back(g);
+  }
   return out;
+}
+
+// The volume of a volume(ID)=… pragma on `device` (its data never changes between launches).
+wp::Volume make_volume(const VolumeSpec& spec, const wp::Device& device) {
+  if (spec.kind == "sphere") {
+    auto handle = nanovdb::createLevelSetSphere<float>(static_cast<float>(spec.args[0]), nanovdb::Vec3f(0.0f), spec.args[1], 3.0);
+    return wp::Volume::from_grid(handle.data(), handle.size(), device);
+  }
+  const int n = static_cast<int>(spec.args[0]);
+  std::vector<wp::vec3i> voxels;
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j)
+      for (int k = 0; k < n; ++k) voxels.push_back(wp::vec3i{{i, j, k}});
+  return wp::Volume::allocate_by_voxels(wp::from_host(voxels, device), wp::vec3d{{1, 1, 1}}, wp::vec3d{{0, 0, 0}}, device);
 }
 
 // Device memory of the launches: one allocation per array (data, and grad for float arrays;
@@ -431,7 +471,10 @@ class Runner {
   void sync_geometry() {
     if (!geometry_.empty() && ids_.empty()) {
       for (const Geometry& g : geometry_) {
-        if (g.kind == Geometry::Mesh) {
+        if (g.kind == Geometry::Volume) {
+          volumes_.push_back(make_volume(*g.volume, device_));
+          ids_.push_back(volumes_.back().id());
+        } else if (g.kind == Geometry::Mesh) {
           wp::MeshOptions options;
           options.support_winding_number = true;
           const auto points = wrap<wp::vec3>(g.a, true);
@@ -482,6 +525,7 @@ class Runner {
   std::vector<wp::Mesh> meshes_;                   // after slots_: destroyed before the memory
   std::vector<wp::Bvh> bvhs_;
   std::vector<wp::HashGrid> grids_;
+  std::vector<wp::Volume> volumes_;
 };
 
 double default_eps(Scalar s) { return s == Scalar::f64 ? 1e-6 : s == Scalar::f16 ? 1e-2 : 1e-3; }

@@ -110,7 +110,7 @@ Toolchain Toolchain::find(const char* argv0) {
   tc.cuda_arch = GRADCHECK_CUDA_ARCH;
   tc.runtime_lib = GRADCHECK_RUNTIME_LIB;
   tc.cuda_lib_dir = find_cuda_lib_dir(GRADCHECK_CUDA_LIB_DIR, tc.nvcc);
-  tc.include_dirs = {GRADCHECK_RUNTIME_INCLUDE, GRADCHECK_STDLIB_INCLUDE};
+  tc.include_dirs = {GRADCHECK_RUNTIME_INCLUDE, GRADCHECK_STDLIB_INCLUDE, GRADCHECK_NANOVDB_INCLUDE};
   tc.runtime_cuda = GRADCHECK_RUNTIME_CUDA;
   std::error_code ec;
   const fs::path exe = fs::canonical("/proc/self/exe", ec);

@@ -22,6 +22,7 @@ void Settings::merge_from(const Settings& over) {
   for (const auto& [k, v] : over.mesh_shapes) mesh_shapes[k] = v;
   for (const auto& [k, v] : over.bvhs) bvhs[k] = v;
   for (const auto& [k, v] : over.hash_grids) hash_grids[k] = v;
+  for (const auto& [k, v] : over.volumes) volumes[k] = v;
   nocheck.insert(over.nocheck.begin(), over.nocheck.end());
 }
 
@@ -128,6 +129,28 @@ MeshShape mesh_shape_of(const std::string& word, const std::string& text) {
   return m;
 }
 
+VolumeSpec volume_of(const std::string& word, const std::string& text) {
+  VolumeSpec v;
+  const size_t comma = text.find(',');
+  v.kind = text.substr(0, comma);
+  const std::string rest = comma == std::string::npos ? "" : text.substr(comma + 1);
+  if (v.kind == "sphere") {
+    v.args = numbers(word, rest);
+    if (v.args.size() != 2 || !(v.args[0] > 0) || !(v.args[1] > 0)) bad(word, "expected sphere,RADIUS,VOXEL (both > 0)");
+  } else if (v.kind == "index") {
+    const size_t c2 = rest.find(',');
+    if (c2 == std::string::npos) bad(word, "expected index,N,DATA");
+    v.args = numbers(word, rest.substr(0, c2));
+    v.data = rest.substr(c2 + 1);
+    if (v.args.size() != 1) bad(word, "expected index,N,DATA");
+    positive_int(word, v.args[0]);
+    if (!is_name(v.data)) bad(word, "'" + v.data + "' is not a parameter name");
+  } else {
+    bad(word, "unknown volume kind '" + v.kind + "' (sphere, index)");
+  }
+  return v;
+}
+
 // "key(NAME)" → {"key", "NAME"}; "key" → {"key", ""}.
 std::pair<std::string, std::string> split_call(const std::string& word, const std::string& key) {
   const size_t open = key.find('(');
@@ -159,6 +182,7 @@ void apply_word(Settings& s, const std::string& word) {
   if (head == "mesh_shape" && !arg.empty()) { s.mesh_shapes[arg] = mesh_shape_of(word, val); return; }
   if (head == "bvh" && !arg.empty()) { s.bvhs[arg] = names_of(word, val, 2, 2, "LOWERS,UPPERS"); return; }
   if (head == "hash_grid" && !arg.empty()) { s.hash_grids[arg] = names_of(word, val, 2, 2, "POINTS,RADIUS"); return; }
+  if (head == "volume" && !arg.empty()) { s.volumes[arg] = volume_of(word, val); return; }
   if (!arg.empty()) bad(word, "unknown setting '" + head + "(…)'");
   if (head == "dim") { s.dim = positive_int(word, number(word, val)); return; }
   if (head == "launch") { s.launch = extents(word, val); return; }

@@ -32,6 +32,17 @@ struct MeshShape {
   bool operator==(const MeshShape&) const = default;
 };
 
+// volume(ID)=KIND,ARGS…: a wp::Volume the harness makes (volume_shapes in harness.cpp):
+// sphere,RADIUS,VOXEL — a level-set sphere (NanoVDB Primitives.h) around the origin;
+// index,N,DATA — an index grid of the N³ voxels [0, N)³ (voxel size 1) whose voxel data is the
+// 1-D float array parameter DATA (resized to N³), so gradients w.r.t. voxel values are checked.
+struct VolumeSpec {
+  std::string kind;          // "sphere", "index"
+  std::vector<double> args;  // sphere: RADIUS,VOXEL; index: N
+  std::string data;          // index: the voxel data parameter
+  bool operator==(const VolumeSpec&) const = default;
+};
+
 // One layer of settings; unset fields defer to the layer below.
 struct Settings {
   std::optional<int> dim;                          // 1-D array length / 1-D launch size
@@ -52,6 +63,7 @@ struct Settings {
   std::map<std::string, MeshShape> mesh_shapes;            // mesh_shape(ID)=sphere,N[,J] / grid,NX,NY[,J] / random,NTRIS
   std::map<std::string, std::vector<std::string>> bvhs;    // bvh(ID)=LOWERS,UPPERS
   std::map<std::string, std::vector<std::string>> hash_grids;  // hash_grid(ID)=POINTS,RADIUS
+  std::map<std::string, VolumeSpec> volumes;               // volume(ID)=sphere,R,VOXEL / index,N,DATA
 
   void merge_from(const Settings& over);           // `over` wins where it sets a field
 };

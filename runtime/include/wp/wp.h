@@ -3,8 +3,8 @@
 // Contract: brings in errors, devices, value types, arrays (host, CUDA and pinned memory when
 // built with CUDA), streams, the CPU launcher, what generated kernel launchers call
 // (wp/kernel_abi.h), wp::Tape (wp/tape.h, which generated forward launchers record on) and
-// the geometry objects wp::Bvh, wp::Mesh and wp::HashGrid (wp/bvh.h, wp/mesh.h,
-// wp/hash_grid.h).
+// the geometry objects wp::Bvh, wp::Mesh, wp::HashGrid and wp::Volume (wp/bvh.h, wp/mesh.h,
+// wp/hash_grid.h, wp/volume.h).
 // Not included: wp/cuda_launch.h (only generated .cu files, compiled by nvcc, use it) and
 // wp/reflect.h (the --reflect kernel table).
 #pragma once
@@ -23,3 +23,4 @@
 #include "wp/stream.h"
 #include "wp/tape.h"
 #include "wp/types.h"
+#include "wp/volume.h"

@@ -20,3 +20,4 @@
 #include "wp/builtins/ray_query.h"
 #include "wp/builtins/mesh_query.h"
 #include "wp/builtins/hash_grid.h"
+#include "wp/builtins/volume.h"

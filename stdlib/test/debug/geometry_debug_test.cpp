@@ -1,7 +1,8 @@
 // geometry_debug_test.cpp — the WARPC_DEBUG checks of the geometry builtins (this file is built
 // with WARPC_DEBUG defined, as kernels are with add_warp_kernels(... DEBUG) / -DWARPC_DEBUG):
 // a handle that is not a live object, an object of another device, and out-of-range face or
-// face-vertex indices abort with a message instead of reading wild memory. Release builds do
+// face-vertex indices abort with a message instead of reading wild memory; likewise volume ids
+// (dead, of another device, of another value type) and index-grid voxel data that is too short. Release builds do
 // not check (stdlib/test/mesh_query_test.cpp and ray_query_test.cpp run those).
 #ifndef WARPC_DEBUG
 #error "geometry_debug_test.cpp must be built with WARPC_DEBUG"
@@ -12,6 +13,7 @@
 
 #include "wp/builtins.h"
 #include "wp/mesh.h"
+#include "wp/volume.h"
 #include "wp/wp.h"
 
 namespace {
@@ -54,6 +56,41 @@ TEST(GeometryDebugDeathTest, IndicesOutOfRangeAreCaught) {
   OneTriangle t;
   EXPECT_DEATH(wp::mesh_eval_position(t.mesh.id(), 1, 0.3f, 0.3f), "face index out of range");
   EXPECT_DEATH(wp::mesh_get_point(t.mesh.id(), 3), "face-vertex index out of range");
+}
+
+wp::Volume small_volume() {
+  return wp::Volume::allocate<float>(wp::vec3d{{0, 0, 0}}, wp::vec3d{{3, 3, 3}}, wp::vec3d{{1, 1, 1}}, 2.0f);
+}
+
+TEST(GeometryDebugDeathTest, LiveVolumePasses) {
+  const wp::Volume v = small_volume();
+  EXPECT_EQ(wp::volume_sample_f(v.id(), wp::vec3{1.5f, 1.5f, 1.5f}, wp::kVolumeLinear), 2.0f);
+}
+
+TEST(GeometryDebugDeathTest, DeadForeignAndMistypedVolumesAreCaught) {
+  const wp::Volume v = small_volume();
+  wp::VolumeDesc stale = *wp::volume_desc(v.id());
+  stale.magic = 0;  // what a destroyed Volume leaves behind
+  EXPECT_DEATH(wp::volume_sample_f(reinterpret_cast<uint64_t>(&stale), wp::vec3{1, 1, 1}, 1), "not a live wp::Volume");
+  EXPECT_DEATH(wp::volume_sample_f(0, wp::vec3{1, 1, 1}, 1), "null volume id");
+  wp::VolumeDesc foreign = *wp::volume_desc(v.id());
+  foreign.device = 0;  // as if it lived on cuda:0
+  EXPECT_DEATH(wp::volume_lookup_f(reinterpret_cast<uint64_t>(&foreign), 1, 1, 1), "CUDA volume used in host code");
+  EXPECT_DEATH(wp::volume_sample_v(v.id(), wp::vec3{1, 1, 1}, 1), "value type does not match");
+  EXPECT_DEATH(wp::volume_lookup_index(v.id(), 1, 1, 1), "value type does not match");
+}
+
+TEST(GeometryDebugDeathTest, ShortVoxelDataIsCaught) {
+  const wp::Volume v = wp::Volume::allocate_by_voxels(
+      wp::from_host(std::vector<wp::vec3i>{{{0, 0, 0}}, {{1, 0, 0}}, {{2, 0, 0}}}), wp::vec3d{{1, 1, 1}});
+  float data[2] = {1.0f, 2.0f};  // three voxels, two values
+  wp::array_t<float> view{};
+  view.data = data;
+  view.shape[0] = 2;
+  view.strides[0] = sizeof(float);
+  view.ndim = 1;
+  EXPECT_EQ(wp::volume_sample_index(v.id(), wp::vec3{1, 0, 0}, wp::kVolumeClosest, view, 0.0f), 2.0f);
+  EXPECT_DEATH(wp::volume_sample_index(v.id(), wp::vec3{2, 0, 0}, wp::kVolumeClosest, view, 0.0f), "voxel_data is shorter");
 }
 
 }  // namespace

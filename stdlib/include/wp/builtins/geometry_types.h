@@ -32,6 +32,12 @@
 //  * magic is kBvhMagic/kMeshMagic/kHashGridMagic while the object lives (the runtime clears it on destroy);
 //    device is −1 for the CPU, N for cuda:N. Builtins check both only when WARPC_DEBUG is
 //    defined (a stale or foreign handle is then reported instead of read).
+//  * VolumeDesc describes a NanoVDB grid (wp::Volume, runtime/include/wp/volume.h): `grid` is
+//    the address of the grid's buffer (a nanovdb::GridData, validated when the volume was made)
+//    on the same device as the descriptor; grid_type is the nanovdb::GridType value of the
+//    stored values (kVolumeIndex marks a warpc index grid: an int32 grid whose active voxels
+//    hold 0 … voxel_count − 1 in tree order and whose other voxels hold −1). magic is
+//    kVolumeMagic while the volume lives.
 #pragma once
 
 #include <cstdint>
@@ -55,6 +61,7 @@ static_assert(sizeof(BvhNode) == 32, "BvhNode is 32 bytes");
 
 inline constexpr uint32_t kBvhMagic = 0x42564831u;   // "BVH1"
 inline constexpr uint32_t kMeshMagic = 0x4D534831u;  // "MSH1"
+inline constexpr uint32_t kVolumeMagic = 0x564F4C31u;  // "VOL1"
 
 struct BvhDesc {
   uint32_t magic = 0;
@@ -129,8 +136,29 @@ struct HashGridDesc {
   const int32_t* cell_offsets = nullptr;  // dim_x·dim_y·dim_z + 1 entries
 };
 
+// Value kinds of a VolumeDesc (grid_type): nanovdb::GridType numbers, plus warpc's index grid.
+enum VolumeGridType : uint32_t {
+  kVolumeFloat = 1,
+  kVolumeDouble = 2,
+  kVolumeInt32 = 4,
+  kVolumeVec3f = 6,
+  kVolumeVec3d = 7,
+  kVolumeIndex = 0x100,  // int32 storage, grid named "warpc:index"
+};
+
+struct VolumeDesc {
+  uint32_t magic = 0;
+  int32_t device = -1;
+  void* grid = nullptr;  // nanovdb::GridData on `device`
+  uint32_t grid_type = 0;  // a VolumeGridType
+  int32_t reserved = 0;
+  uint64_t voxel_count = 0;  // Warp's count: index grids' active voxels, else leaf voxels
+  uint64_t grid_bytes = 0;
+};
+
 WP_HD const BvhDesc* bvh_desc(uint64_t id) { return reinterpret_cast<const BvhDesc*>(id); }
 WP_HD const MeshDesc* mesh_desc(uint64_t id) { return reinterpret_cast<const MeshDesc*>(id); }
 WP_HD const HashGridDesc* hash_grid_desc(uint64_t id) { return reinterpret_cast<const HashGridDesc*>(id); }
+WP_HD const VolumeDesc* volume_desc(uint64_t id) { return reinterpret_cast<const VolumeDesc*>(id); }
 
 }  // namespace wp
