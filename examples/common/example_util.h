@@ -6,7 +6,8 @@
 //    otherwise the named device. Returns nullopt for a CUDA device with no GPU present (the
 //    caller prints "skipped: no CUDA device" and exits kSkipCode, which CTest reports as
 //    skipped).
-//  * Camera::look_at(eye, target): unit forward, right and up vectors (z is world up).
+//  * Camera::look_at(eye, target[, world_up]): unit forward, right and up vectors (world up:
+//    +z unless given).
 //  * write_png(path, rgb, width, height): rgb holds width·height linear colours, rows top to
 //    bottom; each channel is clamped to [0, 1] and encoded with gamma 2. Throws wp::Error when
 //    the file cannot be written.
@@ -44,11 +45,12 @@ inline wp::vec3 cross(const wp::vec3& a, const wp::vec3& b) {
 
 struct Camera {
   wp::vec3 eye, forward, right, up;
-  static Camera look_at(const wp::vec3& eye, const wp::vec3& target) {
+  static Camera look_at(const wp::vec3& eye, const wp::vec3& target,
+                        const wp::vec3& world_up = {{0.0f, 0.0f, 1.0f}}) {
     Camera c;
     c.eye = eye;
     c.forward = normalized({{target[0] - eye[0], target[1] - eye[1], target[2] - eye[2]}});
-    c.right = normalized(cross(c.forward, {{0.0f, 0.0f, 1.0f}}));
+    c.right = normalized(cross(c.forward, world_up));
     c.up = cross(c.right, c.forward);
     return c;
   }

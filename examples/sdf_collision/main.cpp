@@ -21,7 +21,6 @@
 //   * (generated torus only) at least a tenth of the particles rest on the level set.
 // With --device cuda and no GPU it prints "skipped: no CUDA device" and exits 77 (CTest skip).
 #include <nanovdb/util/Primitives.h>
-#include <png.h>
 
 #include <algorithm>
 #include <chrono>
@@ -31,13 +30,13 @@
 #include <string>
 #include <vector>
 
+#include "example_util.h"
 #include "sdf_collision.wp.h"
 #include "wp/bvh.h"
 #include "wp/volume.h"
 
 namespace {
 
-constexpr int kSkipCode = 77;
 constexpr float kRadius = 0.02f;
 const wp::vec3 kGravity{0.0f, -9.81f, 0.0f};
 
@@ -113,22 +112,6 @@ double total_energy(const std::vector<wp::vec3>& x, const std::vector<wp::vec3>&
   return e;
 }
 
-void write_png(const std::string& path, const std::vector<wp::vec3>& rgb, int width, int height) {
-  std::vector<unsigned char> bytes(size_t(width) * height * 3);
-  for (size_t i = 0; i < rgb.size(); ++i)
-    for (int c = 0; c < 3; ++c) {
-      const float g = std::sqrt(std::clamp(rgb[i][c], 0.0f, 1.0f));  // gamma ≈ 2
-      bytes[i * 3 + c] = (unsigned char)std::lround(g * 255.0f);
-    }
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  image.width = width;
-  image.height = height;
-  image.format = PNG_FORMAT_RGB;
-  if (!png_image_write_to_file(&image, path.c_str(), 0, bytes.data(), 0, nullptr))
-    throw wp::Error("cannot write " + path + ": " + image.message);
-}
-
 struct Scene {
   wp::vec3 lo, hi;  // the level set's world box
   float ground, min_step, extent;
@@ -140,23 +123,14 @@ void render_frame(const Options& o, const wp::Device& dev, const wp::Volume& vol
   auto lowers = wp::zeros<wp::vec3>({n}, dev), uppers = wp::zeros<wp::vec3>({n}, dev);
   sdf_collision::particle_bounds(n, x, kRadius, lowers, uppers);
   wp::Bvh particles(lowers, uppers);
-  auto normalize = [](wp::vec3 a) {
-    const float l = std::sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
-    return wp::vec3{a[0] / l, a[1] / l, a[2] / l};
-  };
-  auto cross = [](wp::vec3 a, wp::vec3 b) {
-    return wp::vec3{a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
-  };
   const wp::vec3 centre{0.5f * (sc.lo[0] + sc.hi[0]), sc.ground + 0.2f * sc.extent, 0.5f * (sc.lo[2] + sc.hi[2])};
   const wp::vec3 eye{centre[0] + 0.62f * sc.extent, centre[1] + 0.5f * sc.extent, centre[2] - 0.75f * sc.extent};
-  const wp::vec3 world_up{0.0f, 1.0f, 0.0f};
-  const wp::vec3 forward = normalize(centre - eye), right = normalize(cross(forward, world_up)),
-                 up = cross(right, forward);
-  const wp::vec3 light = normalize(wp::vec3{0.4f, 1.0f, -0.3f});
+  const example::Camera cam = example::Camera::look_at(eye, centre, {{0.0f, 1.0f, 0.0f}});
+  const wp::vec3 light = example::normalized(wp::vec3{0.4f, 1.0f, -0.3f});
   auto image = wp::zeros<wp::vec3>({o.width * o.height}, dev);
   sdf_collision::render(o.width * o.height, vol.id(), sc.lo, sc.hi, sc.min_step, particles.id(), x, kRadius, sc.ground,
-                        eye, forward, right, up, light, o.width, o.height, image);
-  write_png(path, image.to_host(), o.width, o.height);
+                        cam.eye, cam.forward, cam.right, cam.up, light, o.width, o.height, image);
+  example::write_png(path, image.to_host(), o.width, o.height);
 }
 
 int run(const Options& o, const wp::Device& dev) {
@@ -224,12 +198,12 @@ int run(const Options& o, const wp::Device& dev) {
 int main(int argc, char** argv) {
   const Options o = parse_options(argc, argv);
   try {
-    const wp::Device dev(o.device);
-    if (!dev.is_cpu() && wp::cuda_device_count() == 0) {
+    const std::optional<wp::Device> dev = example::pick_device(o.device);
+    if (!dev) {
       std::printf("skipped: no CUDA device\n");
-      return kSkipCode;
+      return example::kSkipCode;
     }
-    return run(o, dev);
+    return run(o, *dev);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sdf_collision: error: %s\n", e.what());
     return 1;

@@ -77,7 +77,7 @@ for t in "run_volume:$build/test/run/run_volume cuda:0" \
   step "memcheck ${t%%:*}" "memcheck_${t%%:*}.log" compute-sanitizer --tool memcheck --error-exitcode 9 ${t#*:}
 done
 mkdir -p "$out/sdf_collision"
-step "sdf example" sdf_collision_cuda.log "$build/bin/sdf_collision" --device cuda:0 --n 65536 --steps 720 \
+step "sdf example" sdf_collision_cuda.log "$build/bin/sdf_collision" --device cuda:0 --n 8192 --steps 720 \
   --out "$out/sdf_collision"
 cat "$out/gpu.txt"
 for f in bench_geometry_cuda.log bench_geometry_warp.log bench_geometry_cpu.log bench_hash_grid_cuda.log \
