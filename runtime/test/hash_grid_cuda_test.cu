@@ -19,7 +19,7 @@ using wp_test::host_candidates;
 using wp_test::make_points;
 using wp_test::PointSet;
 
-constexpr int kMaxCandidates = 4096;  // the clustered sets reach ≈ 1,600 candidates per query
+constexpr int kMaxCandidates = 16384;  // the clustered sets reach ≈ 4,500 candidates per query
 
 __global__ void point_ids_kernel(uint64_t grid, int n, int32_t* out) {
   for (int k = blockIdx.x * blockDim.x + threadIdx.x; k < n; k += gridDim.x * blockDim.x)

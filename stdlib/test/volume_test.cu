@@ -81,7 +81,7 @@ TEST(VolumeDevice, FloatVolumeMatchesHost) {
   EXPECT_EQ(dev.grid_bytes(), host.grid_bytes());
   const int n = 4096;
   wp_test::expect_close(wp_test::eval_on_host(FloatQueries{host.id()}, n), wp_test::eval_on_device(FloatQueries{dev.id()}, n),
-                        1e-5, "float volume", 1e-6);
+                        1e-5, "float volume", 1e-5);  // gradients: FMA contraction on the device, |error| ≈ 2e-6
 }
 
 TEST(VolumeDevice, IndexVolumeMatchesHost) {
