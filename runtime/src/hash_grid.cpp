@@ -29,15 +29,19 @@ void parallel_ranges(int64_t n, F&& body) {
   if (n > 0) launch_cpu_ranges(Dim(n), LaunchOptions{}, std::forward<F>(body));
 }
 
-// (cell << 32) | uint32(group) for point i, in the request's precision.
-template <typename T>
-void compute_keys(const HashGridBuildRequest& r, T inv, uint64_t* keys, int32_t* order) {
+// (cell << group_bits) | uint32(group) for point i, in the request's precision: 32-bit keys
+// (the cell alone) without groups, 64-bit keys with them.
+template <typename T, typename Key>
+void compute_keys(const HashGridBuildRequest& r, T inv, Key* keys, int32_t* order) {
   const auto* points = static_cast<const vec_t<3, T>*>(r.points);
   parallel_ranges(r.count, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
       const int32_t cell = hash_grid_detail::point_cell(points[i], inv, r.dims[0], r.dims[1], r.dims[2]);
-      const uint32_t group = r.groups ? static_cast<uint32_t>(r.groups[i]) : 0u;
-      keys[i] = (uint64_t(uint32_t(cell)) << 32) | group;
+      if constexpr (sizeof(Key) == 8) {
+        keys[i] = (uint64_t(uint32_t(cell)) << 32) | static_cast<uint32_t>(r.groups[i]);
+      } else {
+        keys[i] = static_cast<uint32_t>(cell);
+      }
       order[i] = static_cast<int32_t>(i);
     }
   });
@@ -47,24 +51,25 @@ constexpr int64_t kSortBlockSize = 1 << 14;  // points per block of the radix so
 constexpr int kDigitBits = 8;
 constexpr int kDigits = 1 << kDigitBits;
 
-// Stable LSD radix sort of (keys, order) by the bytes of the key that differ between keys.
-// `tmp_keys` / `tmp_order` are scratch of the same length; the result ends in keys/order.
-void radix_sort_pairs(std::vector<uint64_t>& keys, std::vector<int32_t>& order,
-                      std::vector<uint64_t>& tmp_keys, std::vector<int32_t>& tmp_order, int64_t n) {
-  if (n <= 1) return;
+// Stable LSD radix sort of (keys, order) by the bytes of the key that differ between keys,
+// ping-ponging with tmp_keys / tmp_order (same length); returns where the result ended (the
+// input pair or the scratch pair).
+template <typename Key>
+std::pair<Key*, int32_t*> radix_sort_pairs(Key* keys, int32_t* order, Key* tmp_keys, int32_t* tmp_order, int64_t n) {
+  if (n <= 1) return {keys, order};
   // Bits in which some key differs from the first: only those bytes need a pass.
-  uint64_t differ = 0;
+  Key differ = 0;
   std::mutex merge;
-  const uint64_t first = keys[0];
+  const Key first = keys[0];
   parallel_ranges(n, [&](int64_t b, int64_t e) {
-    uint64_t d = 0;
+    Key d = 0;
     for (int64_t i = b; i < e; ++i) d |= keys[i] ^ first;
     std::lock_guard<std::mutex> lock(merge);
     differ |= d;
   });
   const int64_t blocks = (n + kSortBlockSize - 1) / kSortBlockSize;
   std::vector<int64_t> counts(static_cast<std::size_t>(blocks) * kDigits);
-  for (int shift = 0; shift < 64; shift += kDigitBits) {
+  for (int shift = 0; shift < int(8 * sizeof(Key)); shift += kDigitBits) {
     if (((differ >> shift) & (kDigits - 1)) == 0) continue;
     std::fill(counts.begin(), counts.end(), 0);
     parallel_ranges(blocks, [&](int64_t b0, int64_t b1) {
@@ -95,9 +100,50 @@ void radix_sort_pairs(std::vector<uint64_t>& keys, std::vector<int32_t>& order,
         }
       }
     });
-    keys.swap(tmp_keys);
-    order.swap(tmp_order);
+    std::swap(keys, tmp_keys);
+    std::swap(order, tmp_order);
   }
+  return {keys, order};
+}
+
+// Sorts with Key-sized keys, then writes point_ids, point_groups and the cell offsets.
+template <typename Key>
+void sort_and_offset(const HashGridBuildRequest& r, HashGridBuffers& buf) {
+  const int64_t n = r.count;
+  const int group_bits = sizeof(Key) == 8 ? 32 : 0;
+  // Scratch kept between builds (64-bit slots hold either key width).
+  for (auto* v : {&buf.host_keys, &buf.host_tmp_keys})
+    if (static_cast<int64_t>(v->size()) < n) v->resize(static_cast<std::size_t>(n));
+  for (auto* v : {&buf.host_order, &buf.host_tmp_order})
+    if (static_cast<int64_t>(v->size()) < n) v->resize(static_cast<std::size_t>(n));
+  Key* keys = reinterpret_cast<Key*>(buf.host_keys.data());
+  int32_t* order = buf.host_order.data();
+  switch (r.scalar_bits) {
+    case 64: compute_keys<double, Key>(r, r.inv_d, keys, order); break;
+    case 16: compute_keys<half, Key>(r, half::from_bits(r.inv_h), keys, order); break;
+    default: compute_keys<float, Key>(r, r.inv_f, keys, order); break;
+  }
+  const auto [sorted, sorted_order] = radix_sort_pairs<Key>(keys, order, reinterpret_cast<Key*>(buf.host_tmp_keys.data()),
+                                                            buf.host_tmp_order.data(), n);
+  int32_t* ids = buf.point_ids.data();
+  int32_t* groups = r.groups ? buf.point_groups.data() : nullptr;
+  parallel_ranges(n, [&](int64_t b, int64_t e) {
+    std::memcpy(ids + b, sorted_order + b, sizeof(int32_t) * static_cast<std::size_t>(e - b));
+    if (groups)
+      for (int64_t k = b; k < e; ++k) groups[k] = static_cast<int32_t>(static_cast<uint32_t>(uint64_t(sorted[k])));
+  });
+  // offsets[c] = first sorted position whose cell is ≥ c: each chunk of cells finds its first
+  // position by binary search, then walks.
+  const int64_t num_cells = buf.cell_offsets.size() - 1;
+  int32_t* offsets = buf.cell_offsets.data();
+  const Key* sk = sorted;
+  parallel_ranges(num_cells + 1, [&](int64_t c0, int64_t c1) {
+    int64_t k = std::lower_bound(sk, sk + n, Key(uint64_t(c0) << group_bits)) - sk;
+    for (int64_t c = c0; c < c1; ++c) {
+      while (k < n && int64_t(uint64_t(sk[k]) >> group_bits) < c) ++k;
+      offsets[c] = static_cast<int32_t>(k);
+    }
+  });
 }
 
 }  // namespace
@@ -106,42 +152,16 @@ void build_hash_grid_cpu(const HashGridBuildRequest& r, HashGridBuffers& buf) {
   const int64_t n = r.count;
   ensure_capacity(buf.point_ids, n, r.device);
   if (r.groups) ensure_capacity(buf.point_groups, n, r.device);
-  const int64_t num_cells = buf.cell_offsets.size() - 1;
-  int32_t* offsets = buf.cell_offsets.data();
   if (n == 0) {
+    const int64_t num_cells = buf.cell_offsets.size() - 1;
+    int32_t* offsets = buf.cell_offsets.data();
     parallel_ranges(num_cells + 1, [&](int64_t b, int64_t e) {
       std::memset(offsets + b, 0, sizeof(int32_t) * static_cast<std::size_t>(e - b));
     });
     return;
   }
-
-  std::vector<uint64_t> keys(static_cast<std::size_t>(n)), tmp_keys(keys.size());
-  std::vector<int32_t> order(keys.size()), tmp_order(keys.size());
-  switch (r.scalar_bits) {
-    case 64: compute_keys<double>(r, r.inv_d, keys.data(), order.data()); break;
-    case 16: compute_keys<half>(r, half::from_bits(r.inv_h), keys.data(), order.data()); break;
-    default: compute_keys<float>(r, r.inv_f, keys.data(), order.data()); break;
-  }
-  radix_sort_pairs(keys, order, tmp_keys, tmp_order, n);
-
-  int32_t* ids = buf.point_ids.data();
-  int32_t* groups = r.groups ? buf.point_groups.data() : nullptr;
-  parallel_ranges(n, [&](int64_t b, int64_t e) {
-    for (int64_t k = b; k < e; ++k) {
-      ids[k] = order[k];
-      if (groups) groups[k] = static_cast<int32_t>(static_cast<uint32_t>(keys[k]));
-    }
-  });
-  // offsets[c] = first sorted position whose cell is ≥ c: each chunk of cells finds its first
-  // position by binary search, then walks.
-  const uint64_t* sorted = keys.data();
-  parallel_ranges(num_cells + 1, [&](int64_t c0, int64_t c1) {
-    int64_t k = std::lower_bound(sorted, sorted + n, uint64_t(c0) << 32) - sorted;
-    for (int64_t c = c0; c < c1; ++c) {
-      while (k < n && int64_t(sorted[k] >> 32) < c) ++k;
-      offsets[c] = static_cast<int32_t>(k);
-    }
-  });
+  if (r.groups) sort_and_offset<uint64_t>(r, buf);
+  else sort_and_offset<uint32_t>(r, buf);
 }
 
 }  // namespace detail

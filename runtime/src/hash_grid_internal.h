@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "wp/array.h"
 #include "wp/builtins/geometry_types.h"
@@ -23,6 +24,9 @@ struct HashGridBuffers {
   array<int32_t> point_ids;     // capacity ≥ points of the last build
   array<int32_t> point_groups;  // grouped builds only
   array<int32_t> cell_offsets;  // one per cell, plus one
+  // CPU sort scratch (kept between builds; 64-bit key slots hold either key width).
+  std::vector<uint64_t> host_keys, host_tmp_keys;
+  std::vector<int32_t> host_order, host_tmp_order;
   // CUDA sort scratch (kept between builds).
   array<uint64_t> keys;
   array<uint64_t> sorted_keys;
