@@ -38,36 +38,17 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "volume_queries.wp.h"
 #include "wp/wp.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 constexpr float kRadius = 1.15f;
 constexpr double kVoxel = 0.01;
 
-double median_ms(int reps, const std::function<void()>& body) {
-  for (int i = 0; i < 2; ++i) body();
-  wp::synchronize();
-  std::vector<double> t;
-  for (int i = 0; i < reps; ++i) {
-    auto t0 = Clock::now();
-    body();
-    wp::synchronize();
-    t.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
-
-template <typename T>
-void dump(const std::string& dir, const std::string& name, const std::vector<T>& v) {
-  if (dir.empty()) return;
-  std::ofstream out(std::filesystem::path(dir) / name, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(T)));
-}
+using bench::dump;
+using bench::median_ms;
 
 std::vector<wp::vec3> sample_points(int n) {
   uint64_t s = 20261206ull;
@@ -144,6 +125,7 @@ int main(int argc, char** argv) {
     const wp::Device device(device_name);
     if (reps < 0) reps = device.is_cpu() ? 5 : 20;
     const std::string grid_dir = dir.empty() ? std::filesystem::temp_directory_path().string() : dir;
+    std::filesystem::create_directories(grid_dir);
     const std::string path = (std::filesystem::path(grid_dir) / "sphere.nvdb").string();
     nanovdb::io::writeGrid(path, nanovdb::createLevelSetSphere<float>(kRadius, nanovdb::Vec3f(0), kVoxel, 3.0));
     const wp::Volume vol = wp::Volume::load(path, device);

@@ -4,6 +4,7 @@ bench/bench_util.h, and reading the raw dumps the warpc benchmarks write.
 
 Test/benchmark tool only: warpc itself never needs Python or Warp.
 """
+import argparse
 import importlib.util
 import os
 import statistics
@@ -55,3 +56,21 @@ def meta(dir_, label):
             k, v = line.split()
             out[k] = float(v)
     return out
+
+
+def main_over_sizes(module_name, bench):
+    """The command line the mesh and hash-grid comparisons share: DIR [--device] [--reps]
+    [--size small|large|both]; runs bench(dir, label, device, reps, kernels) for each size whose
+    <label>_meta.txt the warpc benchmark dumped into DIR."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("--device", default="cuda:0")
+    ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--size", default="both")
+    args = ap.parse_args()
+    wp.config.quiet = True
+    wp.init()
+    kernels = load_kernels(module_name)
+    for label in ["small", "large"]:
+        if args.size in (label, "both") and os.path.exists(os.path.join(args.dir, f"{label}_meta.txt")):
+            bench(args.dir, label, args.device, args.reps, kernels)

@@ -11,13 +11,10 @@ usage: warp_geometry_bench.py DIR [--device cuda:0|cpu] [--reps R] [--size small
 
 Test/benchmark tool only: warpc itself never needs Python or Warp.
 """
-import argparse
-import os
-
 import numpy as np
 import warp as wp
 
-from warp_bench_common import load_kernels, median_ms, meta, read
+from warp_bench_common import main_over_sizes, median_ms, meta, read
 
 
 def agree(a, b):
@@ -74,20 +71,5 @@ def bench(dir_, label, device, reps, mq):
     print(f"    {'aabb_count':18s} {float(np.mean(mine == res['aabb_count'])):.6f}")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("dir")
-    ap.add_argument("--device", default="cuda:0")
-    ap.add_argument("--reps", type=int, default=20)
-    ap.add_argument("--size", default="both")
-    args = ap.parse_args()
-    wp.config.quiet = True
-    wp.init()
-    mq = load_kernels("mesh_queries")
-    for label in ["small", "large"]:
-        if args.size in (label, "both") and os.path.exists(os.path.join(args.dir, f"{label}_meta.txt")):
-            bench(args.dir, label, args.device, args.reps, mq)
-
-
 if __name__ == "__main__":
-    main()
+    main_over_sizes("mesh_queries", bench)

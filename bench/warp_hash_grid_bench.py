@@ -11,13 +11,10 @@ usage: warp_hash_grid_bench.py DIR [--device cuda:0|cpu] [--reps R] [--size smal
 
 Test/benchmark tool only: warpc itself never needs Python or Warp.
 """
-import argparse
-import os
-
 import numpy as np
 import warp as wp
 
-from warp_bench_common import load_kernels, median_ms, meta, read
+from warp_bench_common import main_over_sizes, median_ms, meta, read
 
 
 def bench(dir_, label, device, reps, hq):
@@ -45,20 +42,5 @@ def bench(dir_, label, device, reps, hq):
     print(f"  neighbour sums agreeing with warpc: {float(np.mean(ok)):.6f}")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("dir")
-    ap.add_argument("--device", default="cuda:0")
-    ap.add_argument("--reps", type=int, default=20)
-    ap.add_argument("--size", default="both")
-    args = ap.parse_args()
-    wp.config.quiet = True
-    wp.init()
-    hq = load_kernels("hash_grid_queries")
-    for label in ["small", "large"]:
-        if args.size in (label, "both") and os.path.exists(os.path.join(args.dir, f"{label}_meta.txt")):
-            bench(args.dir, label, args.device, args.reps, hq)
-
-
 if __name__ == "__main__":
-    main()
+    main_over_sizes("hash_grid_queries", bench)

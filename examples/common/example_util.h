@@ -6,6 +6,9 @@
 //    otherwise the named device. Returns nullopt for a CUDA device with no GPU present (the
 //    caller prints "skipped: no CUDA device" and exits kSkipCode, which CTest reports as
 //    skipped).
+//  * run_on_device(device_name, program, run): the examples' main() body — picks the device
+//    (pick_device), prints "skipped: no CUDA device" and returns kSkipCode when there is none,
+//    else returns run(device); an exception becomes "<program>: error: …" on stderr and exit 1.
 //  * Camera::look_at(eye, target[, world_up]): unit forward, right and up vectors (world up:
 //    +z unless given).
 //  * write_png(path, rgb, width, height): rgb holds width·height linear colours, rows top to
@@ -17,6 +20,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +37,21 @@ inline std::optional<wp::Device> pick_device(const std::string& name) {
   wp::Device dev(name);
   if (dev.is_cuda() && wp::cuda_device_count() == 0) return std::nullopt;
   return dev;
+}
+
+template <typename Run>
+int run_on_device(const std::string& device_name, const char* program, Run&& run) {
+  try {
+    const std::optional<wp::Device> dev = pick_device(device_name);
+    if (!dev) {
+      std::printf("skipped: no CUDA device\n");
+      return kSkipCode;
+    }
+    return run(*dev);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: error: %s\n", program, e.what());
+    return 1;
+  }
 }
 
 inline wp::vec3 normalized(const wp::vec3& a) {

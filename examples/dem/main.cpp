@@ -212,15 +212,5 @@ int run(const Options& o, const wp::Device& dev) {
 
 int main(int argc, char** argv) {
   const Options o = parse_options(argc, argv);
-  try {
-    const std::optional<wp::Device> dev = example::pick_device(o.device);
-    if (!dev) {
-      std::printf("skipped: no CUDA device\n");
-      return example::kSkipCode;
-    }
-    return run(o, *dev);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "dem: error: %s\n", e.what());
-    return 1;
-  }
+  return example::run_on_device(o.device, "dem", [&](const wp::Device& dev) { return run(o, dev); });
 }

@@ -188,16 +188,6 @@ int run(const Options& o, const wp::Device& dev) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options o = parse_options(argc, argv);
-  try {
-    const std::optional<wp::Device> dev = example::pick_device(o.device);
-    if (!dev) {
-      std::printf("skipped: no CUDA device\n");
-      return example::kSkipCode;
-    }
-    return run(o, *dev);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "mesh_collision: error: %s\n", e.what());
-    return 1;
-  }
+  const Options o = parse_options(argc, argv);
+  return example::run_on_device(o.device, "mesh_collision", [&](const wp::Device& dev) { return run(o, dev); });
 }
