@@ -2,9 +2,11 @@
 // raw little-endian dumps of their data for the NVIDIA Warp comparison scripts.
 //
 // Contract:
-//  * median_ms(reps, body): runs body twice (warm-up), waits for every device, then times
-//    `reps` runs of body followed by wp::synchronize() (host wall clock) and returns the
-//    median in milliseconds.
+//  * median_ms(reps, body): warms up — body followed by wp::synchronize(), at least twice and
+//    for at least 50 ms, so that a GPU has left its idle clocks before the first timed run (a
+//    0.1 ms kernel timed after two warm-ups measured 1.6× slower than after a long warm-up) —
+//    then times `reps` runs of body followed by wp::synchronize() (host wall clock) and returns
+//    the median in milliseconds.
 //  * dump(dir, name, v): writes v's bytes to dir/name (creating dir); an empty dir writes
 //    nothing; an unwritable file ends the program with exit status 1.
 #pragma once
@@ -24,8 +26,11 @@ namespace bench {
 
 inline double median_ms(int reps, const std::function<void()>& body) {
   using Clock = std::chrono::steady_clock;
-  for (int i = 0; i < 2; ++i) body();
-  wp::synchronize();
+  const auto warm_start = Clock::now();
+  for (int i = 0; i < 2 || Clock::now() - warm_start < std::chrono::milliseconds(50); ++i) {
+    body();
+    wp::synchronize();
+  }
   std::vector<double> t;
   for (int i = 0; i < reps; ++i) {
     auto t0 = Clock::now();

@@ -31,10 +31,14 @@ def load_kernels(name):
 
 
 def median_ms(reps, body):
-    """Median wall time (ms) of `reps` runs of body + wp.synchronize(), after 2 warm-ups."""
-    for _ in range(2):
+    """Median wall time (ms) of `reps` runs of body + wp.synchronize(), after warming up as
+    bench/bench_util.h does (at least 2 runs and 50 ms)."""
+    start = time.perf_counter()
+    runs = 0
+    while runs < 2 or time.perf_counter() - start < 0.05:
         body()
-    wp.synchronize()
+        wp.synchronize()
+        runs += 1
     times = []
     for _ in range(reps):
         t0 = time.perf_counter()

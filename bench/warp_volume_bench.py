@@ -3,8 +3,8 @@
 
 Runs the same kernels (bench/volume_queries.wp, imported unchanged as a Python module) on the same
 level-set sphere (DIR/sphere.nvdb) and sample points (DIR/points.f32) that
-`warpc_bench_volume --dump DIR` wrote, times them the same way (median of R repetitions after 2
-warm-ups, wall clock around the launch followed by wp.synchronize()), and compares Warp's results
+`warpc_bench_volume --dump DIR` wrote, times them the same way (median of R repetitions after the warm-up of
+bench/bench_util.h, wall clock around the launch followed by wp.synchronize()), and compares Warp's results
 with warpc's (DIR/linear.f32, grad_value.f32, grad.f32): the fraction of samples that agree within
 1e-5 (values) and 1e-5 x voxel size (gradients). Prints one table with Warp's times; put them
 next to warpc's (same device, same run) for the ratio.
@@ -14,40 +14,12 @@ usage: warp_volume_bench.py DIR [--device cuda:0|cpu] [--reps R]
 Test/benchmark tool only: warpc itself never needs Python or Warp.
 """
 import argparse
-import importlib.util
 import os
-import statistics
-import sys
-import time
 
 import numpy as np
 import warp as wp
 
-
-def load_kernels():
-    here = os.path.dirname(os.path.abspath(__file__))
-    spec = importlib.util.spec_from_loader("volume_queries", loader=None)
-    module = importlib.util.module_from_spec(spec)
-    path = os.path.join(here, "volume_queries.wp")
-    with open(path) as f:
-        source = f.read()
-    module.__file__ = path  # Warp reads kernel source through inspect: a real file name
-    sys.modules["volume_queries"] = module
-    exec(compile(source, path, "exec"), module.__dict__)
-    return module
-
-
-def median_ms(reps, body):
-    for _ in range(2):
-        body()
-    wp.synchronize()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        body()
-        wp.synchronize()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times)
+from warp_bench_common import load_kernels, median_ms
 
 
 def main():
@@ -59,7 +31,7 @@ def main():
     wp.init()
     device = args.device
     reps = args.reps if args.reps is not None else (5 if device == "cpu" else 20)
-    vq = load_kernels()
+    vq = load_kernels("volume_queries")
     with open(os.path.join(args.dir, "sphere.nvdb"), "rb") as f:
         vol = wp.Volume.load_from_nvdb(f, device=device)
     pts_np = np.fromfile(os.path.join(args.dir, "points.f32"), dtype=np.float32).reshape(-1, 3)
