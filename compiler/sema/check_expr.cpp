@@ -181,6 +181,9 @@ Entity Sema::check_subscript(ast::SubscriptExpr* s) {
     return out;
   }
   if (base.kind == Entity::Kind::Special && base.name == "adjoint") return check_adjoint(s);
+  if (base.kind == Entity::Kind::Type && base.type->is(TypeKind::Query) && base.type->name == "hash_grid_query_t") {
+    return hash_grid_query_of(s);
+  }
   const Type* bt = base.is_error() ? err() : value_of(s->value, base);
   if (bt->is_error()) {
     // `Unknown[float, int]` may be a type expression: report only the index's own errors.
@@ -191,6 +194,25 @@ Entity Sema::check_subscript(ast::SubscriptExpr* s) {
     return Entity{};
   }
   return check_subscript_of(s, base, bt);
+}
+
+// `wp.HashGridQuery[dtype]`: the query type of a float16 / float32 / float64 hash grid.
+Entity Sema::hash_grid_query_of(ast::SubscriptExpr* s) {
+  Entity out;
+  const Type* d = resolve_type(s->index, TypeUse::Dtype);
+  if (d->is_error()) return out;
+  const char* name = nullptr;
+  if (d == types_.float32()) name = "hash_grid_query_t";
+  else if (d == types_.scalar(ScalarKind::Float64)) name = "hash_grid_query_d_t";
+  else if (d == types_.scalar(ScalarKind::Float16)) name = "hash_grid_query_h_t";
+  if (!name) {
+    error(DiagId::err_invalid_type_expr, s->index->range,
+          fmt::format("'wp.HashGridQuery' takes float16, float32 or float64, not '{}'", type_name(d)));
+    return out;
+  }
+  out.kind = Entity::Kind::Type;
+  out.type = types_.query(name);
+  return out;
 }
 
 // Indexing a value of type `bt` (already checked: `base`).

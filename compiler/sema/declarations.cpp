@@ -338,6 +338,12 @@ void Sema::declare_signature(FunctionDecl* d) {
               "'wp.Function' parameters are only allowed in '@wp.func' functions");
         t = err();
       }
+      if (kernel && t->is(TypeKind::Query)) {
+        error(DiagId::err_invalid_type_expr, p.annotation->range,
+              "query parameters are only allowed in '@wp.func' functions (a kernel takes the grid's "
+              "or mesh's 'wp.uint64' id and makes the query itself)");
+        t = err();
+      }
       if (t->is_error()) d->bad_signature = true;
     }
     d->param_types.push_back(t);

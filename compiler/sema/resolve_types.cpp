@@ -1,7 +1,8 @@
 // resolve_types.cpp — type annotations and type expressions → Types:
 // `float`, `wp.vec3`, struct names, `Any`/`wp.Float`, `wp.array(dtype=T,
 // ndim=N)`, `wp.array2d[T]`, `wp.types.vector(length=N, dtype=T)`,
-// `wp.types.matrix(shape=(R, C), dtype=T)`, `tuple[A, B]`, `None` returns.
+// `wp.types.matrix(shape=(R, C), dtype=T)`, `tuple[A, B]`, `None` returns; geometry query types
+// (`wp.HashGridQuery[wp.float64]`, `wp.MeshQueryAABB`, …) as function parameters.
 //
 // Contract: resolve_type() reports one diagnostic for a bad annotation and
 // returns the Error type; sizes (length, shape, ndim) must be compile-time
@@ -47,7 +48,8 @@ const Type* Sema::type_from_entity(const Entity& en, ast::Expr* e, TypeUse use) 
     case Entity::Kind::Type: {
       const Type* t = en.type;
       if (t->is(TypeKind::Struct) || t->is_scalar() || t->is_composite() || t->is(TypeKind::Array) ||
-          t->is(TypeKind::Generic) || t->is(TypeKind::Tuple) || (t->is(TypeKind::Function) && use == TypeUse::Param))
+          t->is(TypeKind::Generic) || t->is(TypeKind::Tuple) ||
+          ((t->is(TypeKind::Function) || t->is(TypeKind::Query)) && use == TypeUse::Param))
         return t;
       error(DiagId::err_not_a_type, e->range, source_text(e->range));
       return err();

@@ -185,6 +185,7 @@ class Sema {
   const Type* component_attribute(const Type* t, const std::string& attr);
   Entity check_subscript(ast::SubscriptExpr* s);
   Entity check_subscript_of(ast::SubscriptExpr* s, const Entity& base, const Type* bt);
+  Entity hash_grid_query_of(ast::SubscriptExpr* s);
   bool check_index_expr(ast::Expr* e);
   const Type* index_array(const Type* t, std::vector<ast::Expr*>& idx, SourceRange at);
   const Type* index_composite(const Type* t, std::vector<ast::Expr*>& idx, SourceRange at);

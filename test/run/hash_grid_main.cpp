@@ -12,7 +12,8 @@
 //    points in the cells the query box covers (counted by brute force over cells);
 //  * grouped queries: counts equal brute force restricted to the group, and no candidate of
 //    another group appears;
-//  * float64 grid: counts equal brute force in float64;
+//  * float64 grid: counts equal brute force in float64, also when the query is passed to a
+//    function taking `wp.HashGridQuery[wp.float64]`;
 //  * pair_energy backward: d(energy)/d(points) equals the analytic float64 gradient of the
 //    smooth pair potential (relative 2e-3 of the largest gradient component).
 #include <array>
@@ -156,7 +157,9 @@ void check_float64(run::Check& check, const wp::Device& dev) {
   grid.build(p, 0.1);
   wp::array<int32_t> counts = wp::zeros<int32_t>({n}, dev);
   hash_grid::neighbour_counts_f64(n, grid.id(), p, r, counts);
-  const std::vector<int32_t> c = run::fetch(counts);
+  wp::array<int32_t> counts_func = wp::zeros<int32_t>({n}, dev);
+  hash_grid::neighbour_counts_f64_func(n, grid.id(), p, r, counts_func);
+  const std::vector<int32_t> c = run::fetch(counts), cf = run::fetch(counts_func);
   for (int i = 0; i < n; i += 2) {
     int want = 0;
     bool borderline = false;
@@ -167,7 +170,10 @@ void check_float64(run::Check& check, const wp::Device& dev) {
       if (std::fabs(d - r) < 1e-12) borderline = true;
       want += d <= r ? 1 : 0;
     }
-    if (!borderline) check.eq(run::at("float64 count", i), c[i], want);
+    if (!borderline) {
+      check.eq(run::at("float64 count", i), c[i], want);
+      check.eq(run::at("float64 count through a function", i), cf[i], want);
+    }
   }
 }
 
