@@ -9,6 +9,11 @@
 //  * run_on_device(device_name, program, run): the examples' main() body — picks the device
 //    (pick_device), prints "skipped: no CUDA device" and returns kSkipCode when there is none,
 //    else returns run(device); an exception becomes "<program>: error: …" on stderr and exit 1.
+//  * SceneOptions / parse_scene_options(argc, argv, program, defaults, extra_usage, extra): the
+//    command line of the particle-scene examples (--device, --out, --n, --steps, --frames,
+//    --width, --height; `extra(flag, value)` takes the example's own flags and returns false for
+//    an unknown one). Integers must be whole decimal numbers; a missing value, an unknown flag or
+//    a value out of range prints the usage and exits 2.
 //  * Camera::look_at(eye, target[, world_up]): unit forward, right and up vectors (world up:
 //    +z unless given).
 //  * write_png(path, rgb, width, height): rgb holds width·height linear colours, rows top to
@@ -21,6 +26,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <optional>
 #include <string>
@@ -52,6 +58,46 @@ int run_on_device(const std::string& device_name, const char* program, Run&& run
     std::fprintf(stderr, "%s: error: %s\n", program, e.what());
     return 1;
   }
+}
+
+struct SceneOptions {
+  std::string device, out = ".";
+  int n = 8192, steps = 720, frames = 1, width = 640, height = 360;
+};
+
+template <typename Extra>
+SceneOptions parse_scene_options(int argc, char** argv, const char* program, SceneOptions o,
+                                 const std::string& extra_usage, Extra&& extra) {
+  auto usage = [&](const std::string& problem) {
+    std::fprintf(stderr,
+                 "%s: %s\nusage: %s [--device cpu|cuda[:N]]%s [--n N] [--steps S] [--frames F] [--out DIR] "
+                 "[--width W] [--height H]\n",
+                 program, problem.c_str(), argv[0], extra_usage.c_str());
+    std::exit(2);
+  };
+  auto integer = [&](const std::string& flag, const std::string& v) {
+    char* end = nullptr;
+    const long x = std::strtol(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || x < -1000000000L || x > 1000000000L)
+      usage("'" + v + "' after " + flag + " is not an integer");
+    return static_cast<int>(x);
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (i + 1 >= argc) usage("missing value after '" + a + "'");
+    const std::string v = argv[++i];
+    if (a == "--device") o.device = v;
+    else if (a == "--out") o.out = v;
+    else if (a == "--n") o.n = integer(a, v);
+    else if (a == "--steps") o.steps = integer(a, v);
+    else if (a == "--frames") o.frames = integer(a, v);
+    else if (a == "--width") o.width = integer(a, v);
+    else if (a == "--height") o.height = integer(a, v);
+    else if (!extra(a, v)) usage("unknown argument '" + a + "'");
+  }
+  if (o.n < 1 || o.steps < 1 || o.frames < 0 || o.width < 8 || o.height < 8)
+    usage("--n and --steps must be positive, --frames ≥ 0, --width and --height ≥ 8");
+  return o;
 }
 
 inline wp::vec3 normalized(const wp::vec3& a) {

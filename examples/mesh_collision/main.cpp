@@ -37,36 +37,7 @@ constexpr float kRadius = 0.03f;
 constexpr float kGround = -0.5f;
 const wp::vec3 kGravity{0.0f, 0.0f, -9.81f};
 
-struct Options {
-  std::string device, out = ".";
-  int n = 8192, steps = 720, frames = 1, width = 640, height = 360;
-};
-
-[[noreturn]] void usage(const char* argv0, const std::string& problem) {
-  std::fprintf(stderr, "mesh_collision: %s\nusage: %s [--device cpu|cuda[:N]] [--n N] [--steps S] "
-               "[--frames F] [--out DIR] [--width W] [--height H]\n", problem.c_str(), argv0);
-  std::exit(2);
-}
-
-Options parse_options(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (i + 1 >= argc) usage(argv[0], "missing value after '" + a + "'");
-    std::string v = argv[++i];
-    if (a == "--device") o.device = v;
-    else if (a == "--out") o.out = v;
-    else if (a == "--n") o.n = std::atoi(v.c_str());
-    else if (a == "--steps") o.steps = std::atoi(v.c_str());
-    else if (a == "--frames") o.frames = std::atoi(v.c_str());
-    else if (a == "--width") o.width = std::atoi(v.c_str());
-    else if (a == "--height") o.height = std::atoi(v.c_str());
-    else usage(argv[0], "unknown argument '" + a + "'");
-  }
-  if (o.n < 1 || o.steps < 1 || o.frames < 0 || o.width < 8 || o.height < 8)
-    usage(argv[0], "--n, --steps, --width, --height must be positive and --frames ≥ 0");
-  return o;
-}
+using Options = example::SceneOptions;
 
 // A closed torus around the z axis resting on the ground: ring radius 0.6, tube radius 0.25,
 // `around` × `tube` quads, two triangles each, outward-facing.
@@ -188,6 +159,7 @@ int run(const Options& o, const wp::Device& dev) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Options o = parse_options(argc, argv);
+  const Options o = example::parse_scene_options(argc, argv, "mesh_collision", Options{}, "",
+                                                 [](const std::string&, const std::string&) { return false; });
   return example::run_on_device(o.device, "mesh_collision", [&](const wp::Device& dev) { return run(o, dev); });
 }

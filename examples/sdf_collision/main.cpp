@@ -40,37 +40,9 @@ namespace {
 constexpr float kRadius = 0.02f;
 const wp::vec3 kGravity{0.0f, -9.81f, 0.0f};
 
-struct Options {
-  std::string device = "cpu", out = ".", nvdb;
-  int n = 8192, steps = 720, frames = 1, width = 640, height = 360;
+struct Options : example::SceneOptions {
+  std::string nvdb;  // a float level set to load instead of the generated torus
 };
-
-[[noreturn]] void usage(const char* argv0, const std::string& problem) {
-  std::fprintf(stderr, "sdf_collision: %s\nusage: %s [--device cpu|cuda[:N]] [--nvdb FILE] [--n N] [--steps S] "
-               "[--frames F] [--out DIR] [--width W] [--height H]\n", problem.c_str(), argv0);
-  std::exit(2);
-}
-
-Options parse_options(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (i + 1 >= argc) usage(argv[0], "missing value after '" + a + "'");
-    std::string v = argv[++i];
-    if (a == "--device") o.device = v;
-    else if (a == "--out") o.out = v;
-    else if (a == "--nvdb") o.nvdb = v;
-    else if (a == "--n") o.n = std::atoi(v.c_str());
-    else if (a == "--steps") o.steps = std::atoi(v.c_str());
-    else if (a == "--frames") o.frames = std::atoi(v.c_str());
-    else if (a == "--width") o.width = std::atoi(v.c_str());
-    else if (a == "--height") o.height = std::atoi(v.c_str());
-    else usage(argv[0], "unknown argument '" + a + "'");
-  }
-  if (o.n < 1 || o.steps < 1 || o.frames < 0 || o.width < 8 || o.height < 8)
-    usage(argv[0], "--n, --steps, --width, --height must be positive and --frames ≥ 0");
-  return o;
-}
 
 // The level set: loaded, or a torus around +y resting on y = −0.5.
 wp::Volume make_level_set(const Options& o, const wp::Device& dev) {
@@ -196,6 +168,14 @@ int run(const Options& o, const wp::Device& dev) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Options o = parse_options(argc, argv);
+  Options o;
+  o.device = "cpu";
+  static_cast<example::SceneOptions&>(o) =
+      example::parse_scene_options(argc, argv, "sdf_collision", o, " [--nvdb FILE]",
+                                   [&o](const std::string& flag, const std::string& value) {
+                                     if (flag != "--nvdb") return false;
+                                     o.nvdb = value;
+                                     return true;
+                                   });
   return example::run_on_device(o.device, "sdf_collision", [&](const wp::Device& dev) { return run(o, dev); });
 }

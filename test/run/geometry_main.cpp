@@ -46,16 +46,7 @@ double dot(D3 a, D3 b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
 D3 cross(D3 a, D3 b) { return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]}; }
 double norm(D3 a) { return std::sqrt(dot(a, a)); }
 
-struct Rng {
-  uint64_t s;
-  double uniform(double lo, double hi) {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    return lo + (hi - lo) * double(s >> 11) * 0x1.0p-53;
-  }
-  wp::vec3 in_box(double lo, double hi) {
-    return {float(uniform(lo, hi)), float(uniform(lo, hi)), float(uniform(lo, hi))};
-  }
-};
+using run::Rng;
 
 struct Tri {
   D3 a, b, c;

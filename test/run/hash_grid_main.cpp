@@ -28,13 +28,7 @@
 
 namespace {
 
-struct Rng {
-  uint64_t s;
-  double uniform(double lo, double hi) {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    return lo + (hi - lo) * double(s >> 11) * 0x1.0p-53;
-  }
-};
+using run::Rng;
 
 std::vector<wp::vec3> uniform_points(int n, uint64_t seed) {
   Rng rng{seed};

@@ -14,6 +14,8 @@
 //    std::exception) escaping the body prints "<name> [<device>]: error: <what>" and exits 1.
 //  * run::fetch(a) waits for the device (wp::synchronize) and copies the array to the host, so
 //    drivers never read results before an asynchronous launch has finished.
+//  * run::Rng: the drivers' seeded 64-bit LCG; uniform(lo, hi) draws a double in [lo, hi) from
+//    the top 53 bits, in_box(lo, hi) a vec3 with each coordinate uniform in [lo, hi).
 // The expected values are always computed by the driver itself (plain loops, closed forms),
 // never taken from a previous run of the kernels.
 #pragma once
@@ -32,6 +34,17 @@
 namespace run {
 
 inline constexpr int kSkipCode = 77;
+
+struct Rng {
+  uint64_t s;
+  double uniform(double lo, double hi) {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    return lo + (hi - lo) * double(s >> 11) * 0x1.0p-53;
+  }
+  wp::vec3 in_box(double lo, double hi) {
+    return {float(uniform(lo, hi)), float(uniform(lo, hi)), float(uniform(lo, hi))};
+  }
+};
 
 class Check {
  public:

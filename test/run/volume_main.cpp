@@ -27,13 +27,7 @@
 
 namespace {
 
-struct Rng {
-  uint64_t s;
-  double uniform(double lo, double hi) {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    return lo + (hi - lo) * double(s >> 11) * 0x1.0p-53;
-  }
-};
+using run::Rng;
 
 void check_sphere(run::Check& check, const wp::Device& dev, Rng& rng) {
   const auto path = std::filesystem::temp_directory_path() / ("warpc_run_volume_" + std::to_string(::getpid()) + ".nvdb");
