@@ -1,5 +1,5 @@
 // cuda_bench.cu — warpc's CUDA backend against hand-written CUDA, in one run (plain main,
-// cudaEvent timing; method: /work/.library/device/METHOD.md). Not a test: run it by hand on
+// cudaEvent timing: warm-up, then medians). Not a test: run it by hand on
 // a GPU machine and record the table in docs/performance.md.
 //
 //   build/bin/warpc_bench_cuda [--quick]      (--quick: 16x smaller arrays, fewer repetitions)
@@ -19,6 +19,12 @@
 //     views) with `#pragma unroll 1`, which isolates the cost of the generated loop's
 //     unrolling (a 64-bit trip-count division per thread). Arrays are ≥ 1 GiB in total, far
 //     beyond L2, so no rotation is needed.
+//  3. CUDA graph replay per kernel: 100 launches of `integrate` (dim 1024) captured once —
+//     the hand-written kernel with raw cudaStreamBeginCapture/<<<>>> on a raw stream, and the
+//     generated launcher through wp::capture_begin/capture_end — then the instantiated graph
+//     replayed 50 times per sample on its stream (cudaEvents around the replays; 21 samples,
+//     raw and wp alternating); device time per kernel = sample / (50 · 100). Also the same
+//     100 generated launches without a graph (stream time per kernel).
 // Correctness first: random inputs, every element of the generated and hand-written results
 // compared with a float64 host reference (max relative error, must be < 1e-5).
 #include <cuda_runtime.h>
@@ -36,6 +42,7 @@
 #include "particles.wp.h"
 #include "saxpy.wp.h"
 #include "wp/cuda_launch.h"
+#include "wp/graph.h"
 #include "wp/wp.h"
 
 namespace {
@@ -377,6 +384,92 @@ void bench_saxpy(const wp::array<float>& src, wp::array<float>& dst, int reps, d
   report_rate("saxpy as generated plain, by hand", bytes, rolled, reps, copy_gbs);
 }
 
+// ---- graph replay ----------------------------------------------------------------------------
+
+constexpr int kGraphKernels = 100;
+constexpr int kGraphReplays = 50;
+
+// Stream time (µs) per kernel of `body`, which queues kGraphReplays · kGraphKernels kernels
+// on `stream` (cudaEvents around it).
+template <typename F>
+double us_per_kernel(cudaStream_t stream, F&& body) {
+  cudaEvent_t start, stop;
+  CHECK(cudaEventCreate(&start));
+  CHECK(cudaEventCreate(&stop));
+  CHECK(cudaEventRecord(start, stream));
+  body();
+  CHECK(cudaEventRecord(stop, stream));
+  CHECK(cudaEventSynchronize(stop));
+  float ms = 0.0f;
+  CHECK(cudaEventElapsedTime(&ms, start, stop));
+  CHECK(cudaEventDestroy(start));
+  CHECK(cudaEventDestroy(stop));
+  return 1000.0 * ms / (kGraphReplays * kGraphKernels);
+}
+
+void bench_graphs(Particles& p) {
+  std::printf("\nGraph replay (%d launches of integrate, dim 1024, per graph; %d replays per sample)\n",
+              kGraphKernels, kGraphReplays);
+  const int64_t n = 1024;
+  const wp::vec3 g = bench::GRAVITY;
+  const float dt = 1e-4f;
+  // Raw: the hand-written kernel captured on a raw stream.
+  cudaStream_t raw_stream;
+  CHECK(cudaStreamCreate(&raw_stream));
+  cudaGraph_t raw_graph;
+  CHECK(cudaStreamBeginCapture(raw_stream, cudaStreamCaptureModeThreadLocal));
+  for (int k = 0; k < kGraphKernels; ++k)
+    integrate_hand<<<blocks_for(n, 256), 256, 0, raw_stream>>>(
+        static_cast<int>(n), reinterpret_cast<float3*>(p.x.data()), reinterpret_cast<float3*>(p.v.data()),
+        reinterpret_cast<const float3*>(p.f.data()), p.w.data(), to_float3(g), dt);
+  CHECK(cudaStreamEndCapture(raw_stream, &raw_graph));
+  cudaGraphExec_t raw_exec;
+  CHECK(cudaGraphInstantiate(&raw_exec, raw_graph, 0));
+  // wp: the generated launcher captured by the runtime on its own stream.
+  wp::Stream wp_stream(wp::Device("cuda:0"));
+  wp::capture_begin(wp_stream);
+  for (int k = 0; k < kGraphKernels; ++k) bench::integrate(n, p.x, p.v, p.f, p.w, g, dt);
+  wp::Graph graph = wp::capture_end();
+  if (graph.node_count() != std::size_t(kGraphKernels)) {
+    std::printf("  check graph nodes: %zu, expected %d FAILED\n", graph.node_count(), kGraphKernels);
+    g_failed = true;
+  }
+  const cudaStream_t wp_handle = static_cast<cudaStream_t>(wp_stream.handle());
+  const cudaStream_t current = static_cast<cudaStream_t>(wp::get_stream(wp::Device("cuda:0")).handle());
+  auto raw_replays = [&] {
+    return us_per_kernel(raw_stream, [&] {
+      for (int r = 0; r < kGraphReplays; ++r) CHECK(cudaGraphLaunch(raw_exec, raw_stream));
+    });
+  };
+  auto wp_replays = [&] {
+    return us_per_kernel(wp_handle, [&] {
+      for (int r = 0; r < kGraphReplays; ++r) wp::capture_launch(graph, wp_stream);
+    });
+  };
+  auto direct = [&] {
+    return us_per_kernel(current, [&] {
+      for (int r = 0; r < kGraphReplays * kGraphKernels; ++r) bench::integrate(n, p.x, p.v, p.f, p.w, g, dt);
+    });
+  };
+  raw_replays();  // warm-up
+  wp_replays();
+  direct();
+  std::vector<double> raw, wpg, dir, ratio;
+  for (int i = 0; i < 21; ++i) {
+    raw.push_back(raw_replays());
+    wpg.push_back(wp_replays());
+    dir.push_back(direct());
+    ratio.push_back(wpg.back() / raw.back());
+  }
+  report("raw CUDA graph, per kernel", median(raw), "us");
+  report("wp::capture graph replay, per kernel", median(wpg), "us");
+  report("  ratio wp / raw (median of pairs)", median(ratio), "x");
+  report("generated launches without a graph, per kernel", median(dir), "us", "stream time");
+  CHECK(cudaGraphExecDestroy(raw_exec));
+  CHECK(cudaGraphDestroy(raw_graph));
+  CHECK(cudaStreamDestroy(raw_stream));
+}
+
 // integrate generated and hand-written: checked, then timed; then the launch-cost section.
 void bench_integrate(int64_t n_particles, int reps, double copy_gbs) {
   Particles p = make_particles(n_particles);
@@ -391,6 +484,7 @@ void bench_integrate(int64_t n_particles, int reps, double copy_gbs) {
               generated, reps, copy_gbs);
   report_rate("integrate hand-written", bytes, hand, reps, copy_gbs);
   bench_launch_cost(p, g, dt);
+  bench_graphs(p);
 }
 
 void bench_bandwidth(int64_t n_saxpy, int64_t n_particles, int reps) {

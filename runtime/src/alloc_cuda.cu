@@ -1,41 +1,49 @@
-// alloc_cuda.cu — the CUDA side of the runtime (compiled only with WARPC_RUNTIME_CUDA):
-// device and pinned allocation, copies, memset, fill and strided-copy kernels, streams and
-// device synchronisation.
+// alloc_cuda.cu — the CUDA side of the runtime's memory (compiled only with
+// WARPC_RUNTIME_CUDA): device allocation (the stream-ordered pool or cudaMalloc), pinned
+// allocation, copies, memset, fill and strided-copy kernels, device synchronisation, and the
+// error/validation helpers every CUDA source shares (cuda_context.h).
 //
-// Contract (see wp/allocator.h and wp/stream.h):
+// Contract (see wp/allocator.h, wp/stream.h and wp/graph.h):
 //  * Every CUDA call goes through WP_CUDA_CHECK: a failure throws wp::Error
 //    "<call> failed on device 'cuda:N': <cudaGetErrorString> (<error name>)".
 //  * Work for device N runs with N current (DeviceGuard), restoring the caller's current
 //    device afterwards; ordinals are validated first (validate_ordinal).
-//  * All work goes to the legacy default stream; kernels are grid-stride loops of 256-thread
-//    blocks. Functions used from destructors (free, stream destroy) ignore errors.
+//  * Work is queued on the device's current stream. Host↔device copies synchronise that
+//    stream before returning. Kernels are grid-stride loops of 256-thread blocks.
+//  * Allocation: from the device's default memory pool (cudaMallocAsync on the current
+//    stream; the pool keeps freed memory for reuse: release threshold = unlimited) when the
+//    device supports pools and the pool is enabled, else cudaMalloc. Pool memory is freed
+//    with cudaFreeAsync on the legacy default stream, which runs after all earlier work of
+//    every blocking stream of the device — so memory is never reused while a kernel queued on
+//    any runtime stream may still read it. During a graph capture of the calling thread,
+//    allocation and free become graph nodes or are deferred to the graph (wp/graph.h).
+//  * Functions used from destructors (free, stream destroy) ignore errors.
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <string>
+#include <unordered_set>
 
+#include "cuda_context.h"
+#include "cuda_seam.h"
 #include "wp/allocator.h"
 #include "wp/error.h"
 
 namespace wp::detail {
-namespace {
 
-std::string where(int ordinal) {
-  return ordinal >= 0 ? " on device 'cuda:" + std::to_string(ordinal) + "'" : std::string();
+void throw_cuda_error(cudaError_t err, const char* call, int ordinal) {
+  const std::string where =
+      ordinal >= 0 ? " on device 'cuda:" + std::to_string(ordinal) + "'" : std::string();
+  throw Error(std::string(call) + " failed" + where + ": " + cudaGetErrorString(err) + " (" +
+              cudaGetErrorName(err) + ")");
 }
-
-void cuda_check(cudaError_t err, const char* call, int ordinal) {
-  if (err == cudaSuccess) return;
-  throw Error(std::string(call) + " failed" + where(ordinal) + ": " + cudaGetErrorString(err) +
-              " (" + cudaGetErrorName(err) + ")");
-}
-
-#define WP_CUDA_CHECK(call, ordinal) ::wp::detail::cuda_check((call), #call, (ordinal))
 
 void validate_ordinal(int ordinal) {
-  const int count = cuda_device_count();
+  static const int count = cuda_device_count();
   if (ordinal >= 0 && ordinal < count) return;
   throw Error("CUDA device 'cuda:" + std::to_string(ordinal) + "' is not available: " +
               std::to_string(count) + " CUDA device" + (count == 1 ? "" : "s") +
@@ -43,27 +51,16 @@ void validate_ordinal(int ordinal) {
                                     : std::string()));
 }
 
-// Makes `ordinal` the current device for the guard's lifetime.
-class DeviceGuard {
- public:
-  explicit DeviceGuard(int ordinal) {
-    validate_ordinal(ordinal);
-    WP_CUDA_CHECK(cudaGetDevice(&previous_), ordinal);
-    if (previous_ != ordinal) {
-      WP_CUDA_CHECK(cudaSetDevice(ordinal), ordinal);
-      restore_ = true;
-    }
+DeviceGuard::DeviceGuard(int ordinal) {
+  validate_ordinal(ordinal);
+  WP_CUDA_CHECK(cudaGetDevice(&previous_), ordinal);
+  if (previous_ != ordinal) {
+    WP_CUDA_CHECK(cudaSetDevice(ordinal), ordinal);
+    restore_ = true;
   }
-  ~DeviceGuard() {
-    if (restore_) (void)cudaSetDevice(previous_);
-  }
-  DeviceGuard(const DeviceGuard&) = delete;
-  DeviceGuard& operator=(const DeviceGuard&) = delete;
+}
 
- private:
-  int previous_ = 0;
-  bool restore_ = false;
-};
+namespace {
 
 constexpr int kBlock = 256;
 constexpr std::size_t kMaxPattern = 256;
@@ -150,21 +147,147 @@ void check_launch(const char* kernel, int ordinal) {
   cuda_check(cudaGetLastError(), kernel, ordinal);
 }
 
-}  // namespace
+// Pool state of each device: 0 not yet looked at, then kPoolOn / kPoolOff / kPoolNone.
+constexpr int kPoolOn = 1, kPoolOff = 2, kPoolNone = 3;
+std::atomic<int> g_pool_state[kMaxCudaDevices];
+std::mutex g_orphan_mutex;
+std::unordered_set<void*> g_orphans;  // capture allocations whose graph was discarded
+std::atomic<bool> g_have_orphans{false};
 
-void* cuda_allocate(int ordinal, std::size_t bytes) {
+int pool_state(int ordinal) {
+  const int state = g_pool_state[ordinal].load(std::memory_order_acquire);
+  if (state != 0) [[likely]]
+    return state;
   DeviceGuard guard(ordinal);
+  int supported = 0;
+  WP_CUDA_CHECK(cudaDeviceGetAttribute(&supported, cudaDevAttrMemoryPoolsSupported, ordinal), ordinal);
+  int next = kPoolNone;
+  if (supported) {
+    cudaMemPool_t pool = nullptr;
+    WP_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, ordinal), ordinal);
+    uint64_t keep_everything = UINT64_MAX;
+    WP_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep_everything), ordinal);
+    next = kPoolOn;
+  }
+  int expected = 0;
+  g_pool_state[ordinal].compare_exchange_strong(expected, next);
+  return g_pool_state[ordinal].load();
+}
+
+void* allocate_in_capture(CaptureState& capture, std::size_t bytes) {
+  const int ordinal = capture.ordinal;
+  if (capture.in_conditional_body) {
+    throw Error("allocation of " + std::to_string(bytes) + " bytes on 'cuda:" + std::to_string(ordinal) +
+                "' inside a capture_while body: allocate the arrays the loop needs before it");
+  }
+  if (pool_state(ordinal) != kPoolOn) {
+    throw Error("allocation of " + std::to_string(bytes) + " bytes on 'cuda:" + std::to_string(ordinal) +
+                "' during graph capture needs the stream-ordered allocator, which is disabled or unsupported "
+                "on this device: allocate before capture_begin");
+  }
   void* p = nullptr;
-  WP_CUDA_CHECK(cudaMalloc(&p, bytes), ordinal);
+  WP_CUDA_CHECK(cudaMallocAsync(&p, bytes, capture.stream), ordinal);
+  capture.live.emplace(p, bytes);
   return p;
 }
 
-void cuda_deallocate(int ordinal, void* ptr) {
+// True when `ptr` is page-locked host memory (which a graph may copy from or to).
+bool is_pinned_host(const void* ptr) {
+  cudaPointerAttributes attributes{};
+  if (cudaPointerGetAttributes(&attributes, ptr) != cudaSuccess) {
+    (void)cudaGetLastError();
+    return false;
+  }
+  return attributes.type == cudaMemoryTypeHost;
+}
+
+void check_capturable_copy(int ordinal, const void* host_side) {
+  if (!thread_capture(ordinal) || is_pinned_host(host_side)) return;
+  throw Error("a copy between pageable host memory and 'cuda:" + std::to_string(ordinal) +
+              "' cannot be captured into a graph: copy before capture_begin or after capture_end, or use "
+              "pinned host memory (wp::pinned)");
+}
+
+}  // namespace
+
+Allocation cuda_allocate(int ordinal, std::size_t bytes) {
+  DeviceGuard guard(ordinal);
+  if (CaptureState* capture = thread_capture(ordinal)) return {allocate_in_capture(*capture, bytes), true};
+  void* p = nullptr;
+  if (pool_state(ordinal) == kPoolOn) {
+    WP_CUDA_CHECK(cudaMallocAsync(&p, bytes, current_stream(ordinal)), ordinal);
+    return {p, true};
+  }
+  WP_CUDA_CHECK(cudaMalloc(&p, bytes), ordinal);
+  return {p, false};
+}
+
+void release_allocation(int ordinal, const Allocation& a) noexcept {
+  if (g_have_orphans.load(std::memory_order_acquire)) {
+    std::lock_guard<std::mutex> lock(g_orphan_mutex);
+    if (g_orphans.erase(a.ptr)) return;
+  }
   int previous = 0;
   if (cudaGetDevice(&previous) != cudaSuccess) return;
   if (previous != ordinal) (void)cudaSetDevice(ordinal);
-  (void)cudaFree(ptr);
+  if (a.pooled) {
+    (void)cudaFreeAsync(a.ptr, cudaStreamLegacy);
+  } else {
+    (void)cudaFree(a.ptr);
+  }
   if (previous != ordinal) (void)cudaSetDevice(previous);
+}
+
+void cuda_deallocate(int ordinal, Allocation a) noexcept {
+  if (CaptureState* capture = thread_capture(ordinal)) {
+    if (capture->live.erase(a.ptr)) {
+      (void)cudaFreeAsync(a.ptr, capture->stream);
+    } else {
+      capture->deferred_frees.push_back(a);
+    }
+    return;
+  }
+  release_allocation(ordinal, a);
+}
+
+void orphan_allocations(const std::unordered_map<void*, std::size_t>& live) {
+  std::lock_guard<std::mutex> lock(g_orphan_mutex);
+  for (const auto& entry : live) g_orphans.insert(entry.first);
+  if (!g_orphans.empty()) g_have_orphans.store(true, std::memory_order_release);
+}
+
+bool mempool_supported(int ordinal) { return pool_state(ordinal) != kPoolNone; }
+bool mempool_enabled(int ordinal) { return pool_state(ordinal) == kPoolOn; }
+
+void set_mempool_enabled(int ordinal, bool enabled) {
+  const int state = pool_state(ordinal);
+  if (state == kPoolNone) {
+    if (!enabled) return;
+    throw Error("set_mempool_enabled: device 'cuda:" + std::to_string(ordinal) +
+                "' does not support stream-ordered memory pools");
+  }
+  g_pool_state[ordinal].store(enabled ? kPoolOn : kPoolOff, std::memory_order_release);
+}
+
+void set_mempool_release_threshold(int ordinal, uint64_t bytes) {
+  if (!mempool_supported(ordinal)) {
+    throw Error("set_mempool_release_threshold: device 'cuda:" + std::to_string(ordinal) +
+                "' does not support stream-ordered memory pools");
+  }
+  DeviceGuard guard(ordinal);
+  cudaMemPool_t pool = nullptr;
+  WP_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, ordinal), ordinal);
+  WP_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &bytes), ordinal);
+}
+
+uint64_t mempool_used_bytes(int ordinal) {
+  if (!mempool_supported(ordinal)) return 0;
+  DeviceGuard guard(ordinal);
+  cudaMemPool_t pool = nullptr;
+  WP_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, ordinal), ordinal);
+  uint64_t used = 0;
+  WP_CUDA_CHECK(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrUsedMemCurrent, &used), ordinal);
+  return used;
 }
 
 void* cuda_allocate_pinned(std::size_t bytes) {
@@ -178,14 +301,20 @@ void cuda_deallocate_pinned(void* ptr) { (void)cudaFreeHost(ptr); }
 void cuda_copy(void* dst, const Device& dst_device, const void* src, const Device& src_device,
                std::size_t bytes) {
   const int ordinal = dst_device.is_cuda() ? dst_device.ordinal() : src_device.ordinal();
-  if (dst_device.is_cuda() && src_device.is_cuda()) validate_ordinal(src_device.ordinal());
+  const bool peer = dst_device.is_cuda() && src_device.is_cuda() && dst_device != src_device;
+  if (peer) validate_ordinal(src_device.ordinal());
   DeviceGuard guard(ordinal);
-  WP_CUDA_CHECK(cudaMemcpy(dst, src, bytes, cudaMemcpyDefault), ordinal);
+  const bool host_side = !dst_device.is_cuda() || !src_device.is_cuda();
+  if (host_side) check_capturable_copy(ordinal, dst_device.is_cuda() ? src : dst);
+  const cudaStream_t stream = current_stream(ordinal);
+  if (peer) stream_wait_stream(ordinal, stream, src_device.ordinal(), current_stream(src_device.ordinal()));
+  WP_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDefault, stream), ordinal);
+  if (host_side && !thread_capture(ordinal)) WP_CUDA_CHECK(cudaStreamSynchronize(stream), ordinal);
 }
 
 void cuda_set(void* dst, int ordinal, int value, std::size_t bytes) {
   DeviceGuard guard(ordinal);
-  WP_CUDA_CHECK(cudaMemset(dst, value, bytes), ordinal);
+  WP_CUDA_CHECK(cudaMemsetAsync(dst, value, bytes, current_stream(ordinal)), ordinal);
 }
 
 void cuda_copy_strided(void* dst, const int64_t* dst_strides, const void* src,
@@ -200,9 +329,9 @@ void cuda_copy_strided(void* dst, const int64_t* dst_strides, const void* src,
   const char* s = static_cast<const char*>(src);
   const unsigned elem = static_cast<unsigned>(elem_size);
   switch (word_size(elem_size, l, dst, src)) {
-    case 8: copy_strided_kernel<uint64_t><<<grid_for(n), kBlock>>>(d, s, l, n, elem); break;
-    case 4: copy_strided_kernel<uint32_t><<<grid_for(n), kBlock>>>(d, s, l, n, elem); break;
-    default: copy_strided_kernel<uint8_t><<<grid_for(n), kBlock>>>(d, s, l, n, elem); break;
+    case 8: copy_strided_kernel<uint64_t><<<grid_for(n), kBlock, 0, current_stream(ordinal)>>>(d, s, l, n, elem); break;
+    case 4: copy_strided_kernel<uint32_t><<<grid_for(n), kBlock, 0, current_stream(ordinal)>>>(d, s, l, n, elem); break;
+    default: copy_strided_kernel<uint8_t><<<grid_for(n), kBlock, 0, current_stream(ordinal)>>>(d, s, l, n, elem); break;
   }
   check_launch("copy_strided_kernel launch", ordinal);
 }
@@ -224,36 +353,11 @@ void cuda_fill(void* dst, const int64_t* strides, const Device& device, const Sh
   char* d = static_cast<char*>(dst);
   const unsigned elem = static_cast<unsigned>(elem_size);
   switch (word_size(elem_size, l, dst, dst)) {
-    case 8: fill_kernel<uint64_t><<<grid_for(n), kBlock>>>(d, l, n, elem, p); break;
-    case 4: fill_kernel<uint32_t><<<grid_for(n), kBlock>>>(d, l, n, elem, p); break;
-    default: fill_kernel<uint8_t><<<grid_for(n), kBlock>>>(d, l, n, elem, p); break;
+    case 8: fill_kernel<uint64_t><<<grid_for(n), kBlock, 0, current_stream(ordinal)>>>(d, l, n, elem, p); break;
+    case 4: fill_kernel<uint32_t><<<grid_for(n), kBlock, 0, current_stream(ordinal)>>>(d, l, n, elem, p); break;
+    default: fill_kernel<uint8_t><<<grid_for(n), kBlock, 0, current_stream(ordinal)>>>(d, l, n, elem, p); break;
   }
   check_launch("fill_kernel launch", ordinal);
-}
-
-void* cuda_stream_create(int ordinal) {
-  DeviceGuard guard(ordinal);
-  cudaStream_t s = nullptr;
-  WP_CUDA_CHECK(cudaStreamCreate(&s), ordinal);
-  return s;
-}
-
-void cuda_stream_destroy(int ordinal, void* stream) {
-  (void)ordinal;
-  (void)cudaStreamDestroy(static_cast<cudaStream_t>(stream));
-}
-
-void cuda_stream_synchronize(int ordinal, void* stream) {
-  WP_CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)), ordinal);
-}
-
-void cuda_device_synchronize(int ordinal) {
-  if (ordinal >= 0) {
-    DeviceGuard guard(ordinal);
-    WP_CUDA_CHECK(cudaDeviceSynchronize(), ordinal);
-    return;
-  }
-  for (int d = 0, n = cuda_device_count(); d < n; ++d) cuda_device_synchronize(d);
 }
 
 }  // namespace wp::detail

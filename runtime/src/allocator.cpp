@@ -7,6 +7,11 @@
 
 #include "wp/error.h"
 
+#ifdef WARPC_RUNTIME_CUDA
+#include "cuda_context.h"
+#include "cuda_seam.h"
+#endif
+
 namespace wp {
 namespace {
 
@@ -60,36 +65,69 @@ bool cuda_built() {
 #endif
 }
 
+bool is_mempool_supported(const Device& device) {
+  if (device.is_cpu()) return false;
+#ifdef WARPC_RUNTIME_CUDA
+  return detail::mempool_supported(device.ordinal());
+#else
+  no_cuda(device);
+#endif
+}
+
+bool is_mempool_enabled(const Device& device) {
+  if (device.is_cpu()) return false;
+#ifdef WARPC_RUNTIME_CUDA
+  return detail::mempool_enabled(device.ordinal());
+#else
+  no_cuda(device);
+#endif
+}
+
+void set_mempool_enabled(const Device& device, bool enabled) {
+  if (device.is_cpu()) {
+    if (enabled) throw Error("set_mempool_enabled: the CPU has no stream-ordered memory pool");
+    return;
+  }
+#ifdef WARPC_RUNTIME_CUDA
+  detail::set_mempool_enabled(device.ordinal(), enabled);
+#else
+  no_cuda(device);
+#endif
+}
+
+void set_mempool_release_threshold(const Device& device, uint64_t bytes) {
+  if (device.is_cpu()) throw Error("set_mempool_release_threshold: the CPU has no stream-ordered memory pool");
+#ifdef WARPC_RUNTIME_CUDA
+  detail::set_mempool_release_threshold(device.ordinal(), bytes);
+#else
+  (void)bytes;
+  no_cuda(device);
+#endif
+}
+
+uint64_t mempool_used_bytes(const Device& device) {
+  if (device.is_cpu()) return 0;
+#ifdef WARPC_RUNTIME_CUDA
+  return detail::mempool_used_bytes(device.ordinal());
+#else
+  no_cuda(device);
+#endif
+}
+
 namespace detail {
 
-void* allocate(const Device& device, std::size_t bytes) {
-  if (bytes == 0) return nullptr;
-#ifdef WARPC_RUNTIME_CUDA
-  if (device.is_cuda()) return cuda_allocate(device.ordinal(), bytes);
-#else
-  if (device.is_cuda()) no_cuda(device);
-#endif
-  return host_allocate(current_allocator(), bytes);
-}
-
-void deallocate(const Device& device, void* ptr, std::size_t bytes) {
-  if (!ptr) return;
-#ifdef WARPC_RUNTIME_CUDA
-  if (device.is_cuda()) return cuda_deallocate(device.ordinal(), ptr);
-#endif
-  const HostAllocator& a = current_allocator();
-  a.deallocate(ptr, bytes, kHostAlignment, a.user);
-}
-
 std::shared_ptr<void> allocate_shared(const Device& device, std::size_t bytes) {
-#ifndef WARPC_RUNTIME_CUDA
-  if (device.is_cuda()) no_cuda(device);  // even for 0 bytes: the device itself is unusable
-#endif
-  if (bytes == 0) return {};
   if (device.is_cuda()) {
-    void* p = allocate(device, bytes);  // throws when CUDA is not built
-    return std::shared_ptr<void>(p, [device, bytes](void* q) { deallocate(device, q, bytes); });
+#ifdef WARPC_RUNTIME_CUDA
+    if (bytes == 0) return {};
+    const int ordinal = device.ordinal();
+    const Allocation a = cuda_allocate(ordinal, bytes);
+    return std::shared_ptr<void>(a.ptr, [ordinal, a](void*) { cuda_deallocate(ordinal, a); });
+#else
+    no_cuda(device);  // even for 0 bytes: the device itself is unusable
+#endif
   }
+  if (bytes == 0) return {};
   HostAllocator a = current_allocator();
   void* p = host_allocate(a, bytes);
   return std::shared_ptr<void>(

@@ -1,10 +1,10 @@
 // cuda_grid_stride.h (private, CUDA only) — what the runtime's own CUDA kernels share: the
-// grid-stride index helpers and a checked launch on the legacy default stream.
+// grid-stride index helpers and a checked launch on the device's current stream.
 //
 // Contract:
 //  * launch(device, n, name, kernel, args…) runs `kernel` with enough threads for n indices
 //    (grid-stride: the kernel loops from first_index() by grid_stride()) through
-//    detail::cuda_launch_config (which makes `device` current) on the legacy default stream —
+//    detail::cuda_launch_config (which makes `device` current) on the device's current stream —
 //    the stream the runtime's copies and fills use — and throws wp::Error naming `name` when the
 //    launch fails. n ≤ 0 launches nothing.
 //  * check_cub(err, owner, what, device) turns a failed CUB call into a wp::Error.

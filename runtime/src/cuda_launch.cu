@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "cuda_context.h"
 #include "wp/allocator.h"
 #include "wp/cuda_launch.h"
 #include "wp/error.h"
@@ -67,7 +68,7 @@ CudaLaunchConfig cuda_launch_config(int64_t n, const LaunchOptions& options, con
   CudaLaunchConfig config;
   config.grid = static_cast<unsigned>(std::min(blocks, kMaxCudaGridBlocks));
   config.block = static_cast<unsigned>(block);
-  config.stream = options.stream ? static_cast<cudaStream_t>(options.stream) : cudaStreamLegacy;
+  config.stream = options.stream ? static_cast<cudaStream_t>(options.stream) : current_stream(device.ordinal());
   return config;
 }
 

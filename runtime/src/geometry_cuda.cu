@@ -3,7 +3,7 @@
 // refit, all on the object's device.
 //
 // Contract (see geometry_internal.h):
-//  * Every kernel runs on the legacy default stream — the stream the runtime's copies and
+//  * Every kernel runs on the device's current stream — the stream the runtime's copies and
 //    fills use — through detail::cuda_launch_config (which makes the device current), and is
 //    checked with detail::cuda_check_launch.
 //  * Scans reduce on the device and copy one small result struct back (the only host waits,
@@ -12,6 +12,8 @@
 //    radix tree (geometry_kernels.h), group roots, then the atomic-counter box pass.
 //  * refit_cuda is asynchronous: its kernels are queued and it returns.
 #include <cub/cub.cuh>
+
+#include "cuda_context.h"
 
 #include <climits>
 #include <cstdint>
@@ -248,7 +250,7 @@ BvhTopology build_lbvh_cuda(const BvhBuildRequest& req, const ItemScan& scan) {
     end_bit = 32;
     for (uint32_t g = static_cast<uint32_t>(scan.max_group); g != 0; g >>= 1) ++end_bit;
   }
-  const cudaStream_t stream = cudaStreamLegacy;
+  const cudaStream_t stream = current_stream(device.ordinal());
   std::size_t temp_bytes = 0;
   cudaError_t err = cub::DeviceRadixSort::SortPairs(nullptr, temp_bytes, keys.data(), sorted_keys.data(),
                                                     unsorted_items.data(), t.items.data(), n, 0,

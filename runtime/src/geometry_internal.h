@@ -6,7 +6,7 @@
 //  * build_bvh() validates the item boxes and groups (wp::Error naming `owner`, the item noun
 //    and the index) and returns a topology on the request's device with exact node boxes.
 //  * refit_bvh() recomputes node boxes (and winding data when asked) from item boxes; on CUDA
-//    it is asynchronous on the legacy default stream.
+//    it is asynchronous on the device's current stream.
 //  * Every function here throws the "CUDA support is not built" error for CUDA devices in a
 //    CPU-only runtime.
 #pragma once

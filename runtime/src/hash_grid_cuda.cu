@@ -6,9 +6,11 @@
 // groups), and an in-place maximum scan (cub::DeviceScan) turns the marks into the offsets of
 // every cell.
 //
-// Contract: see hash_grid_internal.h. Everything is queued on the legacy default stream;
+// Contract: see hash_grid_internal.h. Everything is queued on the device's current stream;
 // scratch (keys, sort temp storage) is kept in the grid's buffers and grows on demand.
 #include <cub/cub.cuh>
+
+#include "cuda_context.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -53,7 +55,7 @@ struct MaxOp {
   __device__ int32_t operator()(int32_t a, int32_t b) const { return a > b ? a : b; }
 };
 
-// Sorts (key, index), then fills the offsets: every step queued on the legacy default stream.
+// Sorts (key, index), then fills the offsets: every step queued on the current stream.
 // The sort and the scan run one after the other and share one temporary buffer.
 template <typename Key>
 void sort_and_offset(const HashGridBuildRequest& r, HashGridBuffers& buf, Key* keys, Key* sorted, int group_bits,
@@ -63,12 +65,13 @@ void sort_and_offset(const HashGridBuildRequest& r, HashGridBuffers& buf, Key* k
   const int64_t num_cells = buf.cell_offsets.size() - 1;
   int32_t* offsets = buf.cell_offsets.data();
   int32_t* ids = buf.point_ids.data();  // the sorted original indices
+  const cudaStream_t stream = current_stream(device.ordinal());
   std::size_t sort_bytes = 0, scan_bytes = 0;
   check_cub(cub::DeviceRadixSort::SortPairs(nullptr, sort_bytes, keys, sorted, buf.order.data(), ids, n, 0, end_bit,
-                                            cudaStreamLegacy),
+                                            stream),
             "wp::HashGrid", "cub::DeviceRadixSort::SortPairs", device);
   check_cub(cub::DeviceScan::InclusiveScan(nullptr, scan_bytes, offsets + 1, offsets + 1, MaxOp{}, num_cells,
-                                           cudaStreamLegacy),
+                                           stream),
             "wp::HashGrid", "cub::DeviceScan::InclusiveScan", device);
   const std::size_t temp_bytes = std::max(sort_bytes, scan_bytes);
   if (temp_bytes > buf.sort_temp_bytes) {
@@ -76,13 +79,13 @@ void sort_and_offset(const HashGridBuildRequest& r, HashGridBuffers& buf, Key* k
     buf.sort_temp_bytes = temp_bytes;
   }
   check_cub(cub::DeviceRadixSort::SortPairs(buf.sort_temp.get(), sort_bytes, keys, sorted, buf.order.data(), ids, n,
-                                            0, end_bit, cudaStreamLegacy),
+                                            0, end_bit, stream),
             "wp::HashGrid", "cub::DeviceRadixSort::SortPairs", device);
   set_bytes(offsets, device, 0, sizeof(int32_t) * static_cast<std::size_t>(num_cells + 1));
   launch(device, n, "wp::HashGrid cell ends", hash_grid_ends_kernel<Key>, static_cast<const Key*>(sorted), n,
          group_bits, r.groups ? buf.point_groups.data() : nullptr, offsets);
   check_cub(cub::DeviceScan::InclusiveScan(buf.sort_temp.get(), scan_bytes, offsets + 1, offsets + 1, MaxOp{},
-                                           num_cells, cudaStreamLegacy),
+                                           num_cells, stream),
             "wp::HashGrid", "cub::DeviceScan::InclusiveScan", device);
 }
 

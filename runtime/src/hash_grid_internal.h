@@ -7,7 +7,7 @@
 //    entries: offsets[c] = the number of points in cells below c), growing the point-sized
 //    buffers as needed; cell_offsets is allocated by the caller. Identical results on every device and thread
 //    count.
-//  * The CUDA builder queues its work on the legacy default stream and does not wait.
+//  * The CUDA builder queues its work on the device's current stream and does not wait.
 #pragma once
 
 #include <cstdint>

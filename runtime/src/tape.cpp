@@ -53,8 +53,7 @@ void Tape::backward(const array<float>& loss) {
                 "requires_grad=true)");
   }
   if (launches_.empty()) backward();  // throws: nothing recorded
-  const float one = 1.0f;
-  detail::copy_bytes(loss.grad(), loss.device(), &one, Device(), sizeof(float));
+  fill(loss.grad_array(), 1.0f);  // a fill, not a host copy: a graph capture can record it
   backward();
 }
 

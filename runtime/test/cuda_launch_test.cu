@@ -55,7 +55,7 @@ void check_saxpy(const wp::LaunchOptions& options, int64_t n) {
   const auto c = cuda_launch_config(n, options, "cuda:0", "saxpy");
   saxpy_kernel<<<c.grid, c.block, 0, c.stream>>>(n, 3.0f, x.view(), y.view());
   cuda_check_launch("saxpy");
-  const std::vector<float> out = y.to_host();  // legacy default stream: waits for the kernel
+  const std::vector<float> out = y.to_host();  // the current stream: after the kernel
   int64_t wrong = 0;
   for (int64_t i = 0; i < n; ++i)
     wrong += out[i] != 3.0f * static_cast<float>(i % 1000) + 1000.0f + static_cast<float>(i % 7);
@@ -83,7 +83,7 @@ TEST(CudaLaunchConfig, MissingDeviceIsNamed) {
             "kernel 'k': cuda_launch_config: device 'cpu' is not a CUDA device");
 }
 
-TEST_F(CudaLaunch, GridCoversNAndStreamDefaultsToLegacy) {
+TEST_F(CudaLaunch, GridCoversNAndStreamDefaultsToTheCurrentStream) {
   struct Case {
     int64_t n;
     int block;
@@ -94,7 +94,7 @@ TEST_F(CudaLaunch, GridCoversNAndStreamDefaultsToLegacy) {
     const auto cfg = cuda_launch_config(c.n, with_block(c.block), "cuda:0", "k");
     EXPECT_EQ(cfg.grid, c.grid) << "n=" << c.n;
     EXPECT_EQ(cfg.block, static_cast<unsigned>(c.block));
-    EXPECT_EQ(cfg.stream, cudaStreamLegacy);
+    EXPECT_EQ(cfg.stream, static_cast<cudaStream_t>(wp::get_stream(wp::Device("cuda:0")).handle()));
   }
   const auto huge = cuda_launch_config(int64_t{1} << 45, with_block(32), "cuda:0", "k");
   EXPECT_EQ(huge.grid, 2147483647u);  // capped: the kernel's grid-stride loop covers the rest
@@ -119,7 +119,7 @@ TEST_F(CudaLaunch, RunsOnAUserStream) {
   const int64_t n = 100000;
   auto y = wp::full<float>(n, 2.0f, "cuda:0");
   auto x = wp::full<float>(n, 5.0f, "cuda:0");
-  wp::synchronize();  // the fills ran on the legacy stream; s is blocking anyway
+  wp::synchronize();  // the fills ran on the device's current stream
   const auto c = cuda_launch_config(n, o, "cuda:0", "saxpy");
   saxpy_kernel<<<c.grid, c.block, 0, c.stream>>>(n, 0.5f, x.view(), y.view());
   cuda_check_launch("saxpy");

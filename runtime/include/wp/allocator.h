@@ -1,24 +1,29 @@
 // wp/allocator.h — the runtime's memory seam: every byte an array owns comes from here.
 //
 // Contract:
-//  * detail::allocate(device, bytes) returns memory for `bytes` bytes on `device`, aligned
-//    to kHostAlignment (64) bytes on the host; 0 bytes returns nullptr. Failure → wp::Error.
-//    The matching detail::deallocate must get the same device and size.
+//  * detail::allocate_shared(device, bytes) returns memory for `bytes` bytes on `device`,
+//    aligned to kHostAlignment (64) bytes on the host, freed with the last shared_ptr copy;
+//    0 bytes returns an empty pointer. Failure → wp::Error.
 //  * Host allocation can be overridden (set_host_allocator) for pools, tracking or tests; the
 //    allocator in force when memory was allocated is the one that frees it (arrays capture it).
 //  * CUDA devices: when the runtime is built without CUDA every CUDA operation throws
 //    wp::Error("CUDA support is not built …"). With CUDA (WARPC_RUNTIME_CUDA, set by CMake
-//    when a toolkit is found) src/alloc_cuda.cu implements the detail::cuda_* functions:
-//    cudaMalloc/cudaFree on the array's device, cudaMallocHost for pinned host memory, every
-//    CUDA call checked (failures → wp::Error naming the call and cudaGetErrorString).
+//    when a toolkit is found) src/alloc_cuda.cu allocates device memory from the device's
+//    STREAM-ORDERED MEMORY POOL (cudaMallocAsync on the device's current stream, freed memory
+//    kept for reuse) where the device supports pools, else with cudaMalloc;
+//    set_mempool_enabled(device, false) switches a device to cudaMalloc/cudaFree (memory
+//    already allocated is freed the way it was allocated). cudaMallocHost gives pinned host
+//    memory. Every CUDA call is checked (failures → wp::Error naming the call and
+//    cudaGetErrorString). Allocation inside a graph capture: see wp/graph.h.
 //  * Device ordinals are validated at first use: "cuda:N" with N ≥ cuda_device_count()
 //    throws wp::Error naming the device and the count.
-//  * copy_bytes/set_bytes and the strided CUDA helpers run on the legacy default stream:
-//    host↔device copies return when the host side is done; device-side work (memset, fill
-//    and strided-copy kernels, device↔device copies) is ordered with later default-stream
-//    work and with blocking streams (wp::Stream), and may still be running on return.
-//  * cuda_deallocate never throws (it runs in destructors): a failing cudaFree — e.g. after
-//    a kernel trapped and broke the context — is ignored.
+//  * copy_bytes/set_bytes and the strided CUDA helpers run on the device's current stream
+//    (wp/stream.h): host↔device copies return when the host side is done; device-side work
+//    (memset, fill and strided-copy kernels, device↔device copies) is ordered with later work
+//    on that stream and may still be running on return. A copy between two CUDA devices runs
+//    on the destination's current stream after the source's current stream's earlier work.
+//  * Freeing never throws (it runs in destructors): a failing free — e.g. after a kernel
+//    trapped and broke the context — is ignored.
 #pragma once
 
 #include <cstddef>
@@ -45,6 +50,17 @@ struct HostAllocator {
 HostAllocator set_host_allocator(const HostAllocator& a);
 HostAllocator host_allocator();
 
+// The stream-ordered allocator of a CUDA device (see the contract). For the CPU:
+// mempool_supported/enabled are false, set_mempool_enabled(cpu, true) throws, used bytes 0.
+bool is_mempool_supported(const Device& device);
+bool is_mempool_enabled(const Device& device);
+void set_mempool_enabled(const Device& device, bool enabled);
+// Bytes of freed memory the pool keeps for reuse before returning memory to the driver at
+// the next synchronisation (default: everything).
+void set_mempool_release_threshold(const Device& device, uint64_t bytes);
+// Bytes currently allocated from the device's pool.
+uint64_t mempool_used_bytes(const Device& device);
+
 // True when the runtime was built with CUDA support (WARPC_RUNTIME_CUDA).
 bool cuda_built();
 // Number of CUDA devices visible to the runtime: 0 when CUDA is not built, or when no
@@ -53,10 +69,8 @@ int cuda_device_count();
 
 namespace detail {
 
-void* allocate(const Device& device, std::size_t bytes);
-void deallocate(const Device& device, void* ptr, std::size_t bytes);
-// allocate() wrapped in a shared_ptr whose deleter frees with the allocator in force now.
-// 0 bytes → an empty shared_ptr.
+// Memory for `bytes` bytes on `device` in a shared_ptr whose deleter frees it with the
+// allocator in force now. 0 bytes → an empty shared_ptr.
 std::shared_ptr<void> allocate_shared(const Device& device, std::size_t bytes);
 // Page-locked host memory (cudaMallocHost) when pinned is true: `device` must be the CPU and
 // CUDA must be built; pinned=false is allocate_shared(device, bytes).
@@ -77,22 +91,6 @@ void cuda_copy_strided(void* dst, const int64_t* dst_strides, const void* src,
 void cuda_fill(void* dst, const int64_t* strides, const Device& device, const Shape& shape,
                const void* value, std::size_t elem_size);
 
-#ifdef WARPC_RUNTIME_CUDA
-// Implemented in src/alloc_cuda.cu.
-void* cuda_allocate(int ordinal, std::size_t bytes);
-void cuda_deallocate(int ordinal, void* ptr);  // never throws
-void* cuda_allocate_pinned(std::size_t bytes);
-void cuda_deallocate_pinned(void* ptr);  // never throws
-void cuda_copy(void* dst, const Device& dst_device, const void* src, const Device& src_device,
-               std::size_t bytes);
-void cuda_set(void* dst, int ordinal, int value, std::size_t bytes);
-// Streams (see wp/stream.h): create on `ordinal` → cudaStream_t as void*.
-void* cuda_stream_create(int ordinal);
-void cuda_stream_destroy(int ordinal, void* stream);  // never throws
-void cuda_stream_synchronize(int ordinal, void* stream);
-// cudaDeviceSynchronize on `ordinal`, or on every device when ordinal < 0.
-void cuda_device_synchronize(int ordinal);
-#endif
 
 }  // namespace detail
 }  // namespace wp

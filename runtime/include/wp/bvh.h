@@ -16,7 +16,7 @@
 //    Every builder is deterministic: the same input gives the same tree on any thread count.
 //  * Node boxes are exact unions of their children's boxes (leaves: of their items' boxes).
 //  * refit(): recomputes every node box from the current contents of lowers/uppers, keeping
-//    the topology. On CUDA it is queued on the legacy default stream (no host wait).
+//    the topology. On CUDA it is queued on the device's current stream (no host wait).
 //  * id() is the descriptor's address on the object's device; it stays valid, unchanged, until
 //    the Bvh is destroyed (refit keeps it). Keep the Bvh and its arrays alive while the id is
 //    used. The destructor clears the descriptor (magic = 0) before freeing the memory.

@@ -17,11 +17,10 @@
 //        nothing; launchers may skip such launches) and at most kMaxCudaGridBlocks (the
 //        kernels loop over the remaining indices);
 //      - stream = options.stream when set (a cudaStream_t of `device`, e.g.
-//        wp::Stream::handle()), else cudaStreamLegacy, the LEGACY DEFAULT STREAM — the
-//        stream the runtime's own copies and fills use, so a launch is ordered after the
-//        copies that fed it and before the copies that read its results, and it
-//        synchronises with every blocking stream (every wp::Stream). This holds even when
-//        the program is compiled with --default-stream per-thread.
+//        wp::Stream::handle()), else the device's CURRENT STREAM (wp/stream.h) — the
+//        stream the runtime's own copies, fills and allocations use, so a launch is ordered
+//        after the copies that fed it and before the copies that read its results, and a
+//        graph capture of that stream records it;
 //    Adds well under 100 ns of host time (measured by bench/cuda_bench.cu).
 //  * detail::cuda_check_launch(kernel) reads cudaGetLastError() right after the launch and
 //    throws wp::Error("CUDA launch failed: <CUDA's message> (<error name>)") naming the

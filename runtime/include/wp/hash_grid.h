@@ -17,7 +17,7 @@
 //    Coordinates are not validated (as Warp: NaN lands in cell 0, ±inf in the extreme cells).
 //  * Build cost: CPU — cell keys and a stable LSD radix sort (8-bit digits, constant digits
 //    skipped) in parallel on the runtime's thread pool; CUDA — a key kernel and CUB's radix
-//    sort over only the key bits in use, all queued on the legacy default stream (the only
+//    sort over only the key bits in use, all queued on the device's current stream (the only
 //    host wait is the upload of the descriptor).
 //  * reserve(n[, with_groups]) sizes the buffers for builds of up to n points so later builds
 //    allocate nothing.

@@ -96,7 +96,7 @@ struct LaunchOptions {
   std::optional<Device> device;
   int block_dim = 256;        // CUDA threads per block, 1..1024 (ignored on the CPU)
   int max_threads = 0;        // CPU: at most this many threads; 0 = the whole pool
-  void* stream = nullptr;     // cudaStream_t; nullptr = the legacy default stream (CPU: ignored)
+  void* stream = nullptr;     // cudaStream_t; nullptr = the device's current stream (CPU: ignored)
 };
 
 // At or below this many indices a CPU launch runs serially on the calling thread.

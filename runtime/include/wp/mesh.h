@@ -20,7 +20,7 @@
 //    area × unit normal, area-weighted centroid, a radius bounding the node's vertices, total
 //    area), computed at build and by refit(); null otherwise.
 //  * refit(): after the points changed (same indices), recomputes triangle boxes, node boxes
-//    and winding data; no re-validation. On CUDA it is queued on the legacy default stream.
+//    and winding data; no re-validation. On CUDA it is queued on the device's current stream.
 //  * id() and bvh_id() (the address of the embedded MeshDesc::bvh) stay valid until the Mesh
 //    is destroyed. Keep the Mesh and its arrays alive while the ids are used. The destructor
 //    clears the descriptor (both magics = 0) before freeing the memory.

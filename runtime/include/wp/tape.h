@@ -19,8 +19,8 @@
 //    intermediates included, keeps what earlier passes added — call zero() between passes. A closure's wp::Error propagates; the closures after it
 //    do not run.
 //  * zero() sets every recorded gradient buffer and parameter accumulator to zero bytes, with
-//    the runtime's memset on its own device (on a CUDA device: the legacy default stream, so
-//    it is ordered with the launches that use the default stream).
+//    the runtime's memset on its own device (on a CUDA device: the device's current stream,
+//    so it is ordered with the launches on it and can be captured into a graph).
 //  * reset() forgets every record (it does not zero gradients).
 //  * launch_count() / kernel(i) describe the records; kernel(i) with i out of range throws.
 //  * param_grad<T>(launch, param) copies the accumulator of parameter `param` of record

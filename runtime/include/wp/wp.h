@@ -15,6 +15,7 @@
 #include "wp/bvh.h"
 #include "wp/device.h"
 #include "wp/error.h"
+#include "wp/graph.h"
 #include "wp/hash_grid.h"
 #include "wp/kernel_abi.h"
 #include "wp/launch.h"

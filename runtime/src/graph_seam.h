@@ -1,0 +1,28 @@
+// graph_seam.h (private) — what graph.cpp calls on the CUDA side (graph_cuda.cu); declared
+// only with WARPC_RUNTIME_CUDA. Handles cross as void*; failures are wp::Error.
+#pragma once
+
+#ifdef WARPC_RUNTIME_CUDA
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+
+namespace wp::detail {
+
+struct CapturedGraph {
+  void* exec;                        // cudaGraphExec_t
+  std::size_t nodes;                 // nodes of the top-level graph
+  std::shared_ptr<void> resources;   // graph, executable graph and kept memory
+};
+
+bool cuda_thread_captures(int ordinal);
+void cuda_capture_begin(int ordinal, void* stream);
+CapturedGraph cuda_capture_end();
+void cuda_graph_launch(int ordinal, void* exec, void* stream);
+// Inside a capture of the calling thread on `ordinal`: a conditional WHILE node.
+void cuda_capture_while(int ordinal, const int* condition, const std::function<void()>& body);
+
+}  // namespace wp::detail
+
+#endif
