@@ -161,6 +161,13 @@ __global__ void refit_kernel(geom::RefitArgs args, int32_t num_nodes) {
     if (args.nodes[k].is_leaf()) geom::refit_from_leaf(args, static_cast<int32_t>(k));
 }
 
+// The same over a tree whose leaves are the contiguous nodes first_leaf … (LBVH layout): one
+// thread per leaf, no node read to find them.
+__global__ void refit_leaves_kernel(geom::RefitArgs args, int32_t first_leaf, int32_t num_leaves) {
+  for (int64_t k = first_index(); k < num_leaves; k += grid_stride())
+    geom::refit_from_leaf(args, first_leaf + static_cast<int32_t>(k));
+}
+
 // A device result struct: written from `init`, read back after the kernel.
 template <typename Result>
 class DeviceResult {
@@ -233,6 +240,7 @@ BvhTopology build_lbvh_cuda(const BvhBuildRequest& req, const ItemScan& scan) {
   BvhTopology t;
   t.num_nodes = 2 * n - 1;
   t.root = 0;
+  t.first_leaf = n - 1;
   t.nodes = empty<BvhNode>({t.num_nodes}, device);
   t.items = empty<int32_t>({n}, device);
   t.parents = empty<int32_t>({t.num_nodes}, device);
@@ -289,6 +297,12 @@ void refit_cuda(const BvhTopology& tree, const Device& device, const vec3* lower
                        winding ? winding->out : nullptr,
                        winding ? winding->points : nullptr,
                        winding ? winding->indices : nullptr};
+  if (tree.first_leaf >= 0) {  // only internal nodes (0 … first_leaf−1) have counters to reset
+    set_bytes(args.counters, device, 0, sizeof(int32_t) * static_cast<std::size_t>(tree.first_leaf));
+    launch(device, tree.num_nodes - tree.first_leaf, "wp::Bvh refit", refit_leaves_kernel, args, tree.first_leaf,
+           tree.num_nodes - tree.first_leaf);
+    return;
+  }
   set_bytes(args.counters, device, 0, sizeof(int32_t) * static_cast<std::size_t>(tree.num_nodes));
   launch(device, tree.num_nodes, "wp::Bvh refit", refit_kernel, args, tree.num_nodes);
 }

@@ -31,6 +31,7 @@ struct BvhTopology {
   int32_t num_nodes = 0;
   int32_t root = -1;
   int32_t num_groups = 0;
+  int32_t first_leaf = -1;     // LBVH layout: the leaves are nodes first_leaf … num_nodes−1
 };
 
 // Item boxes (and optional groups) of a tree to build, all on `device`.
