@@ -3,12 +3,14 @@
 // ray-cast by a .wp kernel and written as PNG through libpng.
 //
 //   dem [--device cpu|cuda[:N]] [--n N] [--frames F] [--substeps S] [--png-every K] [--out DIR]
-//       [--width W] [--height H]
+//       [--width W] [--height H] [--graph on|off]
 //
 // Defaults: cuda:0 when a GPU is present (N = 131,072 particles), else the CPU (N = 8,192);
 // F = 120 frames of 1/60 s, S = 40 substeps; a PNG every K = 30 frames into DIR (default: the
 // current folder; K = 0 writes none). Prints ms per frame (simulation only: S grid builds, S
-// force and S integration launches). Checks, exit 1 if one fails:
+// force and S integration launches). On a GPU one substep (grid build, forces, integration)
+// is captured once into a CUDA graph and replayed (--graph off: launched one by one). Checks,
+// exit 1 if one fails:
 //   * Newton's third law: every 10th frame the pair forces of one substep sum to zero —
 //     |Σ f| ≤ 1e-4 · Σ |f| (each pair's two forces are computed by two threads from two
 //     independent grid queries, so this also checks that neighbour queries are symmetric);
@@ -53,11 +55,12 @@ dem::Material material() {
 struct Options {
   std::string device, out = ".";
   int n = 0, frames = 120, substeps = 40, png_every = 30, width = 640, height = 400;
+  bool graph = true;
 };
 
 [[noreturn]] void usage(const char* argv0, const std::string& problem) {
   std::fprintf(stderr, "dem: %s\nusage: %s [--device cpu|cuda[:N]] [--n N] [--frames F] [--substeps S] "
-               "[--png-every K] [--out DIR] [--width W] [--height H]\n", problem.c_str(), argv0);
+               "[--png-every K] [--out DIR] [--width W] [--height H] [--graph on|off]\n", problem.c_str(), argv0);
   std::exit(2);
 }
 
@@ -75,6 +78,8 @@ Options parse_options(int argc, char** argv) {
     else if (a == "--png-every") o.png_every = std::atoi(v.c_str());
     else if (a == "--width") o.width = std::atoi(v.c_str());
     else if (a == "--height") o.height = std::atoi(v.c_str());
+    else if (a == "--graph" && (v == "on" || v == "off")) o.graph = v == "on";
+    else if (a == "--graph") usage(argv[0], "--graph takes 'on' or 'off', got '" + v + "'");
     else usage(argv[0], "unknown argument '" + a + "'");
   }
   if (o.n < 0 || o.frames < 1 || o.substeps < 1 || o.png_every < 0 || o.width < 8 || o.height < 8)
@@ -141,15 +146,28 @@ int run(const Options& o, const wp::Device& dev) {
   double mean_z0 = 0;
   for (const wp::vec3& p : x0) mean_z0 += p[2] / n;
 
+  auto substep = [&] {
+    grid.build(x, reach);
+    dem::pair_forces(n, grid.id(), x, v, mat, f);
+    dem::integrate(n, x, v, f, mat, kGravity, kHalfWidth, dt);
+  };
+  wp::Graph graph;  // one substep, captured once on a GPU
+  if (dev.is_cuda() && o.graph) {
+    grid.build(x, reach);  // sizes the grid's buffers first: the captured builds allocate nothing
+    wp::capture_begin(dev);
+    substep();
+    graph = wp::capture_end();
+  }
+
   bool ok = true;
   double sim_ms = 0, worst_newton = 0, highest_energy = e0;
   int frames_written = 0;
   for (int frame = 1; frame <= o.frames; ++frame) {
     const auto t0 = std::chrono::steady_clock::now();
     for (int s = 0; s < o.substeps; ++s) {
-      grid.build(x, reach);
-      dem::pair_forces(n, grid.id(), x, v, mat, f);
       if (s == 0 && frame % 10 == 0) {  // Newton's third law on this substep's pair forces
+        grid.build(x, reach);
+        dem::pair_forces(n, grid.id(), x, v, mat, f);
         const std::vector<wp::vec3> fs = f.to_host();
         double sum[3] = {0, 0, 0}, magnitude = 0;
         for (const wp::vec3& fi : fs) {
@@ -158,8 +176,12 @@ int run(const Options& o, const wp::Device& dev) {
         }
         const double net = std::sqrt(sum[0] * sum[0] + sum[1] * sum[1] + sum[2] * sum[2]);
         worst_newton = std::max(worst_newton, magnitude > 0 ? net / magnitude : 0.0);
+        dem::integrate(n, x, v, f, mat, kGravity, kHalfWidth, dt);
+      } else if (graph) {
+        wp::capture_launch(graph);
+      } else {
+        substep();
       }
-      dem::integrate(n, x, v, f, mat, kGravity, kHalfWidth, dt);
     }
     wp::synchronize();
     sim_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -192,8 +214,8 @@ int run(const Options& o, const wp::Device& dev) {
       deepest_overlap = std::max(deepest_overlap, 2.0 * kRadius - d);
     }
   }
-  std::printf("dem on %s: %d particles, %d frames × %d substeps: %.2f ms/frame (%.1f µs/substep), %d PNG frame(s)\n",
-              dev.str().c_str(), n, o.frames, o.substeps, sim_ms / o.frames, 1e3 * sim_ms / o.frames / o.substeps,
+  std::printf("dem on %s%s: %d particles, %d frames × %d substeps: %.2f ms/frame (%.1f µs/substep), %d PNG frame(s)\n",
+              dev.str().c_str(), graph ? " (one CUDA graph per substep)" : "", n, o.frames, o.substeps, sim_ms / o.frames, 1e3 * sim_ms / o.frames / o.substeps,
               frames_written);
   std::printf("  Newton: worst |Σf|/Σ|f| %.2e; energy %.2f -> highest %.2f (budget +%.2f); lowest z %.4f, "
               "beyond the walls %.4f, deepest overlap %.4f (radius %.3f); mean height %.3f -> %.3f\n",

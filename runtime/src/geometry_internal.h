@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "wp/array.h"
@@ -140,13 +141,21 @@ class DeviceDescriptor {
   DeviceDescriptor(const DeviceDescriptor&) = delete;
   DeviceDescriptor& operator=(const DeviceDescriptor&) = delete;
 
+  // Uploads `desc` unless the device already holds exactly these bytes (rebuilding a grid or
+  // refitting a tree in a loop changes nothing in it): no host→device copy, so no host wait,
+  // and such rebuilds can be captured into a CUDA graph.
   void write(const Desc& desc) {
+    if (written_ && std::memcmp(&last_, &desc, sizeof(Desc)) == 0) return;
     copy_bytes(storage_.data(), storage_.device(), &desc, Device(), sizeof(Desc));
+    std::memcpy(&last_, &desc, sizeof(Desc));
+    written_ = true;
   }
   uint64_t address() const { return reinterpret_cast<uint64_t>(storage_.data()); }
 
  private:
   array<Desc> storage_;
+  Desc last_{};
+  bool written_ = false;
 };
 
 }  // namespace wp::detail
