@@ -12,8 +12,10 @@
 //    `loss`) on `tape` (forgetting its earlier records), zeroes every recorded gradient and runs
 //    the tape backward from `loss`; returns what forward() returned. Afterwards the gradient of
 //    the loss w.r.t. every array the recorded launches read is in that array's .grad().
+//  * elapsed_ms(f): runs f() and returns the wall-clock time it took, in milliseconds.
 #pragma once
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -79,6 +81,13 @@ float loss_and_gradient(wp::Tape& tape, const wp::array<float>& loss, Forward&& 
   tape.zero();
   tape.backward(loss);
   return value;
+}
+
+template <typename F>
+double elapsed_ms(F&& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace example

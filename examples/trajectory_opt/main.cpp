@@ -19,7 +19,6 @@
 //   * the optimised path bounces: the ball touches the ground at least once before the end.
 // With --device cuda and no GPU it prints "skipped: no CUDA device" and exits 77 (CTest skip).
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -187,6 +186,7 @@ int bounces(const std::vector<wp::vec3>& path) {
 void write_picture(const example::OptimOptions& o, const History& h) {
   const std::string stem = o.out + "/trajectory_opt";
   std::ofstream dat(stem + ".dat"), gp(stem + ".gp");
+  if (!dat || !gp) throw wp::Error("cannot write " + stem + ".dat and .gp (does the folder exist?)");
   for (const auto& path : h.paths) {
     for (const wp::vec3& p : path) dat << p[0] << ' ' << p[2] << '\n';
     dat << "\n\n";
@@ -216,12 +216,10 @@ int run(const example::OptimOptions& o, const wp::Device& dev) {
               1e3 * kDt, o.optimizer.c_str());
   const bool gradient_ok = gradient_matches_finite_differences(sim);
   History h;
-  const auto t0 = std::chrono::steady_clock::now();
-  if (o.optimizer == "lbfgs")
-    optimise_lbfgs(sim, o, h);
-  else
-    optimise_first_order(sim, o, h);
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  const double ms = example::elapsed_ms([&] {
+    if (o.optimizer == "lbfgs") optimise_lbfgs(sim, o, h);
+    else optimise_first_order(sim, o, h);
+  });
   const float final_loss = sim.forward();
   h.add(sim.path(), final_loss);
   const std::vector<wp::vec3> path = sim.path();

@@ -14,9 +14,9 @@
 //    synchronous; CUDA: on the legacy default stream, ordered with the runtime's copies and the
 //    launches that use it). Parameters may live on different devices.
 //  * SGD (per element, g the gradient, p the parameter, b the momentum buffer):
-//      d = g + weight_decay·p; with momentum > 0: b = d at the first step, afterwards
-//      b = momentum·b + (1 − dampening)·d, and d = d + momentum·b (nesterov) or d = b;
-//      p = p − lr·d.
+//      d = g + weight_decay·p; with momentum > 0: b = d at the first step that uses momentum
+//      (since construction or reset()), afterwards b = momentum·b + (1 − dampening)·d, and
+//      d = d + momentum·b (nesterov) or d = b; p = p − lr·d.
 //  * Adam (step t = 1, 2, …; m, v start at 0):
 //      m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g², p = p − lr·m̂ / (sqrt(v̂) + eps) with
 //      m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t).
