@@ -12,6 +12,8 @@ packages=(
   libclang-14-dev                          # builtin table checker (tools/builtins)
   libpng-dev                               # PNG frames of the examples (examples/mesh_collision)
   libnanovdb-dev                           # NanoVDB headers: wp::Volume and the volume_* builtins
+  liblbfgs-dev                             # L-BFGS of the optimisation examples (examples/common/lbfgs_util.h)
+  gnuplot-nox                              # pictures of the optimisation examples
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -2,7 +2,7 @@
 // external force, stepped S times with the semi-implicit Euler kernel of particles.wp
 // (`integrate`, launched through its generated, typed launcher particles::integrate).
 //
-//   particles [--device cpu|cuda[:N]] [--n N] [--steps S] [--dt DT] [--ground]
+//   particles [--device cpu|cuda[:N]] [--n N] [--steps S] [--dt DT] [--ground] [--plot DIR]
 //
 // Default device: cuda:0 when a CUDA GPU is present, else the CPU. After the run it prints
 // where two particles ended up, the largest difference from the closed form of the discrete
@@ -11,6 +11,9 @@
 // `ground_contact` kernel runs after each step; the closed form no longer applies, so the
 // summary reports how many particles rest on the ground instead (and checks none is below it).
 // With --device cuda and no GPU it prints "skipped: no CUDA device" and exits 77 (CTest skip).
+// --plot DIR also writes DIR/particles.png (gnuplot, when installed; data and script
+// DIR/particles.dat, .gp): the paths of 32 particles of the bottom layer, side view. Reading
+// them back every step slows the run down, so the time per step is not printed then.
 //
 // The closed form: with a_i = f_i w_i + g constant, v_n = v_0 + n dt a and
 // x_n = x_0 + dt (v_1 + … + v_n) = x_0 + n dt v_0 + dt² a n(n+1)/2.
@@ -24,6 +27,7 @@
 #include <vector>
 
 #include "particles.wp.h"
+#include "plot_util.h"
 
 namespace {
 
@@ -35,11 +39,12 @@ struct Options {
   int steps = 500;
   double dt = 1.0 / 60.0;
   bool ground = false;
+  std::string plot;  // --plot DIR: where particles.png goes (empty: no picture)
 };
 
 [[noreturn]] void usage(const char* argv0, const char* problem) {
   std::fprintf(stderr, "particles: %s\nusage: %s [--device cpu|cuda[:N]] [--n N] [--steps S] "
-               "[--dt DT] [--ground]\n", problem, argv0);
+               "[--dt DT] [--ground] [--plot DIR]\n", problem, argv0);
   std::exit(2);
 }
 
@@ -53,6 +58,7 @@ Options parse_options(int argc, char** argv) {
     else if (a == "--n" && has_value) o.n = std::atoi(argv[++i]);
     else if (a == "--steps" && has_value) o.steps = std::atoi(argv[++i]);
     else if (a == "--dt" && has_value) o.dt = std::atof(argv[++i]);
+    else if (a == "--plot" && has_value) o.plot = argv[++i];
     else usage(argv[0], ("unknown or incomplete argument '" + a + "'").c_str());
   }
   if (o.n < 1 || o.steps < 1 || !(o.dt > 0)) usage(argv[0], "--n, --steps and --dt must be positive");
@@ -116,6 +122,40 @@ void print_particle(const char* label, int i, const wp::vec3f& x0, const wp::vec
               x0[0], x0[1], x0[2], x[0], x[1], x[2]);
 }
 
+// The paths of 32 particles of the bottom layer (indices 0, 129, 258, … below 4096), for --plot:
+// record() after every step, then write() the picture (x horizontal, y up).
+struct Paths {
+  std::vector<std::vector<wp::vec3f>> samples;  // per particle, its positions
+  void record(const wp::array<wp::vec3f>& x) {
+    const int n = int(std::min<int64_t>(x.size(), 4096));
+    const std::vector<wp::vec3f> layer = x.slice(0, n).to_host();
+    samples.resize(32);
+    for (int j = 0; j < 32 && j * 129 < n; ++j) samples[j].push_back(layer[j * 129]);
+  }
+  void write(const std::string& dir, bool ground) const {
+    const std::string stem = dir + "/particles";
+    std::FILE* dat = std::fopen((stem + ".dat").c_str(), "w");
+    std::FILE* gp = std::fopen((stem + ".gp").c_str(), "w");
+    if (!dat || !gp) {
+      if (dat) std::fclose(dat);
+      if (gp) std::fclose(gp);
+      throw wp::Error("cannot write " + stem + ".dat and .gp (does the folder exist?)");
+    }
+    for (const auto& path : samples) {
+      for (const wp::vec3f& p : path) std::fprintf(dat, "%g %g\n", p[0], p[1]);
+      std::fprintf(dat, "\n\n");
+    }
+    std::fprintf(gp, "set terminal pngcairo size 900,420 font ',11'\nset output '%s.png'\n"
+                 "set title 'particles: 32 of the bottom layer under gravity and a constant push%s'\n"
+                 "set xlabel 'x (m)'\nset ylabel 'y (m)'\nset key off\n"
+                 "plot for [i=0:%zu] '%s.dat' index i using 1:2 with lines lw 1.5 lc i+1\n",
+                 stem.c_str(), ground ? " (ground at y = 0, restitution 0.5)" : "", samples.size() - 1,
+                 stem.c_str());
+    std::fclose(dat), std::fclose(gp);
+    if (example::run_gnuplot(stem + ".gp")) std::printf("  wrote %s.png\n", stem.c_str());
+  }
+};
+
 // Runs the simulation; returns the process exit code.
 int run(const Options& o, const wp::Device& dev) {
   HostState s0 = initial_state(o.n);
@@ -125,9 +165,12 @@ int run(const Options& o, const wp::Device& dev) {
   const wp::vec3f g = particles::GRAVITY;  // the module constant, from the generated header
   const float dt = float(o.dt), restitution = 0.5f;
 
+  Paths paths;
+  if (!o.plot.empty()) paths.record(x);
   auto step = [&] {
     particles::integrate(o.n, x, v, f, w, g, dt);
     if (o.ground) particles::ground_contact(o.n, x, v, restitution);
+    if (!o.plot.empty()) paths.record(x);
   };
   step();  // the first step (also warms up threads / the CUDA context) is not timed
   wp::synchronize();
@@ -143,7 +186,8 @@ int run(const Options& o, const wp::Device& dev) {
   std::printf("%s\n", o.ground ? ", ground contact on" : "");
   print_particle("", 0, s0.x[0], xs[0]);
   print_particle("", o.n - 1, s0.x[o.n - 1], xs[o.n - 1]);
-  if (o.steps > 1) {
+  if (!o.plot.empty()) paths.write(o.plot, o.ground);
+  if (o.steps > 1 && o.plot.empty()) {
     double per_step = secs / (o.steps - 1);
     std::printf("  time per step: %.3f ms (%.3g particle-steps/s; steps 2..%d)\n", per_step * 1e3,
                 o.n / per_step, o.steps);

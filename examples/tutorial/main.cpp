@@ -1,17 +1,19 @@
 // main.cpp — the tutorial's program (docs/tutorial.md): aims N cannonballs at N targets by
 // gradient descent through a differentiable simulation.
 //
-//   cannon [--device cpu|cuda[:N]] [--iterations K]
+//   cannon [--device cpu|cuda[:N]] [--iterations K] [--plot DIR]
 //
 // Each iteration records the simulation (S steps of cannon.wp's `step`, then
 // `distance_loss`) on a wp::Tape, runs it backward to get d loss / d v0 (the launch
 // velocities) and d loss / d drag, and moves v0 downhill. Before the descent the gradients
 // are checked against central finite differences. Exits 0 when the gradients agree and the
 // loss fell by at least 100x, 1 otherwise; 77 ("skipped: no CUDA device") for a CUDA device
-// without a GPU.
+// without a GPU. --plot DIR also writes DIR/cannon.png through gnuplot (data and script
+// DIR/cannon.dat, .gp): the balls' paths before and after the descent, side view.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -66,15 +68,45 @@ float finite_difference(Simulation& sim, float drag, int ball, int axis) {
   return slope;
 }
 
+// The paths of all balls (x, y of every step) of the first and the last forward run, drawn by
+// gnuplot (when it is installed) into DIR/cannon.png.
+using Paths = std::vector<std::vector<wp::vec3>>;  // [step][ball]
+Paths paths(const Simulation& sim) {
+  Paths p;
+  for (const auto& xk : sim.x) p.push_back(xk.to_host());
+  return p;
+}
+
+void plot(const std::string& dir, const Paths& before, const Paths& after) {
+  std::ofstream dat(dir + "/cannon.dat"), gp(dir + "/cannon.gp");
+  for (const Paths* p : {&before, &after})
+    for (int ball = 0; ball < kBalls; ++ball) {
+      for (const auto& xs : *p) dat << xs[ball].c[0] << ' ' << xs[ball].c[1] << '\n';
+      dat << "\n\n";
+    }
+  gp << "set terminal pngcairo size 900,420 font ',11'\nset output '" << dir << "/cannon.png'\n"
+     << "set title 'cannon: " << kBalls << " balls before (grey) and after (red) the gradient descent'\n"
+     << "set xlabel 'x (m)'\nset ylabel 'y (m)'\nset key off\n"
+     << "plot for [i=0:" << kBalls - 1 << "] '" << dir << "/cannon.dat' index i with lines lc rgb '#aaaaaa', "
+     << "\\\n"
+     << "  for [i=" << kBalls << ":" << 2 * kBalls - 1 << "] '" << dir << "/cannon.dat' index i with lines lw 1.5 "
+     << "lc rgb '#d62728'\n";
+  dat.close(), gp.close();
+  const bool drawn = std::system(("gnuplot '" + dir + "/cannon.gp'").c_str()) == 0;
+  std::printf(drawn ? "wrote %s/cannon.png\n" : "note: gnuplot failed or is not installed: no %s/cannon.png\n",
+              dir.c_str());
+}
+
 bool close(float got, float want) { return std::fabs(got - want) <= 2e-2f * std::fabs(want) + 1e-3f; }
 
-int run(const wp::Device& device, int iterations) {
+int run(const wp::Device& device, int iterations, const std::string& plot_dir) {
   Simulation sim(device);
   const float drag = 0.1f;
   std::vector<wp::vec3> aim(kBalls, wp::vec3{{3.0f, 4.0f, 0.0f}});  // a first guess
   wp::copy(sim.v[0], wp::from_host(aim, wp::with_shape(kBalls), wp::on(device)));
 
   wp::Tape tape;
+  Paths before;
   float first_loss = 0.0f, last_loss = 0.0f;
   bool gradients_ok = true;
   for (int it = 0; it < iterations; ++it) {
@@ -88,6 +120,7 @@ int run(const wp::Device& device, int iterations) {
     wp::HostArray<wp::vec3> grad_v0 = sim.v[0].grad_array().to_host();
     const float grad_drag = tape.param_grad_total<float>("step", "drag");  // summed over the steps
     if (it == 0) {
+      before = paths(sim);
       first_loss = last_loss;
       std::cout << "initial loss " << last_loss << "\nd loss / d v0 =\n" << grad_v0 << "\n";
       const float fd_v = finite_difference(sim, drag, 3, 0), fd_drag = finite_difference(sim, drag, -1, 0);
@@ -99,6 +132,7 @@ int run(const wp::Device& device, int iterations) {
   }
   std::printf("after %d iterations: loss %.6f (%.0fx smaller)\n", iterations, last_loss, first_loss / last_loss);
   std::cout << "launch velocities:\n" << sim.v[0].to_host() << "\n";
+  if (!plot_dir.empty()) sim.forward(drag), plot(plot_dir, before, paths(sim));
   const bool ok = gradients_ok && last_loss * 100.0f < first_loss;
   std::printf("%s\n", ok ? "ok" : "FAILED");
   return ok ? 0 : 1;
@@ -109,10 +143,12 @@ int run(const wp::Device& device, int iterations) {
 int main(int argc, char** argv) {
   std::string device = wp::cuda_device_count() > 0 ? "cuda:0" : "cpu";
   int iterations = 50;
+  std::string plot_dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--device") device = argv[i + 1];
     else if (flag == "--iterations") iterations = std::atoi(argv[i + 1]);
+    else if (flag == "--plot") plot_dir = argv[i + 1];
   }
   if (device.rfind("cuda", 0) == 0 && wp::cuda_device_count() == 0) {
     std::printf("skipped: no CUDA device\n");
@@ -120,7 +156,7 @@ int main(int argc, char** argv) {
   }
   try {
     std::printf("running on %s\n", device.c_str());
-    return run(wp::Device(device), iterations);
+    return run(wp::Device(device), iterations, plot_dir);
   } catch (const wp::Error& e) {
     std::fprintf(stderr, "cannon: %s\n", e.what());
     return 1;
