@@ -12,6 +12,7 @@ packages=(
   libclang-14-dev                          # builtin table checker (tools/builtins)
   libpng-dev                               # PNG frames of the examples (examples/mesh_collision)
   libnanovdb-dev                           # NanoVDB headers: wp::Volume and the volume_* builtins
+  libfftw3-dev                             # FFTs of examples/ns2d on the CPU (cuFFT on the GPU)
 )
 missing=()
 for p in "${packages[@]}"; do
