@@ -57,6 +57,20 @@ void make_sheet(int res, std::vector<wp::vec3>& x, std::vector<int32_t>& tris) {
     }
 }
 
+// The sheet's state and one frame of the simulation: `substeps` × (spring forces, integration
+// with contacts), launches only (no allocation, no host synchronisation).
+struct Sheet {
+  wp::array<wp::vec3> x, v, f;
+};
+
+void simulate_frame(const cloth::Cloth& c, const Sheet& s, int substeps, float dt) {
+  const int n = c.res * c.res;
+  for (int k = 0; k < substeps; ++k) {
+    cloth::spring_forces(n, s.x, s.v, c, s.f);
+    cloth::integrate(n, s.x, s.v, s.f, c, kGravity, kCenter, kRadius, dt);
+  }
+}
+
 void render_frame(const example::SceneOptions& o, wp::Mesh& mesh, const wp::array<wp::vec3>& colors,
                   const std::string& path) {
   mesh.refit();
@@ -104,8 +118,8 @@ int run(const example::SceneOptions& o, const wp::Device& dev) {
   std::vector<wp::vec3> x0;
   std::vector<int32_t> tris;
   make_sheet(res, x0, tris);
-  auto x = wp::from_host(x0, dev), v = wp::zeros<wp::vec3>({res * res}, dev), f = wp::zeros<wp::vec3>({res * res}, dev);
-  wp::Mesh mesh(x, wp::from_host(tris, dev));
+  const Sheet sheet{wp::from_host(x0, dev), wp::zeros<wp::vec3>({res * res}, dev), wp::zeros<wp::vec3>({res * res}, dev)};
+  wp::Mesh mesh(sheet.x, wp::from_host(tris, dev));
   const int faces = int(tris.size() / 3);
   auto colors = wp::zeros<wp::vec3>({faces}, dev);
   cloth::face_colors(faces, res, colors);
@@ -117,10 +131,7 @@ int run(const example::SceneOptions& o, const wp::Device& dev) {
   int pictures = 0;
   for (int frame = 1; frame <= o.steps; ++frame) {
     const auto t0 = std::chrono::steady_clock::now();
-    for (int s = 0; s < substeps; ++s) {
-      cloth::spring_forces(res * res, x, v, c, f);
-      cloth::integrate(res * res, x, v, f, c, kGravity, kCenter, kRadius, dt);
-    }
+    simulate_frame(c, sheet, substeps, dt);
     wp::synchronize();
     sim_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (example::picture_due(frame, o.steps, o.frames))
@@ -128,7 +139,7 @@ int run(const example::SceneOptions& o, const wp::Device& dev) {
   }
   std::printf("cloth %dx%d on %s: %d frames x %d substeps: %.2f ms/frame, %d picture(s)\n", res, res,
               dev.str().c_str(), o.steps, substeps, sim_ms / o.steps, pictures);
-  return check(x.to_host(), c) ? 0 : 1;
+  return check(sheet.x.to_host(), c) ? 0 : 1;
 }
 
 }  // namespace
