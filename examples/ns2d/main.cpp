@@ -152,22 +152,52 @@ std::vector<float> axpy(const std::vector<float>& x, double a, const std::vector
   return r;
 }
 
-// Power-iteration-like ascent of L on the sphere |δ| = |δ0|; returns false when a check fails.
-bool optimise(const Extra& e, const flow::Params& p, const wp::Device& dev, const Field& omega0) {
-  flow::TapedFft fft(p.n, dev);
-  Field target = wp::zeros<float>({p.n, p.n}, dev), zero = wp::zeros<float>({p.n, p.n}, dev);
-  { Trajectory a = run_b(p, fft, omega0, zero, target, e.opt_steps, false); wp::copy(target, a.states.back()); }
-  std::vector<float> d = vortices(p.n, dev, 99u, 12).to_host();
-  const double radius = 1e-2 * std::sqrt(dot(omega0.to_host(), omega0.to_host()));
-  d = axpy(std::vector<float>(d.size(), 0.0f), radius / std::sqrt(dot(d, d)), d);
-  const std::vector<float> target_host = target.to_host();
-  auto loss_at = [&](const std::vector<float>& x) {  // in double on the host: no reduction noise
-    Trajectory t = run_b(p, fft, omega0, wp::from_host(x, wp::with_shape({p.n, p.n}), wp::on(dev)), target, e.opt_steps, false);
-    const std::vector<float> end = t.states.back().to_host();
+std::vector<float> with_norm(const std::vector<float>& v, double norm) {
+  return axpy(std::vector<float>(v.size(), 0.0f), norm / std::sqrt(dot(v, v)), v);
+}
+
+// The optimisation's objective: trajectory A from omega0 is computed once; L(δ) follows B.
+struct Divergence {
+  const flow::Params& p;
+  flow::TapedFft fft;
+  Field omega0, target;
+  std::vector<float> target_host;
+  int steps;
+
+  Divergence(const flow::Params& params, const Field& start, int n_steps)
+      : p(params), fft(params.n, start.device()), omega0(start), steps(n_steps) {
+    const Field zero = wp::zeros<float>({p.n, p.n}, start.device());
+    target = wp::zeros<float>({p.n, p.n}, start.device());
+    Trajectory a = run_b(p, fft, omega0, zero, target, steps, false);
+    wp::copy(target, a.states.back());
+    target_host = target.to_host();
+  }
+  // L(δ) summed in double on the host (no reduction noise): the finite differences' value.
+  double host_loss(const std::vector<float>& d) {
+    const Field delta = wp::from_host(d, wp::with_shape({p.n, p.n}), wp::on(omega0.device()));
+    const std::vector<float> end = run_b(p, fft, omega0, delta, target, steps, false).states.back().to_host();
     double l = 0;
     for (std::size_t i = 0; i < end.size(); ++i) l += (double(end[i]) - target_host[i]) * (double(end[i]) - target_host[i]);
     return 0.5 * l * p.h() * p.h();
-  };
+  }
+};
+
+// The tape's derivative of L at d along a fixed direction against a central difference.
+bool gradient_check(Divergence& div, const std::vector<float>& d, const std::vector<float>& g, double radius) {
+  const std::vector<float> dir = with_norm(vortices(div.p.n, div.omega0.device(), 7u, 16).to_host(), radius);
+  const double eta = 1e-2, fd = (div.host_loss(axpy(d, eta, dir)) - div.host_loss(axpy(d, -eta, dir))) / (2 * eta);
+  const double ad = dot(g, dir), rel = std::fabs(ad - fd) / std::max(std::fabs(fd), 1e-30);
+  std::printf("  gradient check: tape %.6e, central difference %.6e (relative error %.2e)\n", ad, fd, rel);
+  if (rel < 5e-3) return true;
+  std::printf("FAIL: the tape's gradient does not match finite differences\n");
+  return false;
+}
+
+// Power-iteration-like ascent of L on the sphere |δ| = |δ0|; returns false when a check fails.
+bool optimise(const Extra& e, const flow::Params& p, const wp::Device& dev, const Field& omega0) {
+  Divergence div(p, omega0, e.opt_steps);
+  const double radius = 1e-2 * std::sqrt(dot(omega0.to_host(), omega0.to_host()));
+  std::vector<float> d = with_norm(vortices(p.n, dev, 99u, 12).to_host(), radius);
   bool ok = true;
   double first = 0, last = 0;
   for (int it = 0; it < e.opt_iters; ++it) {
@@ -175,25 +205,19 @@ bool optimise(const Extra& e, const flow::Params& p, const wp::Device& dev, cons
     Field delta = wp::from_host(d, wp::with_shape({p.n, p.n}), wp::on(dev), wp::requires_grad);
     wp::Tape tape;
     Trajectory b;
-    { wp::TapeScope recording(tape); b = run_b(p, fft, omega0, delta, target, e.opt_steps, true); }
+    { wp::TapeScope recording(tape); b = run_b(p, div.fft, omega0, delta, div.target, e.opt_steps, true); }
     tape.backward(b.loss);
     const std::vector<float> g = delta.grad_array().to_host();
     const double loss = b.loss.to_host()[0], ms = ms_since(t0);
     if (it == 0) {
       std::printf("optimisation %d^2, %d steps: the backward pass needs %.1f MiB (tape arrays with gradients) "
-                  "+ %.1f MiB scratch\n", p.n, e.opt_steps, b.bytes / 1048576.0, fft.scratch_bytes() / 1048576.0);
-      std::vector<float> dir = vortices(p.n, dev, 7u, 16).to_host();
-      dir = axpy(std::vector<float>(dir.size(), 0.0f), radius / std::sqrt(dot(dir, dir)), dir);
-      const double eta = 1e-2, fd = (loss_at(axpy(d, eta, dir)) - loss_at(axpy(d, -eta, dir))) / (2 * eta);
-      const double ad = dot(g, dir), rel = std::fabs(ad - fd) / std::max(std::fabs(fd), 1e-30);
-      std::printf("  gradient check: tape %.6e, central difference %.6e (relative error %.2e)\n", ad, fd, rel);
-      if (!(rel < 5e-3)) std::printf("FAIL: the tape's gradient does not match finite differences\n"), ok = false;
+                  "+ %.1f MiB scratch\n", p.n, e.opt_steps, b.bytes / 1048576.0, div.fft.scratch_bytes() / 1048576.0);
+      ok = gradient_check(div, d, g, radius) && ok;
       first = loss;
     }
     last = loss;
     std::printf("  iteration %d: divergence L = %.6e (forward + backward %.1f ms)\n", it, loss, ms);
-    d = axpy(d, radius / std::sqrt(dot(g, g)), g);
-    d = axpy(std::vector<float>(d.size(), 0.0f), radius / std::sqrt(dot(d, d)), d);
+    d = with_norm(axpy(d, radius / std::sqrt(dot(g, g)), g), radius);
   }
   if (e.opt_iters > 1 && !(last > first)) std::printf("FAIL: the optimisation did not increase the divergence\n"), ok = false;
   return ok;
