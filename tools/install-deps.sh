@@ -14,6 +14,7 @@ packages=(
   libnanovdb-dev                           # NanoVDB headers: wp::Volume and the volume_* builtins
   liblbfgs-dev                             # L-BFGS of the optimisation examples (examples/common/lbfgs_util.h)
   gnuplot-nox                              # pictures of the optimisation examples
+  libfftw3-dev                             # FFTs of examples/ns2d on the CPU (cuFFT on the GPU)
 )
 missing=()
 for p in "${packages[@]}"; do

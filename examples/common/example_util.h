@@ -16,6 +16,9 @@
 //    a value out of range prints the usage and exits 2.
 //  * Camera::look_at(eye, target[, world_up]): unit forward, right and up vectors (world up:
 //    +z unless given).
+//  * picture_due(step, steps, frames): whether step (1..steps) is one of `frames` pictures spread
+//    evenly over a run, the last step always among them (every step when frames ≥ steps);
+//    picture_path(dir, program, index) is "<dir>/<program>_<index, 3 digits>.png".
 //  * write_png(path, rgb, width, height): rgb holds width·height linear colours, rows top to
 //    bottom; each channel is clamped to [0, 1] and encoded with gamma 2. Throws wp::Error when
 //    the file cannot be written.
@@ -121,6 +124,16 @@ struct Camera {
     return c;
   }
 };
+
+inline bool picture_due(int step, int steps, int frames) {
+  return frames > 0 && (static_cast<long long>(step) * frames) % steps < frames;
+}
+
+inline std::string picture_path(const std::string& dir, const char* program, int index) {
+  char name[16];
+  std::snprintf(name, sizeof name, "_%03d.png", index);
+  return dir + "/" + program + name;
+}
 
 inline void write_png(const std::string& path, const std::vector<wp::vec3>& rgb, int width, int height) {
   std::vector<unsigned char> bytes(static_cast<std::size_t>(width) * height * 3);

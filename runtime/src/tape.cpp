@@ -3,6 +3,7 @@
 #include "wp/tape.h"
 
 #include <algorithm>
+#include <iterator>
 #include <cstdio>
 #include <mutex>
 #include <set>
@@ -41,6 +42,13 @@ void Tape::record(std::string kernel, std::function<void()> backward,
   check_missing_grads(kernel, arrays);
   launches_.push_back(
       {std::move(kernel), std::move(backward), std::move(arrays), std::move(param_grads)});
+}
+
+void Tape::record_func(std::string name, std::function<void()> backward, std::vector<ArrayRef> inputs,
+                       std::vector<ArrayRef> outputs) {
+  for (ArrayRef& out : outputs) out.written = true;
+  inputs.insert(inputs.end(), std::make_move_iterator(outputs.begin()), std::make_move_iterator(outputs.end()));
+  record(std::move(name), std::move(backward), std::move(inputs), {});
 }
 
 void Tape::backward(const array<float>& loss) {

@@ -1,6 +1,6 @@
 // tape_test.cpp — wp::Tape with hand-written backward closures (no generated code): the
 // thread's recording pointer, reverse replay, gradient accumulation, zero(), reset(),
-// parameter gradients, record entries and their errors; the same on cuda:0 when one exists.
+// parameter gradients, host functions (record_func), record entries and their errors; the same on cuda:0 when one exists.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -274,6 +274,61 @@ TEST(Tape, RecordEntries) {
   EXPECT_EQ(p.name, "q");
   EXPECT_EQ(p.bytes, sizeof(wp::quatf));
   EXPECT_NE(p.keep, nullptr);
+}
+
+// A host function (Tape::record_func): z[i] = y[n-1-i], backward y.grad[i] += z.grad[n-1-i],
+// between two generated-style records; the sweep runs it in order, zero() clears its arrays.
+void reverse(wp::Tape& tape, const wp::array<float>& y, const wp::array<float>& z, std::vector<std::string>* log) {
+  std::vector<float> ys = host(y);
+  put(z, std::vector<float>(ys.rbegin(), ys.rend()));
+  tape.record_func("reverse", [=] {
+    log->push_back("reverse");
+    std::vector<float> gy = host_grad(y), gz = host_grad(z);
+    for (size_t i = 0; i < gy.size(); ++i) gy[i] += gz[gz.size() - 1 - i];
+    put(y.grad_array(), gy);
+  }, {wp::tape_ref(y)}, {wp::tape_ref(z)});
+}
+
+TEST(Tape, RecordFuncJoinsTheReverseSweep) {
+  const std::vector<float> xs = {0.5f, -1.25f, 2.0f, 3.0f};
+  wp::array<float> x = wp::from_host(xs, {4}, {}, true);
+  wp::array<float> y = wp::zeros<float>(wp::Shape{4}, {}, true), z = wp::zeros<float>(wp::Shape{4}, {}, true);
+  wp::array<float> loss = wp::zeros<float>(wp::Shape{1}, {}, true);
+  wp::Tape tape;
+  std::vector<std::string> log;
+  {
+    wp::TapeScope recording(tape);
+    square(&tape, x, y, &log);
+    reverse(tape, y, z, &log);
+    sum(&tape, z, loss, &log);
+  }
+  ASSERT_EQ(tape.launch_count(), 3u);
+  EXPECT_EQ(tape.kernel(1), "reverse");
+  EXPECT_EQ(host(z), (std::vector<float>{9.0f, 4.0f, 1.5625f, 0.25f}));
+  put(z.grad_array(), {1.0f, 2.0f, 3.0f, 4.0f});  // seeds: a weighted sum of z
+  tape.backward();
+  EXPECT_EQ(log, (std::vector<std::string>{"sum", "reverse", "square"}));
+  // y.grad[i] = z.grad[3-i] (+ loss.grad = 0 from sum), x.grad[i] = 2 x_i y.grad[i]
+  EXPECT_EQ(host_grad(y), (std::vector<float>{4.0f, 3.0f, 2.0f, 1.0f}));
+  EXPECT_EQ(host_grad(x), (std::vector<float>{4.0f, -7.5f, 8.0f, 6.0f}));
+  tape.zero();
+  for (float v : host_grad(y)) EXPECT_EQ(v, 0.0f);
+  for (float v : host_grad(z)) EXPECT_EQ(v, 0.0f);
+  EXPECT_EQ(error_of([&] { tape.record_func("f", {}, {}, {}); }), "kernel 'f': Tape::record: empty backward closure");
+}
+
+TEST(Tape, RecordFuncOutputsCountAsWritten) {
+  // A launch reading a host function's output that has no gradient, while gradients flow
+  // through the launch, cuts the chain: reported like a launch's output; its input is not.
+  wp::array<float> in = wp::zeros<float>(wp::Shape{2}), out = wp::zeros<float>(wp::Shape{2});
+  wp::array<float> other = wp::zeros<float>(wp::Shape{2}, {}, true);
+  wp::Tape tape;
+  tape.set_missing_grad_policy(wp::Tape::MissingGrad::Throw);
+  tape.record_func("f", [] {}, {wp::tape_ref(in)}, {wp::tape_ref(out)});
+  EXPECT_NO_THROW(tape.record("reads_in", [] {}, {wp::detail::tape_array(in, "in", true), wp::detail::tape_array(other, "o")}, {}));
+  EXPECT_NE(error_of([&] {
+    tape.record("reads_out", [] {}, {wp::detail::tape_array(out, "out", true), wp::detail::tape_array(other, "o")}, {});
+  }).find("argument 'out' has no gradient buffer, but an earlier recorded launch wrote it"), std::string::npos);
 }
 
 // The same flows with every array on cuda:0: zero() and the loss seed write device memory,

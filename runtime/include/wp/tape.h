@@ -13,6 +13,18 @@
 //    gradient buffers; entries with a null grad are ignored) and `param_grads` the one-element
 //    accumulators of its differentiable non-array parameters; `keep` holds both alive for as
 //    long as the record exists. Records are kept in launch order.
+//  * record_func(name, backward, inputs, outputs) appends a host function — work that is not
+//    a generated launch (an FFT library call, a host-side step), like Warp's
+//    Tape.record_func — with its hand-written backward closure. `inputs` and `outputs` are
+//    its array arguments (tape_ref(a)); the closure must ADD the gradients of the inputs
+//    (from the outputs' gradient buffers) into the inputs' buffers, as generated backward
+//    passes do. zero() clears the gradient buffers of both lists; both are kept alive;
+//    `outputs` count as written by the tape (a later launch that reads one without a
+//    gradient buffer is reported as a cut chain, as for a launch's outputs). Records whether
+//    or not this tape is the recording one (callers test Tape::recording() first, as the
+//    generated launchers do). An empty closure throws wp::Error.
+//  * tape_ref(a) is the record entry of array `a` (detail::tape_array: its gradient buffer,
+//    kept alive; arrays that are not densely packed with a gradient throw wp::Error).
 //  * backward(loss) sets loss.grad[0] = 1 (loss: one float element with a gradient buffer,
 //    any device; else wp::Error) and calls backward(). backward() runs the recorded closures
 //    from the last launch to the first. Gradients ACCUMULATE (Warp's rule): every buffer,
@@ -97,6 +109,9 @@ class Tape {
 
   void record(std::string kernel, std::function<void()> backward, std::vector<ArrayRef> arrays,
               std::vector<ParamGrad> param_grads);
+
+  void record_func(std::string name, std::function<void()> backward, std::vector<ArrayRef> inputs,
+                   std::vector<ArrayRef> outputs);
 
   void backward(const array<float>& loss);
   void backward();
@@ -196,4 +211,11 @@ Tape::ParamGrad tape_param(std::string name, const array<T>& acc) {
 }
 
 }  // namespace detail
+
+// The record entry of array `a` for Tape::record_func.
+template <typename T>
+Tape::ArrayRef tape_ref(const array<T>& a) {
+  return detail::tape_array(a);
+}
+
 }  // namespace wp
