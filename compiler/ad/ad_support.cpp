@@ -93,7 +93,7 @@ RefAdjoint ad_ref_adjoint(std::string_view builtin) {
   static constexpr std::string_view kOverwrite[] = {"svd3", "svd2", "qr3", "eig3", "quat_to_axis_angle",
                                                     "mesh_query_point", "mesh_query_point_no_sign", "mesh_query_ray",
                                                     "volume_sample_grad", "volume_sample_grad_f",
-                                                    "volume_sample_grad_index"};
+                                                    "volume_sample_grad_index", "transform_decompose"};
   static constexpr std::string_view kUpdate[] = {"transform_set_translation", "transform_set_rotation"};
   for (std::string_view n : kOverwrite)
     if (n == builtin) return RefAdjoint::Overwrite;

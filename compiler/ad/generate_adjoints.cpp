@@ -134,6 +134,7 @@ class AdjointBuilder {
   void reverse_call_builtin(const Op& op, Value* ar);
   void reverse_writing_builtin(const Op& op, const std::vector<int>& written);
   void reverse_constructor(const Op& op, Value* ar);
+  void reverse_constructor_library(const Op& op, Value* ar);
   void reverse_call(const Op& op);
   void reverse_native_call(const Op& op);
   void reverse_if(const Op& op);
@@ -511,7 +512,27 @@ void AdjointBuilder::reverse_constructor(const Op& op, Value* ar) {
       accumulate(op.operands[i], part({static_cast<int>(i)}, op.operands[i]->type), op.loc);
     return;
   }
+  if (form == "broadcast" || form == "convert" || form == "compose") return reverse_constructor_library(op, ar);
   throw AdError(fmt::format("differentiating the '{}' form of '{}' is not supported yet", form, op.name), op.loc);
+}
+
+// Broadcast (sum of the result's adjoint), convert (the adjoint converted back; integer sources get
+// nothing) and the 6-vector / quaternion compose forms: wp::adj_construct_<form><T>.
+void AdjointBuilder::reverse_constructor_library(const Op& op, Value* ar) {
+  bool any = false;
+  for (const Value* v : op.operands) any |= differentiable(v->type);
+  if (!any) return;
+  std::vector<Value*> operands;
+  std::vector<const Type*> types;
+  for (const Value* v : op.operands) {
+    operands.push_back(P(v));
+    types.push_back(v->type);
+  }
+  operands.push_back(ar);
+  Op* adj = b_.emit(Opcode::AdjCallBuiltin, std::move(operands), types, op.loc);
+  adj->target = op.target;
+  adj->name = op.name;
+  for (size_t i = 0; i < op.operands.size(); ++i) accumulate(op.operands[i], adj->results[i], op.loc);
 }
 
 // A func_native's adjoint is its adj_snippet, run inline (Warp's names: the parameters,
