@@ -372,10 +372,18 @@ class FunctionEmitter {
     if (!t || op.results.empty()) return false;
     const Type* r = op.result()->type;
     if (t->kind == sema::CallKind::LocalArray) {
-      // Thread-local, zero-initialised storage and a contiguous view of it.
-      const std::string storage = fresh("storage");
-      line(fmt::format("{} {}[{}] = {{}};", cpp_type(r->elem), storage, std::max(1, t->local_array_size)));
-      define(op.result(), fmt::format("wp::local_array({}, {})", storage, join(operand_names(op))));
+      // Thread-local, zero-initialised storage and a contiguous view of it; in an adjoint
+      // function also a zero-initialised gradient buffer (the array's adjoint).
+      const std::string storage = fresh("storage"), elem = cpp_type(r->elem);
+      const int size = std::max(1, t->local_array_size);
+      line(fmt::format("{} {}[{}] = {{}};", elem, storage, size));
+      if (!fn_.primal) {
+        define(op.result(), fmt::format("wp::local_array({}, {})", storage, join(operand_names(op))));
+        return true;
+      }
+      const std::string grad = fresh("adj_storage");
+      line(fmt::format("{} {}[{}] = {{}};", elem, grad, size));
+      define(op.result(), fmt::format("wp::local_array_with_grad({}, {}, {})", storage, grad, join(operand_names(op))));
       return true;
     }
     if (op.name == "identity" && r->kind == TypeKind::Matrix) {
