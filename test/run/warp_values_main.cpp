@@ -32,6 +32,7 @@ const std::map<std::string, Kernel>& kernels() {
       WARP_VALUES_KERNEL(euler),    WARP_VALUES_KERNEL(rpy_twist), WARP_VALUES_KERNEL(compose),
       WARP_VALUES_KERNEL(decompose), WARP_VALUES_KERNEL(approx),   WARP_VALUES_KERNEL(ctors),
       WARP_VALUES_KERNEL(bit_cast), WARP_VALUES_KERNEL(curl),      WARP_VALUES_KERNEL(tuple_forms),
+      WARP_VALUES_KERNEL(shaped),
   };
   return k;
 }

@@ -79,6 +79,7 @@ KERNELS = {
     "decompose": (decompose_inputs, 10, True),
     "approx": (approx_inputs, 36, True),
     "ctors": (lambda: RNG.uniform(-2, 2, (64, 7)), 40, True),
+    "shaped": (lambda: RNG.uniform(-2, 2, (64, 4)), 11, True),
     "bit_cast": (lambda: RNG.uniform(-1e3, 1e3, (64, 1)), 4, False),
     "curl": (lambda: RNG.uniform(-3, 3, (64, 4)), 8, True),
     "tuple_forms": (tuple_inputs, 11, False),
