@@ -142,6 +142,7 @@ class AdjointBuilder {
   void reverse_writing_builtin(const Op& op, const std::vector<int>& written);
   void reverse_constructor(const Op& op, Value* ar);
   void reverse_constructor_library(const Op& op, Value* ar);
+  void adjoint_call(const Op& op, Value* ar);
   void reverse_call(const Op& op);
   void reverse_native_call(const Op& op);
   void reverse_if(const Op& op);
@@ -501,6 +502,11 @@ void AdjointBuilder::reverse_call_builtin(const Op& op, Value* ar) {
   if (!t || op.results.empty() || !ar || !differentiable(op.result()->type)) return;
   if (t->kind == sema::CallKind::TypeConstructor) return reverse_constructor(op, ar);
   if (!t->overload || !builtin_is_differentiable(t->overload)) return;
+  adjoint_call(op, ar);
+}
+
+// `adj_<f>(operands…, adjoints…, ar)` for a call of one result: each operand receives its adjoint.
+void AdjointBuilder::adjoint_call(const Op& op, Value* ar) {
   std::vector<Value*> operands;
   std::vector<const Type*> types;
   for (const Value* v : op.operands) {
@@ -509,7 +515,7 @@ void AdjointBuilder::reverse_call_builtin(const Op& op, Value* ar) {
   }
   operands.push_back(ar);
   Op* adj = b_.emit(Opcode::AdjCallBuiltin, std::move(operands), types, op.loc);
-  adj->target = t;
+  adj->target = op.target;
   adj->name = op.name;
   for (size_t i = 0; i < op.operands.size(); ++i) accumulate(op.operands[i], adj->results[i], op.loc);
 }
@@ -585,18 +591,7 @@ void AdjointBuilder::reverse_constructor(const Op& op, Value* ar) {
 void AdjointBuilder::reverse_constructor_library(const Op& op, Value* ar) {
   bool any = false;
   for (const Value* v : op.operands) any |= differentiable(v->type);
-  if (!any) return;
-  std::vector<Value*> operands;
-  std::vector<const Type*> types;
-  for (const Value* v : op.operands) {
-    operands.push_back(P(v));
-    types.push_back(v->type);
-  }
-  operands.push_back(ar);
-  Op* adj = b_.emit(Opcode::AdjCallBuiltin, std::move(operands), types, op.loc);
-  adj->target = op.target;
-  adj->name = op.name;
-  for (size_t i = 0; i < op.operands.size(); ++i) accumulate(op.operands[i], adj->results[i], op.loc);
+  if (any) adjoint_call(op, ar);
 }
 
 // A func_native's adjoint is its adj_snippet, run inline (Warp's names: the parameters,
