@@ -39,15 +39,17 @@ bool ad_replay_skips(const ir::Op& op) {
     case Opcode::AtomicMin:
     case Opcode::AtomicMax: return !ad_is_local_array(op.operands[0]);
     case Opcode::Assert: return true;
-    case Opcode::CallBuiltin:
+    case Opcode::CallBuiltin:  // debugging output, and atomics on arrays the launch passed (side effects)
+      if (op.name.rfind("atomic_", 0) == 0) return !op.operands.empty() && !ad_is_local_array(op.operands[0]);
       return op.name == "print" || op.name == "printf" || op.name == "breakpoint" || op.name.rfind("expect_", 0) == 0;
     default: return false;
   }
 }
 
 // The value an atomic returns (the element before the update) cannot be recomputed by the
-// backward pass (the update already happened): a kernel that uses it — as an index, in a
-// condition, in arithmetic — is refused instead of replayed with a wrong value.
+// backward pass (the update already happened). In the kernel itself the adjoint generator
+// refuses only where the gradient depends on it (generate_adjoints.cpp: unknown values); in a
+// called function — whose replay is a side-effect-free copy — any use is refused.
 namespace {
 
 void collect_operands(const ir::Block& b, std::set<const ir::Value*>& used) {
@@ -57,7 +59,7 @@ void collect_operands(const ir::Block& b, std::set<const ir::Value*>& used) {
   }
 }
 
-void refuse_used_atomic_results(const ir::Function& f, std::set<const ir::Function*>& seen) {
+void refuse_used_atomic_results(const ir::Function& f, std::set<const ir::Function*>& seen, bool own_ops) {
   using ir::Opcode;
   if (!f.body || !seen.insert(&f).second) return;
   std::set<const ir::Value*> used;
@@ -70,13 +72,13 @@ void refuse_used_atomic_results(const ir::Function& f, std::set<const ir::Functi
       const bool atomic = op->is(Opcode::AtomicAdd) || op->is(Opcode::AtomicSub) || op->is(Opcode::AtomicMin) ||
                           op->is(Opcode::AtomicMax) ||
                           (op->is(Opcode::CallBuiltin) && op->name.rfind("atomic_", 0) == 0);
-      if (atomic)
+      if (atomic && own_ops)
         for (const ir::Value* r : op->results)
           if (used.count(r))
             throw AdError(fmt::format("the value '{}' returns is used, and the backward pass cannot recompute it",
                                       op->is(Opcode::CallBuiltin) ? op->name : op->info().spelling),
                           op->loc);
-      if (op->is(Opcode::Call) && op->callee) refuse_used_atomic_results(*op->callee, seen);
+      if (op->is(Opcode::Call) && op->callee) refuse_used_atomic_results(*op->callee, seen, true);
       for (const ir::Region* r : op->regions) blocks.push_back(r->entry());
     }
   }
@@ -86,14 +88,14 @@ void refuse_used_atomic_results(const ir::Function& f, std::set<const ir::Functi
 
 void ad_refuse_used_atomic_results(const ir::Function& kernel) {
   std::set<const ir::Function*> seen;
-  refuse_used_atomic_results(kernel, seen);
+  refuse_used_atomic_results(kernel, seen, false);
 }
 
 RefAdjoint ad_ref_adjoint(std::string_view builtin) {
   static constexpr std::string_view kOverwrite[] = {"svd3", "svd2", "qr3", "eig3", "quat_to_axis_angle",
                                                     "mesh_query_point", "mesh_query_point_no_sign", "mesh_query_ray",
                                                     "volume_sample_grad", "volume_sample_grad_f",
-                                                    "volume_sample_grad_index"};
+                                                    "volume_sample_grad_index", "transform_decompose"};
   static constexpr std::string_view kUpdate[] = {"transform_set_translation", "transform_set_rotation"};
   for (std::string_view n : kOverwrite)
     if (n == builtin) return RefAdjoint::Overwrite;

@@ -8,7 +8,8 @@
 //    transforms, and structs with at least one such field (recursively). Everything else
 //    (integers, bools, arrays, queries …) carries no adjoint.
 //  * ad_ref_adjoint(name): how builtins writing into `&` arguments are reversed (below).
-//  * ad_refuse_used_atomic_results(kernel): the refusal of kernels using an atomic's result.
+//  * ad_refuse_used_atomic_results(kernel): the refusal of kernels whose called functions use an
+//    atomic's result (the kernel's own uses are refused only where its gradient needs them).
 //  * ad_replay_skips(op): see below; replay_function() (ad/replay_function.h) applies it to
 //    user functions called in a replay.
 //  * IrEmit appends ops at the OpBuilder's current block: constants, zeros, comparisons,

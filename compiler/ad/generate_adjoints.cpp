@@ -37,7 +37,6 @@ namespace {
 
 bool differentiable(const Type* t) { return ad_differentiable(t); }
 
-bool is_local_array(const Value* v) { return ad_is_local_array(v); }
 bool replay_skips(const Op& op) { return ad_replay_skips(op); }
 
 // Kernel parameters whose gradient the adjoint kernel accumulates into a one-element array:
@@ -92,7 +91,15 @@ class AdjointBuilder {
   Value* P(const Value* v) {
     auto it = fwd_.find(v);
     if (it == fwd_.end()) throw AdError("a value the adjoint needs was not replayed (internal error)", SourceRange());
+    if (replaying_ == 0)
+      if (auto u = unknown_.find(it->second); u != unknown_.end()) refuse_atomic_use(*u->second);
     return it->second;
+  }
+  [[noreturn]] static void refuse_atomic_use(const Op& atomic) {
+    throw AdError(fmt::format("the gradient depends on the value '{}' returns, which the backward pass cannot "
+                              "recompute",
+                              atomic.is(Opcode::CallBuiltin) ? atomic.name : atomic.info().spelling),
+                  atomic.loc);
   }
   Value* adjoint_or_zero(const Value* v, SourceRange loc) {
     auto it = adj_.find(v);
@@ -134,6 +141,8 @@ class AdjointBuilder {
   void reverse_call_builtin(const Op& op, Value* ar);
   void reverse_writing_builtin(const Op& op, const std::vector<int>& written);
   void reverse_constructor(const Op& op, Value* ar);
+  void reverse_constructor_library(const Op& op, Value* ar);
+  void adjoint_call(const Op& op, Value* ar);
   void reverse_call(const Op& op);
   void reverse_native_call(const Op& op);
   void reverse_if(const Op& op);
@@ -168,6 +177,21 @@ class AdjointBuilder {
   std::map<const Value*, Value*> fwd_;
   std::map<const Value*, Value*> adj_;
   std::map<const Op*, Value*> trips_;  // while loops: iteration count of their latest replay
+  // Replayed values that stand for an atomic's returned value (which the backward pass cannot
+  // recompute) or depend on one, with that atomic; loops whose replay involved one. The reverse
+  // sweep refuses to use them (P); replays may carry them along (replaying_ > 0).
+  std::map<const Value*, const Op*> unknown_;
+  std::map<const Op*, const Op*> tainted_loops_;  // primal loop → the atomic
+  int replaying_ = 0;
+  struct Replaying {
+    int& n;
+    explicit Replaying(int& c) : n(c) { ++n; }
+    ~Replaying() { --n; }
+  };
+  const Op* taint_of(const std::vector<Value*>& replayed) const;
+  const Op* region_taint(const Op& copy) const;
+  void taint_results(Op* copy, const Op* source);
+  Value* unknown_zero(const Value* r, const Op& atomic);
 };
 
 // Owns the adjoint functions of one module (memoised per primal function).
@@ -228,6 +252,7 @@ Value* AdjointBuilder::builtin(const std::string& name, std::vector<Value*> args
 // A `while` replays with one more carried value: how many iterations it ran (its reverse
 // runs exactly those).
 Op* AdjointBuilder::replay_while(const Op& op) {
+  Replaying guard(replaying_);
   const SourceRange loc = op.loc;
   const size_t nc = op.results.size();
   std::vector<Value*> inits;
@@ -260,14 +285,20 @@ Op* AdjointBuilder::replay_while(const Op& op) {
     count->results[i]->name = op.results[i]->name;
     fwd_[op.results[i]] = count->results[i];
   }
+  if (const Op* t = taint_of(inits) ? taint_of(inits) : region_taint(*count)) {  // trip count, carried values
+    taint_results(count, t);
+    tainted_loops_[&op] = t;
+  }
   trips_[&op] = count->results.back();
   return count;
 }
 
 Op* AdjointBuilder::replay_op(const Op& op) {
+  Replaying guard(replaying_);
   if (op.is(Opcode::While)) return replay_while(op);
   std::vector<Value*> operands;
   for (const Value* v : op.operands) operands.push_back(P(v));
+  const Op* taint = taint_of(operands);
   std::vector<const Type*> types;
   for (const Value* r : op.results) types.push_back(r->type);
   // A call replays the function's @wp.func_replay / replay_snippet when it has one (Warp's rule).
@@ -293,22 +324,61 @@ Op* AdjointBuilder::replay_op(const Op& op) {
   }
   for (const Region* r : op.regions) {
     Region* nr = m_.new_region(copy, fn_);
-    for (const Value* a : r->entry()->args) fwd_[a] = m_.new_arg(nr->entry(), a->type, a->name);
+    for (const Value* a : r->entry()->args) {
+      fwd_[a] = m_.new_arg(nr->entry(), a->type, a->name);
+      if (taint) unknown_[fwd_[a]] = taint;  // a region under an unknown condition / bound
+    }
     Block* saved = b_.block();
     replay_block(*r->entry(), nr->entry());
     b_.set_block(saved);
   }
+  if (!taint) taint = region_taint(*copy);
+  if (taint) {
+    taint_results(copy, taint);
+    if (op.is(Opcode::For)) tainted_loops_[&op] = taint;
+  }
   return copy;
 }
 
+// An unknown value a replayed if / loop yields or tests (its results or trip count depend on it).
+const Op* AdjointBuilder::region_taint(const Op& copy) const {
+  for (const Region* r : copy.regions) {
+    const Op* term = r->entry()->terminator();
+    if (!term) continue;
+    std::vector<Value*> used(term->operands.begin(), term->operands.end());
+    if (const Op* t = taint_of(used)) return t;
+  }
+  return nullptr;
+}
+
+// The atomic behind the first unknown value among `replayed`, or null.
+const Op* AdjointBuilder::taint_of(const std::vector<Value*>& replayed) const {
+  for (const Value* v : replayed)
+    if (auto it = unknown_.find(v); it != unknown_.end()) return it->second;
+  return nullptr;
+}
+
+void AdjointBuilder::taint_results(Op* copy, const Op* source) {
+  for (Value* r : copy->results) unknown_[r] = source;
+}
+
+// An atomic's returned value in a replay (not recomputed): zero, marked unknown.
+Value* AdjointBuilder::unknown_zero(const Value* r, const Op& atomic) {
+  Value* z = primal_zero(r->type, atomic.loc);
+  unknown_[z] = &atomic;
+  return z;
+}
+
 void AdjointBuilder::replay_block(const Block& src, Block* dst, bool with_terminator) {
+  Replaying guard(replaying_);
   b_.set_block(dst);
   for (const Op* op : src.ops) {
     if (op->is(Opcode::Return)) continue;  // the adjoint continues after the replay
     if (!with_terminator && (op->info().flags & ir::kTerminator)) continue;
     if (replay_skips(*op)) {
-      // An atomic's old value is not recomputed: later uses see zero (never differentiated).
-      for (const Value* r : op->results) fwd_[r] = primal_zero(r->type, op->loc);
+      // An atomic's old value is not recomputed: later uses see an unknown zero, which the
+      // reverse sweep refuses to use.
+      for (const Value* r : op->results) fwd_[r] = unknown_zero(r, *op);
       continue;
     }
     replay_op(*op);
@@ -327,10 +397,6 @@ void AdjointBuilder::reverse_op(const Op& op) {
     auto it = adj_.find(op.result());
     if (it != adj_.end()) ar = it->second;
   }
-  const bool memory = op.is(Opcode::ArrayLoad) || op.is(Opcode::ArrayStore) || op.is(Opcode::AtomicAdd) ||
-                      op.is(Opcode::AtomicSub) || op.is(Opcode::AtomicMin) || op.is(Opcode::AtomicMax);
-  if (memory && is_local_array(op.operands[0]) && differentiable(op.operands[0]->type->elem))
-    throw AdError("gradients through local arrays ('wp.zeros' in kernel code) are not supported yet", op.loc);
   switch (op.opcode) {
     case Opcode::Cast:
       if (ar && differentiable(op.operands[0]->type))
@@ -436,6 +502,11 @@ void AdjointBuilder::reverse_call_builtin(const Op& op, Value* ar) {
   if (!t || op.results.empty() || !ar || !differentiable(op.result()->type)) return;
   if (t->kind == sema::CallKind::TypeConstructor) return reverse_constructor(op, ar);
   if (!t->overload || !builtin_is_differentiable(t->overload)) return;
+  adjoint_call(op, ar);
+}
+
+// `adj_<f>(operands…, adjoints…, ar)` for a call of one result: each operand receives its adjoint.
+void AdjointBuilder::adjoint_call(const Op& op, Value* ar) {
   std::vector<Value*> operands;
   std::vector<const Type*> types;
   for (const Value* v : op.operands) {
@@ -444,7 +515,7 @@ void AdjointBuilder::reverse_call_builtin(const Op& op, Value* ar) {
   }
   operands.push_back(ar);
   Op* adj = b_.emit(Opcode::AdjCallBuiltin, std::move(operands), types, op.loc);
-  adj->target = t;
+  adj->target = op.target;
   adj->name = op.name;
   for (size_t i = 0; i < op.operands.size(); ++i) accumulate(op.operands[i], adj->results[i], op.loc);
 }
@@ -511,7 +582,16 @@ void AdjointBuilder::reverse_constructor(const Op& op, Value* ar) {
       accumulate(op.operands[i], part({static_cast<int>(i)}, op.operands[i]->type), op.loc);
     return;
   }
+  if (form == "broadcast" || form == "convert" || form == "compose") return reverse_constructor_library(op, ar);
   throw AdError(fmt::format("differentiating the '{}' form of '{}' is not supported yet", form, op.name), op.loc);
+}
+
+// Broadcast (sum of the result's adjoint), convert (the adjoint converted back; integer sources get
+// nothing) and the 6-vector / quaternion compose forms: wp::adj_construct_<form><T>.
+void AdjointBuilder::reverse_constructor_library(const Op& op, Value* ar) {
+  bool any = false;
+  for (const Value* v : op.operands) any |= differentiable(v->type);
+  if (any) adjoint_call(op, ar);
 }
 
 // A func_native's adjoint is its adj_snippet, run inline (Warp's names: the parameters,
@@ -725,11 +805,12 @@ Value* AdjointBuilder::iteration_value(const Op& loop, Value* j, Value* trips, S
 
 // The ops of `src` but its terminator, into the current block.
 void AdjointBuilder::replay_ops(const Block& src) {
+  Replaying guard(replaying_);
   Block* here = b_.block();
   for (const Op* op : src.ops) {
     if (op->info().flags & ir::kTerminator) break;
     if (replay_skips(*op)) {
-      for (const Value* r : op->results) fwd_[r] = primal_zero(r->type, op->loc);
+      for (const Value* r : op->results) fwd_[r] = unknown_zero(r, *op);
       continue;
     }
     replay_op(*op);
@@ -739,6 +820,7 @@ void AdjointBuilder::replay_ops(const Block& src) {
 
 std::vector<Value*> AdjointBuilder::replay_body(const Op& loop, const Region& body, Value* iv,
                                                 const std::vector<Value*>& carried, bool with_condition) {
+  Replaying guard(replaying_);
   const Block& src = *body.entry();
   size_t first = 0;
   if (loop.is(Opcode::For)) {
@@ -778,6 +860,8 @@ const Op* loop_exit_in(const Block& b) {
 // replaying iterations 0..k-1 from the loop's initial values (no per-thread storage).
 void AdjointBuilder::reverse_loop(const Op& op) {
   const SourceRange loc = op.loc;
+  if (auto t = tainted_loops_.find(&op); t != tainted_loops_.end())  // iterations depend on an atomic's value
+    refuse_atomic_use(*t->second);
   const bool is_for = op.is(Opcode::For);
   const size_t first_init = is_for ? 3 : 0;
   const Region& body = *op.region(is_for ? 0 : 1);

@@ -365,18 +365,25 @@ class FunctionEmitter {
   }
 
   // Builtins whose C++ form depends on the result type rather than on a table row's name:
-  // dtype-taking rows (template arguments), the generic vector()/matrix() constructors and
-  // kernel-local arrays. Returns false for every other builtin.
+  // dtype-taking rows (template arguments) and kernel-local arrays. Returns false for every
+  // other builtin (wp.vector / wp.matrix … arrive here as type constructors).
   bool typed_builtin(const ir::Op& op) {
     const sema::CallTarget* t = op.target;
     if (!t || op.results.empty()) return false;
     const Type* r = op.result()->type;
-    const std::string rt = cpp_type(r);
     if (t->kind == sema::CallKind::LocalArray) {
-      // Thread-local, zero-initialised storage and a contiguous view of it.
-      const std::string storage = fresh("storage");
-      line(fmt::format("{} {}[{}] = {{}};", cpp_type(r->elem), storage, std::max(1, t->local_array_size)));
-      define(op.result(), fmt::format("wp::local_array({}, {})", storage, join(operand_names(op))));
+      // Thread-local, zero-initialised storage and a contiguous view of it; in an adjoint
+      // function also a zero-initialised gradient buffer (the array's adjoint).
+      const std::string storage = fresh("storage"), elem = cpp_type(r->elem);
+      const int size = std::max(1, t->local_array_size);
+      line(fmt::format("{} {}[{}] = {{}};", elem, storage, size));
+      if (!fn_.primal) {
+        define(op.result(), fmt::format("wp::local_array({}, {})", storage, join(operand_names(op))));
+        return true;
+      }
+      const std::string grad = fresh("adj_storage");
+      line(fmt::format("{} {}[{}] = {{}};", elem, grad, size));
+      define(op.result(), fmt::format("wp::local_array_with_grad({}, {}, {})", storage, grad, join(operand_names(op))));
       return true;
     }
     if (op.name == "identity" && r->kind == TypeKind::Matrix) {
@@ -385,15 +392,6 @@ class FunctionEmitter {
     }
     if (op.name == "quat_identity" || op.name == "transform_identity") {
       define(op.result(), fmt::format("wp::{}<{}>()", op.name, cpp_type(types_scalar(r))));
-      return true;
-    }
-    if (op.name == "vector" || op.name == "matrix") {
-      const size_t n = op.operands.size();
-      std::string form = "components";
-      if (n == 0) form = "zeros";
-      else if (n == 1 && op.operands[0]->type->is_scalar() && r->component_count() > 1) form = "broadcast";
-      else if (r->kind == TypeKind::Matrix && op.operands[0]->type->kind == TypeKind::Vector) form = "rows";
-      define(op.result(), fmt::format("wp::construct_{}<{}>({})", form, rt, join(operand_names(op))));
       return true;
     }
     return false;
@@ -422,7 +420,8 @@ class FunctionEmitter {
       std::string_view cpp = builtin_cpp_name(ov);
       callee = "wp::" + std::string(cpp.empty() ? builtin_name(ov) : cpp);
       // Rows taking `dtype=` whose value type is the result type: a template argument.
-      if (op.name == "volume_sample" || op.name == "volume_sample_grad" || op.name == "volume_lookup")
+      if (op.name == "volume_sample" || op.name == "volume_sample_grad" || op.name == "volume_lookup" ||
+          op.name == "cast")
         callee += "<" + cpp_type(op.result()->type) + ">";
     }
     std::vector<std::string> args = operand_names(op);
@@ -471,7 +470,10 @@ class FunctionEmitter {
     std::vector<std::string> args = primal;
     args.insert(args.end(), adjoints.begin(), adjoints.end());
     for (size_t i = extra; i < op.operands.size(); ++i) args.push_back(name(op.operands[i]));
-    line(fmt::format("wp::adj_{}({});", cpp.empty() ? builtin_name(ov) : cpp, join(args)));
+    if (op.target->kind == sema::CallKind::TypeConstructor)
+      line(fmt::format("wp::adj_construct_{}<{}>({});", cpp, cpp_type(op.target->result), join(args)));
+    else
+      line(fmt::format("wp::adj_{}({});", cpp.empty() ? builtin_name(ov) : cpp, join(args)));
   }
 
   void call(const ir::Op& op) {

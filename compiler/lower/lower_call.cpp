@@ -55,6 +55,7 @@ std::vector<Value*> Lowerer::call(const ast::CallExpr* c) {
 // Builtins (`wp.atomic_*` on arrays become the explicit memory ops).
 std::vector<Value*> Lowerer::builtin_call(const ast::CallExpr* c) {
   const sema::CallTarget* t = c->target;
+  if (t->kind == sema::CallKind::Builtin && is_generic_constructor(t->name)) return {generic_constructor(c)};
   std::vector<const ast::Expr*> sources;
   std::vector<Value*> args = builtin_args(c, &sources);
   static const std::pair<const char*, Opcode> kAtomics[] = {{"atomic_add", Opcode::AtomicAdd},
@@ -65,6 +66,7 @@ std::vector<Value*> Lowerer::builtin_call(const ast::CallExpr* c) {
     if (t->name == name && !args.empty() && args[0]->type->kind == TypeKind::Array)
       return {b_.emit1(op, args, args[0]->type->elem, c->range)};
   }
+  if (t->result && t->result->kind == TypeKind::Tuple) return tuple_builtin(c, args);
   std::vector<const Type*> results;
   if (t->result && t->result->kind != TypeKind::Void) results.push_back(t->result);
   ir::Op* op = b_.emit(Opcode::CallBuiltin, args, results, c->range);

@@ -46,6 +46,9 @@ enum class Flow : uint8_t {
   Terminated,  // the block already ends in break / continue / return
 };
 
+// wp.vector, wp.matrix, wp.quaternion, wp.transformation: builtins lowered as type constructors.
+bool is_generic_constructor(std::string_view name);
+
 class Lowerer {
  public:
   Lowerer(const sema::Program& program, TypeContext& types, DiagnosticEngine& diags);
@@ -121,6 +124,11 @@ class Lowerer {
                          const std::vector<ir::Value*>& args, SourceRange loc);
   const sema::CallTarget* builtin_target(const std::string& name, const std::vector<const Type*>& args);
   ir::Value* type_constructor(const ast::CallExpr* c);
+  // wp.vector / wp.matrix / wp.quaternion / wp.transformation: the type constructor of their
+  // result type (lower_constructors.cpp); the tuple forms of svd3, qr3, … (their `&` form).
+  ir::Value* generic_constructor(const ast::CallExpr* c);
+  const sema::CallTarget* constructor_target(const Type* type, const std::vector<const Type*>& args);
+  std::vector<ir::Value*> tuple_builtin(const ast::CallExpr* c, const std::vector<ir::Value*>& args);
   ir::Value* local_array(const ast::CallExpr* c);
   ir::Value* struct_constructor(const ast::CallExpr* c);
   ir::Value* boolop(const ast::BoolOpExpr* e);

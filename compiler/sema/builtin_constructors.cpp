@@ -9,7 +9,7 @@
 //               (w: vec3, v: vec3) for 6-vectors | (v) from a same-length vector of any scalar
 //   matrix:     ()  zeros | (s) broadcast | (m00, m01, …) | (row0, row1, …) | (m) from any scalar
 //   quaternion: ()  | (x, y, z, w) | (xyz: vec3, w) | (q) from any scalar
-//   transform:  ()  | (p: vec3, q: quat) | (t) from any scalar
+//   transform:  ()  | (p: vec3, q: quat) | (px, py, pz, qx, qy, qz, qw) | (t) from any scalar
 // The resolved overload's cpp name is the form: "zeros", "broadcast",
 // "components", "rows", "compose", "convert", "default", "cast".
 #include <fmt/format.h>
@@ -99,6 +99,7 @@ void transform_forms(FormSet& set, const Type* t) {
   std::string result = fmt::format("transformation({})", s);
   add_form(set, target, result, "default", "");
   add_form(set, target, result, "compose", fmt::format("p: vector(3, {0}), q: quaternion({0})", s));
+  add_form(set, target, result, "components", same_typed({"px", "py", "pz", "qx", "qy", "qz", "qw"}, s));
   add_form(set, target, result, "convert", "t: transformation(Any)");
 }
 

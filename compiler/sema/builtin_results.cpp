@@ -214,7 +214,81 @@ const Type* stacked_vectors(ResultContext& ctx, bool as_rows) {
 const Type* rows_result(ResultContext& ctx) { return stacked_vectors(ctx, true); }
 const Type* cols_result(ResultContext& ctx) { return stacked_vectors(ctx, false); }
 
+// quaternion(…, dtype=) / transformation(p, q, dtype=) from parts of one Float type: that
+// type; a given dtype (parameter `dtype_param`) must be the same.
+const Type* typed_parts(ResultContext& ctx, int dtype_param, bool transform) {
+  const Type* f = bound(ctx, "Float");
+  const Type* d = bound(ctx, "Float2");
+  if (!f || !d || f->is_error()) return ctx.types.error();
+  if (arg_of(ctx, dtype_param) && d != f) {
+    *ctx.why = fmt::format("'{}' got components of type '{}' but dtype={}", ctx.name, type_name(f), type_name(d));
+    return nullptr;
+  }
+  return transform ? ctx.types.transform(f->scalar) : ctx.types.quat(f->scalar);
+}
+
+const Type* quaternion_components(ResultContext& ctx) { return typed_parts(ctx, 4, false); }
+const Type* quaternion_parts(ResultContext& ctx) { return typed_parts(ctx, 2, false); }
+const Type* transformation_parts(ResultContext& ctx) { return typed_parts(ctx, 2, true); }
+
+// quaternion(q, dtype=): q converted to dtype when given.
+const Type* quaternion_convert(ResultContext& ctx) {
+  const Type* f = bound(ctx, "Float");
+  const Type* d = bound(ctx, "Float2");
+  if (!f || !d) return ctx.types.error();
+  return ctx.types.quat(arg_of(ctx, 1) ? d->scalar : f->scalar);
+}
+
+// transformation(*args, dtype=): seven components p.x … q.w of one type.
+const Type* transformation_components(ResultContext& ctx) {
+  std::vector<const Type*> comps = variadic_types(ctx);
+  const Type* d = bound(ctx, "Float2");
+  if (any_poisoned(comps) || !d) return ctx.types.error();
+  if (comps.size() != 7 || !all_same(comps) || (arg_of(ctx, 1) && d != comps.front())) {
+    *ctx.why = fmt::format("'{}' takes 7 components (p.x, p.y, p.z, q.x, q.y, q.z, q.w) of one type{}, not ({})",
+                           ctx.name, arg_of(ctx, 1) ? fmt::format(" ({})", type_name(d)) : "", type_list(comps));
+    return nullptr;
+  }
+  return ctx.types.transform(comps.front()->scalar);
+}
+
+// Bytes of a value cast() can reinterpret (nullopt for other types).
+std::optional<int> cast_size(const Type* t) {
+  const int s = scalar_bits(t->scalar) / 8;
+  switch (t->kind) {
+    case TypeKind::Scalar: return t->is_bool() ? 1 : s;
+    case TypeKind::Vector: case TypeKind::Matrix: case TypeKind::Quat: case TypeKind::Transform:
+      return t->component_count() * s;
+    default: return std::nullopt;
+  }
+}
+
+// cast(a, dtype): the bits of a as a dtype of the same size.
+const Type* cast_result(ResultContext& ctx) {
+  const Type* from = bound(ctx, "Any");
+  const Type* to = bound(ctx, "Any2");
+  if (!from || !to || from->is_error() || to->is_error()) return ctx.types.error();
+  auto a = cast_size(from), b = cast_size(to);
+  if (!a || !b) {
+    *ctx.why = fmt::format("'{}' reinterprets scalars, vectors, matrices, quaternions and transforms, not '{}'",
+                           ctx.name, type_name(a ? to : from));
+    return nullptr;
+  }
+  if (*a != *b) {
+    *ctx.why = fmt::format("'{}' needs types of one size: '{}' has {} bytes, '{}' has {}", ctx.name,
+                           type_name(from), *a, type_name(to), *b);
+    return nullptr;
+  }
+  return to;
+}
+
 const ResultRule kRules[] = {
+    {"quaternion_components", quaternion_components, "quaternion(Float)"},
+    {"quaternion_parts", quaternion_parts, "quaternion(Float)"},
+    {"quaternion_convert", quaternion_convert, "quaternion(dtype)"},
+    {"transformation_parts", transformation_parts, "transformation(Float)"},
+    {"transformation_components", transformation_components, "transformation(Float)"},
+    {"cast_result", cast_result, "dtype"},
     {"identity_result", identity_result, "matrix(n, n, Scalar)"},
     {"vector_result", vector_result, "vector(length, Scalar)"},
     {"rows_result", rows_result, "matrix(len(rows), N, Scalar)"},

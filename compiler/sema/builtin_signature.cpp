@@ -182,6 +182,15 @@ bool fill_composite(TypePattern& p, std::string_view head, const std::vector<std
       {"quaternion", Kind::Quat, 0, false}, {"transformation", Kind::Transform, 0, false},
       {"array", Kind::Array, 1, true},     {"type", Kind::TypeOf, 0, false},
   };
+  if (head == "tuple") {
+    p.kind = Kind::Tuple;
+    for (std::string_view m : a) {
+      auto member = parse_type_pattern(m, error);
+      if (!member) return false;
+      p.sub.push_back(std::move(*member));
+    }
+    return !p.sub.empty();
+  }
   for (const Form& f : kForms) {
     if (f.head != head) continue;
     p.kind = f.kind;
@@ -264,6 +273,12 @@ bool match_into(TypeContext& types, const TypePattern& p, const Type* t, Binding
     case Kind::Void: return t->is(TypeKind::Void) || t->is(TypeKind::None);
     case Kind::Struct: return t->is(TypeKind::Struct) && t->info && t->info->builtin && t->info->name == p.name;
     case Kind::Query: return t->is(TypeKind::Query) && t->name == p.name;
+    case Kind::Tuple: {
+      if (!t->is(TypeKind::Tuple) || t->elems.size() != p.sub.size()) return false;
+      for (size_t i = 0; i < p.sub.size(); ++i)
+        if (!match_into(types, p.sub[i], t->elems[i], b)) return false;
+      return true;
+    }
   }
   return false;
 }
@@ -283,9 +298,11 @@ std::string dim_text(const DimPattern& d, const Binding* b) {
   return d.var.empty() ? "Any" : d.var;
 }
 
-// Defaults the table may use: numbers, inf/-inf/nan, True/False, type names.
+// Defaults the table may use: numbers, inf/-inf/nan, True/False, type names, None (an omitted
+// argument lowering fills in: transformation's identity rotation).
 bool valid_default(std::string_view text) {
-  if (text == "True" || text == "False" || text == "inf" || text == "-inf" || text == "nan") return true;
+  if (text == "True" || text == "False" || text == "inf" || text == "-inf" || text == "nan" || text == "None")
+    return true;
   if (!text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-')) {
     return text.find_first_not_of("0123456789.eE+-") == std::string_view::npos;
   }
@@ -398,6 +415,15 @@ const Type* instantiate_pattern(TypeContext& types, const TypePattern& p, const 
     case Kind::Void: return types.void_type();
     case Kind::Struct: return builtin_type(types, p.name);
     case Kind::Query: return types.query(p.name);
+    case Kind::Tuple: {
+      std::vector<const Type*> members;
+      for (const TypePattern& m : p.sub) {
+        const Type* e = instantiate_pattern(types, m, b);
+        if (!e) return nullptr;
+        members.push_back(e);
+      }
+      return types.tuple(members);
+    }
   }
   return nullptr;
 }
@@ -427,6 +453,11 @@ std::string pattern_text(TypeContext* types, const TypePattern& p, const Binding
     case Kind::String: return "str";
     case Kind::Void: return "None";
     case Kind::Struct: case Kind::Query: return p.name;
+    case Kind::Tuple: {
+      std::string out = "tuple(";
+      for (size_t i = 0; i < p.sub.size(); ++i) out += (i ? ", " : "") + pattern_text(types, p.sub[i], b);
+      return out + ")";
+    }
   }
   return "?";
 }

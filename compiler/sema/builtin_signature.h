@@ -47,6 +47,7 @@ struct TypePattern {
     Void,       // None (results only)
     Struct,     // a builtin struct by name: MeshQueryPoint
     Query,      // a query iterator by name: hash_grid_query_t
+    Tuple,      // tuple(sub[0], sub[1], …): several results (svd3's tuple form …)
   };
   Kind kind = Kind::Void;
   ScalarKind scalar = ScalarKind::Float32;  // Scalar
@@ -54,7 +55,7 @@ struct TypePattern {
   std::string var;                          // ScalarVar / AnyVar
   std::string name;                         // Struct / Query
   DimPattern d0, d1;
-  std::vector<TypePattern> sub;             // component / dtype pattern (0 or 1)
+  std::vector<TypePattern> sub;             // component / dtype pattern (0 or 1); Tuple: the members
 };
 
 // Variable bindings made while matching one signature.

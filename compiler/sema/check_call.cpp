@@ -36,6 +36,19 @@ bool literal_like(const ast::Expr* e) {
 
 }  // namespace
 
+// `wp.vector(length=3, dtype=float)` / `wp.matrix(shape=(2, 2), dtype=float)` name a type in an
+// annotation but, used as a value, are Warp's zero vector / matrix: the builtin call. Null when
+// `e` is not such a call.
+const Type* Sema::generic_zero_value(ast::Expr* e, const Entity& en) {
+  auto* c = e->as<ast::CallExpr>();
+  if (!c || en.kind != Entity::Kind::Type) return nullptr;
+  Entity callee = resolve_entity(c->func);
+  if (callee.kind != Entity::Kind::TypeTemplate || (callee.name != "vector" && callee.name != "matrix") ||
+      !is_builtin_function(callee.name))
+    return nullptr;
+  return value_of(e, value_entity(call_builtin(c, callee.name, callee.name), c));
+}
+
 Entity Sema::check_call(ast::CallExpr* c) {
   Entity callee = resolve_entity(c->func);
   std::string shown = callee_text(c->func);
@@ -123,9 +136,22 @@ bool Sema::check_args(ast::CallExpr* c, std::vector<BuiltinArg>& out, const Type
   for (ast::Keyword& kw : c->keywords) {
     const Type* t = check_arg(kw.value, wide);
     ok = ok && !t->is_error();
-    out.push_back(BuiltinArg{t, kw.name, kw.value->constant});
+    out.push_back(BuiltinArg{t, kw.name, kw.value->constant ? kw.value->constant : tuple_constant(kw.value)});
   }
   return ok;
+}
+
+// A tuple of scalar constants as one constant (`shape=(2, 3)`), for builtin arguments only (the
+// tuple expression itself keeps no constant: lowering reads its elements); null otherwise.
+const ConstValue* Sema::tuple_constant(const ast::Expr* e) {
+  const auto* t = e->as<ast::TupleExpr>();
+  if (!t || !e->type || e->type->is_error()) return nullptr;
+  std::vector<ConstValue::Scalar> comps;
+  for (const ast::Expr* x : t->elts) {
+    if (!x->constant || !x->constant->is_scalar()) return nullptr;
+    comps.push_back(x->constant->comps[0]);
+  }
+  return make_const(e->type, std::move(comps));
 }
 
 std::string Sema::arg_types_text(ast::CallExpr* c) {
@@ -144,7 +170,7 @@ const Type* Sema::call_builtin(ast::CallExpr* c, const std::string& name, const 
   BuiltinResolution r = resolve_builtin(types_, name, args);
   if (r.status != BuiltinResolution::Status::Ok) {
     auto b = error(DiagId::err_call_no_match, c->func->range, shown, arg_types_text(c));
-    if (!r.message.empty() && r.bad_arg >= 0) b.help(r.message);
+    if (!r.message.empty()) b.help(r.message);
     return err();
   }
   CallTarget* t = new_target(CallKind::Builtin, r.result);

@@ -62,6 +62,7 @@ const Type* Sema::value_of(ast::Expr* e, const Entity& en) {
       return en.type;
     case Entity::Kind::Error: return err();
     default:
+      if (const Type* t = generic_zero_value(e, en)) return t;
       if (en.kind == Entity::Kind::Special && en.name.rfind("unsupported:", 0) == 0) {
         error(DiagId::err_unsupported, e->range, fmt::format("'wp.{}'", en.name.substr(12)));
         return err();

@@ -180,6 +180,7 @@ class Sema {
   // ------------------------------------------------------- check_expr.cpp
   const Type* check_expr(ast::Expr* e);
   const Type* value_of(ast::Expr* e, const Entity& en);
+  const Type* generic_zero_value(ast::Expr* e, const Entity& en);
   const Type* check_literal(ast::Expr* e);
   const Type* attribute_type(const Type* t, const std::string& attr, SourceRange at, bool report);
   const Type* component_attribute(const Type* t, const std::string& attr);
@@ -263,6 +264,7 @@ class Sema {
 
   // ------------------------------------------------------- const_eval.cpp
   const ConstValue* make_const(const Type* t, std::vector<ConstValue::Scalar> comps);
+  const ConstValue* tuple_constant(const ast::Expr* e);
   const ConstValue* int_const(const Type* t, int64_t v);
   ConstValue::Scalar scalar_of(ScalarKind k, double d, __int128 i, bool is_int_value);
   const ConstValue* normalize(const Type* t, ConstValue::Scalar v);

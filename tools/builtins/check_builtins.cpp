@@ -2,7 +2,8 @@
 // builtin declared in stdlib/builtins.def has a C++ implementation in the stdlib headers that
 // generated code can call, and that every differentiable one has its adjoint.
 //
-// usage: warpc-check-builtins [--groups G1,G2…] [--no-adjoints] [--hide NAME] -- <clang args: -I…>
+// usage: warpc-check-builtins [--groups G1,G2…] [--no-adjoints] [--hide NAME] [--hollow NAME]
+//                             -- <clang args: -I…>
 //        (--hide pretends wp::NAME does not exist: the test suite checks the checker with it)
 //
 // Contract:
@@ -14,7 +15,13 @@
 //    name) must have an overload that accepts the row's argument count, with a non-const
 //    reference wherever the row says `&T`. Constructor forms are checked as construct_<form>.
 //  * For each `Diff` row, `adj_<name>` must exist with an overload taking the primal
-//    arguments, one adjoint per argument, and (unless the result is None) the result's adjoint.
+//    arguments, one adjoint per argument, and (unless the result is None) the result's adjoint,
+//    and that overload must do something: a body of nothing but `(void)x` casts (a stub that
+//    would give zero gradients) counts as missing. `--hollow NAME` pretends every overload of
+//    wp::NAME is such a stub (the test suite checks the checker with it).
+//  * Rows with a tuple result (`U, s, V = wp.svd3(A)`) are lowered onto their `&` form, which
+//    is checked; the generic constructors (vector, matrix, quaternion, transformation) become
+//    construct_<form><T> calls.
 //  * Rows the compiler lowers itself (tid, len) are skipped, by name, listed below.
 //  * Prints one line per problem and a summary; exits 1 if any row fails, 2 on a parse failure.
 #include <clang-c/Index.h>
@@ -51,17 +58,22 @@ std::vector<Row> table_rows() {
 
 // Names whose calls the compiler lowers itself: IR ops and constants (tid, len) and the generic
 // type constructors (vector(…), matrix(…): code generation emits construct_<form><T>).
-const std::set<std::string> kLoweredByCompiler = {"tid", "len", "vector", "matrix"};
+const std::set<std::string> kLoweredByCompiler = {"tid", "len", "vector", "matrix", "quaternion", "transformation"};
+
+// Differentiable rows whose exact gradient is zero, so an empty adjoint is right: the furthest
+// point of a mesh is a vertex, whose barycentric coordinates are locally constant.
+const std::set<std::string> kZeroGradient = {"mesh_query_furthest_point_no_sign"};
 
 // Rows whose C++ call code generation spells with template arguments taken from the result
 // type (`wp::identity<N, T>()`): only the function's existence is checked.
-const std::set<std::string> kTemplateFromResult = {"identity"};
+const std::set<std::string> kTemplateFromResult = {"identity", "cast"};
 
 struct Overload {
   int params = 0;
   int required = 0;
   bool variadic = false;
   std::vector<bool> ref;  // non-const lvalue reference parameters
+  bool acts = true;       // the body has a statement other than `(void)x` casts
 };
 
 using Catalogue = std::map<std::string, std::vector<Overload>>;
@@ -153,6 +165,48 @@ Overload overload_of(CXCursor c) {
   return o;
 }
 
+// A statement that does nothing: `;`, `(void)x`, `(void)x, (void)y` (parenthesised or not).
+bool inert(CXCursor c) {
+  const CXCursorKind k = clang_getCursorKind(c);
+  if (k == CXCursor_NullStmt) return true;
+  if (k == CXCursor_CStyleCastExpr) return clang_getCursorType(c).kind == CXType_Void;
+  // A binary operator whose operands are both void casts can only be the comma operator.
+  if (k != CXCursor_ParenExpr && k != CXCursor_BinaryOperator) return false;
+  bool all = true;
+  clang_visitChildren(
+      c,
+      [](CXCursor e, CXCursor, CXClientData d) {
+        if (!inert(e)) *static_cast<bool*>(d) = false;
+        return CXChildVisit_Continue;
+      },
+      &all);
+  return all;
+}
+
+// Does the function's body contain a statement that is not inert? (No body: assumed to act.)
+bool body_acts(CXCursor fn) {
+  struct State {
+    bool has_body = false, acts = false;
+  } st;
+  clang_visitChildren(
+      fn,
+      [](CXCursor child, CXCursor, CXClientData d) {
+        auto* st = static_cast<State*>(d);
+        if (clang_getCursorKind(child) != CXCursor_CompoundStmt) return CXChildVisit_Continue;
+        st->has_body = true;
+        clang_visitChildren(
+            child,
+            [](CXCursor stmt, CXCursor, CXClientData d2) {
+              if (!inert(stmt)) static_cast<State*>(d2)->acts = true;
+              return CXChildVisit_Continue;
+            },
+            st);
+        return CXChildVisit_Break;
+      },
+      &st);
+  return !st.has_body || st.acts;
+}
+
 CXChildVisitResult visit(CXCursor c, CXCursor, CXClientData data) {
   auto* col = static_cast<Collector*>(data);
   CXCursorKind k = clang_getCursorKind(c);
@@ -168,7 +222,11 @@ CXChildVisitResult visit(CXCursor c, CXCursor, CXClientData data) {
     return CXChildVisit_Continue;
   }
   if (col->wp_depth == 0) return CXChildVisit_Continue;
-  if (k == CXCursor_FunctionDecl || k == CXCursor_FunctionTemplate) (*col->out)[n].push_back(overload_of(c));
+  if (k == CXCursor_FunctionDecl || k == CXCursor_FunctionTemplate) {
+    Overload o = overload_of(c);
+    o.acts = body_acts(c);
+    (*col->out)[n].push_back(o);
+  }
   return CXChildVisit_Continue;
 }
 
@@ -242,10 +300,15 @@ bool has_adjoint(const Catalogue& cat, const Row& r, const RowParams& p, std::st
   }
   const bool returns = std::strcmp(r.result, "None") != 0;
   const int want = 2 * p.count + (returns ? 1 : 0);
-  for (const Overload& o : it->second)
-    if (accepts(o, want)) return true;
-  *why = "no overload of wp::" + adj + " takes " + std::to_string(want) + " arguments (primal, adjoints" +
-         (returns ? ", result adjoint)" : ")");
+  bool stub = false;
+  for (const Overload& o : it->second) {
+    if (!accepts(o, want)) continue;
+    if (o.acts || kZeroGradient.count(r.name)) return true;
+    stub = true;
+  }
+  *why = stub ? "wp::" + adj + " taking " + std::to_string(want) + " arguments does nothing (an empty stub)"
+              : "no overload of wp::" + adj + " takes " + std::to_string(want) + " arguments (primal, adjoints" +
+                    (returns ? ", result adjoint)" : ")");
   return false;
 }
 
@@ -257,6 +320,7 @@ int main(int argc, char** argv) {
                                   "Volumes"};
   bool adjoints = true;
   std::vector<std::string> hidden;  // --hide NAME: pretend wp::NAME is missing (self-test)
+  std::vector<std::string> hollow;  // --hollow NAME: pretend wp::NAME's bodies are empty (self-test)
   std::vector<const char*> clang_args;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -264,6 +328,8 @@ int main(int argc, char** argv) {
       adjoints = false;
     } else if (a == "--hide" && i + 1 < argc) {
       hidden.push_back(argv[++i]);
+    } else if (a == "--hollow" && i + 1 < argc) {
+      hollow.push_back(argv[++i]);
     } else if (a == "--groups" && i + 1 < argc) {
       groups.clear();
       std::string list = argv[++i];
@@ -275,16 +341,19 @@ int main(int argc, char** argv) {
     } else if (a == "--") {
       for (++i; i < argc; ++i) clang_args.push_back(argv[i]);
     } else {
-      std::fprintf(stderr, "usage: warpc-check-builtins [--groups G,…] [--no-adjoints] [--hide NAME] -- <clang args>\n");
+      std::fprintf(stderr, "usage: warpc-check-builtins [--groups G,…] [--no-adjoints] [--hide NAME] [--hollow NAME] -- <clang args>\n");
       return 2;
     }
   }
   Catalogue cat;
   if (!collect(clang_args, &cat)) return 2;
   for (const std::string& h : hidden) cat.erase(h);
+  for (const std::string& h : hollow)
+    for (Overload& o : cat[h]) o.acts = false;
   int rows = 0, failures = 0, adjoint_rows = 0;
   for (const Row& r : table_rows()) {
-    if (!groups.count(r.group) || kLoweredByCompiler.count(r.name)) continue;
+    if (!groups.count(r.group) || kLoweredByCompiler.count(r.name) || std::strncmp(r.result, "tuple(", 6) == 0)
+      continue;
     ++rows;
     RowParams p = parse_row_params(r.params);
     std::string why;

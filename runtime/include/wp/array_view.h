@@ -4,7 +4,8 @@
 //  * A POD (trivially copyable, standard layout) passed by value to kernels:
 //    data, grad (nullptr when the array has no gradient), shape[4] (int, as in Warp),
 //    strides[4] in BYTES (int64_t: Warp uses int; 64-bit strides keep > 2 GiB rows correct),
-//    ndim, flags (kContiguous when the elements are densely packed row-major).
+//    ndim, flags (kContiguous when the elements are densely packed row-major; kThreadLocal for
+//    a kernel-local array, whose gradient is accumulated without atomics).
 //    Unused trailing shape/stride entries are 0.
 //  * operator()(i[, j[, k[, l]]]) returns the element at byte offset Σ index_d · strides[d];
 //    adj(…) is the same element of the gradient. No bounds checks here: debug builds of
@@ -22,6 +23,7 @@ namespace wp {
 template <typename T>
 struct array_t {
   static constexpr uint32_t kContiguous = 1u;
+  static constexpr uint32_t kThreadLocal = 2u;  // storage private to one thread (wp.zeros in a kernel)
 
   T* data = nullptr;
   T* grad = nullptr;

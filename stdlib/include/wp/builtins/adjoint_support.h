@@ -7,7 +7,8 @@
 //  * wp::grad_clear(a, i…) zeroes the element's gradient (the adjoint of a store consumes the
 //    gradient of the element it overwrote); a no-op without a gradient buffer.
 //  * wp::grad_accum(a, i…, v) adds v to a.grad at the element atomically (wp::atomic_add:
-//    thread-safe on the host, CUDA atomics on the device); a no-op without a gradient buffer.
+//    thread-safe on the host, CUDA atomics on the device) — plainly for a kernel-local array
+//    (kThreadLocal: one thread's storage); a no-op without a gradient buffer.
 //    Adjoint kernels accumulate the adjoints of non-array kernel arguments the same way, into
 //    a one-element array the launcher passes with grad pointing at its data.
 //  * wp::adjoint_zero<T>() is the value adjoint accumulators start from: T's zero with every
@@ -18,6 +19,7 @@
 #pragma once
 
 #include "wp/builtins/atomic.h"
+#include "wp/builtins/core.h"
 #include "wp/builtins/kernel_support.h"
 
 namespace wp {
@@ -93,21 +95,28 @@ WP_HD array_t<T> grad_as_data(const array_t<T>& a) {
 }  // namespace detail
 
 namespace detail {
+// a.grad[idx] += v: atomically, except for a thread's own local array (no atomics on its storage).
+template <typename T, typename V, typename... I>
+WP_HD void grad_add(const array_t<T>& a, const V& v, I... idx) {
+  if (a.flags & array_t<T>::kThreadLocal) adj_accumulate(a.adj(idx...), static_cast<T>(v));
+  else atomic_add(grad_as_data(a), idx..., v);
+}
+
 template <typename T, typename V>
 WP_HD void grad_accum_1(const array_t<T>& a, int64_t i, const V& v) {
-  if (a.grad) atomic_add(grad_as_data(a), i, v);
+  if (a.grad) grad_add(a, v, i);
 }
 template <typename T, typename V>
 WP_HD void grad_accum_2(const array_t<T>& a, int64_t i, int64_t j, const V& v) {
-  if (a.grad) atomic_add(grad_as_data(a), i, j, v);
+  if (a.grad) grad_add(a, v, i, j);
 }
 template <typename T, typename V>
 WP_HD void grad_accum_3(const array_t<T>& a, int64_t i, int64_t j, int64_t k, const V& v) {
-  if (a.grad) atomic_add(grad_as_data(a), i, j, k, v);
+  if (a.grad) grad_add(a, v, i, j, k);
 }
 template <typename T, typename V>
 WP_HD void grad_accum_4(const array_t<T>& a, int64_t i, int64_t j, int64_t k, int64_t l, const V& v) {
-  if (a.grad) atomic_add(grad_as_data(a), i, j, k, l, v);
+  if (a.grad) grad_add(a, v, i, j, k, l);
 }
 }  // namespace detail
 

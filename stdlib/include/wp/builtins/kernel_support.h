@@ -61,7 +61,7 @@ WP_HD array_t<T> array_view_at(const array_t<T>& a, I... idx) {
 }
 
 // A contiguous view of thread-local storage (`wp.zeros(shape=…)` inside a kernel): 1–4
-// extents, row-major, no gradient buffer.
+// extents, row-major, no gradient buffer (local_array_with_grad: `grad`, in adjoint kernels).
 template <typename T, typename... I>
 WP_HD array_t<T> local_array(T* storage, I... extents) {
   array_t<T> v;
@@ -74,7 +74,14 @@ WP_HD array_t<T> local_array(T* storage, I... extents) {
     v.strides[d] = stride;
     stride *= dims[d];
   }
-  v.flags = array_t<T>::kContiguous;
+  v.flags = array_t<T>::kContiguous | array_t<T>::kThreadLocal;
+  return v;
+}
+
+template <typename T, typename... I>
+WP_HD array_t<T> local_array_with_grad(T* storage, T* grad, I... extents) {
+  array_t<T> v = local_array(storage, extents...);
+  v.grad = grad;
   return v;
 }
 

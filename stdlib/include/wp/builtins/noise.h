@@ -1,6 +1,6 @@
 // wp/builtins/noise.h — the Noise group: noise, pnoise (Perlin gradient noise in 1–4 D,
 // plain and periodic), curlnoise (divergence-free fields in 2-D, 3-D and 3-D + time), and the
-// adjoints of noise and pnoise. Warp's construction, so the same seeds give the same fields:
+// adjoints of all three. Warp's construction, so the same seeds give the same fields:
 //
 // Contract:
 //  * The lattice: for a point p, cell corner c0 = floor(p) per axis, c1 = c0 + 1, and
@@ -23,6 +23,11 @@
 //    starting at 1); 2-D returns (-∂ψ/∂y, ∂ψ/∂x); 3-D / 4-D use three potentials whose seeds
 //    advance per octave as state = rand_init(state, 10019689) then rand_init(state, 13112221)
 //    and return curl(ψ1, ψ2, ψ3) over the first three axes.
+//  * adj_curlnoise: the exact Jacobian-transpose product. The curl is linear in the potentials'
+//    gradients, so the adjoint of the point is Σ_octaves amplitude·freq·H(freq·p)·w per
+//    potential, H the potential's Hessian and w the output adjoint mapped through the curl's
+//    sign pattern (H·w is the directional derivative of the blended gradient, computed
+//    alongside it). state, octaves, lacunarity and gain get no gradient (as in Warp).
 #pragma once
 
 #include <cstdint>
@@ -298,6 +303,73 @@ WP_HD vec_t<3, float> curl3(uint32_t state, const vec_t<N, float>& xyz, uint32_t
   return vec_t<3, float>{{s3.c[1] - s2.c[2], s1.c[2] - s3.c[0], s2.c[0] - s1.c[1]}};
 }
 
+// H·u: the derivative of the noise gradient along u, blended with the values and gradients
+// (corner gradients are constant, so only the smootherstep weights carry second derivatives).
+template <int N>
+WP_HD vec_t<N, float> cell_noise_hessian_times(uint32_t state, const Cell<N>& cell, const vec_t<N, float>& u) {
+  float v[1 << N], dv[1 << N];
+  vec_t<N, float> g[1 << N], dg[1 << N];
+  for (int k = 0; k < (1 << N); ++k) {
+    v[k] = corner_value<N>(state, cell, k, &g[k]);
+    dv[k] = 0.0f;
+    for (int i = 0; i < N; ++i) dv[k] += g[k].c[i] * u.c[i];
+    dg[k] = vec_t<N, float>{};
+  }
+  for (int axis = 0, count = 1 << N; axis < N; ++axis, count >>= 1) {
+    const float t = cell.frac[axis], s = smootherstep(t), s1 = smootherstep_gradient(t);
+    const float s2 = 60.0f * t * (t * (2.0f * t - 3.0f) + 1.0f), ua = u.c[axis];
+    for (int j = 0; j < count / 2; ++j) {
+      const int a = 2 * j, b = 2 * j + 1;
+      const float dvalue = v[b] - v[a], ddvalue = dv[b] - dv[a];
+      for (int i = 0; i < N; ++i) {
+        const float bump = i == axis ? ddvalue * s1 + dvalue * s2 * ua : 0.0f;
+        dg[j].c[i] = (dg[b].c[i] - dg[a].c[i]) * s + (g[b].c[i] - g[a].c[i]) * s1 * ua + bump + dg[a].c[i];
+        g[j].c[i] = (g[b].c[i] - g[a].c[i]) * s + (i == axis ? dvalue * s1 : 0.0f) + g[a].c[i];
+      }
+      dv[j] = ddvalue * s + dvalue * s1 * ua + dv[a];
+      v[j] = dvalue * s + v[a];
+    }
+  }
+  return dg[0];
+}
+
+// adj_p += amplitude·freq·H(freq·p)·w for one potential of one octave.
+template <int N>
+WP_HD void octave_hessian_acc(uint32_t state, const vec_t<N, float>& xyz, float freq, float amplitude,
+                              const vec_t<N, float>& w, vec_t<N, float>& adj_p) {
+  float p[N];
+  for (int i = 0; i < N; ++i) p[i] = freq * xyz.c[i];
+  const vec_t<N, float> h = cell_noise_hessian_times<N>(state, make_cell<N>(p), w);
+  for (int i = 0; i < N; ++i) adj_p.c[i] += amplitude * freq * h.c[i];
+}
+
+template <int N>
+WP_HD vec_t<N, float> first3(float x, float y, float z) {
+  vec_t<N, float> r{};
+  r.c[0] = x, r.c[1] = y, r.c[2] = z;
+  return r;
+}
+
+// The adjoint of the point for the 2-D (M = 2) and the 3-D / 4-D (M = 3) forms.
+template <int N, int M>
+WP_HD void curl_adjoint(uint32_t state, const vec_t<N, float>& p, uint32_t octaves, float lacunarity, float gain,
+                        vec_t<N, float>& adj_p, const vec_t<M, float>& a) {
+  float freq = 1.0f, amplitude = 1.0f;
+  for (uint32_t i = 0; i < octaves; ++i) {
+    if constexpr (M == 2) {
+      octave_hessian_acc<N>(state, p, freq, amplitude, vec_t<N, float>{{a.c[1], -a.c[0]}}, adj_p);
+    } else {
+      octave_hessian_acc<N>(state, p, freq, amplitude, first3<N>(0.0f, -a.c[2], a.c[1]), adj_p);
+      state = rand_init(static_cast<int32_t>(state), 10019689);
+      octave_hessian_acc<N>(state, p, freq, amplitude, first3<N>(a.c[2], 0.0f, -a.c[0]), adj_p);
+      state = rand_init(static_cast<int32_t>(state), 13112221);
+      octave_hessian_acc<N>(state, p, freq, amplitude, first3<N>(-a.c[1], a.c[0], 0.0f), adj_p);
+    }
+    amplitude *= gain;
+    freq *= lacunarity;
+  }
+}
+
 }  // namespace noise_detail
 
 WP_HD vec_t<2, float> curlnoise(uint32_t state, const vec_t<2, float>& xy, uint32_t octaves = 1u,
@@ -321,6 +393,39 @@ WP_HD vec_t<3, float> curlnoise(uint32_t state, const vec_t<3, float>& xyz, uint
 WP_HD vec_t<3, float> curlnoise(uint32_t state, const vec_t<4, float>& xyzt, uint32_t octaves = 1u,
                                 float lacunarity = 2.0f, float gain = 0.5f) {
   return noise_detail::curl3<4>(state, xyzt, octaves, lacunarity, gain);
+}
+
+// adj_curlnoise for each number of trailing defaulted arguments passed (0 to 3).
+template <int N, int M>
+WP_HD void adj_curlnoise(uint32_t state, const vec_t<N, float>& p, uint32_t octaves, float lacunarity, float gain,
+                         uint32_t& adj_state, vec_t<N, float>& adj_p, uint32_t& adj_octaves, float& adj_lacunarity,
+                         float& adj_gain, const vec_t<M, float>& adj_ret) {
+  static_assert((N == 2 && M == 2) || ((N == 3 || N == 4) && M == 3), "curlnoise: vec2f -> vec2f, vec3f/vec4f -> vec3f");
+  (void)adj_state, (void)adj_octaves, (void)adj_lacunarity, (void)adj_gain;
+  noise_detail::curl_adjoint<N, M>(state, p, octaves, lacunarity, gain, adj_p, adj_ret);
+}
+
+template <int N, int M>
+WP_HD void adj_curlnoise(uint32_t state, const vec_t<N, float>& p, uint32_t octaves, float lacunarity,
+                         uint32_t& adj_state, vec_t<N, float>& adj_p, uint32_t& adj_octaves, float& adj_lacunarity,
+                         const vec_t<M, float>& adj_ret) {
+  float adj_gain = 0.0f;
+  adj_curlnoise<N, M>(state, p, octaves, lacunarity, 0.5f, adj_state, adj_p, adj_octaves, adj_lacunarity, adj_gain,
+                      adj_ret);
+}
+
+template <int N, int M>
+WP_HD void adj_curlnoise(uint32_t state, const vec_t<N, float>& p, uint32_t octaves, uint32_t& adj_state,
+                         vec_t<N, float>& adj_p, uint32_t& adj_octaves, const vec_t<M, float>& adj_ret) {
+  float adj_lacunarity = 0.0f;
+  adj_curlnoise<N, M>(state, p, octaves, 2.0f, adj_state, adj_p, adj_octaves, adj_lacunarity, adj_ret);
+}
+
+template <int N, int M>
+WP_HD void adj_curlnoise(uint32_t state, const vec_t<N, float>& p, uint32_t& adj_state, vec_t<N, float>& adj_p,
+                         const vec_t<M, float>& adj_ret) {
+  uint32_t adj_octaves = 0u;
+  adj_curlnoise<N, M>(state, p, 1u, adj_state, adj_p, adj_octaves, adj_ret);
 }
 
 }  // namespace wp

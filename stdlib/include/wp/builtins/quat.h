@@ -12,16 +12,14 @@
 //  * quat_from_matrix: Shepperd's method on the 3x3 (upper-left 3x3 of a 4x4), normalized.
 //  * quat_from_euler(e, i, j, k) = q_k(e[k]) * q_j(e[j]) * q_i(e[i]) (rotations about the fixed
 //    axes i, j, k in that order; e indexed by axis). quat_rpy(r, p, y) = quat_from_euler((r, p, y), 0, 1, 2).
-//  * quat_to_euler(q, i, j, k): Tait-Bryan (i != k): e indexed by axis, e[j] in [-pi/2, pi/2];
-//    proper Euler (i == k): e[i] first angle, e[j] second in [0, pi], e[3-i-j] third angle. At
-//    gimbal lock the third angle is 0.
+//  * quat_to_euler, quat_to_rpy, quat_twist_angle_signed: wp/builtins/quat_euler.h.
 //  * quat_slerp: shortest arc (b negated when dot(a, b) < 0), b normalized; nlerp when the angle
 //    is tiny.
 //  * quat_twist(axis, q): normalize((dot(axis, q_v) axis, q_w)); identity when that is zero.
 //    quat_twist_angle = 2 acos(twist.w): [0, pi] when q.w >= 0, (pi, 2 pi] otherwise.
 //  * normalize of the zero quaternion is the zero quaternion.
 //  * Adjoints accumulate (+=). adj_quat_to_axis_angle consumes (zeroes) the adjoints of its
-//    outputs axis and angle. adj_quat_to_euler ignores the first/third-angle split at gimbal lock.
+//    outputs axis and angle.
 #pragma once
 
 #include "wp/builtins/matrix.h"
@@ -226,62 +224,6 @@ WP_HD quat_t<T> quat_from_euler(const vec_t<3, T>& e, int32_t i, int32_t j, int3
 template <typename T>
 WP_HD quat_t<T> quat_rpy(T roll, T pitch, T yaw) {
   return quat_from_euler(vec_t<3, T>{{roll, pitch, yaw}}, 0, 1, 2);
-}
-
-namespace detail::la {
-
-// +1 when (a, b, c) is an even permutation of (0, 1, 2), else -1.
-WP_HD int perm_parity(int a, int b) { return (b - a + 3) % 3 == 1 ? 1 : -1; }
-
-// Angle `a` of q = q_j(b) q_i(a) (the third rotation is taken as 0 at gimbal lock).
-template <typename T>
-WP_HD calc_t<T> gimbal_first_angle(const quat_t<T>& q, int i, int j, calc_t<T> b) {
-  quat_t<T> qj = qaxis<T>(j, b);
-  quat_t<T> r = qmul(quat_t<T>{down<T>(-up(qj.x)), down<T>(-up(qj.y)), down<T>(-up(qj.z)), qj.w}, q);
-  return calc_t<T>(2) * atan2_(qcomp(r, i), qcomp(r, 3));
-}
-
-}  // namespace detail::la
-
-template <typename T>
-WP_HD vec_t<3, T> quat_to_euler(const quat_t<T>& q, int32_t i, int32_t j, int32_t k) {
-  using K = detail::la::calc_t<T>;
-  using detail::la::up;
-  const quat_t<T> qn = normalize(q);
-  const mat_t<3, 3, T> rm = quat_to_matrix(qn);
-  auto R = [&](int r, int c) { return up(rm.data[r][c]); };
-  const K tiny = K(64) * detail::la::eps_<K>();
-  K a, b, c;
-  K e[3];
-  if (i != k) {  // Tait-Bryan: R = R_k(c) R_j(b) R_i(a)
-    const K s = K(detail::la::perm_parity(i, j));
-    b = detail::la::asin_(-s * R(k, i));
-    if (detail::la::sqrt_(R(i, i) * R(i, i) + R(j, i) * R(j, i)) > tiny) {
-      a = detail::la::atan2_(s * R(k, j), R(k, k));
-      c = detail::la::atan2_(s * R(j, i), R(i, i));
-    } else {
-      c = K(0);
-      a = detail::la::gimbal_first_angle(qn, i, j, b);
-    }
-    e[i] = a, e[j] = b, e[k] = c;
-  } else {  // proper Euler: R = R_i(c) R_j(b) R_i(a), m the remaining axis
-    const int m = 3 - i - j;
-    const K s = K(detail::la::perm_parity(i, j));
-    b = detail::la::acos_(R(i, i));
-    if (detail::la::sqrt_(R(i, j) * R(i, j) + R(i, m) * R(i, m)) > tiny) {
-      a = s * detail::la::atan2_(R(i, j), R(i, m));
-      c = s * detail::la::atan2_(R(j, i), -R(m, i));
-      if (s < K(0)) {  // the frame relabelling gave -b: use (a - pi, b, c + pi)
-        a = detail::la::wrap_pi(a - K(3.14159265358979323846));
-        c = detail::la::wrap_pi(c + K(3.14159265358979323846));
-      }
-    } else {
-      c = K(0);
-      a = detail::la::gimbal_first_angle(qn, i, j, b);
-    }
-    e[i] = a, e[j] = b, e[m] = c;
-  }
-  return detail::la::vec3_<T>(e[0], e[1], e[2]);
 }
 
 // ---- interpolation and swing-twist ----------------------------------------------------------------
@@ -618,51 +560,6 @@ WP_HD void adj_quat_slerp(const quat_t<T>& q0, const quat_t<T>& q1, const T& t, 
   detail::la::qacc_raw(adj_q0, adj_a, K(1));
   adj_normalize(q1, adj_q1, detail::la::quat_<T>(sgn * adj_b[0], sgn * adj_b[1], sgn * adj_b[2], sgn * adj_b[3]));
   detail::la::sacc(adj_t, adj_tt);
-}
-
-// Gradient through the atan2/asin/acos formulas of quat_to_euler; at gimbal lock only the middle
-// angle's formula is differentiated (the split between the first and third angle is arbitrary there).
-template <typename T>
-WP_HD void adj_quat_to_euler(const quat_t<T>& q, int32_t i, int32_t j, int32_t k, quat_t<T>& adj_q, int32_t& adj_i,
-                             int32_t& adj_j, int32_t& adj_k, const vec_t<3, T>& adj_ret) {
-  (void)adj_i, (void)adj_j, (void)adj_k;
-  using K = detail::la::calc_t<T>;
-  using detail::la::up;
-  const quat_t<T> qn = normalize(q);
-  const mat_t<3, 3, T> rm = quat_to_matrix(qn);
-  auto R = [&](int r, int c) { return up(rm.data[r][c]); };
-  const K tiny = K(64) * detail::la::eps_<K>();
-  const K s = K(detail::la::perm_parity(i, j));
-  K g[3][3] = {{K(0), K(0), K(0)}, {K(0), K(0), K(0)}, {K(0), K(0), K(0)}};
-  // d atan2(y, x) = (x dy - y dx) / (x^2 + y^2): adds ga * that to g at (yr, yc) and (xr, xc).
-  auto atan2_adj = [&](K ga, K y, K x, int yr, int yc, K ys, int xr, int xc, K xs) {
-    const K r2 = x * x + y * y;
-    if (!(r2 > K(0))) return;
-    g[yr][yc] += ga * x / r2 * ys;
-    g[xr][xc] -= ga * y / r2 * xs;
-  };
-  if (i != k) {
-    const K gb = up(adj_ret.c[j]), x = -s * R(k, i), den = detail::la::sqrt_(K(1) - x * x);
-    if (den > K(0)) g[k][i] += gb * -s / den;
-    if (detail::la::sqrt_(R(i, i) * R(i, i) + R(j, i) * R(j, i)) > tiny) {
-      atan2_adj(up(adj_ret.c[i]), s * R(k, j), R(k, k), k, j, s, k, k, K(1));
-      atan2_adj(up(adj_ret.c[k]), s * R(j, i), R(i, i), j, i, s, i, i, K(1));
-    }
-  } else {
-    const int m = 3 - i - j;
-    const K gb = up(adj_ret.c[j]), den = detail::la::sqrt_(K(1) - R(i, i) * R(i, i));
-    if (den > K(0)) g[i][i] -= gb / den;
-    if (detail::la::sqrt_(R(i, j) * R(i, j) + R(i, m) * R(i, m)) > tiny) {
-      atan2_adj(s * up(adj_ret.c[i]), R(i, j), R(i, m), i, j, K(1), i, m, K(1));
-      atan2_adj(s * up(adj_ret.c[m]), R(j, i), -R(m, i), j, i, K(1), m, i, K(-1));
-    }
-  }
-  mat_t<3, 3, T> gm;
-  for (int r = 0; r < 3; ++r)
-    for (int c = 0; c < 3; ++c) gm.data[r][c] = static_cast<T>(g[r][c]);
-  quat_t<T> adj_qn{T(0.0f), T(0.0f), T(0.0f), T(0.0f)};
-  adj_quat_to_matrix(qn, adj_qn, gm);
-  adj_normalize(q, adj_q, adj_qn);
 }
 
 }  // namespace wp

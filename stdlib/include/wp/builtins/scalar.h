@@ -15,6 +15,7 @@
 //    degrees/radians multiply in double (as Warp) and round to T.
 //  * isfinite/isnan/isinf: integers are always finite and never NaN/infinite; on vectors,
 //    matrices and quaternions isfinite is "all components", isnan/isinf "any component".
+//  * bit_count(x): the number of set bits of x's two's-complement representation (int32).
 #pragma once
 
 #include <cstdint>
@@ -317,6 +318,19 @@ WP_HD void adj_copysign(const T& x, const T& y, T& adj_x, T& adj_y, const T& adj
   using F = compute_t<T>;
   const F s = libm::copysign(F(1), static_cast<F>(x)) * libm::copysign(F(1), static_cast<F>(y));
   detail::adj_add_to(adj_x, s * static_cast<F>(adj_ret));
+}
+
+// ---- bit_count ---------------------------------------------------------------------------
+
+template <typename T>
+  requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+WP_HD int32_t bit_count(T x) {
+  const uint64_t bits = static_cast<uint64_t>(static_cast<std::make_unsigned_t<T>>(x));
+#if defined(__CUDA_ARCH__)
+  return __popcll(bits);
+#else
+  return __builtin_popcountll(bits);
+#endif
 }
 
 }  // namespace wp
