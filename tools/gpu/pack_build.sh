@@ -8,7 +8,7 @@
 # Kept: CTest files, executables (stripped), the CMake package files, generated kernels'
 # headers. Dropped: object files, static libraries only the link needed, fuzz corpora, CPU-only
 # test executables and lit outputs (ctest -L gpu never runs them). DEST_DIR/lib receives the shared libraries the
-# executables need that a bare CUDA image lacks (libfmt, libpng). Prints the bundle's size.
+# executables need that a bare CUDA image lacks (libfmt, libpng, FFTW, liblbfgs). Prints the bundle's size.
 # Static libraries are dropped except the two warpc-gradcheck links its kernels against.
 set -eu
 build=$(cd "$1" && pwd)
@@ -32,7 +32,7 @@ find "$dest" -type f -perm -u+x | while read -r f; do
   if head -c 4 "$f" | grep -q 'ELF'; then strip --strip-unneeded "$f" 2>/dev/null || true; fi
 done
 mkdir -p "$dest/lib"
-for lib in libfmt.so.9 libpng16.so.16; do
+for lib in libfmt.so.9 libpng16.so.16 libfftw3f.so.3 libfftw3f_threads.so.3 liblbfgs.so.0; do
   path=$(ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')
   [ -n "$path" ] && cp -L "$path" "$dest/lib/"
 done
