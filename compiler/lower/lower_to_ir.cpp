@@ -148,6 +148,7 @@ std::vector<ir::Value*> Lowerer::function_exit_values(SourceRange loc) { return 
 void Lowerer::define(ir::Function* f) {
   fn_ = f;
   env_.clear();
+  tuples_.clear();
   loops_.clear();
   flow_ = Flow::Live;
   f->body = module_->new_region(nullptr, f);

@@ -122,6 +122,7 @@ struct CallExpr : ExprOf<ExprKind::Call> {
   Expr* func = nullptr;
   std::vector<Expr*> args;
   std::vector<Keyword> keywords;
+  std::vector<bool> starred;  // per positional argument: written `*arg` (sema expands it)
   const sema::CallTarget* target = nullptr;  // set by sema
 };
 struct BinaryExpr : ExprOf<ExprKind::Binary> {

@@ -547,11 +547,18 @@ Expr* Parser::parse_call(SourceLoc begin, Expr* func) {
   return checked(call, kids);
 }
 
-// arg: NAME '=' expression | expression
-//    | '*' expression | '**' expression | expression for_if_clauses   (rejected)
+// arg: NAME '=' expression | expression | '*' expression
+//    | '**' expression | expression for_if_clauses   (rejected)
 // Returns false when the argument list cannot continue.
 bool Parser::parse_call_argument(CallExpr* call, int& first_keyword) {
   SourceLoc begin = here();
+  if (at(TokenKind::Star) && first_keyword < 0) {  // `f(*v)`: expanded by sema
+    advance();
+    call->args.push_back(parse_expression());
+    call->starred.resize(call->args.size(), false);
+    call->starred.back() = true;
+    return !in_error_;
+  }
   if (at(TokenKind::Star) || at(TokenKind::DoubleStar)) {
     std::string_view star = cur().text;
     advance();
@@ -593,6 +600,7 @@ bool Parser::parse_call_argument(CallExpr* call, int& first_keyword) {
         .note(DiagId::note_keyword_argument_here, kw.name_range, kw.name);
   }
   call->args.push_back(arg);
+  if (!call->starred.empty()) call->starred.resize(call->args.size(), false);
   return !in_error_;
 }
 

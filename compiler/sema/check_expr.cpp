@@ -62,6 +62,11 @@ const Type* Sema::value_of(ast::Expr* e, const Entity& en) {
       return en.type;
     case Entity::Kind::Error: return err();
     default:
+      if (auto* c = e->as<ast::CallExpr>(); c && en.kind == Entity::Kind::Type && c->args.empty() && fn_ &&
+                                            en.type->is_composite() && c->func->type &&
+                                            c->func->type->is(TypeKind::Function)) {
+        if (const Type* t = zero_value(c, en.type)) return t;
+      }
       if (en.kind == Entity::Kind::Special && en.name.rfind("unsupported:", 0) == 0) {
         error(DiagId::err_unsupported, e->range, fmt::format("'wp.{}'", en.name.substr(12)));
         return err();
@@ -80,6 +85,10 @@ const Type* Sema::check_literal(ast::Expr* e) {
       if (lit->overflow) {
         error(DiagId::err_int_literal_64, e->range);
         return err();
+      }
+      if (wide_ && wide_->is_float_scalar()) {  // `wp.vec3(1, 0.5, 2)`: Warp converts the literal
+        e->constant = normalize(wide_, static_cast<int64_t>(lit->value));
+        return wide_;
       }
       const Type* t = types_.int32();
       if (lit->value > 0x7fffffffull) {
@@ -552,8 +561,8 @@ const Type* Sema::check_unary(ast::UnaryExpr* u) {
     u->target = unary_target("neg", t, t);
     return t;
   }
-  if (u->op == ast::UnaryOp::Not) {  // any scalar, always bool (Warp's `unot`)
-    if (!t->is_scalar()) {
+  if (u->op == ast::UnaryOp::Not) {  // any scalar or an array (null check), always bool (`unot`)
+    if (!t->is_scalar() && !t->is(TypeKind::Array)) {
       error(DiagId::err_unary_operand, u->range, "not", type_name(t));
       return err();
     }

@@ -317,7 +317,7 @@ Entity Sema::warp_member(const std::string& name) {
       return e;
     }
   }
-  if (const ConstValue* c = builtin_constant(types_, name)) {
+  if (const ConstValue* c = builtin_constant(types_, name, wide_float64())) {
     Entity e = make_entity(Entity::Kind::Value, name);
     e.type = c->type;
     e.constant = c;
@@ -328,13 +328,12 @@ Entity Sema::warp_member(const std::string& name) {
 }
 
 Entity Sema::math_member(const std::string& name) {
-  static const std::map<std::string, double, std::less<>> kConstants = {
-      {"pi", 3.14159265358979323846}, {"e", 2.71828182845904523536}, {"tau", 6.28318530717958647692},
-      {"inf", HUGE_VAL}, {"nan", NAN}};
-  if (auto it = kConstants.find(name); it != kConstants.end()) {
+  static const std::set<std::string, std::less<>> kConstants = {"pi", "e", "tau", "inf", "nan"};
+  if (kConstants.count(name)) {
+    const ConstValue* c = builtin_constant(types_, name, wide_float64());
     Entity e = make_entity(Entity::Kind::Value, name);
-    e.type = types_.float32();
-    e.constant = make_const(types_.float32(), {static_cast<double>(static_cast<float>(it->second))});
+    e.type = c->type;
+    e.constant = c;
     return e;
   }
   // Like Warp, a math function means the builtin of the same name, if any.
@@ -378,6 +377,8 @@ Entity Sema::namespace_member(const Entity& ns, const std::string& name, SourceR
         m.type = types_.generic(GenericKind::Any);
       } else if (name == "Tuple") {
         m = make_entity(Entity::Kind::TypeTemplate, "tuple");
+      } else if (name == "Literal") {  // only as a size: wp.array[float, Literal[2]]
+        m = make_entity(Entity::Kind::Special, "Literal");
       }
       break;
     case ModuleKind::User:

@@ -211,7 +211,7 @@ WP_HD constexpr V div(const V& a, scalar_t<V> s) {
   return detail::map1(a, [s](auto x) { return div(x, s); });
 }
 template <detail::Composite V>
-  requires(is_vec_v<V> || is_mat_v<V>)
+  requires(is_vec_v<V> || is_mat_v<V> || is_quat_v<V>)
 WP_HD constexpr V div(scalar_t<V> s, const V& a) {
   return detail::map1(a, [s](auto x) { return div(s, x); });
 }
@@ -460,7 +460,7 @@ WP_HD void adj_div(const V& a, const scalar_t<V>& s, V& adj_a, scalar_t<V>& adj_
 
 // ret_k = s / a_k.
 template <detail::Composite V>
-  requires(is_vec_v<V> || is_mat_v<V>)
+  requires(is_vec_v<V> || is_mat_v<V> || is_quat_v<V>)
 WP_HD void adj_div(const scalar_t<V>& s, const V& a, scalar_t<V>& adj_s, V& adj_a, const V& adj_ret) {
   using F = compute_t<scalar_t<V>>;
   const F sv = static_cast<F>(s);
