@@ -156,6 +156,9 @@ struct IfExpExpr : ExprOf<ExprKind::IfExp> {
 struct TupleExpr : ExprOf<ExprKind::Tuple> {
   std::vector<Expr*> elts;
   bool parenthesized = false;
+  // '[' or '{' for a list / dict display, accepted only as an argument of `wp.overload(…)`
+  // (a dict's elements are (key, value) TupleExprs).
+  char display = 0;
 };
 struct ErrorExpr : ExprOf<ExprKind::Error> {};
 

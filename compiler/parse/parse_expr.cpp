@@ -482,6 +482,7 @@ Expr* Parser::reject_comprehension(SourceLoc begin, TokenKind closer, const char
 // list: '[' [star_named_expressions] ']'      (rejected)
 // listcomp: '[' named_expression for_if_clauses ']'   (rejected)
 Expr* Parser::parse_bracket_display() {
+  if (overload_args_ > 0) return parse_overload_display(TokenKind::RBracket);
   SourceLoc begin = here();
   advance();
   if (skip_balanced(TokenKind::RBracket)) {
@@ -497,6 +498,7 @@ Expr* Parser::parse_bracket_display() {
 // dict: '{' [kvpairs] '}' · set: '{' star_named_expressions '}'
 // dictcomp / setcomp                            (all rejected)
 Expr* Parser::parse_brace_display() {
+  if (overload_args_ > 0) return parse_overload_display(TokenKind::RBrace);
   SourceLoc begin = here();
   advance();
   bool empty = at(TokenKind::RBrace);
@@ -513,6 +515,35 @@ Expr* Parser::parse_brace_display() {
         .help("use a vector type such as 'wp.vec3(…)' to hold several values");
   }
   return error_expr(begin);
+}
+
+// The types of `wp.overload(kernel, [T, …])` / `wp.overload(kernel, {"name": T, …})`:
+// list: '[' [expression (',' expression)* [',']] ']'
+// dict: '{' [expression ':' expression (',' expression ':' expression)* [',']] '}'
+Expr* Parser::parse_overload_display(TokenKind closer) {
+  SourceLoc begin = here();
+  const Token& open = advance();
+  auto* t = make<TupleExpr>(begin);
+  t->display = closer == TokenKind::RBracket ? '[' : '{';
+  while (!at(closer) && !in_error_) {
+    Expr* e = parse_expression();
+    if (t->display == '{') {
+      SourceLoc key_begin = e->range.begin;
+      expect(TokenKind::Colon, "':' after a key");
+      auto* pair = make<TupleExpr>(key_begin);
+      pair->elts = {e, parse_expression()};
+      pair->range = since(key_begin);
+      e = pair;
+    }
+    t->elts.push_back(e);
+    if (!accept(TokenKind::Comma)) break;
+  }
+  if (in_error_)
+    skip_balanced(closer);
+  else
+    expect_closing(closer, open);
+  t->range = since(begin);
+  return checked(t, t->elts);
 }
 
 // lambdef: 'lambda' [params] ':' expression      (rejected)
@@ -532,10 +563,15 @@ Expr* Parser::parse_call(SourceLoc begin, Expr* func) {
   auto* call = ctx_.make<CallExpr>(SourceRange(begin));
   call->func = func;
   int first_keyword = -1;
+  const auto* attr = func->as<AttributeExpr>();
+  const auto* name = func->as<NameExpr>();
+  const bool overload = (attr && attr->attr == "overload") || (name && name->name == "overload");
+  overload_args_ += overload;
   while (!at(TokenKind::RParen)) {
     if (!parse_call_argument(call, first_keyword)) break;
     if (!accept(TokenKind::Comma)) break;
   }
+  overload_args_ -= overload;
   if (in_error_)
     skip_balanced(TokenKind::RParen);
   else

@@ -160,6 +160,14 @@ class Sema {
   void declare_signature(FunctionDecl* d);
   void check_default(FunctionDecl* d, ast::Param& p, const Type* t, bool kernel);
   void declare_kernel(FunctionDecl* d, ast::CallExpr* call);
+  // explicit_overloads.cpp
+  FunctionDecl* overload_target(ast::Expr* e, SourceRange at);
+  void declare_overload_call(ast::CallExpr* c);
+  bool overload_types_by_name(FunctionDecl* d, ast::TupleExpr* pairs, std::vector<const Type*>& concrete,
+                              std::vector<SourceRange>& where);
+  void declare_overload_def(ast::FunctionDefStmt* f);
+  void request_instance(FunctionDecl* d, const std::vector<const Type*>& concrete,
+                        const std::vector<SourceRange>& where, SourceRange at);
   void read_kernel_options(FunctionDecl* d, ast::CallExpr* call);
   void add_overload(FunctionDecl* d);
   void read_native_snippets(FunctionDecl* d, ast::CallExpr* call);
@@ -302,6 +310,7 @@ class Sema {
     SourceRange at;
   };
   std::vector<InstContext> inst_stack_;       // generic instances being checked (for notes)
+  std::vector<std::pair<FunctionInstance*, SourceRange>> explicit_instances_;  // wp.overload requests
   struct CallFrame {
     const FunctionInstance* caller;
     const FunctionInstance* callee;
