@@ -109,8 +109,7 @@ const Type* Sema::check_literal(ast::Expr* e) {
     }
     case ExprKind::FloatLit: {
       double v = e->as<ast::FloatLitExpr>()->value;
-      const Type* t = wide_ && wide_->is_float_scalar() && wide_->scalar == ScalarKind::Float64 ? wide_
-                                                                                               : types_.float32();
+      const Type* t = wide_ && wide_->is_float_scalar() ? wide_ : types_.float32();
       e->constant = normalize(t, v);
       return t;
     }
