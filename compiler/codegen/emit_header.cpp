@@ -4,7 +4,9 @@
 //   structs of every module the program uses, each in ::wp_structs::<module> under an include
 //   guard (two kernel libraries that import the same module agree on one C++ type), with
 //   sizeof/alignof/offsetof asserts; then `namespace <ns>` with a `using` per struct, the main
-//   module's constants, and one launcher declaration per kernel.
+//   module's constants, and one launcher declaration per kernel instance (the instances of a
+//   generic kernel overload one launcher name on their C++ parameter types); parameters with
+//   .wp defaults get C++ default arguments (the trailing run of them).
 #include <fmt/format.h>
 
 #include <set>

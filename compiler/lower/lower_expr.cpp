@@ -1,7 +1,8 @@
 // lower_expr.cpp — expressions: constants, names (SSA lookup), operators and
 // calls as sema resolved them (call_builtin / call / cmp / cast), composite
 // components and fields (extract), array reads (array_load / array_view),
-// short-circuit `and` / `or`, chained comparisons and `a if c else b` as `if` ops.
+// short-circuit `and` / `or`, chained comparisons and `a if c else b` as `if` ops; tuple-valued
+// locals are their element values (no IR tuple), read by constant index or unpacked.
 #include <fmt/format.h>
 
 #include <algorithm>

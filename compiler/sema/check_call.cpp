@@ -2,7 +2,9 @@
 // functions (overload sets, keyword binding, defaults, generic
 // instantiation), struct constructors, type constructors and casts, and the
 // forms sema handles itself: wp.tid, wp.static, wp.constant, range,
-// reversed, print, wp.printf, len, type(x), local arrays (wp.zeros).
+// reversed, print, wp.printf, len (of values and of vector/matrix types),
+// type(x), local arrays (wp.zeros); `*v` arguments expanded into components,
+// sized wp.vector / wp.matrix constructors and their zero-valued forms.
 //
 // Contract: check_call() returns what the call denotes (a Value almost
 // always; a Type for `type(x)` and type templates; whatever wp.static(f)

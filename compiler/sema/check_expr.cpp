@@ -2,6 +2,8 @@
 // types), operators (exact-match builtin overloads, user operator overloads,
 // no implicit conversions), comparisons, boolean operators, conditional
 // expressions, tuples, attributes and indexing of vectors/matrices/arrays.
+// Literals written as constructor arguments take the constructed scalar type
+// (`wp.vec3(1, 0.5, 2)`, `wp.float64(0.1)`), as Warp converts Python numbers.
 //
 // Contract: check_expr() sets Expr::type on every expression it visits (the
 // Error type after a diagnostic; Error operands are accepted silently), and
