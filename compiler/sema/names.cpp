@@ -214,6 +214,12 @@ Entity Sema::lookup_name(ast::NameExpr* n) {
   }
   Entity b = python_builtin(n->name);
   if (!b.is_error()) return b;
+  for (ModuleKind k : module_ ? module_->star_imports : std::vector<ModuleKind>{}) {
+    Entity ns = make_entity(Entity::Kind::Module, module_display(k));
+    ns.module_kind = k;
+    Entity m = namespace_member(ns, n->name, n->range, false);
+    if (!m.is_error()) return m;
+  }
   report_undeclared(n);
   return Entity{};
 }
@@ -513,12 +519,15 @@ void Sema::check_import_from(ast::ImportFromStmt* s) {
     }
     return;
   }
-  if (s->names.size() == 1 && s->names[0].name == "*") {
-    error(DiagId::err_import_star, s->range, s->module);
-    return;
-  }
   Entity ns = make_entity(Entity::Kind::Module, s->module);
   ModuleKind k;
+  if (s->names.size() == 1 && s->names[0].name == "*") {  // Warp's and math's names, unqualified
+    if (builtin_module_kind(s->module, k) && (k == ModuleKind::Warp || k == ModuleKind::Math))
+      module_->star_imports.push_back(k);
+    else
+      error(DiagId::err_import_star, s->range, s->module);
+    return;
+  }
   if (builtin_module_kind(s->module, k)) {
     ns.module_kind = k;
   } else if (foreign_module(s->module, s->module_range)) {
