@@ -529,7 +529,7 @@ Expr* Parser::parse_overload_display(TokenKind closer) {
     Expr* e = parse_expression();
     if (t->display == '{') {
       SourceLoc key_begin = e->range.begin;
-      expect(TokenKind::Colon, "':' after a key");
+      if (!expect(TokenKind::Colon, "':' after a key")) break;
       auto* pair = make<TupleExpr>(key_begin);
       pair->elts = {e, parse_expression()};
       pair->range = since(key_begin);
@@ -538,10 +538,11 @@ Expr* Parser::parse_overload_display(TokenKind closer) {
     t->elts.push_back(e);
     if (!accept(TokenKind::Comma)) break;
   }
-  if (in_error_)
+  if (in_error_) {
     skip_balanced(closer);
-  else
-    expect_closing(closer, open);
+    return error_expr(begin);
+  }
+  expect_closing(closer, open);
   t->range = since(begin);
   return checked(t, t->elts);
 }

@@ -476,7 +476,7 @@ Entity Sema::call_special(ast::CallExpr* c, const std::string& name, const std::
   else if (name == "len") t = call_len(c);
   else if (name == "zeros") t = call_local_array(c, shown);
   if (t) return value_entity(t, c);
-  check_args_quietly(c);
+  if (name != "overload") check_args_quietly(c);  // (its arguments are types, not values)
   std::string what = name.rfind("unsupported:", 0) == 0 ? "wp." + name.substr(12) : shown;
   error(DiagId::err_unsupported, c->func->range, fmt::format("'{}'", what));
   return Entity{};

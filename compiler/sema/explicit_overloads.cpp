@@ -38,6 +38,8 @@ FunctionDecl* Sema::overload_target(ast::Expr* e, SourceRange at) {
 
 // `wp.overload(kernel, [T, …])` / `wp.overload(kernel, {"param": T, …})`.
 void Sema::declare_overload_call(ast::CallExpr* c) {
+  for (ast::Expr* a : c->args)
+    if (a->kind == ast::ExprKind::Error) return;  // the parser reported it
   auto* types = c->args.size() == 2 ? c->args[1]->as<ast::TupleExpr>() : nullptr;
   if (!types || !types->display || !c->keywords.empty()) {
     error(DiagId::err_overload_form, c->range);
