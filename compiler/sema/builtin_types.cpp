@@ -198,9 +198,10 @@ const ConstValue* builtin_constant(TypeContext& types, std::string_view name, bo
   auto value = constant_named(name);
   if (!value) return nullptr;
   auto& slot = caches()[&types].constants[std::string(name) + (full_precision ? ":64" : "")];
-  if (slot) return slot.get();
+  const Type* type = full_precision ? types.scalar(ScalarKind::Float64) : types.float32();
+  if (slot && slot->type == type) return slot.get();  // (not a context recycled at this address)
   slot = std::make_unique<ConstValue>();
-  slot->type = full_precision ? types.scalar(ScalarKind::Float64) : types.float32();
+  slot->type = type;
   // A float32 unless it is the direct argument of a float64 constructor (Warp keeps the
   // Python float's full value there: wp.float64(wp.pi)).
   slot->comps.push_back(full_precision ? *value : static_cast<double>(static_cast<float>(*value)));
