@@ -17,6 +17,8 @@ namespace warpc::codegen {
 struct KernelEntry {
   const ir::Function* fn = nullptr;
   std::string name;                      // the kernel's name (messages; launcher = cpp_identifier(name))
+  std::string impl;                      // the name of its generated internals (k_<impl>_cpu …): = name,
+                                         // but name_0, name_1 … for the instances of a generic kernel
   std::vector<std::string> param_names;  // C++ names, = the .wp parameter names where possible
   int tid_dims = 0;
   size_t primal_params = 0;              // backward kernels: parameters after these are gradient

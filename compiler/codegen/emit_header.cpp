@@ -4,7 +4,9 @@
 //   structs of every module the program uses, each in ::wp_structs::<module> under an include
 //   guard (two kernel libraries that import the same module agree on one C++ type), with
 //   sizeof/alignof/offsetof asserts; then `namespace <ns>` with a `using` per struct, the main
-//   module's constants, and one launcher declaration per kernel.
+//   module's constants, and one launcher declaration per kernel instance (the instances of a
+//   generic kernel overload one launcher name on their C++ parameter types); parameters with
+//   .wp defaults get C++ default arguments (the trailing run of them).
 #include <fmt/format.h>
 
 #include <set>
@@ -49,6 +51,21 @@ std::string constant_definition(const sema::Symbol& c) {
                      cpp_identifier(c.name), cpp_literal(v));
 }
 
+// " = value" for each kernel parameter in the trailing run of parameters with defaults
+// (`s: float = 1.5` → `float s = 1.5f`), "" for the others.
+std::vector<std::string> param_defaults(const KernelEntry& k) {
+  const ir::Function* primal = k.fn->primal ? k.fn->primal : k.fn;
+  const ast::FunctionDefStmt* def = primal->instance ? primal->instance->def : nullptr;
+  size_t n = def ? def->params.size() : 0;
+  std::vector<std::string> out(k.fn->param_types.size());
+  for (size_t i = n; i-- > 0;) {
+    const ast::Expr* d = def->params[i].default_value;
+    if (!d || !d->constant || i >= out.size()) break;
+    out[i] = " = " + cpp_literal(*d->constant);
+  }
+  return out;
+}
+
 std::string launcher_declaration(const KernelEntry& k) {
   const ir::Function& fn = *k.fn;
   std::string doc = fmt::format("// {}(", k.name);
@@ -61,8 +78,10 @@ std::string launcher_declaration(const KernelEntry& k) {
     return base;
   };
   std::vector<std::string> params = {"const wp::Dim& " + local("dim")};
+  const std::vector<std::string> defaults = param_defaults(k);
   for (size_t i = 0; i < fn.param_types.size(); ++i) {
-    params.push_back(host_param_type(fn.param_types[i]) + " " + k.param_names[i] + (i >= k.primal_params ? " = {}" : ""));
+    params.push_back(host_param_type(fn.param_types[i]) + " " + k.param_names[i] +
+                     (i >= k.primal_params ? " = {}" : defaults[i]));
     doc += fmt::format("{}{}: {}", i ? ", " : "", k.param_names[i], type_name(fn.param_types[i]));
   }
   params.push_back("const wp::LaunchOptions& " + local("options") + " = {}");

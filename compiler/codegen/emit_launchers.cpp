@@ -60,7 +60,7 @@ std::string cpu_launcher(const KernelEntry& k) {
   const std::string dim = local(k, "dim"), options = local(k, "options"), begin = local(k, "begin"),
                     end = local(k, "end"), i = local(k, "i"), t = local(k, "t"), d = local(k, "d");
   std::string params = kernel_params(k);
-  std::string out = fmt::format("void k_{}_cpu(const wp::Dim& {}, const wp::LaunchOptions& {}{}{}) {{\n", k.name, dim,
+  std::string out = fmt::format("void k_{}_cpu(const wp::Dim& {}, const wp::LaunchOptions& {}{}{}) {{\n", k.impl, dim,
                                 options, params.empty() ? "" : ", ", params);
   out += fmt::format("  wp::launch_cpu_ranges({}, {}, [&](int64_t {}, int64_t {}) {{\n", dim, options, begin, end);
   if (k.tid_dims <= 1) {
@@ -80,7 +80,7 @@ std::string cpu_launcher(const KernelEntry& k) {
 
 std::string cuda_launcher_declaration(const KernelEntry& k) {
   std::string params = kernel_params(k);
-  return fmt::format("void k_{}_cuda(const wp::Dim& {}, const wp::LaunchOptions& {}, const wp::Device& {}{}{})", k.name,
+  return fmt::format("void k_{}_cuda(const wp::Dim& {}, const wp::LaunchOptions& {}, const wp::Device& {}{}{})", k.impl,
                      local(k, "dim"), local(k, "options"), local(k, "device"), params.empty() ? "" : ", ", params);
 }
 
@@ -199,10 +199,10 @@ std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd, const S
                      join(devices), k.name);
   out += conversions;
   out += tid_extent_checks(k, dim, sources);
-  out += fmt::format("  if ({}.is_cpu()) {{\n    impl::k_{}_cpu({}, {}{});\n  }} else {{\n", device, k.name, dim,
+  out += fmt::format("  if ({}.is_cpu()) {{\n    impl::k_{}_cpu({}, {}{});\n  }} else {{\n", device, k.impl, dim,
                      options, call_args);
   out += "#if WARPC_KERNELS_CUDA\n";
-  out += fmt::format("    impl::k_{}_cuda({}, {}, {}{});\n", k.name, dim, options, device, call_args);
+  out += fmt::format("    impl::k_{}_cuda({}, {}, {}{});\n", k.impl, dim, options, device, call_args);
   out += "#else\n";
   out += fmt::format(
       "    throw wp::Error(\"cannot launch on '\" + {}.str() + \"': this kernel library was built without CUDA \"\n"
@@ -225,7 +225,7 @@ std::string cuda_wide_kernel(const KernelEntry& k) {
                     lane = local(k, "lane");
   const std::vector<std::string> buffers = wide_lane_names(*k.fn, plan);
   std::string params = kernel_params(k), args = kernel_args(k);
-  std::string out = fmt::format("__global__ void k_{}_wide_kernel(const int64_t {}{}{}) {{\n", k.name, n,
+  std::string out = fmt::format("__global__ void k_{}_wide_kernel(const int64_t {}{}{}) {{\n", k.impl, n,
                                 params.empty() ? "" : ", ", params);
   out += fmt::format("  const int64_t {} = static_cast<int64_t>(gridDim.x) * blockDim.x;\n", stride);
   out += fmt::format("  const int64_t {} = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;\n", first);
@@ -265,7 +265,7 @@ std::string cuda_wide_dispatch(const KernelEntry& k, const std::string& n, const
       "    const wp::detail::CudaLaunchConfig {0} = wp::detail::cuda_launch_config(std::max<int64_t>({1} / {2}, {1} % {2}), "
       "{3}, {4}, \"{5}\");\n",
       config, n, plan.lanes, options, device, k.name);
-  out += fmt::format("    k_{0}_wide_kernel<<<{1}.grid, {1}.block, 0, {1}.stream>>>({2}{3}{4});\n", k.name, config, n,
+  out += fmt::format("    k_{0}_wide_kernel<<<{1}.grid, {1}.block, 0, {1}.stream>>>({2}{3}{4});\n", k.impl, config, n,
                      args.empty() ? "" : ", ", args);
   out += fmt::format("    wp::detail::cuda_check_launch(\"{}\");\n    return;\n  }}\n", k.name);
   return out;
@@ -277,7 +277,7 @@ std::string cuda_kernel(const KernelEntry& k) {
                     config = local(k, "config");
   std::string params = kernel_params(k);
   std::string dim_param = k.tid_dims > 1 ? ", const wp::Dim " + dim : "";
-  std::string out = fmt::format("__global__ void k_{}_kernel(const int64_t {}{}{}{}) {{\n", k.name, n, dim_param,
+  std::string out = fmt::format("__global__ void k_{}_kernel(const int64_t {}{}{}{}) {{\n", k.impl, n, dim_param,
                                 params.empty() ? "" : ", ", params);
   out += fmt::format("  const int64_t {} = static_cast<int64_t>(gridDim.x) * blockDim.x;\n", stride);
   // Most launches give each thread one index: unrolling the grid-stride loop only adds a
@@ -294,7 +294,7 @@ std::string cuda_kernel(const KernelEntry& k) {
   out += fmt::format("  const wp::detail::CudaLaunchConfig {} = wp::detail::cuda_launch_config({}, {}, {}, \"{}\");\n",
                      config, n, options, device, k.name);
   std::string args = kernel_args(k);
-  out += fmt::format("  k_{0}_kernel<<<{1}.grid, {1}.block, 0, {1}.stream>>>({2}{3}{4}{5});\n", k.name, config, n,
+  out += fmt::format("  k_{0}_kernel<<<{1}.grid, {1}.block, 0, {1}.stream>>>({2}{3}{4}{5});\n", k.impl, config, n,
                      k.tid_dims > 1 ? ", " + dim : "", args.empty() ? "" : ", ", args);
   out += fmt::format("  wp::detail::cuda_check_launch(\"{}\");\n}}\n\n", k.name);
   return out;

@@ -131,25 +131,25 @@ std::string emit_reflect(const ModuleContext& ctx) {
       for (size_t j = bwd ? bwd->primal_params : 0; bwd && j < bwd->fn->param_types.size(); ++j)
         accumulator |= bwd->param_names[j] == "adj_" + k.param_names[i];
       const bool is_struct = t->kind == TypeKind::Struct;
-      if (is_struct) out += struct_param_support(k.name, i, t);
-      params.push_back(param_info(k.param_names[i], t, accumulator, fmt::format("{}_{}_fields", k.name, i)));
+      if (is_struct) out += struct_param_support(k.impl, i, t);
+      params.push_back(param_info(k.param_names[i], t, accumulator, fmt::format("{}_{}_fields", k.impl, i)));
     }
-    out += fmt::format("const wp::reflect::ParamInfo {}_params[] = {{\n  {}{}}};\n", k.name, join(params, ",\n  "),
+    out += fmt::format("const wp::reflect::ParamInfo {}_params[] = {{\n  {}{}}};\n", k.impl, join(params, ",\n  "),
                        params.empty() ? "{}" : "");
     out += fmt::format(
         "void {}_forward(const wp::Dim& dim, void* const* args, const wp::LaunchOptions& options) {{\n"
         "  const wp::Device device = options.device.value_or(wp::Device());\n  {}\n}}\n",
-        k.name, wrapper_call(ctx, k, k.name));
+        k.impl, wrapper_call(ctx, k, k.name));
     if (bwd)
       out += fmt::format(
           "void {}_backward(const wp::Dim& dim, void* const* args, void* const* acc,\n"
           "                 const wp::LaunchOptions& options) {{\n"
           "  const wp::Device device = options.device.value_or(wp::Device());\n  {}\n}}\n",
-          k.name, wrapper_call(ctx, *bwd, k.name));
+          k.impl, wrapper_call(ctx, *bwd, k.name));
     out += "\n";
-    table += fmt::format("      {{\"{0}\", {1}, {4}::reflect_impl::{0}_params, {2}, {3}, {4}::reflect_impl::{0}_forward, {5}}},\n", k.name,
+    table += fmt::format("      {{\"{0}\", {1}, {4}::reflect_impl::{0}_params, {2}, {3}, {4}::reflect_impl::{0}_forward, {5}}},\n", k.impl,
                          k.fn->param_types.size(), k.tid_dims, bwd ? "true" : "false", ctx.options.ns,
-                         bwd ? fmt::format("{}::reflect_impl::{}_backward", ctx.options.ns, k.name) : "nullptr");
+                         bwd ? fmt::format("{}::reflect_impl::{}_backward", ctx.options.ns, k.impl) : "nullptr");
     ++count;
   }
   out += fmt::format("}}  // namespace {}::reflect_impl\n\n", ctx.options.ns);

@@ -1,7 +1,8 @@
 // lower_expr.cpp — expressions: constants, names (SSA lookup), operators and
 // calls as sema resolved them (call_builtin / call / cmp / cast), composite
 // components and fields (extract), array reads (array_load / array_view),
-// short-circuit `and` / `or`, chained comparisons and `a if c else b` as `if` ops.
+// short-circuit `and` / `or`, chained comparisons and `a if c else b` as `if` ops; tuple-valued
+// locals are their element values (no IR tuple), read by constant index or unpacked.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -99,6 +100,7 @@ std::vector<Value*> Lowerer::expr_values(const ast::Expr* e) {
     return out;
   }
   if (const auto* c = e->as<ast::CallExpr>()) return call(c);
+  if (const auto* n = e->as<ast::NameExpr>(); n && n->symbol && tuples_.count(n->symbol)) return tuples_[n->symbol];
   if (e->type && e->type->kind == TypeKind::Tuple) unsupported(e->range, "a tuple-valued expression of this kind");
   return {expr(e)};
 }
@@ -193,6 +195,13 @@ Value* Lowerer::subscript(const ast::SubscriptExpr* s) {
       a && a->attr == "shape" && a->value->type && a->value->type->kind == TypeKind::Array)
     return array_shape(expr(a->value), s->index, s->range);
   if (bt->is_composite() && has_slice(s->index)) return slice(s, expr(s->value));
+  if (bt->kind == TypeKind::Tuple) {  // a constant index (sema checked it)
+    std::vector<Value*> elems = expr_values(s->value);
+    if (!s->index->constant) unsupported(s->index->range, "a non-constant tuple index");
+    int64_t i = s->index->constant->as_int();
+    if (i < 0) i += static_cast<int64_t>(elems.size());
+    return elems.at(static_cast<size_t>(i));
+  }
   Value* base = expr(s->value);
   std::vector<Value*> idx = indices(s->index);
   if (bt->kind == TypeKind::Array) {

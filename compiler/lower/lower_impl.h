@@ -81,6 +81,8 @@ class Lowerer {
   // Per function being lowered:
   ir::Function* fn_ = nullptr;
   Env env_;
+  // Tuple-valued locals (`t = (1, 2.0, v)`, bound once by sema's rule): their element values.
+  std::map<const sema::Symbol*, std::vector<ir::Value*>> tuples_;
   Flow flow_ = Flow::Live;
   std::vector<LoopFrame> loops_;                         // what each enclosing loop carries
   std::map<std::string, const sema::CallTarget*> made_targets_;  // calls lowering adds (query `_next`)

@@ -50,6 +50,10 @@ void Lowerer::assign_stmt(const ast::AssignStmt* s) {
   if (s->value->type && s->value->type->kind == TypeKind::Tuple) {
     std::vector<Value*> values = expr_values(s->value);
     for (const ast::Expr* t : s->targets) {
+      if (const auto* n = t->as<ast::NameExpr>(); n && n->symbol) {
+        tuples_[n->symbol] = values;
+        continue;
+      }
       const auto* tuple = t->as<ast::TupleExpr>();
       if (!tuple || tuple->elts.size() != values.size()) unsupported(t->range, "a tuple value stored in a variable");
       for (size_t i = 0; i < values.size(); ++i) assign(tuple->elts[i], values[i], s->range);

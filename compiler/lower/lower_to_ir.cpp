@@ -59,8 +59,10 @@ std::unique_ptr<ir::Module> Lowerer::run() {
   declare_custom_functions();
   for (const sema::ModuleInfo* m : program_.modules) {
     if (m != program_.main) continue;
-    for (const sema::FunctionDecl* d : m->kernels)
-      for (const sema::FunctionInstance* inst : d->instances) declare(inst, ir::FunctionKind::Kernel, d->name);
+    for (const sema::FunctionDecl* d : m->kernels)  // instances of a generic kernel: name_0, name_1 …
+      for (size_t i = 0; i < d->instances.size(); ++i)
+        declare(d->instances[i], ir::FunctionKind::Kernel,
+                d->name + (d->instances.size() > 1 ? "_" + std::to_string(i) : ""));
   }
   bool ok = true;
   for (ir::Function* f : module_->functions) {
@@ -148,6 +150,7 @@ std::vector<ir::Value*> Lowerer::function_exit_values(SourceRange loc) { return 
 void Lowerer::define(ir::Function* f) {
   fn_ = f;
   env_.clear();
+  tuples_.clear();
   loops_.clear();
   flow_ = Flow::Live;
   f->body = module_->new_region(nullptr, f);

@@ -122,6 +122,7 @@ struct CallExpr : ExprOf<ExprKind::Call> {
   Expr* func = nullptr;
   std::vector<Expr*> args;
   std::vector<Keyword> keywords;
+  std::vector<bool> starred;  // per positional argument: written `*arg` (sema expands it)
   const sema::CallTarget* target = nullptr;  // set by sema
 };
 struct BinaryExpr : ExprOf<ExprKind::Binary> {
@@ -155,6 +156,9 @@ struct IfExpExpr : ExprOf<ExprKind::IfExp> {
 struct TupleExpr : ExprOf<ExprKind::Tuple> {
   std::vector<Expr*> elts;
   bool parenthesized = false;
+  // '[' or '{' for a list / dict display, accepted only as an argument of `wp.overload(…)`
+  // (a dict's elements are (key, value) TupleExprs).
+  char display = 0;
 };
 struct ErrorExpr : ExprOf<ExprKind::Error> {};
 

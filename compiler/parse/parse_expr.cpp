@@ -482,6 +482,7 @@ Expr* Parser::reject_comprehension(SourceLoc begin, TokenKind closer, const char
 // list: '[' [star_named_expressions] ']'      (rejected)
 // listcomp: '[' named_expression for_if_clauses ']'   (rejected)
 Expr* Parser::parse_bracket_display() {
+  if (overload_args_ > 0) return parse_overload_display(TokenKind::RBracket);
   SourceLoc begin = here();
   advance();
   if (skip_balanced(TokenKind::RBracket)) {
@@ -497,6 +498,7 @@ Expr* Parser::parse_bracket_display() {
 // dict: '{' [kvpairs] '}' · set: '{' star_named_expressions '}'
 // dictcomp / setcomp                            (all rejected)
 Expr* Parser::parse_brace_display() {
+  if (overload_args_ > 0) return parse_overload_display(TokenKind::RBrace);
   SourceLoc begin = here();
   advance();
   bool empty = at(TokenKind::RBrace);
@@ -513,6 +515,36 @@ Expr* Parser::parse_brace_display() {
         .help("use a vector type such as 'wp.vec3(…)' to hold several values");
   }
   return error_expr(begin);
+}
+
+// The types of `wp.overload(kernel, [T, …])` / `wp.overload(kernel, {"name": T, …})`:
+// list: '[' [expression (',' expression)* [',']] ']'
+// dict: '{' [expression ':' expression (',' expression ':' expression)* [',']] '}'
+Expr* Parser::parse_overload_display(TokenKind closer) {
+  SourceLoc begin = here();
+  const Token& open = advance();
+  auto* t = make<TupleExpr>(begin);
+  t->display = closer == TokenKind::RBracket ? '[' : '{';
+  while (!at(closer) && !in_error_) {
+    Expr* e = parse_expression();
+    if (t->display == '{') {
+      SourceLoc key_begin = e->range.begin;
+      if (!expect(TokenKind::Colon, "':' after a key")) break;
+      auto* pair = make<TupleExpr>(key_begin);
+      pair->elts = {e, parse_expression()};
+      pair->range = since(key_begin);
+      e = pair;
+    }
+    t->elts.push_back(e);
+    if (!accept(TokenKind::Comma)) break;
+  }
+  if (in_error_) {
+    skip_balanced(closer);
+    return error_expr(begin);
+  }
+  expect_closing(closer, open);
+  t->range = since(begin);
+  return checked(t, t->elts);
 }
 
 // lambdef: 'lambda' [params] ':' expression      (rejected)
@@ -532,10 +564,15 @@ Expr* Parser::parse_call(SourceLoc begin, Expr* func) {
   auto* call = ctx_.make<CallExpr>(SourceRange(begin));
   call->func = func;
   int first_keyword = -1;
+  const auto* attr = func->as<AttributeExpr>();
+  const auto* name = func->as<NameExpr>();
+  const bool overload = (attr && attr->attr == "overload") || (name && name->name == "overload");
+  overload_args_ += overload;
   while (!at(TokenKind::RParen)) {
     if (!parse_call_argument(call, first_keyword)) break;
     if (!accept(TokenKind::Comma)) break;
   }
+  overload_args_ -= overload;
   if (in_error_)
     skip_balanced(TokenKind::RParen);
   else
@@ -547,11 +584,18 @@ Expr* Parser::parse_call(SourceLoc begin, Expr* func) {
   return checked(call, kids);
 }
 
-// arg: NAME '=' expression | expression
-//    | '*' expression | '**' expression | expression for_if_clauses   (rejected)
+// arg: NAME '=' expression | expression | '*' expression
+//    | '**' expression | expression for_if_clauses   (rejected)
 // Returns false when the argument list cannot continue.
 bool Parser::parse_call_argument(CallExpr* call, int& first_keyword) {
   SourceLoc begin = here();
+  if (at(TokenKind::Star) && first_keyword < 0) {  // `f(*v)`: expanded by sema
+    advance();
+    call->args.push_back(parse_expression());
+    call->starred.resize(call->args.size(), false);
+    call->starred.back() = true;
+    return !in_error_;
+  }
   if (at(TokenKind::Star) || at(TokenKind::DoubleStar)) {
     std::string_view star = cur().text;
     advance();
@@ -593,6 +637,7 @@ bool Parser::parse_call_argument(CallExpr* call, int& first_keyword) {
         .note(DiagId::note_keyword_argument_here, kw.name_range, kw.name);
   }
   call->args.push_back(arg);
+  if (!call->starred.empty()) call->starred.resize(call->args.size(), false);
   return !in_error_;
 }
 

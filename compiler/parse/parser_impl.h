@@ -145,6 +145,7 @@ class Parser {
   ast::Expr* parse_paren();
   ast::Expr* parse_bracket_display();
   ast::Expr* parse_brace_display();
+  ast::Expr* parse_overload_display(TokenKind closer);
   ast::Expr* parse_lambda();
   ast::Expr* parse_starred_element();
   ast::Expr* parse_call(SourceLoc begin, ast::Expr* func);
@@ -168,6 +169,7 @@ class Parser {
   std::unordered_set<uint64_t> lexer_error_locs_;  // (file << 32 | offset) of lexer diagnostics
   std::unordered_map<const ast::Expr*, int> heights_;  // composite expressions only
   bool in_error_ = false;       // an error was reported in the current statement
+  int overload_args_ = 0;       // > 0 inside the arguments of `wp.overload(…)`: displays parse
   bool last_stmt_failed_ = false;
   int nesting_ = 0;
   int block_depth_ = 0;

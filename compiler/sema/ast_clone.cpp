@@ -1,5 +1,6 @@
 // ast_clone.cpp — deep copies of function definitions, one per instance of a
-// generic function, so each instance carries its own annotations.
+// generic function, so each instance carries its own annotations; and of
+// single expressions (the components of a `*v` argument).
 //
 // Contract: the copy has the same shape, source ranges and text as the
 // original and no annotations (type, constant, symbol, target are null). Its
@@ -90,6 +91,7 @@ class Cloner {
         n->func = expr(o->func);
         for (ast::Expr* a : o->args) n->args.push_back(expr(a));
         for (const ast::Keyword& kw : o->keywords) n->keywords.push_back({kw.name, kw.name_range, expr(kw.value)});
+        n->starred = o->starred;
         return n;
       }
       case ast::ExprKind::Binary: {
@@ -252,6 +254,11 @@ class Cloner {
 };
 
 }  // namespace
+
+ast::Expr* Sema::clone_expr(const ast::Expr* e) {
+  Cloner c(program_);
+  return c.expr(e);
+}
 
 ast::FunctionDefStmt* Sema::clone_function(const ast::FunctionDefStmt* f) {
   Cloner c(program_);

@@ -9,6 +9,7 @@
 // entry is never dereferenced into freed memory. Single-threaded use only.
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -149,6 +150,7 @@ const Type* special_named(TypeContext& types, std::string_view n) {
 
 std::optional<double> constant_named(std::string_view n) {
   constexpr double kPi = 3.14159265358979323846;
+  // Warp spells each constant in upper and in lower case (wp.PI, wp.pi).
   static const std::pair<std::string_view, double> kConstants[] = {
       {"PI", kPi},
       {"TAU", 2.0 * kPi},
@@ -162,8 +164,13 @@ std::optional<double> constant_named(std::string_view n) {
       {"INF", std::numeric_limits<double>::infinity()},
       {"NAN", std::numeric_limits<double>::quiet_NaN()},
   };
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
   for (const auto& [name, value] : kConstants)
-    if (name == n) return value;
+    if (n == name || n == lower(name)) return value;
   return std::nullopt;
 }
 
@@ -187,14 +194,17 @@ const Type* builtin_type(TypeContext& types, std::string_view name) {
   return special_named(types, name);
 }
 
-const ConstValue* builtin_constant(TypeContext& types, std::string_view name) {
+const ConstValue* builtin_constant(TypeContext& types, std::string_view name, bool full_precision) {
   auto value = constant_named(name);
   if (!value) return nullptr;
-  auto& slot = caches()[&types].constants[std::string(name)];
-  if (slot && slot->type == types.float32()) return slot.get();
+  auto& slot = caches()[&types].constants[std::string(name) + (full_precision ? ":64" : "")];
+  const Type* type = full_precision ? types.scalar(ScalarKind::Float64) : types.float32();
+  if (slot && slot->type == type) return slot.get();  // (not a context recycled at this address)
   slot = std::make_unique<ConstValue>();
-  slot->type = types.float32();
-  slot->comps.push_back(static_cast<double>(static_cast<float>(*value)));  // rounded to float32
+  slot->type = type;
+  // A float32 unless it is the direct argument of a float64 constructor (Warp keeps the
+  // Python float's full value there: wp.float64(wp.pi)).
+  slot->comps.push_back(full_precision ? *value : static_cast<double>(static_cast<float>(*value)));
   return slot.get();
 }
 

@@ -61,9 +61,10 @@ BuiltinResolution resolve_constructor(TypeContext& types, const Type* target, st
 // `int`, `float`, `bool`. Returns null when `name` is not a type name.
 const Type* builtin_type(TypeContext& types, std::string_view name);
 
-// Predefined constants reachable as `wp.<name>` (PI, TAU, HALF_PI, E, INF, NAN …);
-// null when unknown. The returned value lives as long as the TypeContext.
-const ConstValue* builtin_constant(TypeContext& types, std::string_view name);
+// Predefined constants reachable as `wp.<name>` (PI, TAU, HALF_PI, E, INF, NAN …, also in
+// lower case: pi, tau …); null when unknown. A float32 value, or with full_precision the
+// float64 value (the argument of a float64 constructor). Lives as long as the TypeContext.
+const ConstValue* builtin_constant(TypeContext& types, std::string_view name, bool full_precision = false);
 
 // Attribute access on builtin composite/struct types: v.x, t.p, q.w,
 // MeshQueryPoint.face …; null when `t` has no such attribute.

@@ -2,7 +2,9 @@
 // functions (overload sets, keyword binding, defaults, generic
 // instantiation), struct constructors, type constructors and casts, and the
 // forms sema handles itself: wp.tid, wp.static, wp.constant, range,
-// reversed, print, wp.printf, len, type(x), local arrays (wp.zeros).
+// reversed, print, wp.printf, len (of values and of vector/matrix types),
+// type(x), local arrays (wp.zeros); `*v` arguments expanded into components,
+// sized wp.vector / wp.matrix constructors and their zero-valued forms.
 //
 // Contract: check_call() returns what the call denotes (a Value almost
 // always; a Type for `type(x)` and type templates; whatever wp.static(f)
@@ -26,11 +28,13 @@ Entity value_entity(const Type* t, const ast::Expr* e) {
   return en;
 }
 
+// A literal, or a name that may denote a predefined constant (`wp.pi`, `math.pi`).
 bool literal_like(const ast::Expr* e) {
   while (auto* u = e->as<ast::UnaryExpr>()) {
     if (u->op != ast::UnaryOp::Neg && u->op != ast::UnaryOp::Pos) return false;
     e = u->operand;
   }
+  if (auto* a = e->as<ast::AttributeExpr>()) return a->value->kind == ast::ExprKind::Name;
   return e->kind == ast::ExprKind::IntLit || e->kind == ast::ExprKind::FloatLit;
 }
 
@@ -51,6 +55,10 @@ const Type* Sema::generic_zero_value(ast::Expr* e, const Entity& en) {
 
 Entity Sema::check_call(ast::CallExpr* c) {
   Entity callee = resolve_entity(c->func);
+  if (!expand_starred(c)) {
+    check_args_quietly(c);
+    return Entity{};
+  }
   std::string shown = callee_text(c->func);
   switch (callee.kind) {
     case Entity::Kind::Functions: return value_entity(call_user(c, callee.symbol, shown), c);
@@ -65,6 +73,10 @@ Entity Sema::check_call(ast::CallExpr* c) {
       bool type_args = c->args.empty();
       for (ast::Keyword& kw : c->keywords)
         type_args = type_args && (kw.name == "dtype" || kw.name == "length" || kw.name == "shape" || kw.name == "ndim");
+      bool sized = false;
+      for (ast::Keyword& kw : c->keywords) sized = sized || kw.name == "length" || kw.name == "shape";
+      if ((callee.name == "vector" || callee.name == "matrix") && sized && !c->args.empty())
+        return value_entity(call_sized_constructor(c, callee.name), c);
       if ((callee.name == "vector" || callee.name == "matrix") && !type_args && is_builtin_function(callee.name))
         return value_entity(call_builtin(c, callee.name, callee.name), c);
       Entity t;
@@ -89,6 +101,44 @@ Entity Sema::check_call(ast::CallExpr* c) {
   error(DiagId::err_not_callable, c->func->range, callee.kind == Entity::Kind::Value ? type_name(callee.type)
                                                                                     : entity_description(callee));
   return Entity{};
+}
+
+// `f(*v)`: a vector or quaternion argument becomes its components `v[0]`, `v[1]` …, a matrix
+// its rows (Warp's rule), a tuple its elements (Warp refuses those); other values are refused. Each component reads its own
+// copy of the expression. False (reported) when an argument cannot be unpacked.
+bool Sema::expand_starred(ast::CallExpr* c) {
+  if (std::find(c->starred.begin(), c->starred.end(), true) == c->starred.end()) return true;
+  std::vector<ast::Expr*> args;
+  bool ok = true;
+  for (size_t i = 0; i < c->args.size(); ++i) {
+    ast::Expr* a = c->args[i];
+    if (i >= c->starred.size() || !c->starred[i]) {
+      args.push_back(a);
+      continue;
+    }
+    const Type* t = check_expr(a);
+    int n = t->is(TypeKind::Vector) || t->is(TypeKind::Matrix) ? t->rows
+            : t->is(TypeKind::Quat)                            ? 4
+            : t->is(TypeKind::Tuple)                           ? static_cast<int>(t->elems.size())
+                                                               : -1;
+    if (n < 0 && !t->is_error())
+      error(DiagId::err_star_operand, a->range, type_name(t))
+          .help("only vectors, quaternions, matrices (into rows) and tuples can be unpacked");
+    ok = ok && n >= 0;
+    for (int k = 0; k < n; ++k) {
+      auto* index = program_.make<ast::IntLitExpr>();
+      index->range = a->range;
+      index->value = static_cast<uint64_t>(k);
+      auto* s = program_.make<ast::SubscriptExpr>();
+      s->range = a->range;
+      s->value = clone_expr(a);
+      s->index = index;
+      args.push_back(s);
+    }
+  }
+  c->args = std::move(args);
+  c->starred.clear();
+  return ok;
 }
 
 // Arguments of a call that is rejected anyway: report their own errors only.
@@ -220,6 +270,39 @@ const Type* Sema::call_constructor(ast::CallExpr* c, const Type* target, const s
   }
   if (all) c->constant = fold_construct(result, consts);
   return result;
+}
+
+// `wp.matrix(1.0, 2.0, …, shape=(2, 3))`, `wp.vector(…, length=5, dtype=wp.float16)`: the type
+// from the size keywords (dtype: the keyword, else the first value's scalar type), then an
+// ordinary constructor call of that type.
+const Type* Sema::call_sized_constructor(ast::CallExpr* c, const std::string& tmpl) {
+  const Type* first = check_expr(c->args[0]);
+  if (first->is_error()) {
+    check_args_quietly(c);
+    return err();
+  }
+  ast::CallExpr sizes = *c;
+  sizes.args.clear();
+  const Type* dtype = first->is_scalar() || first->is_composite() ? types_.scalar(first->scalar) : nullptr;
+  const Type* t = type_from_template(tmpl, &sizes, dtype);
+  if (t->is_error()) return t;
+  c->keywords.clear();
+  return call_constructor(c, t, type_name(t));
+}
+
+// `wp.vector(length=3, dtype=float)` used as a value in kernel code: Warp's zero of that type.
+const Type* Sema::zero_value(ast::CallExpr* c, const Type* t) {
+  BuiltinResolution r = resolve_constructor(types_, t, {});
+  if (r.status != BuiltinResolution::Status::Ok) return nullptr;
+  CallTarget* ct = new_target(CallKind::TypeConstructor, t);
+  ct->name = type_name(t);
+  ct->overload = r.overload;
+  ct->constructed = t;
+  c->target = ct;
+  c->keywords.clear();
+  c->type = t;
+  c->constant = nullptr;
+  return t;
 }
 
 // ----------------------------------------------------------------- structs
@@ -419,7 +502,7 @@ Entity Sema::call_special(ast::CallExpr* c, const std::string& name, const std::
   else if (name == "len") t = call_len(c);
   else if (name == "zeros") t = call_local_array(c, shown);
   if (t) return value_entity(t, c);
-  check_args_quietly(c);
+  if (name != "overload") check_args_quietly(c);  // (its arguments are types, not values)
   std::string what = name.rfind("unsupported:", 0) == 0 ? "wp." + name.substr(12) : shown;
   error(DiagId::err_unsupported, c->func->range, fmt::format("'{}'", what));
   return Entity{};
@@ -568,15 +651,18 @@ const Type* Sema::call_len(ast::CallExpr* c) {
     error(DiagId::err_call_arg_count, c->range, "len", 1, c->args.size() + c->keywords.size());
     return err();
   }
-  const Type* t = check_expr(c->args[0]);
+  // A value, or a vector/matrix/quaternion type (`len(wp.vec4)`, Warp's rule too).
+  Entity en = resolve_entity(c->args[0]);
+  const bool is_type = en.kind == Entity::Kind::Type;
+  const Type* t = is_type ? en.type : value_of(c->args[0], en);
   if (t->is_error()) return t;
   int64_t n = -1;
   if (t->is(TypeKind::Vector) || t->is(TypeKind::Matrix)) n = t->rows;
   else if (t->is(TypeKind::Quat)) n = 4;
   else if (t->is(TypeKind::Transform)) n = 7;
   else if (t->is(TypeKind::Tuple)) n = static_cast<int64_t>(t->elems.size());
-  else if (!t->is(TypeKind::Array)) {
-    error(DiagId::err_call_no_match, c->func->range, "len", type_name(t));
+  if (n < 0 && (is_type || !t->is(TypeKind::Array))) {
+    error(DiagId::err_call_no_match, c->func->range, "len", is_type ? "type(" + type_name(t) + ")" : type_name(t));
     return err();
   }
   CallTarget* ct = new_target(CallKind::Len, types_.int32());

@@ -2,6 +2,8 @@
 // types), operators (exact-match builtin overloads, user operator overloads,
 // no implicit conversions), comparisons, boolean operators, conditional
 // expressions, tuples, attributes and indexing of vectors/matrices/arrays.
+// Literals written as constructor arguments take the constructed scalar type
+// (`wp.vec3(1, 0.5, 2)`, `wp.float64(0.1)`), as Warp converts Python numbers.
 //
 // Contract: check_expr() sets Expr::type on every expression it visits (the
 // Error type after a diagnostic; Error operands are accepted silently), and
@@ -62,6 +64,11 @@ const Type* Sema::value_of(ast::Expr* e, const Entity& en) {
       return en.type;
     case Entity::Kind::Error: return err();
     default:
+      if (auto* c = e->as<ast::CallExpr>(); c && en.kind == Entity::Kind::Type && c->args.empty() && fn_ &&
+                                            en.type->is_composite() && c->func->type &&
+                                            c->func->type->is(TypeKind::Function)) {
+        if (const Type* t = zero_value(c, en.type)) return t;
+      }
       if (const Type* t = generic_zero_value(e, en)) return t;
       if (en.kind == Entity::Kind::Special && en.name.rfind("unsupported:", 0) == 0) {
         error(DiagId::err_unsupported, e->range, fmt::format("'wp.{}'", en.name.substr(12)));
@@ -82,6 +89,10 @@ const Type* Sema::check_literal(ast::Expr* e) {
         error(DiagId::err_int_literal_64, e->range);
         return err();
       }
+      if (wide_ && wide_->is_float_scalar()) {  // `wp.vec3(1, 0.5, 2)`: Warp converts the literal
+        e->constant = normalize(wide_, static_cast<int64_t>(lit->value));
+        return wide_;
+      }
       const Type* t = types_.int32();
       if (lit->value > 0x7fffffffull) {
         if (wide_ && wide_->is_int_scalar() && scalar_bits(wide_->scalar) >= 32 &&
@@ -101,8 +112,7 @@ const Type* Sema::check_literal(ast::Expr* e) {
     }
     case ExprKind::FloatLit: {
       double v = e->as<ast::FloatLitExpr>()->value;
-      const Type* t = wide_ && wide_->is_float_scalar() && wide_->scalar == ScalarKind::Float64 ? wide_
-                                                                                               : types_.float32();
+      const Type* t = wide_ && wide_->is_float_scalar() ? wide_ : types_.float32();
       e->constant = normalize(t, v);
       return t;
     }
@@ -553,8 +563,8 @@ const Type* Sema::check_unary(ast::UnaryExpr* u) {
     u->target = unary_target("neg", t, t);
     return t;
   }
-  if (u->op == ast::UnaryOp::Not) {  // any scalar, always bool (Warp's `unot`)
-    if (!t->is_scalar()) {
+  if (u->op == ast::UnaryOp::Not) {  // any scalar or an array (null check), always bool (`unot`)
+    if (!t->is_scalar() && !t->is(TypeKind::Array)) {
       error(DiagId::err_unary_operand, u->range, "not", type_name(t));
       return err();
     }

@@ -82,6 +82,10 @@ void Sema::declare_statement(ast::Stmt* s) {
     case ast::StmtKind::Error: return;
     case ast::StmtKind::Expr:
       if (is_docstring(s) || s->as<ast::ExprStmt>()->value->kind == ast::ExprKind::EllipsisLit) return;
+      if (auto* c = s->as<ast::ExprStmt>()->value->as<ast::CallExpr>()) {
+        Entity callee = resolve_entity(c->func);
+        if (callee.kind == Entity::Kind::Special && callee.name == "overload") return declare_overload_call(c);
+      }
       break;
     default: break;
   }
@@ -127,6 +131,8 @@ void Sema::check_bodies(ModuleInfo* m) {
     FunctionInstance* inst = instantiate(d, d->param_types, d->def->name_range);
     check_instance(inst, SourceRange());
   }
+  for (auto [inst, at] : explicit_instances_)  // wp.overload: checked like a generic call
+    if (inst->decl->module == m) check_instance(inst, at);
   // Generic kernels, and generic functions nobody instantiated, are checked
   // for well-formedness only (generic values are poison).
   for (FunctionDecl* d : all) {

@@ -141,6 +141,11 @@ void Sema::unpack_into(ast::TupleExpr* tuple, const Type* t, ast::Expr* value) {
 void Sema::assign_to(ast::Expr* target, const Type* t, ast::Expr* value) {
   if (auto* n = target->as<ast::NameExpr>()) {
     if (!t->is_error() && !storable(t, value)) t = err();
+    if (t->is(TypeKind::Tuple) && fn_->names.count(n->name)) {  // tuples are bound once (no SSA merges)
+      error(DiagId::err_tuple_rebound, n->range, n->name).note(DiagId::note_first_assigned, fn_->names[n->name]->decl,
+                                                                 n->name, type_name(fn_->names[n->name]->type));
+      t = err();
+    }
     bind_name(n, t, value->range, false);
     return;
   }
@@ -156,12 +161,17 @@ void Sema::assign_to(ast::Expr* target, const Type* t, ast::Expr* value) {
   if (!help.empty()) b.help(help);
 }
 
-// Values a variable can hold: not tuples, strings, None or nothing.
+// Values a variable can hold: not strings, None or nothing; tuples of values
+// (`t = (1, 2.0, v)`) that are not nested.
 bool Sema::storable(const Type* t, ast::Expr* value) {
   if (t->is(TypeKind::Tuple)) {
+    bool flat = std::none_of(t->elems.begin(), t->elems.end(), [](const Type* e) {
+      return e->is(TypeKind::Tuple) || e->is(TypeKind::String) || e->is(TypeKind::None) || e->is(TypeKind::Void) ||
+             e->is(TypeKind::TypeValue);
+    });
+    if (flat) return true;
     auto b = error(DiagId::err_tuple_value, value->range);
-    if (value->as<ast::TupleExpr>()) b.help("use a vector type such as 'wp.vec2(…)'");
-    else b.help("unpack the values into several names: 'a, b = …'");
+    b.help("a tuple variable holds numbers, vectors, matrices, structs or arrays");
     return false;
   }
   if (t->is(TypeKind::String)) {

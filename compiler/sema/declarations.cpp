@@ -295,10 +295,10 @@ void Sema::declare_function(ast::FunctionDefStmt* f) {
     error(DiagId::err_undecorated_function, f->name_range, f->name);
     return;
   }
-  if (deco == "?" || deco == "struct" || deco == "overload") {
+  if (deco == "overload") return declare_overload_def(f);
+  if (deco == "?" || deco == "struct") {
     if (deco == "struct") error(DiagId::err_unknown_decorator, f->decorators[0]->range, "wp.struct")
         .help("use '@wp.kernel', '@wp.func' or '@wp.struct'");
-    if (deco == "overload") error(DiagId::err_unsupported, f->decorators[0]->range, "'@wp.overload'");
     return;
   }
   FunctionDecl* d = program_.make<FunctionDecl>();
@@ -361,8 +361,10 @@ void Sema::declare_signature(FunctionDecl* d) {
   d->declared_return = r;
 }
 
+// A parameter default: a constant of the parameter's type. Kernels take defaults for value
+// parameters (numbers, vectors, matrices …), which become the launcher's C++ default arguments.
 void Sema::check_default(FunctionDecl* d, ast::Param& p, const Type* t, bool kernel) {
-  if (kernel) {
+  if (kernel && !t->is_error() && !t->is_scalar() && !t->is_composite() && !t->is_generic()) {
     error(DiagId::err_kernel_param_default, p.default_value->range, p.name);
     return;
   }

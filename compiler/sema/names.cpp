@@ -214,6 +214,12 @@ Entity Sema::lookup_name(ast::NameExpr* n) {
   }
   Entity b = python_builtin(n->name);
   if (!b.is_error()) return b;
+  for (ModuleKind k : module_ ? module_->star_imports : std::vector<ModuleKind>{}) {
+    Entity ns = make_entity(Entity::Kind::Module, module_display(k));
+    ns.module_kind = k;
+    Entity m = namespace_member(ns, n->name, n->range, false);
+    if (!m.is_error()) return m;
+  }
   report_undeclared(n);
   return Entity{};
 }
@@ -317,7 +323,7 @@ Entity Sema::warp_member(const std::string& name) {
       return e;
     }
   }
-  if (const ConstValue* c = builtin_constant(types_, name)) {
+  if (const ConstValue* c = builtin_constant(types_, name, wide_float64())) {
     Entity e = make_entity(Entity::Kind::Value, name);
     e.type = c->type;
     e.constant = c;
@@ -328,13 +334,12 @@ Entity Sema::warp_member(const std::string& name) {
 }
 
 Entity Sema::math_member(const std::string& name) {
-  static const std::map<std::string, double, std::less<>> kConstants = {
-      {"pi", 3.14159265358979323846}, {"e", 2.71828182845904523536}, {"tau", 6.28318530717958647692},
-      {"inf", HUGE_VAL}, {"nan", NAN}};
-  if (auto it = kConstants.find(name); it != kConstants.end()) {
+  static const std::set<std::string, std::less<>> kConstants = {"pi", "e", "tau", "inf", "nan"};
+  if (kConstants.count(name)) {
+    const ConstValue* c = builtin_constant(types_, name, wide_float64());
     Entity e = make_entity(Entity::Kind::Value, name);
-    e.type = types_.float32();
-    e.constant = make_const(types_.float32(), {static_cast<double>(static_cast<float>(it->second))});
+    e.type = c->type;
+    e.constant = c;
     return e;
   }
   // Like Warp, a math function means the builtin of the same name, if any.
@@ -378,6 +383,8 @@ Entity Sema::namespace_member(const Entity& ns, const std::string& name, SourceR
         m.type = types_.generic(GenericKind::Any);
       } else if (name == "Tuple") {
         m = make_entity(Entity::Kind::TypeTemplate, "tuple");
+      } else if (name == "Literal") {  // only as a size: wp.array[float, Literal[2]]
+        m = make_entity(Entity::Kind::Special, "Literal");
       }
       break;
     case ModuleKind::User:
@@ -512,12 +519,15 @@ void Sema::check_import_from(ast::ImportFromStmt* s) {
     }
     return;
   }
-  if (s->names.size() == 1 && s->names[0].name == "*") {
-    error(DiagId::err_import_star, s->range, s->module);
-    return;
-  }
   Entity ns = make_entity(Entity::Kind::Module, s->module);
   ModuleKind k;
+  if (s->names.size() == 1 && s->names[0].name == "*") {  // Warp's and math's names, unqualified
+    if (builtin_module_kind(s->module, k) && (k == ModuleKind::Warp || k == ModuleKind::Math))
+      module_->star_imports.push_back(k);
+    else
+      error(DiagId::err_import_star, s->range, s->module);
+    return;
+  }
   if (builtin_module_kind(s->module, k)) {
     ns.module_kind = k;
   } else if (foreign_module(s->module, s->module_range)) {

@@ -1,6 +1,6 @@
 // resolve_types.cpp — type annotations and type expressions → Types:
 // `float`, `wp.vec3`, struct names, `Any`/`wp.Float`, `wp.array(dtype=T,
-// ndim=N)`, `wp.array2d[T]`, `wp.types.vector(length=N, dtype=T)`,
+// ndim=N)`, `wp.array2d[T]`, `wp.array[T, Literal[N]]`, `wp.types.vector(length=N, dtype=T)`,
 // `wp.types.matrix(shape=(R, C), dtype=T)`, `tuple[A, B]`, `None` returns; geometry query types
 // (`wp.HashGridQuery[wp.float64]`, `wp.MeshQueryAABB`, …) as function parameters.
 //
@@ -77,6 +77,10 @@ const Type* Sema::type_from_entity(const Entity& en, ast::Expr* e, TypeUse use) 
 
 // A size argument: a constant integer (or `Any` where `allow_any`).
 bool Sema::const_int_arg(ast::Expr* e, const char* what, const std::string& owner, int64_t& out) {
+  if (auto* s = e->as<ast::SubscriptExpr>()) {  // typing.Literal[3] stands for 3
+    Entity lit = resolve_entity(s->value);
+    if (lit.kind == Entity::Kind::Special && lit.name == "Literal") e = s->index;
+  }
   Entity en = resolve_entity(e);
   if (en.is_error()) return false;
   if (en.kind == Entity::Kind::Value && en.type->is_int_scalar() && en.constant) {
@@ -141,7 +145,7 @@ const Type* Sema::make_composite(const std::string& tmpl, int64_t rows, int64_t 
 
 // wp.array(dtype=T[, ndim=N]) / wp.array2d(dtype=T) / wp.types.vector(length=N, dtype=T) /
 // wp.types.matrix(shape=(R, C), dtype=T).
-const Type* Sema::type_from_template(const std::string& tmpl, ast::CallExpr* call) {
+const Type* Sema::type_from_template(const std::string& tmpl, ast::CallExpr* call, const Type* default_dtype) {
   std::string owner = source_text(call->func->range);
   bool is_array = tmpl.rfind("array", 0) == 0;
   std::vector<std::string> params = is_array ? std::vector<std::string>{"dtype", "ndim"}
@@ -166,7 +170,7 @@ const Type* Sema::type_from_template(const std::string& tmpl, ast::CallExpr* cal
     args[kw.name] = kw.value;
   }
   if (!ok) return err();
-  if (!args.count("dtype")) {
+  if (!args.count("dtype") && !(default_dtype && !is_array)) {
     error(DiagId::err_array_dtype_missing, call->range, owner);
     return err();
   }
@@ -176,7 +180,7 @@ const Type* Sema::type_from_template(const std::string& tmpl, ast::CallExpr* cal
     if (args.count("ndim") && !const_int_arg(args["ndim"], "ndim", owner, ndim)) return err();
     return make_array_type(dtype, ndim, args.count("ndim") ? args["ndim"] : call);
   }
-  const Type* dtype = dtype_arg(args["dtype"], owner, true);
+  const Type* dtype = args.count("dtype") ? dtype_arg(args["dtype"], owner, true) : default_dtype;
   int64_t rows = 0, cols = 0;
   if (tmpl == "vector") {
     if (!args.count("length")) {

@@ -160,6 +160,14 @@ class Sema {
   void declare_signature(FunctionDecl* d);
   void check_default(FunctionDecl* d, ast::Param& p, const Type* t, bool kernel);
   void declare_kernel(FunctionDecl* d, ast::CallExpr* call);
+  // explicit_overloads.cpp
+  FunctionDecl* overload_target(ast::Expr* e, SourceRange at);
+  void declare_overload_call(ast::CallExpr* c);
+  bool overload_types_by_name(FunctionDecl* d, ast::TupleExpr* pairs, std::vector<const Type*>& concrete,
+                              std::vector<SourceRange>& where);
+  void declare_overload_def(ast::FunctionDefStmt* f);
+  void request_instance(FunctionDecl* d, const std::vector<const Type*>& concrete,
+                        const std::vector<SourceRange>& where, SourceRange at);
   void read_kernel_options(FunctionDecl* d, ast::CallExpr* call);
   void add_overload(FunctionDecl* d);
   void read_native_snippets(FunctionDecl* d, ast::CallExpr* call);
@@ -174,13 +182,14 @@ class Sema {
   const Type* dtype_arg(ast::Expr* e, const std::string& owner, bool scalar_only);
   const Type* make_array_type(const Type* dtype, int64_t ndim, ast::Expr* at);
   const Type* make_composite(const std::string& tmpl, int64_t rows, int64_t cols, const Type* dtype, ast::Expr* at);
-  const Type* type_from_template(const std::string& tmpl, ast::CallExpr* call);
+  const Type* type_from_template(const std::string& tmpl, ast::CallExpr* call, const Type* default_dtype = nullptr);
   const Type* type_from_subscript(const std::string& tmpl, ast::SubscriptExpr* sub);
 
   // ------------------------------------------------------- check_expr.cpp
   const Type* check_expr(ast::Expr* e);
   const Type* value_of(ast::Expr* e, const Entity& en);
   const Type* generic_zero_value(ast::Expr* e, const Entity& en);
+  const Type* zero_value(ast::CallExpr* c, const Type* t);
   const Type* check_literal(ast::Expr* e);
   const Type* attribute_type(const Type* t, const std::string& attr, SourceRange at, bool report);
   const Type* component_attribute(const Type* t, const std::string& attr);
@@ -211,6 +220,7 @@ class Sema {
   // ------------------------------------------------------- check_call.cpp
   Entity check_call(ast::CallExpr* c);
   void check_args_quietly(ast::CallExpr* c);
+  bool expand_starred(ast::CallExpr* c);
   const Type* check_arg(ast::Expr* e, const Type* wide);
   const Type* check_user_arg(ast::Expr* e);
   const Type* function_value_type(const Entity& en);
@@ -219,6 +229,7 @@ class Sema {
   const Type* call_builtin(ast::CallExpr* c, const std::string& name, const std::string& shown);
   SourceRange blamed_arg(ast::CallExpr* c, int index);
   const Type* call_constructor(ast::CallExpr* c, const Type* target, const std::string& shown);
+  const Type* call_sized_constructor(ast::CallExpr* c, const std::string& tmpl);
   const Type* call_struct(ast::CallExpr* c, const Type* st, const std::string& shown);
   bool match_param(const Type* p, const Type* a);
   bool bind_args(ast::CallExpr* c, const ast::FunctionDefStmt* def, const std::string& shown,
@@ -285,6 +296,7 @@ class Sema {
 
   // -------------------------------------------------------- ast_clone.cpp
   ast::FunctionDefStmt* clone_function(const ast::FunctionDefStmt* f);
+  ast::Expr* clone_expr(const ast::Expr* e);
 
   // ----------------------------------------------------------------- state
   ModuleLoader& loader_;
@@ -300,6 +312,7 @@ class Sema {
     SourceRange at;
   };
   std::vector<InstContext> inst_stack_;       // generic instances being checked (for notes)
+  std::vector<std::pair<FunctionInstance*, SourceRange>> explicit_instances_;  // wp.overload requests
   struct CallFrame {
     const FunctionInstance* caller;
     const FunctionInstance* callee;
@@ -309,6 +322,7 @@ class Sema {
   const ast::CallExpr* pending_tid_call_ = nullptr;  // `i, j = wp.tid()`: the call being unpacked …
   int pending_tid_arity_ = 0;                 // … into this many targets
   const Type* wide_ = nullptr;                // literal argument of a constructor of this scalar type
+  bool wide_float64() const { return wide_ && wide_->is_scalar() && wide_->scalar == ScalarKind::Float64; }
   bool negated_ = false;                      // checking the operand of a unary minus on a literal
   std::map<std::string, Entity> function_values_;  // functions passed to wp.Function parameters
 };

@@ -165,6 +165,8 @@ struct ModuleInfo {
   std::vector<StructInfo*> structs;      // in declaration order
   std::vector<FunctionDecl*> functions;  // funcs, natives, grads, replays (declaration order)
   std::vector<FunctionDecl*> kernels;    // declaration order
+  std::vector<ModuleKind> star_imports;  // `from warp import *`, `from math import *`: searched
+                                         // after the module's own names
   bool checked = false;
   bool in_progress = false;              // import-cycle detection
 };

@@ -564,7 +564,19 @@ TEST_F(BuiltinsTest, Constants) {
   EXPECT_TRUE(std::isnan(std::get<double>(builtin_constant(types, "NAN")->comps[0])));
   for (const char* n : {"TAU", "HALF_PI", "E", "LN2", "LN10", "LOG2E", "LOG10E", "PHI"})
     EXPECT_NE(builtin_constant(types, n), nullptr) << n;
-  EXPECT_EQ(builtin_constant(types, "pi"), nullptr);
+  // Warp's lower-case spellings are the same constants; mixed case is not one of them.
+  const ConstValue* lower = builtin_constant(types, "pi");
+  ASSERT_NE(lower, nullptr);
+  EXPECT_EQ(std::get<double>(lower->comps[0]), static_cast<double>(3.14159265358979323846f));
+  for (const char* n : {"tau", "half_pi", "e", "ln2", "ln10", "log2e", "log10e", "phi", "inf", "nan"})
+    EXPECT_NE(builtin_constant(types, n), nullptr) << n;
+  EXPECT_EQ(builtin_constant(types, "Pi"), nullptr);
+  EXPECT_EQ(builtin_constant(types, "sqrt2"), nullptr);
+  // As the argument of a float64 constructor: the full double value, typed float64.
+  const ConstValue* wide = builtin_constant(types, "pi", true);
+  ASSERT_NE(wide, nullptr);
+  EXPECT_EQ(wide->type, f64);
+  EXPECT_EQ(std::get<double>(wide->comps[0]), 3.14159265358979323846);
 }
 
 TEST_F(BuiltinsTest, Attributes) {
