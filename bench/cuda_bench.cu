@@ -143,28 +143,33 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-// Median device time (ms) of run(), bracketed by events, after two warm-up runs.
+// Device time (ms) of run() on `stream`, bracketed by two events.
 template <typename F>
-double device_ms(F&& run, int reps) {
+double event_ms(cudaStream_t stream, F&& run) {
   cudaEvent_t start, stop;
   CHECK(cudaEventCreate(&start));
   CHECK(cudaEventCreate(&stop));
+  CHECK(cudaEventRecord(start, stream));
+  run();
+  CHECK(cudaEventRecord(stop, stream));
+  CHECK(cudaEventSynchronize(stop));
+  float ms = 0.0f;
+  CHECK(cudaEventElapsedTime(&ms, start, stop));
+  CHECK(cudaEventDestroy(start));
+  CHECK(cudaEventDestroy(stop));
+  return ms;
+}
+
+// Median device time (ms) of run(), on the legacy default stream (which waits for and is
+// waited on by every blocking stream), after two warm-up runs.
+template <typename F>
+double device_ms(F&& run, int reps) {
   run();
   run();
   CHECK(cudaDeviceSynchronize());
   std::vector<double> times;
-  for (int r = 0; r < reps; ++r) {
-    CHECK(cudaEventRecord(start, cudaStreamLegacy));
-    run();
-    CHECK(cudaEventRecord(stop, cudaStreamLegacy));
-    CHECK(cudaEventSynchronize(stop));
-    float ms = 0.0f;
-    CHECK(cudaEventElapsedTime(&ms, start, stop));
-    times.push_back(ms);
-  }
+  for (int r = 0; r < reps; ++r) times.push_back(event_ms(cudaStreamLegacy, run));
   CHECK(cudaGetLastError());
-  CHECK(cudaEventDestroy(start));
-  CHECK(cudaEventDestroy(stop));
   return median(times);
 }
 
@@ -390,21 +395,10 @@ constexpr int kGraphKernels = 100;
 constexpr int kGraphReplays = 50;
 
 // Stream time (µs) per kernel of `body`, which queues kGraphReplays · kGraphKernels kernels
-// on `stream` (cudaEvents around it).
+// on `stream`.
 template <typename F>
 double us_per_kernel(cudaStream_t stream, F&& body) {
-  cudaEvent_t start, stop;
-  CHECK(cudaEventCreate(&start));
-  CHECK(cudaEventCreate(&stop));
-  CHECK(cudaEventRecord(start, stream));
-  body();
-  CHECK(cudaEventRecord(stop, stream));
-  CHECK(cudaEventSynchronize(stop));
-  float ms = 0.0f;
-  CHECK(cudaEventElapsedTime(&ms, start, stop));
-  CHECK(cudaEventDestroy(start));
-  CHECK(cudaEventDestroy(stop));
-  return 1000.0 * ms / (kGraphReplays * kGraphKernels);
+  return 1000.0 * event_ms(stream, body) / (kGraphReplays * kGraphKernels);
 }
 
 void bench_graphs(Particles& p) {
