@@ -74,11 +74,15 @@ struct SceneOptions {
 template <typename Extra>
 SceneOptions parse_scene_options(int argc, char** argv, const char* program, SceneOptions o,
                                  const std::string& extra_usage, Extra&& extra) {
-  auto usage = [&](const std::string& problem) {
-    std::fprintf(stderr,
-                 "%s: %s\nusage: %s [--device cpu|cuda[:N]]%s [--n N] [--steps S] [--frames F] [--out DIR] "
+  auto print_usage = [&](std::FILE* to) {
+    std::fprintf(to,
+                 "usage: %s [--device cpu|cuda[:N]]%s [--n N] [--steps S] [--frames F] [--out DIR] "
                  "[--width W] [--height H] [--graph on|off]\n",
-                 program, problem.c_str(), argv[0], extra_usage.c_str());
+                 argv[0], extra_usage.c_str());
+  };
+  auto usage = [&](const std::string& problem) {
+    std::fprintf(stderr, "%s: %s\n", program, problem.c_str());
+    print_usage(stderr);
     std::exit(2);
   };
   auto integer = [&](const std::string& flag, const std::string& v) {
@@ -90,6 +94,7 @@ SceneOptions parse_scene_options(int argc, char** argv, const char* program, Sce
   };
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
+    if (a == "--help" || a == "-h") print_usage(stdout), std::exit(0);
     if (i + 1 >= argc) usage("missing value after '" + a + "'");
     const std::string v = argv[++i];
     if (a == "--device") o.device = v;

@@ -35,16 +35,19 @@ inline OptimOptions parse_optim_options(int argc, char** argv, const char* progr
                                         const std::vector<std::string>& optimizers) {
   std::string names;
   for (const std::string& n : optimizers) names += (names.empty() ? "" : "|") + n;
+  auto print_usage = [&](std::FILE* to) {
+    std::fprintf(to, "usage: %s [--device cpu|cuda[:N]] [--optimizer %s] [--iters K] [--lr LR] [--out DIR]\n",
+                 argv[0], names.c_str());
+  };
   auto usage = [&](const std::string& problem) {
-    std::fprintf(stderr,
-                 "%s: %s\nusage: %s [--device cpu|cuda[:N]] [--optimizer %s] [--iters K] [--lr LR] "
-                 "[--out DIR]\n",
-                 program, problem.c_str(), argv[0], names.c_str());
+    std::fprintf(stderr, "%s: %s\n", program, problem.c_str());
+    print_usage(stderr);
     std::exit(2);
   };
   o.optimizer = optimizers.front();
   for (int i = 1; i < argc; i += 2) {
     const std::string a = argv[i];
+    if (a == "--help" || a == "-h") print_usage(stdout), std::exit(0);
     if (i + 1 >= argc) usage("missing value after '" + a + "'");
     const std::string v = argv[i + 1];
     char* end = nullptr;

@@ -53,6 +53,10 @@ Options parse_options(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     bool has_value = i + 1 < argc;
+    if (a == "--help" || a == "-h") {
+      std::printf("usage: %s [--device cpu|cuda[:N]] [--n N] [--steps S] [--dt DT] [--ground] [--plot DIR]\n", argv[0]);
+      std::exit(0);
+    }
     if (a == "--ground") o.ground = true;
     else if (a == "--device" && has_value) o.device = argv[++i];
     else if (a == "--n" && has_value) o.n = std::atoi(argv[++i]);
