@@ -2,7 +2,8 @@
 // ranks, halo exchange of padded arrays (axis by axis, so edges and corners are filled) and
 // its adjoint, the reverse accumulate (contract in wp/dist.h). Slabs are packed into
 // contiguous buffers (row copies on the CPU, the runtime's strided copies on CUDA) and sent
-// with MPI (CPU) or NCCL (CUDA).
+// with MPI (CPU) or NCCL (CUDA). Also particle migration (detail::migrate_bytes): counts and a
+// validity flag exchanged first, then the items bucketed by destination and sent point to point.
 #include <algorithm>
 #include <cstring>
 #include <numeric>

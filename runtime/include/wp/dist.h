@@ -42,9 +42,12 @@
 //    `ghost` layers on every side (padded arrays, dimension 0 = grid axis 0). exchange(a)
 //    fills the ghost layers from the neighbours, axis by axis so that edges and corners come
 //    right; non-periodic outer ghosts are left as they are.
-//  * migrate(grid-or-comm, items, dest) sends items[i] to rank dest[i] and returns this rank's
-//    new items: the ones it kept (in order) followed by those received (by source rank, then
-//    order). Total count is conserved; dest outside [0, size) is a wp::Error.
+//  * migrate(comm, items, dest) sends items[i] to rank dest[i] and returns this rank's new
+//    items: the ones it kept (in order) followed by those received (by source rank, then order).
+//    Total count is conserved; dest outside [0, size) on any rank is a wp::Error on every rank.
+//    Grid::owner_of_cell gives the destination of a particle from its cell.
+//  * Group's destructor ends the NCCL group and may throw wp::Error (do not let it run during
+//    unwinding from another exception).
 #pragma once
 
 #include <array>
