@@ -271,8 +271,6 @@ void check_args(Communicator::Impl& c, Coll coll, const Buf& s, const Buf& r, Op
   }
 }
 
-const void* in_place_or(const Buf& s, const Buf& r) { return s.data == r.data ? MPI_IN_PLACE : s.data; }
-
 // The raw operations (no checks, no records): used by the collectives and their adjoints.
 void raw_all_reduce(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op, const Device& d) {
   if (d.is_cuda()) return nccl_all_reduce(c, s, r, n, t, op, d);

@@ -195,13 +195,13 @@ Grid::Grid(Communicator comm, std::vector<int> global, int ghost, std::vector<bo
 }
 
 Shape Grid::local_shape() const {
-  int64_t e[3];
+  int64_t e[3] = {0, 0, 0};
   for (int a = 0; a < ndim_; ++a) e[a] = local_[a];
   return Shape::from_extents(e, ndim_);
 }
 
 Shape Grid::padded_shape() const {
-  int64_t e[3];
+  int64_t e[3] = {0, 0, 0};
   for (int a = 0; a < ndim_; ++a) e[a] = local_[a] + 2 * ghost_;
   return Shape::from_extents(e, ndim_);
 }

@@ -91,7 +91,9 @@ TEST(Dist, BroadcastGatherScatterReduce) {
 
   auto red = wp::zeros<float>(3);
   reduce(c, wp::full<float>(3, 1.0f), red, 0);
-  if (r == 0) EXPECT_EQ(red.to_host()[2], float(n));
+  if (r == 0) {
+    EXPECT_EQ(red.to_host()[2], float(n));
+  }
 }
 
 TEST(Dist, MismatchedCountsThrowOnEveryRank) {
@@ -399,8 +401,11 @@ TEST(Dist, MigrationConservesParticles) {
   std::vector<int> bad(3, 0);
   if (r == 0) bad[1] = c.size();
   const std::string e = error_of([&] { migrate(c, items.slice(0, 3), wp::from_host(bad, wp::Shape{3})); });
-  if (r == 0) EXPECT_NE(e.find("migrate: item 1 has destination rank"), std::string::npos) << e;
-  else EXPECT_NE(e.find("migrate: rank 0 passed an invalid destination"), std::string::npos) << e;
+  if (r == 0) {
+    EXPECT_NE(e.find("migrate: item 1 has destination rank"), std::string::npos) << e;
+  } else {
+    EXPECT_NE(e.find("migrate: rank 0 passed an invalid destination"), std::string::npos) << e;
+  }
 }
 
 }  // namespace
