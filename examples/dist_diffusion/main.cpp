@@ -54,7 +54,8 @@ const char* kUsage =
 int positive_int(const char* flag, const char* v) {
   char* end = nullptr;
   const long x = std::strtol(v, &end, 10);
-  if (end == v || *end || x < 1 || x > (1 << 24)) bad(std::string(flag) + " needs a positive integer, got '" + v + "'");
+  if (end == v || *end || x < 1 || x > (1 << 24))
+    bad(std::string(flag) + " needs a positive integer, got '" + v + "'");
   return int(x);
 }
 
@@ -72,16 +73,25 @@ Options parse(int argc, char** argv) {
     }
     if (i + 1 >= argc) bad("missing value after " + f);
     const char* v = argv[++i];
-    if (f == "--device") o.device = v;
-    else if (f == "--n") o.n = positive_int("--n", v);
-    else if (f == "--steps") o.steps = positive_int("--steps", v);
-    else if (f == "--weak") o.weak = positive_int("--weak", v);
-    else if (f == "--repeat") o.repeat = positive_int("--repeat", v);
-    else if (f == "--kappa") o.kappa = std::strtof(v, nullptr);
-    else if (f == "--tol") o.tol = std::strtod(v, nullptr);
-    else bad("unknown flag " + f);
+    if (f == "--device")
+      o.device = v;
+    else if (f == "--n")
+      o.n = positive_int("--n", v);
+    else if (f == "--steps")
+      o.steps = positive_int("--steps", v);
+    else if (f == "--weak")
+      o.weak = positive_int("--weak", v);
+    else if (f == "--repeat")
+      o.repeat = positive_int("--repeat", v);
+    else if (f == "--kappa")
+      o.kappa = std::strtof(v, nullptr);
+    else if (f == "--tol")
+      o.tol = std::strtod(v, nullptr);
+    else
+      bad("unknown flag " + f);
   }
-  if (!(o.kappa > 0 && o.kappa <= 0.15f)) bad("--kappa must be in (0, 0.15] (the explicit step's stability limit)");
+  if (!(o.kappa > 0 && o.kappa <= 0.15f))
+    bad("--kappa must be in (0, 0.15] (the explicit step's stability limit)");
   return o;
 }
 
@@ -96,7 +106,9 @@ std::vector<float> owned(const wp::array<float>& padded) {
   const auto h = padded.to_host();
   const int rows = padded.shape(0) - 2, cols = padded.shape(1) - 2;
   std::vector<float> out;
-  for (int i = 1; i <= rows; ++i) out.insert(out.end(), h.begin() + int64_t(i) * (cols + 2) + 1, h.begin() + int64_t(i) * (cols + 2) + 1 + cols);
+  for (int i = 1; i <= rows; ++i)
+    out.insert(out.end(), h.begin() + int64_t(i) * (cols + 2) + 1,
+               h.begin() + int64_t(i) * (cols + 2) + 1 + cols);
   return out;
 }
 
@@ -163,15 +175,18 @@ bool check(const Communicator& comm, const Options& o, const Result& mine, const
   const auto h = s.to_host();
   auto differing = wp::full<double>(1, stats[0]);
   wp::dist::all_reduce(comm, differing);
-  const double loss_rel = std::fabs(double(mine.loss) - ref.loss) / std::max(1e-30, std::fabs(double(ref.loss)));
+  const double loss_rel =
+      std::fabs(double(mine.loss) - ref.loss) / std::max(1e-30, std::fabs(double(ref.loss)));
   const double grad_rel = h[1] / std::max(1e-30, h[2]);
-  const double kappa_rel = std::fabs(double(mine.kappa_grad) - ref.kappa_grad) / std::max(1e-30, std::fabs(double(ref.kappa_grad)));
+  const double kappa_rel = std::fabs(double(mine.kappa_grad) - ref.kappa_grad) /
+                           std::max(1e-30, std::fabs(double(ref.kappa_grad)));
   const bool ok = differing.to_host()[0] == 0 && loss_rel <= o.tol && grad_rel <= o.tol && kappa_rel <= o.tol;
   if (comm.rank() == 0) {
-    std::printf("check against 1 rank: forward field %s (%.0f cells differ); loss rel. diff %.2e; "
-                "dL/du0 max |diff| / max |grad| = %.2e (%s); dL/dkappa rel. diff %.2e (1 rank: %.6g) -> %s\n",
-                differing.to_host()[0] == 0 ? "bit-equal" : "DIFFERS", differing.to_host()[0], loss_rel, grad_rel,
-                h[1] == 0 ? "bit-equal" : "not bit-equal", kappa_rel, ref.kappa_grad, ok ? "ok" : "FAILED");
+    std::printf(
+        "check against 1 rank: forward field %s (%.0f cells differ); loss rel. diff %.2e; "
+        "dL/du0 max |diff| / max |grad| = %.2e (%s); dL/dkappa rel. diff %.2e (1 rank: %.6g) -> %s\n",
+        differing.to_host()[0] == 0 ? "bit-equal" : "DIFFERS", differing.to_host()[0], loss_rel, grad_rel,
+        h[1] == 0 ? "bit-equal" : "not bit-equal", kappa_rel, ref.kappa_grad, ok ? "ok" : "FAILED");
   }
   return ok;
 }
@@ -202,15 +217,18 @@ int run(const Options& o) {
   }
   Grid grid(comm, {nx, ny}, 1, {true, true});
   if (comm.rank() == 0) {
-    std::printf("dist_diffusion: %d rank(s) (%dx%d blocks) on %s, grid %dx%d, %d steps: loss %.6g, dL/dkappa %.6g\n",
-                comm.size(), grid.procs(0), grid.procs(1), dev.str().c_str(), nx, ny, o.steps, best.loss, best.kappa_grad);
+    std::printf(
+        "dist_diffusion: %d rank(s) (%dx%d blocks) on %s, grid %dx%d, %d steps: loss %.6g, dL/dkappa %.6g\n",
+        comm.size(), grid.procs(0), grid.procs(1), dev.str().c_str(), nx, ny, o.steps, best.loss,
+        best.kappa_grad);
   }
   if (o.weak && comm.rank() == 0) {
     const double cells = double(grid.local(0)) * grid.local(1);
-    std::printf("weak scaling: block %dx%d per rank; forward %.3f ms/step, forward+backward %.3f ms/step "
-                "(best of %d; %.1f Mcell-steps/s per rank forward)\n",
-                o.weak, o.weak, 1e3 * best.forward_s / o.steps, 1e3 * best.total_s / o.steps, o.repeat,
-                cells * o.steps / best.forward_s * 1e-6);
+    std::printf(
+        "weak scaling: block %dx%d per rank; forward %.3f ms/step, forward+backward %.3f ms/step "
+        "(best of %d; %.1f Mcell-steps/s per rank forward)\n",
+        o.weak, o.weak, 1e3 * best.forward_s / o.steps, 1e3 * best.total_s / o.steps, o.repeat,
+        cells * o.steps / best.forward_s * 1e-6);
   }
   if (o.check && !check(comm, o, best, dev)) return 1;
   return 0;

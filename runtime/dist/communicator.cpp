@@ -15,9 +15,12 @@ namespace wp::dist {
 
 const char* op_name(Op op) {
   switch (op) {
-    case Op::sum: return "sum";
-    case Op::min: return "min";
-    case Op::max: return "max";
+    case Op::sum:
+      return "sum";
+    case Op::min:
+      return "min";
+    case Op::max:
+      return "max";
   }
   return "?";
 }
@@ -59,7 +62,8 @@ void ensure_mpi() {
   MPI_Initialized(&initialised);
   if (initialised) return;
   int provided = 0;
-  mpi_check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread", "Communicator");
+  mpi_check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread",
+            "Communicator");
   g_initialised_here = true;
   std::atexit(finalize_at_exit);
 }
@@ -74,29 +78,47 @@ void mpi_check(int rc, const char* call, const char* op) {
 
 MPI_Datatype mpi_type(DType t) {
   switch (t) {
-    case DType::f32: return MPI_FLOAT;
-    case DType::f64: return MPI_DOUBLE;
-    case DType::i8: return MPI_INT8_T;
-    case DType::u8: return MPI_UINT8_T;
-    case DType::i32: return MPI_INT32_T;
-    case DType::u32: return MPI_UINT32_T;
-    case DType::i64: return MPI_INT64_T;
-    case DType::u64: return MPI_UINT64_T;
+    case DType::f32:
+      return MPI_FLOAT;
+    case DType::f64:
+      return MPI_DOUBLE;
+    case DType::i8:
+      return MPI_INT8_T;
+    case DType::u8:
+      return MPI_UINT8_T;
+    case DType::i32:
+      return MPI_INT32_T;
+    case DType::u32:
+      return MPI_UINT32_T;
+    case DType::i64:
+      return MPI_INT64_T;
+    case DType::u64:
+      return MPI_UINT64_T;
   }
   return MPI_BYTE;
 }
 
-MPI_Op mpi_op(Op op) { return op == Op::sum ? MPI_SUM : op == Op::min ? MPI_MIN : MPI_MAX; }
+MPI_Op mpi_op(Op op) {
+  return op == Op::sum ? MPI_SUM : op == Op::min ? MPI_MIN : MPI_MAX;
+}
 
 std::size_t dtype_size(DType t) {
   switch (t) {
-    case DType::i8: case DType::u8: return 1;
-    case DType::f32: case DType::i32: case DType::u32: return 4;
-    default: return 8;
+    case DType::i8:
+    case DType::u8:
+      return 1;
+    case DType::f32:
+    case DType::i32:
+    case DType::u32:
+      return 4;
+    default:
+      return 8;
   }
 }
 
-bool is_float(DType t) { return t == DType::f32 || t == DType::f64; }
+bool is_float(DType t) {
+  return t == DType::f32 || t == DType::f64;
+}
 
 void wait_all(const Communicator::Impl& c, std::vector<MPI_Request>& reqs, const char* op) {
   if (reqs.empty()) return;
@@ -116,18 +138,22 @@ void wait_all(const Communicator::Impl& c, std::vector<MPI_Request>& reqs, const
       throw Error(s.str());
     }
     // Poll hot for a moment, then back off: ranks often share cores (mpirun --oversubscribe).
-    if (spin < 200) std::this_thread::yield();
-    else std::this_thread::sleep_for(std::chrono::microseconds(spin < 2000 ? 20 : 200));
+    if (spin < 200)
+      std::this_thread::yield();
+    else
+      std::this_thread::sleep_for(std::chrono::microseconds(spin < 2000 ? 20 : 200));
   }
 }
 
 Communicator::Impl& impl_of(const Communicator& c, const char* op) {
-  if (!c.valid()) throw Error(std::string(op) + ": the communicator is null (create it with Communicator::world())");
+  if (!c.valid())
+    throw Error(std::string(op) + ": the communicator is null (create it with Communicator::world())");
   return *c.impl();
 }
 
 std::shared_ptr<void> scratch(std::size_t bytes, const Device& d) {
-  auto a = std::make_shared<array<unsigned char>>(empty<unsigned char>(Shape{static_cast<int64_t>(std::max<std::size_t>(bytes, 1))}, d));
+  auto a = std::make_shared<array<unsigned char>>(
+      empty<unsigned char>(Shape{static_cast<int64_t>(std::max<std::size_t>(bytes, 1))}, d));
   return std::shared_ptr<void>(a, a->data());
 }
 
@@ -159,7 +185,9 @@ void scale(void* dst, int64_t n, DType t, double f, const Device& d) {
   }
 }
 
-void scale_gradient(const Buf& b, double factor) { scale(b.data, b.count, b.dtype, factor, b.device); }
+void scale_gradient(const Buf& b, double factor) {
+  scale(b.data, b.count, b.dtype, factor, b.device);
+}
 
 // ---- argument checks -------------------------------------------------------------------
 
@@ -189,11 +217,12 @@ std::string local_error(const Communicator::Impl& c, Coll coll, const Buf& s, co
   if (!s.packed || !r.packed) return op + ": arrays must be densely packed (pass a.contiguous())";
   if ((s.count > 0 && !s.data) || (r.count > 0 && !r.data)) return op + ": null array handle";
   if (!(s.device == r.device)) {
-    return op + ": the send array is on '" + s.device.str() + "' but the receive array is on '" + r.device.str() +
-           "'; both must be on one device";
+    return op + ": the send array is on '" + s.device.str() + "' but the receive array is on '" +
+           r.device.str() + "'; both must be on one device";
   }
   if (root < 0 || root >= c.size) {
-    return op + ": root " + std::to_string(root) + " is not a rank of this communicator (size " + std::to_string(c.size) + ")";
+    return op + ": root " + std::to_string(root) + " is not a rank of this communicator (size " +
+           std::to_string(c.size) + ")";
   }
   const int64_t n = c.size;
   switch (coll) {
@@ -206,25 +235,30 @@ std::string local_error(const Communicator::Impl& c, Coll coll, const Buf& s, co
       break;
     case Coll::all_gather:
       if (r.count != s.count * n) {
-        return op + ": the receive array has " + std::to_string(r.count) + " values but needs size × send = " +
-               std::to_string(n) + " × " + std::to_string(s.count) + " = " + std::to_string(s.count * n);
+        return op + ": the receive array has " + std::to_string(r.count) +
+               " values but needs size × send = " + std::to_string(n) + " × " + std::to_string(s.count) +
+               " = " + std::to_string(s.count * n);
       }
       break;
     case Coll::reduce_scatter:
       if (s.count != r.count * n) {
-        return op + ": the send array has " + std::to_string(s.count) + " values but needs size × receive = " +
-               std::to_string(n) + " × " + std::to_string(r.count) + " = " + std::to_string(r.count * n);
+        return op + ": the send array has " + std::to_string(s.count) +
+               " values but needs size × receive = " + std::to_string(n) + " × " + std::to_string(r.count) +
+               " = " + std::to_string(r.count * n);
       }
       break;
-    case Coll::broadcast: break;
+    case Coll::broadcast:
+      break;
   }
   if ((coll == Coll::all_gather || coll == Coll::reduce_scatter) && s.data && s.data == r.data) {
     return op + ": send and receive arrays must not be the same array";
   }
-  if (s.count > INT32_MAX || r.count > INT32_MAX) return op + ": more than 2^31 - 1 values in one call are not supported";
+  if (s.count > INT32_MAX || r.count > INT32_MAX)
+    return op + ": more than 2^31 - 1 values in one call are not supported";
   if (s.device.is_cuda() && !nccl_built()) {
-    return op + ": arrays on '" + s.device.str() + "' need NCCL, and this runtime was built without it "
-                "(copy the array to the CPU, or build with NCCL)";
+    return op + ": arrays on '" + s.device.str() +
+           "' need NCCL, and this runtime was built without it "
+           "(copy the array to the CPU, or build with NCCL)";
   }
   if (c.local && s.device.is_cpu()) return op + ": a local (NCCL) communicator cannot reduce CPU arrays";
   return "";
@@ -237,8 +271,13 @@ void check_args(Communicator::Impl& c, Coll coll, const Buf& s, const Buf& r, Op
     if (!mine.empty()) throw Error(mine);
     return;
   }
-  Desc d{static_cast<int32_t>(coll), static_cast<int32_t>(s.dtype), s.device.is_cuda() ? 1 : 0,
-         static_cast<int32_t>(op), root, mine.empty() ? 0 : 1, s.count};
+  Desc d{static_cast<int32_t>(coll),
+         static_cast<int32_t>(s.dtype),
+         s.device.is_cuda() ? 1 : 0,
+         static_cast<int32_t>(op),
+         root,
+         mine.empty() ? 0 : 1,
+         s.count};
   std::vector<Desc> all(static_cast<std::size_t>(c.size));
   std::vector<MPI_Request> req(1);
   const char* name = coll_name(coll);
@@ -248,7 +287,8 @@ void check_args(Communicator::Impl& c, Coll coll, const Buf& s, const Buf& r, Op
   if (!mine.empty()) throw Error(mine);
   for (int q = 0; q < c.size; ++q) {
     if (all[q].error) {
-      throw Error(std::string(name) + ": rank " + std::to_string(q) + " rejected its arguments (its own error says why)");
+      throw Error(std::string(name) + ": rank " + std::to_string(q) +
+                  " rejected its arguments (its own error says why)");
     }
   }
   for (int q = 1; q < c.size; ++q) {
@@ -259,11 +299,11 @@ void check_args(Communicator::Impl& c, Coll coll, const Buf& s, const Buf& r, Op
       e << name << ": ranks called different collectives: rank 0 " << coll_name(static_cast<Coll>(a.coll))
         << ", rank " << q << " " << coll_name(static_cast<Coll>(b.coll));
     } else if (a.dtype != b.dtype || a.count != b.count || a.device_kind != b.device_kind) {
-      e << name << ": ranks disagree: rank 0 passed " << describe(a) << ", rank " << q << " passed " << describe(b)
-        << " (every rank must pass the same element type, count and device kind)";
+      e << name << ": ranks disagree: rank 0 passed " << describe(a) << ", rank " << q << " passed "
+        << describe(b) << " (every rank must pass the same element type, count and device kind)";
     } else if (a.op != b.op) {
-      e << name << ": ranks disagree on the operation: rank 0 " << op_name(static_cast<Op>(a.op)) << ", rank " << q
-        << " " << op_name(static_cast<Op>(b.op));
+      e << name << ": ranks disagree on the operation: rank 0 " << op_name(static_cast<Op>(a.op)) << ", rank "
+        << q << " " << op_name(static_cast<Op>(b.op));
     } else if (a.root != b.root) {
       e << name << ": ranks disagree on the root: rank 0 " << a.root << ", rank " << q << " " << b.root;
     }
@@ -272,35 +312,41 @@ void check_args(Communicator::Impl& c, Coll coll, const Buf& s, const Buf& r, Op
 }
 
 // The raw operations (no checks, no records): used by the collectives and their adjoints.
-void raw_all_reduce(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op, const Device& d) {
+void raw_all_reduce(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op,
+                    const Device& d) {
   if (d.is_cuda()) return nccl_all_reduce(c, s, r, n, t, op, d);
   std::vector<MPI_Request> req(1);
-  mpi_check(MPI_Iallreduce(s == r ? MPI_IN_PLACE : s, r, static_cast<int>(n), mpi_type(t), mpi_op(op), c.comm, &req[0]),
+  mpi_check(MPI_Iallreduce(s == r ? MPI_IN_PLACE : s, r, static_cast<int>(n), mpi_type(t), mpi_op(op), c.comm,
+                           &req[0]),
             "MPI_Iallreduce", "all_reduce");
   wait_all(c, req, "all_reduce");
 }
-void raw_reduce(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op, int root, const Device& d) {
+void raw_reduce(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op, int root,
+                const Device& d) {
   if (d.is_cuda()) return nccl_reduce(c, s, r, n, t, op, root, d);
   std::vector<MPI_Request> req(1);
   const void* send = (s == r && c.rank == root) ? MPI_IN_PLACE : s;
-  mpi_check(MPI_Ireduce(send, r, static_cast<int>(n), mpi_type(t), mpi_op(op), root, c.comm, &req[0]), "MPI_Ireduce",
-            "reduce");
+  mpi_check(MPI_Ireduce(send, r, static_cast<int>(n), mpi_type(t), mpi_op(op), root, c.comm, &req[0]),
+            "MPI_Ireduce", "reduce");
   wait_all(c, req, "reduce");
 }
 void raw_broadcast(Communicator::Impl& c, void* a, int64_t n, DType t, int root, const Device& d) {
   if (d.is_cuda()) return nccl_broadcast(c, a, n, t, root, d);
   std::vector<MPI_Request> req(1);
-  mpi_check(MPI_Ibcast(a, static_cast<int>(n), mpi_type(t), root, c.comm, &req[0]), "MPI_Ibcast", "broadcast");
+  mpi_check(MPI_Ibcast(a, static_cast<int>(n), mpi_type(t), root, c.comm, &req[0]), "MPI_Ibcast",
+            "broadcast");
   wait_all(c, req, "broadcast");
 }
 void raw_all_gather(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, const Device& d) {
   if (d.is_cuda()) return nccl_all_gather(c, s, r, n, t, d);
   std::vector<MPI_Request> req(1);
-  mpi_check(MPI_Iallgather(s, static_cast<int>(n), mpi_type(t), r, static_cast<int>(n), mpi_type(t), c.comm, &req[0]),
+  mpi_check(MPI_Iallgather(s, static_cast<int>(n), mpi_type(t), r, static_cast<int>(n), mpi_type(t), c.comm,
+                           &req[0]),
             "MPI_Iallgather", "all_gather");
   wait_all(c, req, "all_gather");
 }
-void raw_reduce_scatter(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op, const Device& d) {
+void raw_reduce_scatter(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op,
+                        const Device& d) {
   if (d.is_cuda()) return nccl_reduce_scatter(c, s, r, n, t, op, d);
   std::vector<MPI_Request> req(1);
   mpi_check(MPI_Ireduce_scatter_block(s, r, static_cast<int>(n), mpi_type(t), mpi_op(op), c.comm, &req[0]),
@@ -319,17 +365,21 @@ void all_reduce(const Communicator& comm, const Buf& s, const Buf& r, Op op, boo
   check_args(c, Coll::all_reduce, s, r, op, 0);
   raw_all_reduce(c, s.data == r.data ? r.data : s.data, r.data, s.count, s.dtype, op, s.device);
   if (!recordable(record, s, r)) return;
-  Tape::recording()->record_func(std::string("all_reduce(") + op_name(op) + ")", [comm, s, r, op] {
-    if (op != Op::sum) throw Error(std::string("all_reduce(") + op_name(op) + ") is not differentiable; use Op::sum");
-    Communicator::Impl& c = *comm.impl();
-    if (s.data == r.data) {  // in place: the input's gradient is the all-reduce of the output's
-      raw_all_reduce(c, s.grad, s.grad, s.count, s.dtype, Op::sum, s.device);
-      return;
-    }
-    auto tmp = scratch(dtype_size(s.dtype) * s.count, s.device);
-    raw_all_reduce(c, r.grad, tmp.get(), s.count, s.dtype, Op::sum, s.device);
-    add_into(s.grad, tmp.get(), s.count, s.dtype, s.device);
-  }, {s.ref}, {r.ref});
+  Tape::recording()->record_func(
+      std::string("all_reduce(") + op_name(op) + ")",
+      [comm, s, r, op] {
+        if (op != Op::sum)
+          throw Error(std::string("all_reduce(") + op_name(op) + ") is not differentiable; use Op::sum");
+        Communicator::Impl& c = *comm.impl();
+        if (s.data == r.data) {  // in place: the input's gradient is the all-reduce of the output's
+          raw_all_reduce(c, s.grad, s.grad, s.count, s.dtype, Op::sum, s.device);
+          return;
+        }
+        auto tmp = scratch(dtype_size(s.dtype) * s.count, s.device);
+        raw_all_reduce(c, r.grad, tmp.get(), s.count, s.dtype, Op::sum, s.device);
+        add_into(s.grad, tmp.get(), s.count, s.dtype, s.device);
+      },
+      {s.ref}, {r.ref});
 }
 
 void reduce(const Communicator& comm, const Buf& s, const Buf& r, Op op, int root, bool record) {
@@ -337,16 +387,22 @@ void reduce(const Communicator& comm, const Buf& s, const Buf& r, Op op, int roo
   check_args(c, Coll::reduce, s, r, op, root);
   raw_reduce(c, s.data, r.data, s.count, s.dtype, op, root, s.device);
   if (!recordable(record, s, r)) return;
-  if (s.data == r.data) throw Error("reduce: an in-place reduce cannot be recorded on a tape; pass separate send and receive arrays");
-  Tape::recording()->record_func(std::string("reduce(") + op_name(op) + ")", [comm, s, r, op, root] {
-    if (op != Op::sum) throw Error(std::string("reduce(") + op_name(op) + ") is not differentiable; use Op::sum");
-    Communicator::Impl& c = *comm.impl();
-    const std::size_t bytes = dtype_size(s.dtype) * s.count;
-    auto tmp = scratch(bytes, s.device);
-    if (c.rank == root) wp::detail::copy_bytes(tmp.get(), s.device, r.grad, s.device, bytes);
-    raw_broadcast(c, tmp.get(), s.count, s.dtype, root, s.device);
-    add_into(s.grad, tmp.get(), s.count, s.dtype, s.device);
-  }, {s.ref}, {r.ref});
+  if (s.data == r.data)
+    throw Error(
+        "reduce: an in-place reduce cannot be recorded on a tape; pass separate send and receive arrays");
+  Tape::recording()->record_func(
+      std::string("reduce(") + op_name(op) + ")",
+      [comm, s, r, op, root] {
+        if (op != Op::sum)
+          throw Error(std::string("reduce(") + op_name(op) + ") is not differentiable; use Op::sum");
+        Communicator::Impl& c = *comm.impl();
+        const std::size_t bytes = dtype_size(s.dtype) * s.count;
+        auto tmp = scratch(bytes, s.device);
+        if (c.rank == root) wp::detail::copy_bytes(tmp.get(), s.device, r.grad, s.device, bytes);
+        raw_broadcast(c, tmp.get(), s.count, s.dtype, root, s.device);
+        add_into(s.grad, tmp.get(), s.count, s.dtype, s.device);
+      },
+      {s.ref}, {r.ref});
 }
 
 void broadcast(const Communicator& comm, const Buf& a, int root, bool record) {
@@ -354,12 +410,16 @@ void broadcast(const Communicator& comm, const Buf& a, int root, bool record) {
   check_args(c, Coll::broadcast, a, a, Op::sum, root);
   raw_broadcast(c, a.data, a.count, a.dtype, root, a.device);
   if (!recordable(record, a, a)) return;
-  Tape::recording()->record_func("broadcast", [comm, a, root] {
-    Communicator::Impl& c = *comm.impl();
-    raw_reduce(c, a.grad, a.grad, a.count, a.dtype, Op::sum, root, a.device);
-    // A non-root value was overwritten: its input gets no gradient.
-    if (c.rank != root) wp::detail::set_bytes(a.grad, a.device, 0, dtype_size(a.dtype) * a.count);
-  }, {a.ref}, {a.ref});
+  Tape::recording()->record_func("broadcast",
+                                 [comm, a, root] {
+                                   Communicator::Impl& c = *comm.impl();
+                                   raw_reduce(c, a.grad, a.grad, a.count, a.dtype, Op::sum, root, a.device);
+                                   // A non-root value was overwritten: its input gets no gradient.
+                                   if (c.rank != root)
+                                     wp::detail::set_bytes(a.grad, a.device, 0,
+                                                           dtype_size(a.dtype) * a.count);
+                                 },
+                                 {a.ref}, {a.ref});
 }
 
 void all_gather(const Communicator& comm, const Buf& s, const Buf& r, bool record) {
@@ -367,12 +427,15 @@ void all_gather(const Communicator& comm, const Buf& s, const Buf& r, bool recor
   check_args(c, Coll::all_gather, s, r, Op::sum, 0);
   raw_all_gather(c, s.data, r.data, s.count, s.dtype, s.device);
   if (!recordable(record, s, r)) return;
-  Tape::recording()->record_func("all_gather", [comm, s, r] {
-    Communicator::Impl& c = *comm.impl();
-    auto tmp = scratch(dtype_size(s.dtype) * s.count, s.device);
-    raw_reduce_scatter(c, r.grad, tmp.get(), s.count, s.dtype, Op::sum, s.device);
-    add_into(s.grad, tmp.get(), s.count, s.dtype, s.device);
-  }, {s.ref}, {r.ref});
+  Tape::recording()->record_func("all_gather",
+                                 [comm, s, r] {
+                                   Communicator::Impl& c = *comm.impl();
+                                   auto tmp = scratch(dtype_size(s.dtype) * s.count, s.device);
+                                   raw_reduce_scatter(c, r.grad, tmp.get(), s.count, s.dtype, Op::sum,
+                                                      s.device);
+                                   add_into(s.grad, tmp.get(), s.count, s.dtype, s.device);
+                                 },
+                                 {s.ref}, {r.ref});
 }
 
 void reduce_scatter(const Communicator& comm, const Buf& s, const Buf& r, Op op, bool record) {
@@ -380,13 +443,17 @@ void reduce_scatter(const Communicator& comm, const Buf& s, const Buf& r, Op op,
   check_args(c, Coll::reduce_scatter, s, r, op, 0);
   raw_reduce_scatter(c, s.data, r.data, r.count, s.dtype, op, s.device);
   if (!recordable(record, s, r)) return;
-  Tape::recording()->record_func(std::string("reduce_scatter(") + op_name(op) + ")", [comm, s, r, op] {
-    if (op != Op::sum) throw Error(std::string("reduce_scatter(") + op_name(op) + ") is not differentiable; use Op::sum");
-    Communicator::Impl& c = *comm.impl();
-    auto tmp = scratch(dtype_size(s.dtype) * s.count, s.device);
-    raw_all_gather(c, r.grad, tmp.get(), r.count, s.dtype, s.device);
-    add_into(s.grad, tmp.get(), s.count, s.dtype, s.device);
-  }, {s.ref}, {r.ref});
+  Tape::recording()->record_func(
+      std::string("reduce_scatter(") + op_name(op) + ")",
+      [comm, s, r, op] {
+        if (op != Op::sum)
+          throw Error(std::string("reduce_scatter(") + op_name(op) + ") is not differentiable; use Op::sum");
+        Communicator::Impl& c = *comm.impl();
+        auto tmp = scratch(dtype_size(s.dtype) * s.count, s.device);
+        raw_all_gather(c, r.grad, tmp.get(), r.count, s.dtype, s.device);
+        add_into(s.grad, tmp.get(), s.count, s.dtype, s.device);
+      },
+      {s.ref}, {r.ref});
 }
 
 }  // namespace detail
@@ -416,26 +483,44 @@ Communicator communicator_from_mpi(const void* mpi_comm) {
 }
 }  // namespace detail
 
-Communicator Communicator::world() { return Communicator(make_mpi(MPI_COMM_WORLD)); }
-Communicator Communicator::self() { return Communicator(make_mpi(MPI_COMM_SELF)); }
+Communicator Communicator::world() {
+  return Communicator(make_mpi(MPI_COMM_WORLD));
+}
+Communicator Communicator::self() {
+  return Communicator(make_mpi(MPI_COMM_SELF));
+}
 std::vector<Communicator> Communicator::local(const std::vector<Device>& devices) {
   if (devices.empty()) throw Error("Communicator::local: give at least one CUDA device");
   for (const Device& d : devices) {
-    if (!d.is_cuda()) throw Error("Communicator::local: device '" + d.str() + "' is not a CUDA device (local communicators are NCCL cliques)");
+    if (!d.is_cuda())
+      throw Error("Communicator::local: device '" + d.str() +
+                  "' is not a CUDA device (local communicators are NCCL cliques)");
   }
   if (!detail::nccl_built()) throw Error("Communicator::local: this runtime was built without NCCL");
   return detail::nccl_local(devices);
 }
 
-int Communicator::rank() const { return detail::impl_of(*this, "rank").rank; }
-int Communicator::size() const { return detail::impl_of(*this, "size").size; }
-void Communicator::set_checks(bool on) { detail::impl_of(*this, "set_checks").checks = on; }
-bool Communicator::checks() const { return detail::impl_of(*this, "checks").checks; }
+int Communicator::rank() const {
+  return detail::impl_of(*this, "rank").rank;
+}
+int Communicator::size() const {
+  return detail::impl_of(*this, "size").size;
+}
+void Communicator::set_checks(bool on) {
+  detail::impl_of(*this, "set_checks").checks = on;
+}
+bool Communicator::checks() const {
+  return detail::impl_of(*this, "checks").checks;
+}
 void Communicator::set_timeout(double seconds) {
-  if (!(seconds > 0)) throw Error("Communicator::set_timeout: " + std::to_string(seconds) + " is not a positive number of seconds");
+  if (!(seconds > 0))
+    throw Error("Communicator::set_timeout: " + std::to_string(seconds) +
+                " is not a positive number of seconds");
   detail::impl_of(*this, "set_timeout").timeout = seconds;
 }
-double Communicator::timeout() const { return detail::impl_of(*this, "timeout").timeout; }
+double Communicator::timeout() const {
+  return detail::impl_of(*this, "timeout").timeout;
+}
 const void* Communicator::mpi_comm() const {
   const Impl& c = detail::impl_of(*this, "mpi_comm");
   return c.local ? nullptr : &c.comm;
@@ -456,8 +541,10 @@ Group::~Group() noexcept(false) {
 }
 
 void backward(const Communicator& c, Tape& tape, const array<float>& loss) {
-  if (c.rank() == 0) tape.backward(loss);
-  else tape.backward();
+  if (c.rank() == 0)
+    tape.backward(loss);
+  else
+    tape.backward();
 }
 
 }  // namespace wp::dist

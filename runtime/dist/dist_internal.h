@@ -23,10 +23,10 @@ struct Communicator::Impl {
   int rank = 0, size = 1;
   bool checks = true;
   double timeout = 60.0;
-  bool local = false;            // one NCCL rank per device of this process (no MPI)
+  bool local = false;  // one NCCL rank per device of this process (no MPI)
   int local_ordinal = -1;
-  void* local_nccl = nullptr;    // ncclComm_t of a local communicator
-  std::map<int, void*> nccl;     // ncclComm_t per CUDA ordinal (MPI communicators)
+  void* local_nccl = nullptr;  // ncclComm_t of a local communicator
+  std::map<int, void*> nccl;   // ncclComm_t per CUDA ordinal (MPI communicators)
   ~Impl();
 };
 
@@ -50,11 +50,14 @@ void scale(void* dst, int64_t count, DType t, double factor, const Device& d);
 std::shared_ptr<void> scratch(std::size_t bytes, const Device& d);
 
 // NCCL (nccl.cpp). Count in scalars; the stream is the device's current stream.
-void nccl_all_reduce(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op, const Device& d);
-void nccl_reduce(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op, int root, const Device& d);
+void nccl_all_reduce(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op,
+                     const Device& d);
+void nccl_reduce(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op, int root,
+                 const Device& d);
 void nccl_broadcast(Communicator::Impl& c, void* a, int64_t n, DType t, int root, const Device& d);
 void nccl_all_gather(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, const Device& d);
-void nccl_reduce_scatter(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op, const Device& d);
+void nccl_reduce_scatter(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op,
+                         const Device& d);
 // Point-to-point bytes inside one ncclGroupStart/End (peer -1: skipped).
 struct P2P {
   int peer;

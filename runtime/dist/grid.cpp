@@ -45,7 +45,9 @@ struct Layout {
   int64_t ext[3];
   std::size_t elem;
   Box full() const { return {{0, 0, 0}, {ext[0], ext[1], ext[2]}}; }
-  int64_t offset(int64_t i, int64_t j, int64_t k) const { return ((i * ext[1] + j) * ext[2] + k) * int64_t(elem); }
+  int64_t offset(int64_t i, int64_t j, int64_t k) const {
+    return ((i * ext[1] + j) * ext[2] + k) * int64_t(elem);
+  }
 };
 
 // The slab of `axis` (internal index): which = 0 ghost low, 1 owned low, 2 owned high, 3 ghost high.
@@ -69,8 +71,9 @@ array<unsigned char> box_view(void* base, const Layout& l, const Box& b, const D
 void pack(void* dst, void* base, const Layout& l, const Box& b, const Device& d) {
   const int64_t row = (b.hi[2] - b.lo[2]) * int64_t(l.elem);
   if (d.is_cuda()) {
-    array<unsigned char> packed(static_cast<unsigned char*>(dst),
-                                Shape{b.hi[0] - b.lo[0], b.hi[1] - b.lo[1], b.hi[2] - b.lo[2], int64_t(l.elem)}, d);
+    array<unsigned char> packed(
+        static_cast<unsigned char*>(dst),
+        Shape{b.hi[0] - b.lo[0], b.hi[1] - b.lo[1], b.hi[2] - b.lo[2], int64_t(l.elem)}, d);
     copy(packed, box_view(base, l, b, d));
     return;
   }
@@ -98,8 +101,10 @@ void unpack(void* base, const void* src, const Layout& l, const Box& b, const De
   for (int64_t i = b.lo[0]; i < b.hi[0]; ++i)
     for (int64_t j = b.lo[1]; j < b.hi[1]; ++j, in += row) {
       void* out = static_cast<unsigned char*>(base) + l.offset(i, j, b.lo[2]);
-      if (add) detail::add_into(out, in, int64_t(scalars_per_row), t, d);
-      else std::memcpy(out, in, row);
+      if (add)
+        detail::add_into(out, in, int64_t(scalars_per_row), t, d);
+      else
+        std::memcpy(out, in, row);
     }
 }
 
@@ -107,20 +112,21 @@ void zero_box(void* base, const Layout& l, const Box& b, const Device& d) {
   if (d.is_cuda()) return fill(box_view(base, l, b, d), static_cast<unsigned char>(0));
   const int64_t row = (b.hi[2] - b.lo[2]) * int64_t(l.elem);
   for (int64_t i = b.lo[0]; i < b.hi[0]; ++i)
-    for (int64_t j = b.lo[1]; j < b.hi[1]; ++j) std::memset(static_cast<unsigned char*>(base) + l.offset(i, j, b.lo[2]), 0, row);
+    for (int64_t j = b.lo[1]; j < b.hi[1]; ++j)
+      std::memset(static_cast<unsigned char*>(base) + l.offset(i, j, b.lo[2]), 0, row);
 }
 
 // Sends send_box data to the two neighbours and receives into the recv boxes. One call per
 // axis: sends [to low, to high], receives [from high, from low] — the order NCCL matches
 // point-to-point operations in when both neighbours are one rank.
 struct Transfer {
-  int low, high;                // neighbour ranks (-1: none)
-  Box send_low, send_high;      // sent to low / high
-  Box recv_high, recv_low;      // received from high / low
+  int low, high;            // neighbour ranks (-1: none)
+  Box send_low, send_high;  // sent to low / high
+  Box recv_high, recv_low;  // received from high / low
 };
 
-void run_transfer(Communicator::Impl& c, void* base, const Layout& l, const Device& d, const Transfer& t, int axis,
-                  bool add, DType dt, const char* op) {
+void run_transfer(Communicator::Impl& c, void* base, const Layout& l, const Device& d, const Transfer& t,
+                  int axis, bool add, DType dt, const char* op) {
   const std::size_t bytes = std::size_t(t.send_low.count()) * l.elem;
   auto buf = detail::scratch(4 * bytes, d);
   unsigned char* p = static_cast<unsigned char*>(buf.get());
@@ -128,17 +134,25 @@ void run_transfer(Communicator::Impl& c, void* base, const Layout& l, const Devi
   if (t.low >= 0) pack(s_low, base, l, t.send_low, d);
   if (t.high >= 0) pack(s_high, base, l, t.send_high, d);
   if (d.is_cuda()) {
-    detail::nccl_exchange(c, {{t.low, s_low, bytes, true}, {t.high, s_high, bytes, true},
-                              {t.high, r_high, bytes, false}, {t.low, r_low, bytes, false}}, d);
+    detail::nccl_exchange(c,
+                          {{t.low, s_low, bytes, true},
+                           {t.high, s_high, bytes, true},
+                           {t.high, r_high, bytes, false},
+                           {t.low, r_low, bytes, false}},
+                          d);
   } else {
     std::vector<MPI_Request> reqs;
     const int down = 2 * axis, up = 2 * axis + 1, n = static_cast<int>(bytes);
     auto post = [&](int rc, const char* call) { detail::mpi_check(rc, call, op); };
     MPI_Request r;
-    if (t.high >= 0) post(MPI_Irecv(r_high, n, MPI_BYTE, t.high, down, c.comm, &r), "MPI_Irecv"), reqs.push_back(r);
-    if (t.low >= 0) post(MPI_Irecv(r_low, n, MPI_BYTE, t.low, up, c.comm, &r), "MPI_Irecv"), reqs.push_back(r);
-    if (t.low >= 0) post(MPI_Isend(s_low, n, MPI_BYTE, t.low, down, c.comm, &r), "MPI_Isend"), reqs.push_back(r);
-    if (t.high >= 0) post(MPI_Isend(s_high, n, MPI_BYTE, t.high, up, c.comm, &r), "MPI_Isend"), reqs.push_back(r);
+    if (t.high >= 0)
+      post(MPI_Irecv(r_high, n, MPI_BYTE, t.high, down, c.comm, &r), "MPI_Irecv"), reqs.push_back(r);
+    if (t.low >= 0)
+      post(MPI_Irecv(r_low, n, MPI_BYTE, t.low, up, c.comm, &r), "MPI_Irecv"), reqs.push_back(r);
+    if (t.low >= 0)
+      post(MPI_Isend(s_low, n, MPI_BYTE, t.low, down, c.comm, &r), "MPI_Isend"), reqs.push_back(r);
+    if (t.high >= 0)
+      post(MPI_Isend(s_high, n, MPI_BYTE, t.high, up, c.comm, &r), "MPI_Isend"), reqs.push_back(r);
     detail::wait_all(c, reqs, op);
   }
   if (add) {  // the sent ghost slabs are now zero (their values went to the owners)
@@ -151,17 +165,24 @@ void run_transfer(Communicator::Impl& c, void* base, const Layout& l, const Devi
 
 }  // namespace
 
-Grid::Grid(Communicator comm, std::vector<int> global, int ghost, std::vector<bool> periodic, std::vector<int> procs)
-    : comm_(std::move(comm)), ghost_(ghost), global_(std::move(global)), procs_(std::move(procs)),
+Grid::Grid(Communicator comm, std::vector<int> global, int ghost, std::vector<bool> periodic,
+           std::vector<int> procs)
+    : comm_(std::move(comm)),
+      ghost_(ghost),
+      global_(std::move(global)),
+      procs_(std::move(procs)),
       periodic_(std::move(periodic)) {
   Communicator::Impl& c = detail::impl_of(comm_, "Grid");
   ndim_ = static_cast<int>(global_.size());
-  if (ndim_ < 1 || ndim_ > 3) throw Error("Grid: the global shape " + list_str(global_) + " must have 1 to 3 extents");
+  if (ndim_ < 1 || ndim_ > 3)
+    throw Error("Grid: the global shape " + list_str(global_) + " must have 1 to 3 extents");
   if (ghost < 0) throw Error("Grid: ghost = " + std::to_string(ghost) + " must be ≥ 0");
   if (periodic_.empty()) periodic_.assign(ndim_, false);
-  if (int(periodic_.size()) != ndim_) throw Error("Grid: give one periodic flag per axis (" + std::to_string(ndim_) + ")");
+  if (int(periodic_.size()) != ndim_)
+    throw Error("Grid: give one periodic flag per axis (" + std::to_string(ndim_) + ")");
   if (procs_.empty()) procs_ = balanced_factors(c.size, ndim_);
-  if (int(procs_.size()) != ndim_) throw Error("Grid: give one process count per axis (" + std::to_string(ndim_) + ")");
+  if (int(procs_.size()) != ndim_)
+    throw Error("Grid: give one process count per axis (" + std::to_string(ndim_) + ")");
   int product = 1;
   for (int p : procs_) {
     if (p < 1) throw Error("Grid: process counts " + list_str(procs_) + " must be ≥ 1");
@@ -182,8 +203,8 @@ Grid::Grid(Communicator comm, std::vector<int> global, int ghost, std::vector<bo
   for (int a = 0; a < ndim_; ++a) {
     const int n = global_[a], p = procs_[a], q = coords_[a];
     if (n < p) {
-      throw Error("Grid: axis " + std::to_string(a) + " has " + std::to_string(n) + " cells for " + std::to_string(p) +
-                  " blocks (every block needs at least one cell)");
+      throw Error("Grid: axis " + std::to_string(a) + " has " + std::to_string(n) + " cells for " +
+                  std::to_string(p) + " blocks (every block needs at least one cell)");
     }
     local_[a] = n / p + (q < n % p ? 1 : 0);
     offset_[a] = q * (n / p) + std::min(q, n % p);
@@ -243,8 +264,9 @@ int Grid::neighbor(const std::array<int, 3>& d) const {
 namespace {
 Layout layout_of(const Grid& g, const Shape& shape, std::size_t elem, const char* op) {
   if (!(shape == g.padded_shape())) {
-    throw Error(std::string(op) + ": the array has shape " + shape.str() + " but this rank's padded block is " +
-                g.padded_shape().str() + " (allocate it with Grid::allocate)");
+    throw Error(std::string(op) + ": the array has shape " + shape.str() +
+                " but this rank's padded block is " + g.padded_shape().str() +
+                " (allocate it with Grid::allocate)");
   }
   Layout l{{1, 1, 1}, elem};
   for (int a = 0; a < g.ndim(); ++a) l.ext[3 - g.ndim() + a] = shape[a];
@@ -257,23 +279,25 @@ void Grid::exchange_bytes(const detail::Buf& b, std::size_t elem, const Shape& s
   Communicator::Impl& c = detail::impl_of(comm_, op);
   const Layout l = layout_of(*this, shape, elem, op);
   if (!b.packed) throw Error("halo_exchange: the array must be densely packed");
-  if (b.device.is_cuda() && !detail::nccl_built()) throw Error("halo_exchange: arrays on '" + b.device.str() + "' need NCCL, and this runtime was built without it");
+  if (b.device.is_cuda() && !detail::nccl_built())
+    throw Error("halo_exchange: arrays on '" + b.device.str() +
+                "' need NCCL, and this runtime was built without it");
   if (ghost_ > 0) {
     for (int a = 0; a < ndim_; ++a) {
       const int ax = 3 - ndim_ + a;
       std::array<int, 3> lo{0, 0, 0}, hi{0, 0, 0};
       lo[a] = -1;
       hi[a] = 1;
-      const Transfer t{neighbor(lo), neighbor(hi), slab(l, ax, ghost_, 1), slab(l, ax, ghost_, 2),
-                       slab(l, ax, ghost_, 3), slab(l, ax, ghost_, 0)};
+      const Transfer t{neighbor(lo),           neighbor(hi),           slab(l, ax, ghost_, 1),
+                       slab(l, ax, ghost_, 2), slab(l, ax, ghost_, 3), slab(l, ax, ghost_, 0)};
       run_transfer(c, b.data, l, b.device, t, a, false, b.dtype, op);
     }
   }
   if (!record || !b.grad || !Tape::recording() || !detail::is_float(b.dtype)) return;
   Grid self = *this;
   detail::Buf g = b;
-  Tape::recording()->record_func("halo_exchange", [self, g, elem, shape] { self.accumulate_bytes(g, elem, shape); },
-                                 {b.ref}, {b.ref});
+  Tape::recording()->record_func(
+      "halo_exchange", [self, g, elem, shape] { self.accumulate_bytes(g, elem, shape); }, {b.ref}, {b.ref});
 }
 
 void Grid::accumulate_bytes(const detail::Buf& b, std::size_t elem, const Shape& shape) const {
@@ -288,23 +312,24 @@ void Grid::accumulate_bytes(const detail::Buf& b, std::size_t elem, const Shape&
     std::array<int, 3> lo{0, 0, 0}, hi{0, 0, 0};
     lo[a] = -1;
     hi[a] = 1;
-    const Transfer t{neighbor(lo), neighbor(hi), slab(l, ax, ghost_, 0), slab(l, ax, ghost_, 3),
-                     slab(l, ax, ghost_, 2), slab(l, ax, ghost_, 1)};
+    const Transfer t{neighbor(lo),           neighbor(hi),           slab(l, ax, ghost_, 0),
+                     slab(l, ax, ghost_, 3), slab(l, ax, ghost_, 2), slab(l, ax, ghost_, 1)};
     run_transfer(c, base, l, b.device, t, a, true, b.dtype, op);
   }
 }
 
 namespace detail {
 
-std::vector<unsigned char> migrate_bytes(const Communicator& comm, const void* items, int64_t count, std::size_t elem,
-                                         const int* dest, const char* op) {
+std::vector<unsigned char> migrate_bytes(const Communicator& comm, const void* items, int64_t count,
+                                         std::size_t elem, const int* dest, const char* op) {
   Communicator::Impl& c = impl_of(comm, op);
   std::vector<int64_t> per(c.size, 0);
   std::string bad;
   for (int64_t i = 0; i < count; ++i) {
     if (dest[i] < 0 || dest[i] >= c.size) {
-      if (bad.empty()) bad = std::string(op) + ": item " + std::to_string(i) + " has destination rank " + std::to_string(dest[i]) +
-                              ", outside [0, " + std::to_string(c.size) + ")";
+      if (bad.empty())
+        bad = std::string(op) + ": item " + std::to_string(i) + " has destination rank " +
+              std::to_string(dest[i]) + ", outside [0, " + std::to_string(c.size) + ")";
       continue;
     }
     ++per[dest[i]];
@@ -315,12 +340,15 @@ std::vector<unsigned char> migrate_bytes(const Communicator& comm, const void* i
   std::copy(per.begin(), per.end(), send_counts.begin());
   send_counts[c.size] = bad.empty() ? 0 : 1;
   std::vector<MPI_Request> req(1);
-  mpi_check(MPI_Iallgather(send_counts.data(), c.size + 1, MPI_INT64_T, recv_counts.data(), c.size + 1, MPI_INT64_T, c.comm, &req[0]),
+  mpi_check(MPI_Iallgather(send_counts.data(), c.size + 1, MPI_INT64_T, recv_counts.data(), c.size + 1,
+                           MPI_INT64_T, c.comm, &req[0]),
             "MPI_Iallgather", op);
   wait_all(c, req, op);
   if (!bad.empty()) throw Error(bad);
   for (int q = 0; q < c.size; ++q) {
-    if (recv_counts[q * (c.size + 1) + c.size]) throw Error(std::string(op) + ": rank " + std::to_string(q) + " passed an invalid destination (its own error says why)");
+    if (recv_counts[q * (c.size + 1) + c.size])
+      throw Error(std::string(op) + ": rank " + std::to_string(q) +
+                  " passed an invalid destination (its own error says why)");
   }
   // Bucket the items by destination (stable), then exchange the buckets.
   std::vector<int64_t> start(c.size + 1, 0);
@@ -328,7 +356,8 @@ std::vector<unsigned char> migrate_bytes(const Communicator& comm, const void* i
   std::vector<unsigned char> sorted(std::size_t(count) * elem);
   std::vector<int64_t> pos(start.begin(), start.end() - 1);
   for (int64_t i = 0; i < count; ++i) {
-    std::memcpy(&sorted[std::size_t(pos[dest[i]]++) * elem], static_cast<const unsigned char*>(items) + i * elem, elem);
+    std::memcpy(&sorted[std::size_t(pos[dest[i]]++) * elem],
+                static_cast<const unsigned char*>(items) + i * elem, elem);
   }
   std::vector<int64_t> incoming(c.size);
   int64_t total = per[c.rank];
@@ -344,14 +373,17 @@ std::vector<unsigned char> migrate_bytes(const Communicator& comm, const void* i
     if (q == c.rank) continue;
     MPI_Request r;
     if (incoming[q] > 0) {
-      if (incoming[q] * int64_t(elem) > INT32_MAX) throw Error(std::string(op) + ": more than 2 GiB from one rank");
+      if (incoming[q] * int64_t(elem) > INT32_MAX)
+        throw Error(std::string(op) + ": more than 2 GiB from one rank");
       mpi_check(MPI_Irecv(&out[at], int(incoming[q] * elem), MPI_BYTE, q, 77, c.comm, &r), "MPI_Irecv", op);
       reqs.push_back(r);
       at += std::size_t(incoming[q]) * elem;
     }
     if (per[q] > 0) {
       if (per[q] * int64_t(elem) > INT32_MAX) throw Error(std::string(op) + ": more than 2 GiB to one rank");
-      mpi_check(MPI_Isend(&sorted[std::size_t(start[q]) * elem], int(per[q] * elem), MPI_BYTE, q, 77, c.comm, &r), "MPI_Isend", op);
+      mpi_check(
+          MPI_Isend(&sorted[std::size_t(start[q]) * elem], int(per[q] * elem), MPI_BYTE, q, 77, c.comm, &r),
+          "MPI_Isend", op);
       reqs.push_back(r);
     }
   }

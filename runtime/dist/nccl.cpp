@@ -29,21 +29,33 @@ struct DeviceScope {
 
 ncclDataType_t nccl_type(DType t) {
   switch (t) {
-    case DType::f32: return ncclFloat32;
-    case DType::f64: return ncclFloat64;
-    case DType::i8: return ncclInt8;
-    case DType::u8: return ncclUint8;
-    case DType::i32: return ncclInt32;
-    case DType::u32: return ncclUint32;
-    case DType::i64: return ncclInt64;
-    case DType::u64: return ncclUint64;
+    case DType::f32:
+      return ncclFloat32;
+    case DType::f64:
+      return ncclFloat64;
+    case DType::i8:
+      return ncclInt8;
+    case DType::u8:
+      return ncclUint8;
+    case DType::i32:
+      return ncclInt32;
+    case DType::u32:
+      return ncclUint32;
+    case DType::i64:
+      return ncclInt64;
+    case DType::u64:
+      return ncclUint64;
   }
   return ncclUint8;
 }
 
-ncclRedOp_t nccl_op(Op op) { return op == Op::sum ? ncclSum : op == Op::min ? ncclMin : ncclMax; }
+ncclRedOp_t nccl_op(Op op) {
+  return op == Op::sum ? ncclSum : op == Op::min ? ncclMin : ncclMax;
+}
 
-cudaStream_t stream_of(const Device& d) { return static_cast<cudaStream_t>(get_stream(d).handle()); }
+cudaStream_t stream_of(const Device& d) {
+  return static_cast<cudaStream_t>(get_stream(d).handle());
+}
 
 // The NCCL communicator of `c` on device d (created collectively at first use).
 ncclComm_t comm_for(Communicator::Impl& c, const Device& d) {
@@ -70,15 +82,19 @@ ncclComm_t comm_for(Communicator::Impl& c, const Device& d) {
 
 }  // namespace
 
-bool nccl_built() { return true; }
+bool nccl_built() {
+  return true;
+}
 
-void nccl_all_reduce(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op, const Device& d) {
+void nccl_all_reduce(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op,
+                     const Device& d) {
   ncclComm_t comm = comm_for(c, d);
   DeviceScope scope(d.ordinal());
   check(ncclAllReduce(s, r, size_t(n), nccl_type(t), nccl_op(op), comm, stream_of(d)), "ncclAllReduce", d);
 }
 
-void nccl_reduce(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op, int root, const Device& d) {
+void nccl_reduce(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op, int root,
+                 const Device& d) {
   ncclComm_t comm = comm_for(c, d);
   DeviceScope scope(d.ordinal());
   check(ncclReduce(s, r, size_t(n), nccl_type(t), nccl_op(op), root, comm, stream_of(d)), "ncclReduce", d);
@@ -96,10 +112,12 @@ void nccl_all_gather(Communicator::Impl& c, const void* s, void* r, int64_t n, D
   check(ncclAllGather(s, r, size_t(n), nccl_type(t), comm, stream_of(d)), "ncclAllGather", d);
 }
 
-void nccl_reduce_scatter(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op, const Device& d) {
+void nccl_reduce_scatter(Communicator::Impl& c, const void* s, void* r, int64_t n, DType t, Op op,
+                         const Device& d) {
   ncclComm_t comm = comm_for(c, d);
   DeviceScope scope(d.ordinal());
-  check(ncclReduceScatter(s, r, size_t(n), nccl_type(t), nccl_op(op), comm, stream_of(d)), "ncclReduceScatter", d);
+  check(ncclReduceScatter(s, r, size_t(n), nccl_type(t), nccl_op(op), comm, stream_of(d)),
+        "ncclReduceScatter", d);
 }
 
 void nccl_exchange(Communicator::Impl& c, const std::vector<P2P>& ops, const Device& d) {
@@ -119,8 +137,12 @@ void nccl_exchange(Communicator::Impl& c, const std::vector<P2P>& ops, const Dev
   check(ncclGroupEnd(), "ncclGroupEnd", d);
 }
 
-void nccl_group_start() { check(ncclGroupStart(), "ncclGroupStart", Device::cuda(0)); }
-void nccl_group_end() { check(ncclGroupEnd(), "ncclGroupEnd", Device::cuda(0)); }
+void nccl_group_start() {
+  check(ncclGroupStart(), "ncclGroupStart", Device::cuda(0));
+}
+void nccl_group_end() {
+  check(ncclGroupEnd(), "ncclGroupEnd", Device::cuda(0));
+}
 void nccl_destroy(void* comm) noexcept {
   if (comm) ncclCommDestroy(static_cast<ncclComm_t>(comm));
 }

@@ -37,7 +37,7 @@ TEST(MultiDevice, CopiesAndFillsAcrossTwoGpus) {
   wp::synchronize(wp::Device("cuda:1"));
   EXPECT_EQ(m0.to_host()[47], 1.0f);
   EXPECT_EQ(m1.to_host()[47], 2.0f);
-  auto col0 = wp::array<float>(m0.data(), wp::Shape{8}, wp::Strides{24}, "cuda:0");  // column 0
+  auto col0 = wp::array<float>(m0.data(), wp::Shape{8}, wp::Strides{24}, "cuda:0");      // column 0
   auto col1 = wp::array<float>(m1.data() + 1, wp::Shape{8}, wp::Strides{24}, "cuda:1");  // column 1
   wp::copy(col1, col0);
   auto back = m1.to_host();

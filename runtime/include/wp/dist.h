@@ -78,10 +78,14 @@ struct scalar_traits;
 template <typename T>
 struct scalar_traits<T, std::enable_if_t<std::is_arithmetic_v<T>>> {
   static constexpr DType dtype() {
-    if constexpr (std::is_same_v<T, float>) return DType::f32;
-    else if constexpr (std::is_same_v<T, double>) return DType::f64;
-    else if constexpr (std::is_integral_v<T> && sizeof(T) == 1) return std::is_signed_v<T> ? DType::i8 : DType::u8;
-    else if constexpr (std::is_integral_v<T> && sizeof(T) == 4) return std::is_signed_v<T> ? DType::i32 : DType::u32;
+    if constexpr (std::is_same_v<T, float>)
+      return DType::f32;
+    else if constexpr (std::is_same_v<T, double>)
+      return DType::f64;
+    else if constexpr (std::is_integral_v<T> && sizeof(T) == 1)
+      return std::is_signed_v<T> ? DType::i8 : DType::u8;
+    else if constexpr (std::is_integral_v<T> && sizeof(T) == 4)
+      return std::is_signed_v<T> ? DType::i32 : DType::u32;
     else {
       static_assert(std::is_integral_v<T> && sizeof(T) == 8, "wp::dist: unsupported scalar type");
       return std::is_signed_v<T> ? DType::i64 : DType::u64;
@@ -217,7 +221,9 @@ void reduce_scatter(const Communicator& c, const array<T>& send, const array<T>&
 template <typename... T>
 void all_reduce_gradients(const Communicator& c, bool average, const array<T>&... params) {
   auto one = [&](auto& p) {
-    if (!p.grad()) throw Error("all_reduce_gradients: a parameter has no gradient buffer (create it with wp::requires_grad)");
+    if (!p.grad())
+      throw Error(
+          "all_reduce_gradients: a parameter has no gradient buffer (create it with wp::requires_grad)");
     auto g = p.grad_array();
     detail::all_reduce(c, detail::buf(g), detail::buf(g), Op::sum, false);
     if (average) detail::scale_gradient(detail::buf(g), 1.0 / c.size());
@@ -293,12 +299,13 @@ std::vector<unsigned char> migrate_bytes(const Communicator& c, const void* item
 template <typename T>
 array<T> migrate(const Communicator& c, const array<T>& items, const array<int>& dest) {
   if (items.ndim() != 1 || dest.ndim() != 1 || items.size() != dest.size()) {
-    throw Error("migrate: items and dest must be 1-D arrays of the same length (items " + items.shape().str() +
-                ", dest " + dest.shape().str() + ")");
+    throw Error("migrate: items and dest must be 1-D arrays of the same length (items " +
+                items.shape().str() + ", dest " + dest.shape().str() + ")");
   }
   const std::vector<T> h = items.to_host();
   const std::vector<int> d = dest.to_host();
-  std::vector<unsigned char> out = detail::migrate_bytes(c, h.data(), items.size(), sizeof(T), d.data(), "migrate");
+  std::vector<unsigned char> out =
+      detail::migrate_bytes(c, h.data(), items.size(), sizeof(T), d.data(), "migrate");
   const int64_t n = static_cast<int64_t>(out.size() / sizeof(T));
   if (n == 0) return empty<T>(Shape{0}, items.device());
   return from_host(reinterpret_cast<const T*>(out.data()), Shape{n}, items.device());

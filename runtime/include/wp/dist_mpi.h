@@ -12,6 +12,8 @@ namespace detail {
 Communicator communicator_from_mpi(const void* mpi_comm);  // points to an MPI_Comm
 }  // namespace detail
 
-inline Communicator from_mpi(MPI_Comm comm) { return detail::communicator_from_mpi(&comm); }
+inline Communicator from_mpi(MPI_Comm comm) {
+  return detail::communicator_from_mpi(&comm);
+}
 
 }  // namespace wp::dist

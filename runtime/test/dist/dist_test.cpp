@@ -5,13 +5,14 @@
 // transpose identity <E x, y> = <x, Eᵀ y> over all ranks), the tape adjoints of the
 // collectives against closed forms, gradient averaging, and particle migration (conserved
 // count and ids, every item at its destination).
+#include "wp/dist.h"
+
 #include <gtest/gtest.h>
 #include <mpi.h>
 
 #include <cmath>
 #include <numeric>
 
-#include "wp/dist.h"
 #include "wp/dist_mpi.h"
 
 using namespace wp::dist;
@@ -101,20 +102,37 @@ TEST(Dist, MismatchedCountsThrowOnEveryRank) {
   if (c.size() < 2) GTEST_SKIP() << "needs 2 ranks";
   auto a = wp::zeros<float>(c.rank() == 1 ? 5 : 4);
   const std::string e = error_of([&] { all_reduce(c, a); });
-  EXPECT_NE(e.find("all_reduce: ranks disagree: rank 0 passed 4 float32 values on the CPU, rank 1 passed 5 float32"),
-            std::string::npos) << e;
+  EXPECT_NE(
+      e.find(
+          "all_reduce: ranks disagree: rank 0 passed 4 float32 values on the CPU, rank 1 passed 5 float32"),
+      std::string::npos)
+      << e;
 }
 
 TEST(Dist, MismatchedDtypesAndRootsThrow) {
   const Communicator c = world();
   if (c.size() < 2) GTEST_SKIP() << "needs 2 ranks";
   std::string e;
-  if (c.rank() == 0) e = error_of([&] { auto a = wp::zeros<float>(4); all_reduce(c, a); });
-  else e = error_of([&] { auto a = wp::zeros<double>(4); all_reduce(c, a); });
+  if (c.rank() == 0)
+    e = error_of([&] {
+      auto a = wp::zeros<float>(4);
+      all_reduce(c, a);
+    });
+  else
+    e = error_of([&] {
+      auto a = wp::zeros<double>(4);
+      all_reduce(c, a);
+    });
   EXPECT_NE(e.find("float32 values on the CPU, rank 1 passed 4 float64"), std::string::npos) << e;
-  e = error_of([&] { auto a = wp::zeros<float>(2); broadcast(c, a, c.rank() == 0 ? 0 : 1); });
+  e = error_of([&] {
+    auto a = wp::zeros<float>(2);
+    broadcast(c, a, c.rank() == 0 ? 0 : 1);
+  });
   EXPECT_NE(e.find("broadcast: ranks disagree on the root: rank 0 0, rank 1 1"), std::string::npos) << e;
-  e = error_of([&] { auto a = wp::zeros<float>(2); all_reduce(c, a, c.rank() == 0 ? Op::sum : Op::max); });
+  e = error_of([&] {
+    auto a = wp::zeros<float>(2);
+    all_reduce(c, a, c.rank() == 0 ? Op::sum : Op::max);
+  });
   EXPECT_NE(e.find("ranks disagree on the operation: rank 0 sum, rank 1 max"), std::string::npos) << e;
 }
 
@@ -124,22 +142,34 @@ TEST(Dist, LocalArgumentErrorsReachEveryRank) {
   auto recv = wp::zeros<float>(c.rank() == 0 ? 3 : 2 * c.size());
   const std::string e = error_of([&] { all_gather(c, send, recv); });
   if (c.rank() == 0) {
-    EXPECT_NE(e.find("all_gather: the receive array has 3 values but needs size × send"), std::string::npos) << e;
+    EXPECT_NE(e.find("all_gather: the receive array has 3 values but needs size × send"), std::string::npos)
+        << e;
   } else {
     EXPECT_NE(e.find("all_gather: rank 0 rejected its arguments"), std::string::npos) << e;
   }
-  EXPECT_NE(error_of([&] { auto a = wp::zeros<float>(2); broadcast(c, a, c.size()); })
-                .find("is not a rank of this communicator"),
+  EXPECT_NE(error_of([&] {
+              auto a = wp::zeros<float>(2);
+              broadcast(c, a, c.size());
+            }).find("is not a rank of this communicator"),
             std::string::npos);
   auto m = wp::zeros<float>({4, 4});
   auto strided = wp::array<float>(m.data(), wp::Shape{4}, wp::Strides{16});
-  EXPECT_NE(error_of([&] { all_reduce(c, strided); }).find("all_reduce: arrays must be densely packed"), std::string::npos);
+  EXPECT_NE(error_of([&] { all_reduce(c, strided); }).find("all_reduce: arrays must be densely packed"),
+            std::string::npos);
 #ifndef WARPC_TEST_HAS_NCCL
   auto gpu = wp::array<float>(reinterpret_cast<float*>(64), wp::Shape{4}, wp::Device("cuda:0"));
   EXPECT_NE(error_of([&] { all_reduce(c, gpu); }).find("need NCCL"), std::string::npos);
 #endif
-  EXPECT_NE(error_of([] { Communicator null; null.rank(); }).find("the communicator is null"), std::string::npos);
-  EXPECT_NE(error_of([&] { Communicator x = world(); x.set_timeout(0); }).find("not a positive number"), std::string::npos);
+  EXPECT_NE(error_of([] {
+              Communicator null;
+              null.rank();
+            }).find("the communicator is null"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              Communicator x = world();
+              x.set_timeout(0);
+            }).find("not a positive number"),
+            std::string::npos);
 }
 
 TEST(Dist, TimeoutInsteadOfHang) {
@@ -171,7 +201,8 @@ TEST(Dist, GridPartition) {
     int64_t cells = g.local_shape().size();
     auto total = wp::full<int64_t>(1, cells);
     all_reduce(c, total);
-    EXPECT_EQ(total.to_host()[0], std::accumulate(global.begin(), global.end(), int64_t(1), std::multiplies<>()));
+    EXPECT_EQ(total.to_host()[0],
+              std::accumulate(global.begin(), global.end(), int64_t(1), std::multiplies<>()));
     std::array<int64_t, 3> first{0, 0, 0};
     for (int a = 0; a < dims; ++a) first[a] = g.offset(a);
     EXPECT_EQ(g.owner_of_cell(first), c.rank());
@@ -179,13 +210,19 @@ TEST(Dist, GridPartition) {
     for (int a = 0; a < dims; ++a) last[a] = g.offset(a) + g.local(a) - 1;
     EXPECT_EQ(g.owner_of_cell(last), c.rank());
   }
-  EXPECT_NE(error_of([&] { Grid(c, {8, 8}, 1, {}, {c.size() + 1, 1}); }).find("multiply to"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              Grid(c, {8, 8}, 1, {}, {c.size() + 1, 1});
+            }).find("multiply to"),
+            std::string::npos);
   EXPECT_NE(error_of([&] { Grid(c, {8, 8, 8, 8}, 1); }).find("must have 1 to 3 extents"), std::string::npos);
-  EXPECT_NE(error_of([&] { Grid(c, {c.size() * 2}, 3, {true}); }).find("ghost layers are more than"), std::string::npos);
+  EXPECT_NE(error_of([&] { Grid(c, {c.size() * 2}, 3, {true}); }).find("ghost layers are more than"),
+            std::string::npos);
 }
 
 // f(global index) with distinct values; ghosts checked against the wrapped global index.
-double cell_value(const std::array<int64_t, 3>& g) { return 1.0 + g[0] * 10000.0 + g[1] * 100.0 + g[2]; }
+double cell_value(const std::array<int64_t, 3>& g) {
+  return 1.0 + g[0] * 10000.0 + g[1] * 100.0 + g[2];
+}
 
 void check_halo(const Grid& g) {
   const int d = g.ndim(), h = g.ghost();
@@ -228,8 +265,8 @@ void check_halo(const Grid& g) {
         auto gl = global_of(i, j, k, inside, owned);
         const double want = inside ? cell_value(gl) : -1.0;
         if (out[idx(i, j, k)] != want && wrong++ < 5) {
-          ADD_FAILURE() << "rank " << g.comm().rank() << " cell (" << i << ", " << j << ", " << k << ") = "
-                        << out[idx(i, j, k)] << ", want " << want;
+          ADD_FAILURE() << "rank " << g.comm().rank() << " cell (" << i << ", " << j << ", " << k
+                        << ") = " << out[idx(i, j, k)] << ", want " << want;
         }
       }
   EXPECT_EQ(wrong, 0);
@@ -246,7 +283,9 @@ TEST(Dist, HaloExchangeEdgesAndCorners) {
   check_halo(Grid(c, {6, 7, 8}, 2, {false, true, false}));
   Grid g(c, {8, 8}, 1);
   auto wrong = wp::zeros<float>({3, 3});
-  EXPECT_NE(error_of([&] { g.exchange(wrong); }).find("halo_exchange: the array has shape (3, 3) but this rank's padded block is"),
+  EXPECT_NE(error_of([&] {
+              g.exchange(wrong);
+            }).find("halo_exchange: the array has shape (3, 3) but this rank's padded block is"),
             std::string::npos);
 }
 
@@ -285,11 +324,13 @@ TEST(Dist, HaloAdjointIsTheTranspose) {
 
 // A host "loss" Σ w_i y_i recorded on the tape (its backward adds w into y's gradient).
 void record_weighted_sum(wp::Tape& tape, const wp::array<float>& y, std::vector<float> w) {
-  tape.record_func("weighted_sum", [y, w] {
-    auto g = y.grad_array().to_host();
-    for (size_t i = 0; i < w.size(); ++i) g[i] += w[i];
-    wp::copy(y.grad_array(), wp::from_host(std::vector<float>(g), y.shape()));
-  }, {wp::tape_ref(y)}, {});
+  tape.record_func("weighted_sum",
+                   [y, w] {
+                     auto g = y.grad_array().to_host();
+                     for (size_t i = 0; i < w.size(); ++i) g[i] += w[i];
+                     wp::copy(y.grad_array(), wp::from_host(std::vector<float>(g), y.shape()));
+                   },
+                   {wp::tape_ref(y)}, {});
 }
 
 TEST(Dist, CollectiveAdjointsOnTheTape) {
@@ -364,7 +405,8 @@ TEST(Dist, AllReduceGradientsAverages) {
   EXPECT_FLOAT_EQ(p.grad_array().to_host()[1], float(c.size() - 1) / 2.0f);
   EXPECT_DOUBLE_EQ(q.grad_array().to_host()[0], double(c.size() - 1));
   auto none = wp::zeros<float>(2);
-  EXPECT_NE(error_of([&] { all_reduce_gradients(c, false, none); }).find("has no gradient buffer"), std::string::npos);
+  EXPECT_NE(error_of([&] { all_reduce_gradients(c, false, none); }).find("has no gradient buffer"),
+            std::string::npos);
 }
 
 struct Particle {
@@ -391,9 +433,10 @@ TEST(Dist, MigrationConservesParticles) {
     EXPECT_EQ(g.owner_of_cell({int64_t(p.x), int64_t(p.y), 0}), r);
     id_sum += p.id;
   }
-  auto totals = wp::from_host(std::vector<int64_t>{int64_t(h.size()), id_sum, count,
-                                                   int64_t(count) * (1000 * r) + int64_t(count) * (count - 1) / 2},
-                              wp::Shape{4});
+  auto totals =
+      wp::from_host(std::vector<int64_t>{int64_t(h.size()), id_sum, count,
+                                         int64_t(count) * (1000 * r) + int64_t(count) * (count - 1) / 2},
+                    wp::Shape{4});
   all_reduce(c, totals);
   auto t = totals.to_host();
   EXPECT_EQ(t[0], t[2]);  // particles conserved
