@@ -44,6 +44,7 @@ struct Box {
 struct Layout {
   int64_t ext[3];
   std::size_t elem;
+  DType dtype;  // the elements' scalar type (elem is a multiple of its size)
   Box full() const { return {{0, 0, 0}, {ext[0], ext[1], ext[2]}}; }
   int64_t offset(int64_t i, int64_t j, int64_t k) const {
     return ((i * ext[1] + j) * ext[2] + k) * int64_t(elem);
@@ -60,21 +61,41 @@ Box slab(const Layout& l, int axis, int ghost, int which) {
   return b;
 }
 
-// A 4-D byte view of a box (the element's bytes last) for the runtime's strided copies.
-array<unsigned char> box_view(void* base, const Layout& l, const Box& b, const Device& d) {
-  unsigned char* p = static_cast<unsigned char*>(base) + l.offset(b.lo[0], b.lo[1], b.lo[2]);
-  const int64_t e = int64_t(l.elem);
-  return array<unsigned char>(p, Shape{b.hi[0] - b.lo[0], b.hi[1] - b.lo[1], b.hi[2] - b.lo[2], e},
-                              Strides{l.ext[1] * l.ext[2] * e, l.ext[2] * e, e, 1}, d);
+// CUDA: a 4-D view of a box in words of the element's scalar size (the element's scalars
+// last), so the runtime's strided copy kernels move 4- or 8-byte words, not bytes.
+template <typename W>
+array<W> box_view(void* base, const Layout& l, const Box& b, const Device& d) {
+  W* p = reinterpret_cast<W*>(static_cast<unsigned char*>(base) + l.offset(b.lo[0], b.lo[1], b.lo[2]));
+  const int64_t e = int64_t(l.elem), w = int64_t(sizeof(W));
+  return array<W>(p, Shape{b.hi[0] - b.lo[0], b.hi[1] - b.lo[1], b.hi[2] - b.lo[2], e / w},
+                  Strides{l.ext[1] * l.ext[2] * e, l.ext[2] * e, e, w}, d);
+}
+template <typename W>
+array<W> packed_view(const void* p, const Layout& l, const Box& b, const Device& d) {
+  return array<W>(static_cast<W*>(const_cast<void*>(p)),
+                  Shape{b.hi[0] - b.lo[0], b.hi[1] - b.lo[1], b.hi[2] - b.lo[2], int64_t(l.elem / sizeof(W))},
+                  d);
+}
+// Calls f(W{}) with W the unsigned word of the layout's scalar size.
+template <typename F>
+void with_word(const Layout& l, F&& f) {
+  switch (detail::dtype_size(l.dtype)) {
+    case 8:
+      return f(uint64_t{});
+    case 4:
+      return f(uint32_t{});
+    default:
+      return f(uint8_t{});
+  }
 }
 
 void pack(void* dst, void* base, const Layout& l, const Box& b, const Device& d) {
   const int64_t row = (b.hi[2] - b.lo[2]) * int64_t(l.elem);
   if (d.is_cuda()) {
-    array<unsigned char> packed(
-        static_cast<unsigned char*>(dst),
-        Shape{b.hi[0] - b.lo[0], b.hi[1] - b.lo[1], b.hi[2] - b.lo[2], int64_t(l.elem)}, d);
-    copy(packed, box_view(base, l, b, d));
+    with_word(l, [&](auto w) {
+      using W = decltype(w);
+      copy(packed_view<W>(dst, l, b, d), box_view<W>(base, l, b, d));
+    });
     return;
   }
   unsigned char* out = static_cast<unsigned char*>(dst);
@@ -84,32 +105,40 @@ void pack(void* dst, void* base, const Layout& l, const Box& b, const Device& d)
 }
 
 // add = false: copy the packed src into the box; add = true: add it (float dtypes).
-void unpack(void* base, const void* src, const Layout& l, const Box& b, const Device& d, bool add, DType t) {
+void unpack(void* base, const void* src, const Layout& l, const Box& b, const Device& d, bool add) {
   const int64_t row = (b.hi[2] - b.lo[2]) * int64_t(l.elem);
-  const std::size_t scalars_per_row = row / detail::dtype_size(t);
+  const std::size_t scalars_per_row = row / detail::dtype_size(l.dtype);
   if (d.is_cuda()) {
-    const Shape s{b.hi[0] - b.lo[0], b.hi[1] - b.lo[1], b.hi[2] - b.lo[2], int64_t(l.elem)};
-    array<unsigned char> packed(static_cast<unsigned char*>(const_cast<void*>(src)), s, d);
-    array<unsigned char> view = box_view(base, l, b, d);
-    if (!add) return copy(view, packed);
-    array<unsigned char> cur = empty<unsigned char>(s, d);
-    copy(cur, view);
-    detail::add_into(cur.data(), src, b.count() * int64_t(l.elem / detail::dtype_size(t)), t, d);
-    return copy(view, cur);
+    with_word(l, [&](auto w) {
+      using W = decltype(w);
+      array<W> view = box_view<W>(base, l, b, d);
+      if (!add) return copy(view, packed_view<W>(src, l, b, d));
+      array<W> cur = empty<W>(view.shape(), d);
+      copy(cur, view);
+      detail::add_into(cur.data(), src, b.count() * int64_t(l.elem / detail::dtype_size(l.dtype)), l.dtype,
+                       d);
+      copy(view, cur);
+    });
+    return;
   }
   const unsigned char* in = static_cast<const unsigned char*>(src);
   for (int64_t i = b.lo[0]; i < b.hi[0]; ++i)
     for (int64_t j = b.lo[1]; j < b.hi[1]; ++j, in += row) {
       void* out = static_cast<unsigned char*>(base) + l.offset(i, j, b.lo[2]);
       if (add)
-        detail::add_into(out, in, int64_t(scalars_per_row), t, d);
+        detail::add_into(out, in, int64_t(scalars_per_row), l.dtype, d);
       else
         std::memcpy(out, in, row);
     }
 }
 
 void zero_box(void* base, const Layout& l, const Box& b, const Device& d) {
-  if (d.is_cuda()) return fill(box_view(base, l, b, d), static_cast<unsigned char>(0));
+  if (d.is_cuda()) {
+    return with_word(l, [&](auto w) {
+      using W = decltype(w);
+      fill(box_view<W>(base, l, b, d), W(0));
+    });
+  }
   const int64_t row = (b.hi[2] - b.lo[2]) * int64_t(l.elem);
   for (int64_t i = b.lo[0]; i < b.hi[0]; ++i)
     for (int64_t j = b.lo[1]; j < b.hi[1]; ++j)
@@ -126,7 +155,7 @@ struct Transfer {
 };
 
 void run_transfer(Communicator::Impl& c, void* base, const Layout& l, const Device& d, const Transfer& t,
-                  int axis, bool add, DType dt, const char* op) {
+                  int axis, bool add, const char* op) {
   const std::size_t bytes = std::size_t(t.send_low.count()) * l.elem;
   auto buf = detail::scratch(4 * bytes, d);
   unsigned char* p = static_cast<unsigned char*>(buf.get());
@@ -159,8 +188,8 @@ void run_transfer(Communicator::Impl& c, void* base, const Layout& l, const Devi
     if (t.low >= 0) zero_box(base, l, t.send_low, d);
     if (t.high >= 0) zero_box(base, l, t.send_high, d);
   }
-  if (t.high >= 0) unpack(base, r_high, l, t.recv_high, d, add, dt);
-  if (t.low >= 0) unpack(base, r_low, l, t.recv_low, d, add, dt);
+  if (t.high >= 0) unpack(base, r_high, l, t.recv_high, d, add);
+  if (t.low >= 0) unpack(base, r_low, l, t.recv_low, d, add);
 }
 
 }  // namespace
@@ -262,13 +291,13 @@ int Grid::neighbor(const std::array<int, 3>& d) const {
 }
 
 namespace {
-Layout layout_of(const Grid& g, const Shape& shape, std::size_t elem, const char* op) {
+Layout layout_of(const Grid& g, const Shape& shape, std::size_t elem, DType dtype, const char* op) {
   if (!(shape == g.padded_shape())) {
     throw Error(std::string(op) + ": the array has shape " + shape.str() +
                 " but this rank's padded block is " + g.padded_shape().str() +
                 " (allocate it with Grid::allocate)");
   }
-  Layout l{{1, 1, 1}, elem};
+  Layout l{{1, 1, 1}, elem, dtype};
   for (int a = 0; a < g.ndim(); ++a) l.ext[3 - g.ndim() + a] = shape[a];
   return l;
 }
@@ -277,7 +306,7 @@ Layout layout_of(const Grid& g, const Shape& shape, std::size_t elem, const char
 void Grid::exchange_bytes(const detail::Buf& b, std::size_t elem, const Shape& shape, bool record) const {
   const char* op = "halo_exchange";
   Communicator::Impl& c = detail::impl_of(comm_, op);
-  const Layout l = layout_of(*this, shape, elem, op);
+  const Layout l = layout_of(*this, shape, elem, b.dtype, op);
   if (!b.packed) throw Error("halo_exchange: the array must be densely packed");
   if (b.device.is_cuda() && !detail::nccl_built())
     throw Error("halo_exchange: arrays on '" + b.device.str() +
@@ -290,7 +319,7 @@ void Grid::exchange_bytes(const detail::Buf& b, std::size_t elem, const Shape& s
       hi[a] = 1;
       const Transfer t{neighbor(lo),           neighbor(hi),           slab(l, ax, ghost_, 1),
                        slab(l, ax, ghost_, 2), slab(l, ax, ghost_, 3), slab(l, ax, ghost_, 0)};
-      run_transfer(c, b.data, l, b.device, t, a, false, b.dtype, op);
+      run_transfer(c, b.data, l, b.device, t, a, false, op);
     }
   }
   if (!record || !b.grad || !Tape::recording() || !detail::is_float(b.dtype)) return;
@@ -303,7 +332,7 @@ void Grid::exchange_bytes(const detail::Buf& b, std::size_t elem, const Shape& s
 void Grid::accumulate_bytes(const detail::Buf& b, std::size_t elem, const Shape& shape) const {
   const char* op = "halo_exchange (adjoint)";
   Communicator::Impl& c = detail::impl_of(comm_, op);
-  const Layout l = layout_of(*this, shape, elem, op);
+  const Layout l = layout_of(*this, shape, elem, b.dtype, op);
   void* base = b.grad ? b.grad : b.data;  // a Buf of an array with a gradient: accumulate its gradient
   if (!detail::is_float(b.dtype)) throw Error("halo_exchange (adjoint): needs a float32 or float64 array");
   if (ghost_ == 0) return;
@@ -314,7 +343,7 @@ void Grid::accumulate_bytes(const detail::Buf& b, std::size_t elem, const Shape&
     hi[a] = 1;
     const Transfer t{neighbor(lo),           neighbor(hi),           slab(l, ax, ghost_, 0),
                      slab(l, ax, ghost_, 3), slab(l, ax, ghost_, 2), slab(l, ax, ghost_, 1)};
-    run_transfer(c, base, l, b.device, t, a, true, b.dtype, op);
+    run_transfer(c, base, l, b.device, t, a, true, op);
   }
 }
 
