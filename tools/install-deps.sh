@@ -15,6 +15,7 @@ packages=(
   liblbfgs-dev                             # L-BFGS of the optimisation examples (examples/common/lbfgs_util.h)
   gnuplot-nox                              # pictures of the optimisation examples
   libfftw3-dev                             # FFTs of examples/ns2d on the CPU (cuFFT on the GPU)
+  libopenmpi-dev openmpi-bin               # wp::dist (MPI), its tests and examples/dist_diffusion
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -31,6 +31,7 @@
 #include "cuda_context.h"
 #include "cuda_seam.h"
 #include "wp/allocator.h"
+#include "wp/peer.h"
 #include "wp/error.h"
 
 namespace wp::detail {
@@ -298,11 +299,35 @@ void* cuda_allocate_pinned(std::size_t bytes) {
 
 void cuda_deallocate_pinned(void* ptr) { (void)cudaFreeHost(ptr); }
 
+// Peer access from device `dst` to `src`, enabled once per pair when the hardware allows it
+// (cudaDeviceCanAccessPeer). Returns whether it is on; without it, cudaMemcpyDefault stages a
+// device-to-device copy through the host (correct, slower).
+bool enable_peer_access(int dst, int src) {
+  static std::mutex m;
+  static std::unordered_set<int64_t> tried, enabled;
+  const int64_t key = int64_t(dst) << 32 | uint32_t(src);
+  std::lock_guard<std::mutex> lock(m);
+  if (tried.insert(key).second) {
+    int can = 0;
+    if (cudaDeviceCanAccessPeer(&can, dst, src) == cudaSuccess && can) {
+      DeviceGuard guard(dst);
+      const cudaError_t rc = cudaDeviceEnablePeerAccess(src, 0);
+      if (rc == cudaSuccess || rc == cudaErrorPeerAccessAlreadyEnabled) enabled.insert(key);
+    }
+    (void)cudaGetLastError();  // a refused peer mapping is not an error: copies stage instead
+  }
+  return enabled.count(key) != 0;
+}
+
 void cuda_copy(void* dst, const Device& dst_device, const void* src, const Device& src_device,
                std::size_t bytes) {
   const int ordinal = dst_device.is_cuda() ? dst_device.ordinal() : src_device.ordinal();
   const bool peer = dst_device.is_cuda() && src_device.is_cuda() && dst_device != src_device;
-  if (peer) validate_ordinal(src_device.ordinal());
+  if (peer) {
+    validate_ordinal(src_device.ordinal());
+    validate_ordinal(dst_device.ordinal());
+    enable_peer_access(dst_device.ordinal(), src_device.ordinal());
+  }
   DeviceGuard guard(ordinal);
   const bool host_side = !dst_device.is_cuda() || !src_device.is_cuda();
   if (host_side) check_capturable_copy(ordinal, dst_device.is_cuda() ? src : dst);
@@ -363,6 +388,14 @@ void cuda_fill(void* dst, const int64_t* strides, const Device& device, const Sh
 }  // namespace wp::detail
 
 namespace wp {
+
+bool peer_access(const Device& dst, const Device& src) {
+  if (!dst.is_cuda() || !src.is_cuda()) return false;
+  if (dst == src) return true;
+  detail::validate_ordinal(dst.ordinal());
+  detail::validate_ordinal(src.ordinal());
+  return detail::enable_peer_access(dst.ordinal(), src.ordinal());
+}
 
 int cuda_device_count() {
   int count = 0;

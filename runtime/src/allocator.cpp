@@ -1,5 +1,6 @@
 // allocator.cpp — host allocation (overridable), byte copies and fills; the CUDA seam.
 #include "wp/allocator.h"
+#include "wp/peer.h"
 
 #include <cstring>
 #include <new>
@@ -55,6 +56,7 @@ HostAllocator host_allocator() { return current_allocator(); }
 
 #ifndef WARPC_RUNTIME_CUDA
 int cuda_device_count() { return 0; }  // with CUDA: src/alloc_cuda.cu
+bool peer_access(const Device&, const Device&) { return false; }  // with CUDA: src/alloc_cuda.cu
 #endif
 
 bool cuda_built() {
