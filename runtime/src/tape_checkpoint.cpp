@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "tape_internal.h"
 #include "wp/allocator.h"
@@ -207,20 +208,33 @@ void Tape::backward_steps(StepSequence& seq) {
     if (!inner.launches_.empty()) inner.backward();
     inner.reset();
   };
+  // reverse(a, b, s): the snapshot at a is stored. The right spine (split, snapshot, go right
+  // with one snapshot fewer) is a loop; only the left parts recurse, and each left level has
+  // a smaller repetition number, so the recursion is at most r deep.
+  struct Frame {
+    int a, m, s;
+  };
   auto reverse = [&](auto& self, int a, int b, int s) -> void {
-    if (b - a == 1) return base(a);
-    const int m = split(a, b - a, s);
-    if (!seq.stored(m)) {
-      seq.restore(a);
-      for (int k = a; k < m; ++k) {
-        StepRunner::run(seq, k, nullptr, "Tape::backward: recomputing ");
-        ++stats_.advanced_steps;
+    std::vector<Frame> spine;
+    while (b - a > 1) {
+      const int m = split(a, b - a, s);
+      if (!seq.stored(m)) {
+        seq.restore(a);
+        for (int k = a; k < m; ++k) {
+          StepRunner::run(seq, k, nullptr, "Tape::backward: recomputing ");
+          ++stats_.advanced_steps;
+        }
+        seq.store(m);
       }
-      seq.store(m);
+      spine.push_back({a, m, s});
+      a = m;
+      --s;
     }
-    self(self, m, b, s - 1);
-    seq.drop(m);
-    self(self, a, m, s);
+    base(a);
+    for (size_t i = spine.size(); i-- > 0;) {
+      seq.drop(spine[i].m);
+      self(self, spine[i].a, spine[i].m, spine[i].s);
+    }
   };
   reverse(reverse, 0, seq.steps, seq.slots);
 }

@@ -2,6 +2,7 @@
 // tape recorded, in order, as text or as a Graphviz digraph. Arrays are identified by their
 // data (else gradient) address and numbered in order of first appearance; each is labelled
 // with the first parameter name it was recorded under.
+#include <algorithm>
 #include <map>
 #include <ostream>
 #include <sstream>
@@ -39,6 +40,29 @@ std::string dot_escape(const std::string& s) {
   return out;
 }
 
+// The arrays of one record, each once (in order of first appearance), its read / write flags
+// merged over its entries (a step sequence lists a state array as state and as an argument).
+struct Use {
+  int id;
+  bool read, written, grad;
+};
+std::vector<Use> uses(const std::vector<Tape::ArrayRef>& arrays, ArrayNames& names) {
+  std::vector<Use> out;
+  for (const Tape::ArrayRef& a : arrays) {
+    if (!a.data && !a.grad) continue;
+    const int id = names.id(a);
+    auto it = std::find_if(out.begin(), out.end(), [&](const Use& u) { return u.id == id; });
+    if (it == out.end()) {
+      out.push_back({id, a.read, a.written, a.grad != nullptr});
+    } else {
+      it->read |= a.read;
+      it->written |= a.written;
+      it->grad |= a.grad != nullptr;
+    }
+  }
+  return out;
+}
+
 const char* kind_word(bool func, bool steps) { return steps ? "steps" : func ? "func" : "launch"; }
 
 }  // namespace
@@ -68,11 +92,10 @@ void Tape::print_summary(std::ostream& os) const {
       dump_record(os, i);
     }
     std::string reads, writes;
-    for (const ArrayRef& a : l.arrays) {
-      if (!a.data && !a.grad) continue;
-      const std::string label = names.label(names.id(a)) + (a.grad ? "" : " (no grad)");
-      if (a.read) reads += " " + label;
-      if (a.written) writes += " " + label;
+    for (const Use& u : uses(l.arrays, names)) {
+      const std::string label = names.label(u.id) + (u.grad ? "" : " (no grad)");
+      if (u.read) reads += " " + label;
+      if (u.written) writes += " " + label;
     }
     os << "\n      reads:" << (reads.empty() ? " -" : reads) << "\n      writes:" << (writes.empty() ? " -" : writes);
     if (!l.params.empty()) {
@@ -106,11 +129,10 @@ void Tape::to_dot(std::ostream& os) const {
       label = dot_escape(label);
     }
     os << "  " << node << " [shape=" << shape << ", label=\"" << label << "\"];\n";
-    for (const ArrayRef& a : l.arrays) {
-      if (!a.data && !a.grad) continue;
-      const std::string array = "a" + std::to_string(names.id(a));
-      if (a.read) edges += "  " + array + " -> " + node + ";\n";
-      if (a.written) edges += "  " + node + " -> " + array + ";\n";
+    for (const Use& u : uses(l.arrays, names)) {
+      const std::string array = "a" + std::to_string(u.id);
+      if (u.read) edges += "  " + array + " -> " + node + ";\n";
+      if (u.written) edges += "  " + node + " -> " + array + ";\n";
     }
     if (i + 1 < launches_.size()) edges += "  " + node + " -> r" + std::to_string(i + 1) + " [style=dotted];\n";
   }

@@ -62,7 +62,8 @@
 //    synchronised); it is neither copyable nor movable.
 //  * Checkpointed step sequences (runtime/src/tape_checkpoint.cpp; docs/autodiff.md
 //    "Checkpointing"). record_steps(T, state, step) runs step(0) … step(T-1) now and appends
-//    ONE record standing for all of them. `state` (tape_state(a) entries) are the arrays that
+//    ONE record standing for all of them (whether or not this tape is recording, like
+//    record_func). `state` (tape_state(a) entries) are the arrays that
 //    carry a step to the next: step(k) reads the state at step k from them and leaves the
 //    state at step k+1 in them. The record stores snapshots (copies, on the arrays' devices)
 //    of the state at some steps only: with set_memory_budget(bytes) > 0 at most

@@ -177,6 +177,33 @@ TEST(TapeSteps, BinomialScheduleNeedsFewSnapshots) {
   EXPECT_EQ(s.recomputed_steps(), s.advanced_steps + s.rerun_steps);
 }
 
+// Many steps of a host function (record_func) in place on a one-element state: x ← 0.999·x +
+// 0.001, so d x_T / d x_0 = 0.999^T; with every state kept (the schedule's right spine is T
+// deep: a loop, not a recursion) and with 10 snapshots (C(16, 7) < 20000 ≤ C(17, 8): r = 8).
+TEST(TapeSteps, ManyHostSteps) {
+  constexpr int kSteps = 20000;
+  for (size_t budget : {size_t{0}, 10 * sizeof(double)}) {
+    auto x = wp::full<double>(1, 0.5, wp::Device(), true);
+    wp::Tape tape;
+    tape.set_memory_budget(budget);
+    tape.record_steps(kSteps, {wp::tape_state(x, "x")}, [&](int) {
+      double* p = x.data();
+      p[0] = 0.999 * p[0] + 0.001;
+      if (wp::Tape* t = wp::Tape::recording())
+        t->record_func("decay", [x] { x.grad()[0] *= 0.999; }, {wp::tape_ref(x)}, {wp::tape_ref(x)});
+    });
+    x.grad()[0] = 1.0;
+    tape.backward();
+    EXPECT_NEAR(x.grad()[0] / std::pow(0.999, kSteps), 1.0, 1e-9) << "budget " << budget;
+    EXPECT_EQ(tape.checkpoint_stats().rerun_steps, static_cast<size_t>(kSteps));
+    if (budget) {
+      EXPECT_EQ(tape.checkpoint_stats().repetitions, 8);
+      EXPECT_LE(tape.checkpoint_stats().advanced_steps, 8u * kSteps);
+      EXPECT_LE(tape.peak_bytes(), budget);
+    }
+  }
+}
+
 TEST(TapeSteps, SecondPassAfterZeroRepeatsTheFirst) {
   REQUIRE_DEVICE();
   const Inputs in;
@@ -412,7 +439,9 @@ TEST(TapeSteps, DumpsDescribeTheRecords) {
   EXPECT_NE(s.find("[0] launch forces\n      reads: x#0 stiff#1\n      writes: f#2"), std::string::npos) << s;
   EXPECT_NE(s.find("[1] func host \"copy\"\n      reads: f#2\n      writes: stiff#1"), std::string::npos) << s;
   EXPECT_NE(s.find("[2] steps record_steps: 7 steps, state x (72 B) v (72 B); snapshots <= 3"), std::string::npos) << s;
-  EXPECT_NE(s.find("step 0 launches: forces integrate"), std::string::npos) << s;
+  EXPECT_NE(s.find("step 0 launches: forces integrate\n      reads: x#0 v#3 stiff#1 f#2\n      writes: x#0 v#3 f#2\n"),
+            std::string::npos)
+      << s;  // each array once per record
   EXPECT_NE(s.find("[3] launch chain_loss"), std::string::npos) << s;
   c.tape.to_dot(dot);
   expect_well_formed_dot(dot.str(), 4);
