@@ -82,11 +82,12 @@
 //        through a separate array copied back by a recorded launch);
 //      - arrays a step writes that are not state (forces, temporaries) are fully rewritten by
 //        recorded launches of the same step before they are read (a recorded zeroing launch,
-//        not a host-side zero_());
+//        not a host-side fill);
 //      - work whose gradient matters is recorded (generated launchers, record_func on
 //        Tape::recording()); non-array parameter gradients of launches inside a step are
 //        not kept (param_grad sees no record for them: pass such values as arrays);
-//      - step(k) must not call record_steps, begin() or end().
+//      - step(k) must not call record_steps, begin(), end(), backward() or reset() of this
+//        tape (wp::Error "… called from inside a step function of this tape").
 //    A wp::Error thrown by step(k) comes back as a wp::Error naming the step (forward:
 //    "Tape::record_steps: step k of T: …", nothing recorded; backward: "Tape::backward:
 //    recomputing step k of T: …"); other exceptions pass through unchanged. A step whose
@@ -99,7 +100,10 @@
 //    (a gradient accumulated over several passes); zero_grad(a) clears one array's gradient.
 //    zero() clears every other recorded gradient — the launches', the host functions',
 //    the state arrays' and the arrays step 0 of each sequence used — and parameter
-//    accumulators. The loss needs nothing: backward(loss) SETS its gradient to 1.
+//    accumulators; the array fields of struct arguments count as recorded arrays
+//    (detail::tape_field: generated launchers name them `p.field`; not kept alive). reset()
+//    also forgets the keep_grad marks. The loss needs nothing: backward(loss) SETS its
+//    gradient to 1.
 //  * print_summary(os) writes the records in order (launches with the arrays each reads and
 //    writes, host functions, step sequences with their checkpoint schedule); to_dot(os) writes
 //    the same as a Graphviz digraph (records as boxes, arrays as ellipses, read edges into a
