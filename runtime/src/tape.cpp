@@ -130,7 +130,7 @@ void Tape::backward() {
     if (l.kind == Kind::Steps) replay_forward(*l.steps);
   for (size_t i = launches_.size(); i-- > 0;) {
     if (launches_[i].kind == Kind::Steps) {
-      backward_steps(*launches_[i].steps);
+      backward_steps(launches_[i]);
     } else {
       launches_[i].backward();
     }

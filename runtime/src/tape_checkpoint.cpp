@@ -54,6 +54,19 @@ int split(int a, int n, int s) {
   return a + n - static_cast<int>(right);
 }
 
+// The record's host accumulator of parameter p of `kernel` ("<kernel>.<param>", created
+// zeroed on first use), or null when p's type cannot be summed.
+Tape::ParamGrad* accumulator(std::vector<Tape::ParamGrad>& sums, const std::string& kernel, const Tape::ParamGrad& p) {
+  if (!p.add_to_host) return nullptr;
+  const std::string name = kernel + "." + p.name;
+  for (Tape::ParamGrad& s : sums)
+    if (s.name == name) return &s;
+  std::shared_ptr<void> memory = detail::allocate_shared(Device(), p.bytes);
+  detail::set_bytes(memory.get(), Device(), 0, p.bytes);
+  sums.push_back({name, memory.get(), p.bytes, Device(), memory, p.add_to_host});
+  return &sums.back();
+}
+
 std::string step_label(int k, int steps) { return "step " + std::to_string(k) + " of " + std::to_string(steps); }
 
 }  // namespace
@@ -141,6 +154,7 @@ void Tape::record_steps(int steps, std::vector<StateRef> state, StepFn step) {
   // count its launches (and describe step 0), and throws away the records.
   Tape scratch;
   scratch.set_missing_grad_policy(missing_grad_);
+  std::vector<ParamGrad> sums;  // the steps' parameter gradients, summed (zero until backward)
   auto next = seq->forward_checkpoints.begin();
   for (int k = 0; k < steps; ++k) {
     if (next != seq->forward_checkpoints.end() && *next == k) {
@@ -149,6 +163,8 @@ void Tape::record_steps(int steps, std::vector<StateRef> state, StepFn step) {
     }
     StepRunner::run(*seq, k, &scratch, "Tape::record_steps: ");
     seq->launch_counts.push_back(scratch.launches_.size());
+    for (const Launch& l : scratch.launches_)
+      for (const ParamGrad& p : l.params) accumulator(sums, l.kernel, p);
     if (k == 0) {
       for (const Launch& l : scratch.launches_) {
         seq->step0_kernels.push_back(l.kernel);
@@ -165,6 +181,7 @@ void Tape::record_steps(int steps, std::vector<StateRef> state, StepFn step) {
     record.arrays.push_back({s.grad, s.grad ? s.bytes : 0, s.device, s.keep, s.name.c_str(), false, s.data, true, true});
   record.arrays.insert(record.arrays.end(), seq->step0_arrays.begin(), seq->step0_arrays.end());
   record.backward = [] {};
+  record.params = std::move(sums);
   record.steps = seq;
   ++stats_.sequences;
   stats_.steps += static_cast<size_t>(steps);
@@ -190,7 +207,8 @@ void Tape::replay_forward(StepSequence& seq) {
   seq.rewound = false;
 }
 
-void Tape::backward_steps(StepSequence& seq) {
+void Tape::backward_steps(Launch& record) {
+  StepSequence& seq = *record.steps;
   seq.rewound = true;  // from here on the state arrays no longer hold the final state
   Tape inner;
   inner.set_missing_grad_policy(missing_grad_);
@@ -206,6 +224,9 @@ void Tape::backward_steps(StepSequence& seq) {
     }
     seq.restore(k);  // the step's launches read the state at the start of the step
     if (!inner.launches_.empty()) inner.backward();
+    for (const Launch& l : inner.launches_)
+      for (const ParamGrad& p : l.params)
+        if (ParamGrad* sum = accumulator(record.params, l.kernel, p)) p.add_to_host(sum->data, p.data, p.device);
     inner.reset();
   };
   // reverse(a, b, s): the snapshot at a is stored. The right spine (split, snapshot, go right

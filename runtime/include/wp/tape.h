@@ -84,8 +84,10 @@
 //        recorded launches of the same step before they are read (a recorded zeroing launch,
 //        not a host-side fill);
 //      - work whose gradient matters is recorded (generated launchers, record_func on
-//        Tape::recording()); non-array parameter gradients of launches inside a step are
-//        not kept (param_grad sees no record for them: pass such values as arrays);
+//        Tape::recording()). Gradients of non-array parameters of launches inside a step
+//        (dt, gravity) are summed over the steps into host accumulators of the record named
+//        "<kernel>.<param>": param_grad<T>(record, "integrate.dt"), and param_grad_total
+//        ("integrate", "dt") includes them (struct parameters have no operator+: not summed);
 //      - step(k) must not call record_steps, begin(), end(), backward() or reset() of this
 //        tape (wp::Error "… called from inside a step function of this tape").
 //    A wp::Error thrown by step(k) comes back as a wp::Error naming the step (forward:
@@ -169,6 +171,9 @@ class Tape {
     size_t bytes;
     Device device;
     std::shared_ptr<void> keep;
+    // Adds the value at `src` (on `src_device`) into the host value at `dst` (tape_param sets
+    // it for types with operator+; step sequences sum their steps' accumulators with it).
+    void (*add_to_host)(void* dst, const void* src, const Device& src_device) = nullptr;
   };
 
   Tape();
@@ -232,8 +237,11 @@ class Tape {
     T total{};
     bool found = false;
     for (size_t i = 0; i < launches_.size(); ++i) {
-      if (launches_[i].kernel != kernel || !has_param(i, param)) continue;
-      total = found ? total + param_grad<T>(i, param) : param_grad<T>(i, param);
+      // A step sequence holds the sums over its steps as "<kernel>.<param>".
+      const std::string name =
+          launches_[i].kind == Kind::Steps ? std::string(kernel) + "." + std::string(param) : std::string(param);
+      if ((launches_[i].kind != Kind::Steps && launches_[i].kernel != kernel) || !has_param(i, name)) continue;
+      total = found ? total + param_grad<T>(i, name) : param_grad<T>(i, name);
       found = true;
     }
     if (!found) no_param_error(kernel, param);
@@ -257,7 +265,7 @@ class Tape {
 
   void check_not_in_step(const char* op) const;
   static Tape* swap_recording(Tape* tape);  // sets the thread's recording tape, returns the old one
-  void backward_steps(StepSequence& seq);
+  void backward_steps(Launch& record);
   void replay_forward(StepSequence& seq);
   void note_snapshots(long delta_count, long long delta_bytes);
   void dump_record(std::ostream& os, size_t i) const;
@@ -334,7 +342,16 @@ Tape::ParamGrad tape_param(std::string name, const array<T>& acc) {
     throw Error("Tape: the gradient accumulator of parameter '" + name +
                 "' must hold exactly one element (it has " + std::to_string(acc.size()) + ")");
   }
-  return {std::move(name), acc.data(), sizeof(T), acc.device(), std::make_shared<array<T>>(acc)};
+  Tape::ParamGrad p{std::move(name), acc.data(), sizeof(T), acc.device(), std::make_shared<array<T>>(acc)};
+  if constexpr (requires(T a, T b) { a = a + b; }) {
+    p.add_to_host = [](void* dst, const void* src, const Device& src_device) {
+      T value;
+      copy_bytes(&value, Device(), src, src_device, sizeof(T));
+      T& sum = *static_cast<T*>(dst);
+      sum = sum + value;
+    };
+  }
+  return p;
 }
 
 }  // namespace detail

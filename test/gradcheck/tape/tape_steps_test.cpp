@@ -50,6 +50,7 @@ struct Inputs {
 struct Grads {
   std::vector<double> x0, v0, stiff;
   float loss = 0;
+  double dt = 0;  // the gradient w.r.t. the value parameter dt, summed over the steps
 };
 
 wp::array<double> arr(const std::vector<double>& v) { return wp::from_host(v, {kN}, g_device, true); }
@@ -73,7 +74,7 @@ Grads full_storage(const Inputs& in, int steps) {
   }
   tape.backward(loss);
   return {xs[0].grad_array().to_host(), vs[0].grad_array().to_host(), stiff.grad_array().to_host(),
-          loss.to_host()[0]};
+          loss.to_host()[0], tape.param_grad_total<double>("integrate_to", "dt")};
 }
 
 // The same simulation in place (x, v carry the state), checkpointed with `budget` bytes.
@@ -100,7 +101,9 @@ struct Checkpointed {
     return grads();
   }
   Grads grads() const {
-    return {x.grad_array().to_host(), v.grad_array().to_host(), stiff.grad_array().to_host(), loss.to_host()[0]};
+    const double dt = tape.param_grad_total<double>("integrate", "dt");
+    EXPECT_EQ(tape.param_grad<double>(0, "integrate.dt"), dt);  // record 0: the sequence
+    return {x.grad_array().to_host(), v.grad_array().to_host(), stiff.grad_array().to_host(), loss.to_host()[0], dt};
   }
 };
 
@@ -118,6 +121,8 @@ void expect_equal(const Grads& got, const Grads& want, const std::string& what) 
   expect_equal(got.v0, want.v0, what + " dL/dv0");
   expect_equal(got.stiff, want.stiff, what + " dL/dstiff");
   EXPECT_FLOAT_EQ(got.loss, want.loss) << what << " loss";
+  EXPECT_NE(want.dt, 0.0) << what;
+  expect_equal(std::vector<double>{got.dt}, std::vector<double>{want.dt}, what + " dL/ddt");
 }
 
 // Snapshot counts the tests use: 2 (the least), 3, about sqrt(T), T/2, and no budget (0).
