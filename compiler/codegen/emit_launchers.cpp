@@ -85,10 +85,8 @@ std::string cuda_launcher_declaration(const KernelEntry& k) {
 }
 
 // Does the kernel read array parameter `param` (any use but a store into it or a shape
-// query), and are its elements floating-point (so gradients can flow through it)?
-bool reads_differentiably(const ir::Function& fn, size_t param) {
-  const Type* elem = fn.param_types[param]->elem;
-  if (!elem || !(elem->is_float_scalar() || (elem->is_composite() && is_float(elem->scalar)))) return false;
+// query)?
+bool reads(const ir::Function& fn, size_t param) {
   const ir::Value* array = fn.params()[param];
   bool read = false;
   std::function<void(const ir::Block*)> visit = [&](const ir::Block* b) {
@@ -104,6 +102,29 @@ bool reads_differentiably(const ir::Function& fn, size_t param) {
   };
   if (fn.body) visit(fn.body->entry());
   return read;
+}
+
+// Does the kernel read array parameter `param`, and are its elements floating-point (so
+// gradients can flow through it)?
+bool reads_differentiably(const ir::Function& fn, size_t param) {
+  const Type* elem = fn.param_types[param]->elem;
+  if (!elem || !(elem->is_float_scalar() || (elem->is_composite() && is_float(elem->scalar)))) return false;
+  return reads(fn, param);
+}
+
+// Record entries (wp::detail::tape_field) for the array fields of struct value `path` of type
+// `t`, nested structs included, named by field path (`p.data`, `p.inner.w`).
+void struct_array_fields(const Type* t, const std::string& path, const std::string& label, const std::string& device,
+                         std::vector<std::string>& out) {
+  if (t->kind != TypeKind::Struct || t->info->builtin) return;
+  for (const StructField& f : t->info->fields) {
+    const std::string field = path + "." + cpp_identifier(f.name), name = label + "." + f.name;
+    if (f.type->kind == TypeKind::Array) {
+      out.push_back(fmt::format("wp::detail::tape_field({}, \"{}\", {})", field, name, device));
+    } else {
+      struct_array_fields(f.type, field, name, device, out);
+    }
+  }
 }
 
 // Does the kernel store into array parameter `param` (directly or through a sub-array view)?
@@ -138,9 +159,11 @@ std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std:
   for (size_t i = 0; i < k.fn->param_types.size(); ++i) {
     call.push_back(k.param_names[i]);
     if (k.fn->param_types[i]->kind == TypeKind::Array)
-      arrays.push_back(fmt::format("wp::detail::tape_array({0}, \"{0}\", {1}, {2})", k.param_names[i],
+      arrays.push_back(fmt::format("wp::detail::tape_array({0}, \"{0}\", {1}, {2}, {3})", k.param_names[i],
                                    reads_differentiably(*k.fn, i) ? "true" : "false",
-                                   writes(*k.fn, i) ? "true" : "false"));
+                                   writes(*k.fn, i) ? "true" : "false", reads(*k.fn, i) ? "true" : "false"));
+    else
+      struct_array_fields(k.fn->param_types[i], k.param_names[i], k.param_names[i], device, arrays);
   }
   for (size_t j = bwd.primal_params; j < bwd.fn->param_types.size(); ++j) {
     const std::string acc = local(k, "tape_" + bwd.param_names[j]);

@@ -1,6 +1,9 @@
 // tape.cpp — wp::Tape (contract in wp/tape.h): the thread's recording pointer, the launch
-// records, the reverse replay and gradient zeroing.
+// records, the reverse replay and gradient zeroing. Step sequences (record_steps) are in
+// tape_checkpoint.cpp, the text and DOT dumps in tape_dump.cpp.
 #include "wp/tape.h"
+
+#include "tape_internal.h"
 
 #include <algorithm>
 #include <iterator>
@@ -18,9 +21,15 @@ Tape::Tape() = default;
 
 Tape::~Tape() {
   if (g_recording == this) g_recording = nullptr;
+  launches_.clear();  // step sequences release their snapshots through note_snapshots()
+}
+
+void Tape::check_not_in_step(const char* op) const {
+  if (in_step_) throw Error(std::string("Tape::") + op + ": called from inside a step function of this tape (record_steps)");
 }
 
 void Tape::begin() {
+  check_not_in_step("begin");
   if (g_recording == this) throw Error("Tape::begin: this tape is already recording");
   if (g_recording) {
     throw Error("Tape::begin: another tape is already recording on this thread (call end() "
@@ -30,25 +39,36 @@ void Tape::begin() {
 }
 
 void Tape::end() {
+  check_not_in_step("end");
   if (g_recording != this) throw Error("Tape::end: this tape is not recording on this thread");
   g_recording = nullptr;
 }
 
 Tape* Tape::recording() { return g_recording; }
 
+Tape* Tape::swap_recording(Tape* tape) {
+  Tape* old = g_recording;
+  g_recording = tape;
+  return old;
+}
+
 void Tape::record(std::string kernel, std::function<void()> backward,
                   std::vector<ArrayRef> arrays, std::vector<ParamGrad> param_grads) {
   if (!backward) throw Error("Tape::record: empty backward closure", kernel);
   check_missing_grads(kernel, arrays);
   launches_.push_back(
-      {std::move(kernel), std::move(backward), std::move(arrays), std::move(param_grads)});
+      {std::move(kernel), std::move(backward), std::move(arrays), std::move(param_grads), Kind::Kernel, nullptr});
 }
 
 void Tape::record_func(std::string name, std::function<void()> backward, std::vector<ArrayRef> inputs,
                        std::vector<ArrayRef> outputs) {
-  for (ArrayRef& out : outputs) out.written = true;
+  for (ArrayRef& out : outputs) {
+    out.written = true;
+    out.read = false;
+  }
   inputs.insert(inputs.end(), std::make_move_iterator(outputs.begin()), std::make_move_iterator(outputs.end()));
   record(std::move(name), std::move(backward), std::move(inputs), {});
+  launches_.back().kind = Kind::Func;
 }
 
 void Tape::backward(const array<float>& loss) {
@@ -98,26 +118,40 @@ void Tape::check_missing_grads(const std::string& kernel, const std::vector<Arra
 }
 
 void Tape::backward() {
+  check_not_in_step("backward");
   if (launches_.empty()) {
     throw Error("Tape::backward: the tape has recorded no launches, so there is nothing to "
                 "differentiate; launch the forward kernels between tape.begin() and tape.end() "
                 "(or inside a wp::TapeScope)");
   }
-  for (size_t i = launches_.size(); i-- > 0;) launches_[i].backward();
+  // A sequence an earlier pass rewound to its first step runs forward again first, so the
+  // records after it see the final state (tape_checkpoint.cpp).
+  for (Launch& l : launches_)
+    if (l.kind == Kind::Steps) replay_forward(*l.steps);
+  for (size_t i = launches_.size(); i-- > 0;) {
+    if (launches_[i].kind == Kind::Steps) {
+      backward_steps(launches_[i]);
+    } else {
+      launches_[i].backward();
+    }
+  }
 }
 
 void Tape::zero() {
+  auto kept = [&](const void* grad) { return std::find(kept_.begin(), kept_.end(), grad) != kept_.end(); };
   for (const Launch& l : launches_) {
     for (const ArrayRef& a : l.arrays)
-      if (a.grad && a.bytes) detail::set_bytes(a.grad, a.device, 0, a.bytes);
+      if (a.grad && a.bytes && !kept(a.grad)) detail::set_bytes(a.grad, a.device, 0, a.bytes);
     for (const ParamGrad& p : l.params)
       if (p.data && p.bytes) detail::set_bytes(p.data, p.device, 0, p.bytes);
   }
 }
 
 void Tape::reset() {
+  check_not_in_step("reset");
   launches_.clear();
   written_.clear();
+  kept_.clear();
 }
 
 const Tape::Launch& Tape::launch_at(size_t launch, const char* op) const {

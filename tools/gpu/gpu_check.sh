@@ -9,7 +9,7 @@
 # machine that configured it. When the tree was copied (e.g. to a GPU machine) to another
 # path, this script links the original source path to the current checkout first (only if
 # that path does not exist). Results: OUT_DIR/ctest.log, OUT_DIR/bench_cuda.log,
-# OUT_DIR/bench_ad.log (benchmarks run first, on an idle GPU). Exit status: ctest's.
+# OUT_DIR/bench_ad.log, OUT_DIR/bench_tape_ckpt.log (benchmarks run first, on an idle GPU). Exit status: ctest's.
 set -u
 build=$(cd "$1" && pwd)
 out=$2
@@ -27,6 +27,8 @@ if [ -z "${GPU_CHECK_NO_BENCH:-}" ]; then
   for b in warpc_bench_cuda warpc_bench_ad; do
     if [ -x "$build/bin/$b" ]; then "$build/bin/$b" > "$out/${b#warpc_}.log" 2>&1; echo "$b: exit $?"; fi
   done
+  b=warpc_bench_tape_ckpt  # Tape checkpointing vs full storage (docs/performance.md)
+  if [ -x "$build/bin/$b" ]; then "$build/bin/$b" --device cuda:0 > "$out/bench_tape_ckpt.log" 2>&1; echo "$b: exit $?"; fi
 fi
 ctest --test-dir "$build" -L gpu --output-on-failure -j8 "$@" > "$out/ctest.log" 2>&1
 status=$?

@@ -60,10 +60,61 @@
 //      tape.backward(loss);
 //  * A Tape is used by one thread at a time (recording, backward and zero are not
 //    synchronised); it is neither copyable nor movable.
+//  * Checkpointed step sequences (runtime/src/tape_checkpoint.cpp; docs/autodiff.md
+//    "Checkpointing"). record_steps(T, state, step) runs step(0) … step(T-1) now and appends
+//    ONE record standing for all of them (whether or not this tape is recording, like
+//    record_func). `state` (tape_state(a) entries) are the arrays that
+//    carry a step to the next: step(k) reads the state at step k from them and leaves the
+//    state at step k+1 in them. The record stores snapshots (copies, on the arrays' devices)
+//    of the state at some steps only: with set_memory_budget(bytes) > 0 at most
+//    budget / state_bytes snapshots at once (a binomial, revolve-style schedule: the smallest
+//    repetition number r with C(s-1+r, r) ≥ T for s snapshots; every step is advanced at most
+//    r times per backward pass, plus one recorded re-run), without a budget one per step.
+//    A budget that holds fewer than min(T, 2) snapshots throws wp::Error before any step runs.
+//    In backward(), the record reverses the steps last to first: it restores the nearest
+//    snapshot, advances (step(j) without recording) to step k, re-runs step(k) recording on a
+//    private tape, restores the state at step k into the state arrays (so the step's
+//    launches see the inputs they read), and runs that tape's backward. The step contract:
+//      - step(k) is deterministic given k, the state arrays and arrays no step writes: the same
+//        launches, with the same arguments, every time it is called;
+//      - every launch of a step that reads a state array reads its value at the START of the
+//        step (update it in place in the last launch that reads it, element by element, or
+//        through a separate array copied back by a recorded launch);
+//      - arrays a step writes that are not state (forces, temporaries) are fully rewritten by
+//        recorded launches of the same step before they are read (a recorded zeroing launch,
+//        not a host-side fill);
+//      - work whose gradient matters is recorded (generated launchers, record_func on
+//        Tape::recording()). Gradients of non-array parameters of launches inside a step
+//        (dt, gravity) are summed over the steps into host accumulators of the record named
+//        "<kernel>.<param>": param_grad<T>(record, "integrate.dt"), and param_grad_total
+//        ("integrate", "dt") includes them (struct parameters have no operator+: not summed);
+//      - step(k) must not call record_steps, begin(), end(), backward() or reset() of this
+//        tape (wp::Error "… called from inside a step function of this tape").
+//    A wp::Error thrown by step(k) comes back as a wp::Error naming the step (forward:
+//    "Tape::record_steps: step k of T: …", nothing recorded; backward: "Tape::backward:
+//    recomputing step k of T: …"); other exceptions pass through unchanged. A step whose
+//    recorded re-run has a different number of launches than its first run throws.
+//    After backward() the state arrays hold the state at step 0; a later backward() first
+//    re-runs the T steps (counted in the statistics) so that the records after the sequence
+//    see the final state again. peak_bytes() is the most snapshot memory held at once;
+//    checkpoint_stats() adds the recomputation counts.
+//  * keep_grad(a) excludes a recorded (or later recorded) array's gradient buffer from zero()
+//    (a gradient accumulated over several passes); zero_grad(a) clears one array's gradient.
+//    zero() clears every other recorded gradient — the launches', the host functions',
+//    the state arrays' and the arrays step 0 of each sequence used — and parameter
+//    accumulators; the array fields of struct arguments count as recorded arrays
+//    (detail::tape_field: generated launchers name them `p.field`; not kept alive). reset()
+//    also forgets the keep_grad marks. The loss needs nothing: backward(loss) SETS its
+//    gradient to 1.
+//  * print_summary(os) writes the records in order (launches with the arrays each reads and
+//    writes, host functions, step sequences with their checkpoint schedule); to_dot(os) writes
+//    the same as a Graphviz digraph (records as boxes, arrays as ellipses, read edges into a
+//    record, write edges out of it).
 #pragma once
 
 #include <cstddef>
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -88,6 +139,30 @@ class Tape {
     bool missing_grad = false;      // a read, differentiable argument with elements and no grad
     const void* data = nullptr;     // the array's data (to recognise arrays written earlier)
     bool written = false;           // the kernel stores into it
+    bool read = true;               // the kernel reads it (loads, atomics, any use but a store)
+  };
+  // A state array of a step sequence (tape_state(a)): its data, gradient and byte size.
+  struct StateRef {
+    void* data = nullptr;
+    void* grad = nullptr;
+    size_t bytes = 0;
+    Device device;
+    std::shared_ptr<void> keep;
+    std::string name;
+  };
+  using StepFn = std::function<void(int step)>;
+  // What the step sequences of this tape stored and recomputed (all sequences together).
+  struct CheckpointStats {
+    size_t sequences = 0;         // record_steps calls recorded
+    size_t steps = 0;             // their steps, in all
+    size_t state_bytes = 0;       // bytes of one state snapshot (the largest sequence's)
+    size_t max_snapshots = 0;     // snapshots the budget allows one sequence (the largest)
+    int repetitions = 0;          // schedule bound: advances of one step per backward (largest)
+    size_t peak_snapshots = 0;    // most snapshots held at once
+    size_t peak_bytes = 0;        // most snapshot bytes held at once
+    size_t advanced_steps = 0;    // steps re-run without recording to reach a step (backward)
+    size_t rerun_steps = 0;       // steps re-run under recording before their backward
+    size_t recomputed_steps() const { return advanced_steps + rerun_steps; }
   };
   enum class MissingGrad { Warn, Throw, Ignore };
   struct ParamGrad {
@@ -96,6 +171,9 @@ class Tape {
     size_t bytes;
     Device device;
     std::shared_ptr<void> keep;
+    // Adds the value at `src` (on `src_device`) into the host value at `dst` (tape_param sets
+    // it for types with operator+; step sequences sum their steps' accumulators with it).
+    void (*add_to_host)(void* dst, const void* src, const Device& src_device) = nullptr;
   };
 
   Tape();
@@ -113,10 +191,30 @@ class Tape {
   void record_func(std::string name, std::function<void()> backward, std::vector<ArrayRef> inputs,
                    std::vector<ArrayRef> outputs);
 
+  // Checkpointed step sequence: see the contract above.
+  void record_steps(int steps, std::vector<StateRef> state, StepFn step);
+  // Snapshot memory per step sequence, in bytes (0: no limit, one snapshot per step).
+  void set_memory_budget(size_t bytes) { budget_ = bytes; }
+  size_t memory_budget() const { return budget_; }
+  size_t peak_bytes() const { return stats_.peak_bytes; }
+  const CheckpointStats& checkpoint_stats() const { return stats_; }
+
   void backward(const array<float>& loss);
   void backward();
   void zero();
   void reset();
+
+  template <typename T>
+  void keep_grad(const array<T>& a) {
+    if (a.grad()) kept_.push_back(a.grad());
+  }
+  template <typename T>
+  void zero_grad(const array<T>& a) {
+    if (a.grad() && a.size()) detail::set_bytes(a.grad(), a.device(), 0, static_cast<size_t>(a.size()) * sizeof(T));
+  }
+
+  void print_summary(std::ostream& os) const;
+  void to_dot(std::ostream& os) const;
 
   void set_missing_grad_policy(MissingGrad policy) { missing_grad_ = policy; }
   MissingGrad missing_grad_policy() const { return missing_grad_; }
@@ -139,21 +237,38 @@ class Tape {
     T total{};
     bool found = false;
     for (size_t i = 0; i < launches_.size(); ++i) {
-      if (launches_[i].kernel != kernel || !has_param(i, param)) continue;
-      total = found ? total + param_grad<T>(i, param) : param_grad<T>(i, param);
+      // A step sequence holds the sums over its steps as "<kernel>.<param>".
+      const std::string name =
+          launches_[i].kind == Kind::Steps ? std::string(kernel) + "." + std::string(param) : std::string(param);
+      if ((launches_[i].kind != Kind::Steps && launches_[i].kernel != kernel) || !has_param(i, name)) continue;
+      total = found ? total + param_grad<T>(i, name) : param_grad<T>(i, name);
       found = true;
     }
     if (!found) no_param_error(kernel, param);
     return total;
   }
 
+ public:
+  struct StepSequence;  // runtime/src/tape_internal.h
+
  private:
+  enum class Kind { Kernel, Func, Steps };
   struct Launch {
     std::string kernel;
     std::function<void()> backward;
     std::vector<ArrayRef> arrays;
     std::vector<ParamGrad> params;
+    Kind kind = Kind::Kernel;
+    std::shared_ptr<StepSequence> steps;
   };
+  friend struct StepRunner;
+
+  void check_not_in_step(const char* op) const;
+  static Tape* swap_recording(Tape* tape);  // sets the thread's recording tape, returns the old one
+  void backward_steps(Launch& record);
+  void replay_forward(StepSequence& seq);
+  void note_snapshots(long delta_count, long long delta_bytes);
+  void dump_record(std::ostream& os, size_t i) const;
 
   const Launch& launch_at(size_t launch, const char* op) const;
   const ParamGrad& find_param(size_t launch, std::string_view param, size_t bytes) const;
@@ -164,6 +279,11 @@ class Tape {
   std::vector<Launch> launches_;
   MissingGrad missing_grad_ = MissingGrad::Warn;
   std::vector<const void*> written_;  // data of arrays recorded launches wrote (reset() clears)
+  std::vector<const void*> kept_;     // gradient buffers zero() leaves alone (keep_grad)
+  size_t budget_ = 0;
+  CheckpointStats stats_;
+  size_t snapshots_now_ = 0, snapshot_bytes_now_ = 0;
+  bool in_step_ = false;  // a step function of this tape is running
 };
 
 // Records on `tape` from construction to destruction (Tape::begin / Tape::end).
@@ -190,14 +310,29 @@ namespace detail {
 // let the tape report a missing gradient buffer.
 template <typename T>
 Tape::ArrayRef tape_array(const array<T>& a, const char* name = nullptr, bool read_differentiably = false,
-                          bool written = false) {
+                          bool written = false, bool read = true) {
   if (!a.grad() || a.size() == 0) {
     return {nullptr, 0, a.device(), nullptr, name, read_differentiably && a.size() > 0 && !a.grad(), a.data(),
-            written};
+            written, read};
   }
   if (!a.is_contiguous()) tape_strided_grad_error(a.shape());
   const size_t bytes = static_cast<size_t>(a.size()) * sizeof(T);
-  return {a.grad(), bytes, a.device(), std::make_shared<array<T>>(a), name, false, a.data(), written};
+  return {a.grad(), bytes, a.device(), std::make_shared<array<T>>(a), name, false, a.data(), written, read};
+}
+
+// The record entry of an array field of a struct parameter (`field`, a kernel's view: no
+// ownership; `device` is the launch device). Fields that are not densely packed with a
+// gradient throw wp::Error, like tape_array.
+template <typename T>
+Tape::ArrayRef tape_field(const array_t<T>& field, const char* name, const Device& device) {
+  if (!field.grad || field.size() == 0) return {nullptr, 0, device, nullptr, name, false, field.data, false, true};
+  if (!field.is_contiguous()) {
+    int64_t extents[4] = {0, 0, 0, 0};
+    for (int d = 0; d < field.ndim; ++d) extents[d] = field.shape[d];
+    tape_strided_grad_error(Shape::from_extents(extents, field.ndim));
+  }
+  return {field.grad, static_cast<size_t>(field.size()) * sizeof(T), device, nullptr, name, false, field.data,
+          false, true};
 }
 
 // The record entry of a non-array parameter's gradient accumulator `acc` (one element).
@@ -207,7 +342,16 @@ Tape::ParamGrad tape_param(std::string name, const array<T>& acc) {
     throw Error("Tape: the gradient accumulator of parameter '" + name +
                 "' must hold exactly one element (it has " + std::to_string(acc.size()) + ")");
   }
-  return {std::move(name), acc.data(), sizeof(T), acc.device(), std::make_shared<array<T>>(acc)};
+  Tape::ParamGrad p{std::move(name), acc.data(), sizeof(T), acc.device(), std::make_shared<array<T>>(acc)};
+  if constexpr (requires(T a, T b) { a = a + b; }) {
+    p.add_to_host = [](void* dst, const void* src, const Device& src_device) {
+      T value;
+      copy_bytes(&value, Device(), src, src_device, sizeof(T));
+      T& sum = *static_cast<T*>(dst);
+      sum = sum + value;
+    };
+  }
+  return p;
 }
 
 }  // namespace detail
@@ -216,6 +360,19 @@ Tape::ParamGrad tape_param(std::string name, const array<T>& acc) {
 template <typename T>
 Tape::ArrayRef tape_ref(const array<T>& a) {
   return detail::tape_array(a);
+}
+
+// The entry of state array `a` for Tape::record_steps (its data is snapshotted, so it must be
+// densely packed and hold elements; wp::Error otherwise). `name` labels it in dumps.
+template <typename T>
+Tape::StateRef tape_state(const array<T>& a, std::string name = {}) {
+  if (a.size() == 0) throw Error("Tape: state array '" + name + "' holds no elements");
+  if (!a.is_contiguous()) {
+    throw Error("Tape: state array '" + name + "' of shape " + a.shape().str() +
+                " is not densely packed; snapshots copy state arrays as byte ranges");
+  }
+  return {a.data(), a.grad(), static_cast<size_t>(a.size()) * sizeof(T), a.device(),
+          std::make_shared<array<T>>(a), std::move(name)};
 }
 
 }  // namespace wp

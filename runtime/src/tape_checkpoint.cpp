@@ -1,0 +1,263 @@
+// tape_checkpoint.cpp — wp::Tape::record_steps (contract in wp/tape.h): a checkpointed sequence
+// of simulation steps, reversed under a snapshot budget with a binomial (revolve-style)
+// schedule.
+//
+// The schedule. reach(s, r) = C(s-1+r, r) is the longest sequence that s snapshots (the one
+// at the sequence's first step included) reverse when no step is advanced more than r times:
+// reach(1, r) = 1 (only the step at the snapshot), reach(s, 0) = 1, and splitting a segment at
+// m — advance to m, snapshot it, reverse [m, b) with s-1 snapshots, free m, reverse [a, m)
+// with s — gives reach(s, r) = reach(s, r-1) + reach(s-1, r). For a segment of n steps the
+// split takes the right part as long as reach(s-1, r) allows (r the smallest repetition
+// number with reach(s, r) ≥ n). The first descent of that recursion only ever moves forward
+// (0 < m1 < m2 < …), so the recording forward run stores exactly those snapshots and the
+// backward pass starts without advancing. A step's reversal ("base") restores its snapshot,
+// re-runs it recording on a private tape, restores the snapshot again (the step's launches
+// read the state at the start of the step) and runs that tape's backward.
+#include <algorithm>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "tape_internal.h"
+#include "wp/allocator.h"
+
+namespace wp {
+
+namespace {
+
+constexpr uint64_t kReachCap = uint64_t{1} << 62;
+
+// C(s-1+r, r), saturating at kReachCap.
+uint64_t reach(int s, int r) {
+  const uint64_t n = static_cast<uint64_t>(s - 1 + r), k = static_cast<uint64_t>(std::min(r, s - 1));
+  uint64_t v = 1;
+  for (uint64_t i = 1; i <= k; ++i) {
+    const uint64_t factor = n - k + i;
+    if (v > kReachCap / factor) return kReachCap;
+    v = v * factor / i;  // exact: v·factor is C(n-k+i, i)·i
+  }
+  return v;
+}
+
+// The smallest r with reach(s, r) ≥ n (s ≥ 2 or n ≤ 1).
+int repetitions(int n, int s) {
+  if (n <= 1) return 0;
+  int r = 1;
+  while (reach(s, r) < static_cast<uint64_t>(n)) ++r;
+  return r;
+}
+
+// Where a segment [a, a+n) with s snapshots (n ≥ 2, s ≥ 2) places its next snapshot.
+int split(int a, int n, int s) {
+  const uint64_t right = std::min<uint64_t>(reach(s - 1, repetitions(n, s)), static_cast<uint64_t>(n - 1));
+  return a + n - static_cast<int>(right);
+}
+
+// The record's host accumulator of parameter p of `kernel` ("<kernel>.<param>", created
+// zeroed on first use), or null when p's type cannot be summed.
+Tape::ParamGrad* accumulator(std::vector<Tape::ParamGrad>& sums, const std::string& kernel, const Tape::ParamGrad& p) {
+  if (!p.add_to_host) return nullptr;
+  const std::string name = kernel + "." + p.name;
+  for (Tape::ParamGrad& s : sums)
+    if (s.name == name) return &s;
+  std::shared_ptr<void> memory = detail::allocate_shared(Device(), p.bytes);
+  detail::set_bytes(memory.get(), Device(), 0, p.bytes);
+  sums.push_back({name, memory.get(), p.bytes, Device(), memory, p.add_to_host});
+  return &sums.back();
+}
+
+std::string step_label(int k, int steps) { return "step " + std::to_string(k) + " of " + std::to_string(steps); }
+
+}  // namespace
+
+void Tape::StepSequence::store(int k) {
+  if (stored(k)) return;
+  std::vector<std::shared_ptr<void>> copies;
+  for (const StateRef& s : state) {
+    copies.push_back(detail::allocate_shared(s.device, s.bytes));
+    detail::copy_bytes(copies.back().get(), s.device, s.data, s.device, s.bytes);
+  }
+  snaps[k] = std::move(copies);
+  tape->note_snapshots(1, static_cast<long long>(state_bytes));
+}
+
+void Tape::StepSequence::restore(int k) const {
+  for (size_t i = 0; i < state.size(); ++i)
+    detail::copy_bytes(state[i].data, state[i].device, snaps[k][i].get(), state[i].device, state[i].bytes);
+}
+
+void Tape::StepSequence::drop(int k) {
+  if (!stored(k)) return;
+  snaps[k].clear();
+  tape->note_snapshots(-1, -static_cast<long long>(state_bytes));
+}
+
+void Tape::note_snapshots(long delta_count, long long delta_bytes) {
+  snapshots_now_ = static_cast<size_t>(static_cast<long long>(snapshots_now_) + delta_count);
+  snapshot_bytes_now_ = static_cast<size_t>(static_cast<long long>(snapshot_bytes_now_) + delta_bytes);
+  stats_.peak_snapshots = std::max(stats_.peak_snapshots, snapshots_now_);
+  stats_.peak_bytes = std::max(stats_.peak_bytes, snapshot_bytes_now_);
+}
+
+// Runs seq.fn(k) with `recorder` as the thread's recording tape (nullptr: not recorded),
+// restoring the previous recording tape afterwards; a wp::Error gains the step's name.
+struct StepRunner {
+  static void run(Tape::StepSequence& seq, int k, Tape* recorder, const char* what) {
+    Tape* previous = Tape::swap_recording(recorder);
+    seq.tape->in_step_ = true;
+    struct Restore {
+      Tape* previous;
+      Tape* tape;
+      ~Restore() {
+        Tape::swap_recording(previous);
+        tape->in_step_ = false;
+      }
+    } restore{previous, seq.tape};
+    try {
+      seq.fn(k);
+    } catch (const Error& e) {
+      throw Error(std::string(what) + step_label(k, seq.steps) + ": " + e.cause(), e.kernel());
+    }
+  }
+};
+
+void Tape::record_steps(int steps, std::vector<StateRef> state, StepFn step) {
+  if (in_step_) throw Error("Tape::record_steps: called from inside a step function of this tape");
+  if (steps < 1) throw Error("Tape::record_steps: the number of steps must be at least 1 (got " + std::to_string(steps) + ")");
+  if (!step) throw Error("Tape::record_steps: empty step function");
+  if (state.empty()) throw Error("Tape::record_steps: no state arrays (the arrays that carry a step to the next)");
+  auto seq = std::make_shared<StepSequence>();
+  seq->tape = this;
+  seq->steps = steps;
+  seq->fn = std::move(step);
+  for (const StateRef& s : state) {
+    if (!s.data || !s.bytes) throw Error("Tape::record_steps: state array '" + s.name + "' holds no elements");
+    seq->state_bytes += s.bytes;
+  }
+  seq->state = std::move(state);
+  const uint64_t allowed = budget_ ? budget_ / seq->state_bytes : static_cast<uint64_t>(steps);
+  const int needed = std::min(steps, 2);
+  if (allowed < static_cast<uint64_t>(needed)) {
+    throw Error("Tape::record_steps: the memory budget of " + std::to_string(budget_) + " bytes holds " +
+                std::to_string(allowed) + " snapshot(s) of the state (" + std::to_string(seq->state_bytes) +
+                " bytes each); reversing " + std::to_string(steps) + " step(s) needs at least " +
+                std::to_string(needed) + " (a budget of " + std::to_string(needed * seq->state_bytes) + " bytes)");
+  }
+  seq->slots = static_cast<int>(std::min<uint64_t>(allowed, static_cast<uint64_t>(steps)));
+  seq->repetitions = repetitions(steps, seq->slots);
+  seq->snaps.resize(static_cast<size_t>(steps));
+  seq->forward_checkpoints.push_back(0);
+  for (int a = 0, s = seq->slots; steps - a > 1; --s) seq->forward_checkpoints.push_back(a = split(a, steps - a, s));
+
+  // The first run: stores the forward checkpoints, records each step on a scratch tape to
+  // count its launches (and describe step 0), and throws away the records.
+  Tape scratch;
+  scratch.set_missing_grad_policy(missing_grad_);
+  std::vector<ParamGrad> sums;  // the steps' parameter gradients, summed (zero until backward)
+  auto next = seq->forward_checkpoints.begin();
+  for (int k = 0; k < steps; ++k) {
+    if (next != seq->forward_checkpoints.end() && *next == k) {
+      seq->store(k);
+      ++next;
+    }
+    StepRunner::run(*seq, k, &scratch, "Tape::record_steps: ");
+    seq->launch_counts.push_back(scratch.launches_.size());
+    for (const Launch& l : scratch.launches_)
+      for (const ParamGrad& p : l.params) accumulator(sums, l.kernel, p);
+    if (k == 0) {
+      for (const Launch& l : scratch.launches_) {
+        seq->step0_kernels.push_back(l.kernel);
+        seq->step0_arrays.insert(seq->step0_arrays.end(), l.arrays.begin(), l.arrays.end());
+      }
+    }
+    scratch.reset();
+  }
+
+  Launch record;
+  record.kernel = "record_steps";
+  record.kind = Kind::Steps;
+  for (const StateRef& s : seq->state)
+    record.arrays.push_back({s.grad, s.grad ? s.bytes : 0, s.device, s.keep, s.name.c_str(), false, s.data, true, true});
+  record.arrays.insert(record.arrays.end(), seq->step0_arrays.begin(), seq->step0_arrays.end());
+  record.backward = [] {};
+  record.params = std::move(sums);
+  record.steps = seq;
+  ++stats_.sequences;
+  stats_.steps += static_cast<size_t>(steps);
+  stats_.state_bytes = std::max(stats_.state_bytes, seq->state_bytes);
+  stats_.max_snapshots = std::max(stats_.max_snapshots, static_cast<size_t>(seq->slots));
+  stats_.repetitions = std::max(stats_.repetitions, seq->repetitions);
+  launches_.push_back(std::move(record));
+}
+
+void Tape::replay_forward(StepSequence& seq) {
+  if (!seq.rewound) return;
+  for (int k = 1; k < seq.steps; ++k) seq.drop(k);
+  seq.restore(0);
+  auto next = seq.forward_checkpoints.begin() + 1;
+  for (int k = 0; k < seq.steps; ++k) {
+    if (next != seq.forward_checkpoints.end() && *next == k) {
+      seq.store(k);
+      ++next;
+    }
+    StepRunner::run(seq, k, nullptr, "Tape::backward: re-running ");
+    ++stats_.advanced_steps;
+  }
+  seq.rewound = false;
+}
+
+void Tape::backward_steps(Launch& record) {
+  StepSequence& seq = *record.steps;
+  seq.rewound = true;  // from here on the state arrays no longer hold the final state
+  Tape inner;
+  inner.set_missing_grad_policy(missing_grad_);
+  auto base = [&](int k) {
+    seq.restore(k);
+    StepRunner::run(seq, k, &inner, "Tape::backward: recomputing ");
+    ++stats_.rerun_steps;
+    if (inner.launches_.size() != seq.launch_counts[k]) {
+      throw Error("Tape::backward: recomputing " + step_label(k, seq.steps) + " recorded " +
+                  std::to_string(inner.launches_.size()) + " launch(es), its first run " +
+                  std::to_string(seq.launch_counts[k]) +
+                  ": the step function must launch the same work every time it is called");
+    }
+    seq.restore(k);  // the step's launches read the state at the start of the step
+    if (!inner.launches_.empty()) inner.backward();
+    for (const Launch& l : inner.launches_)
+      for (const ParamGrad& p : l.params)
+        if (ParamGrad* sum = accumulator(record.params, l.kernel, p)) p.add_to_host(sum->data, p.data, p.device);
+    inner.reset();
+  };
+  // reverse(a, b, s): the snapshot at a is stored. The right spine (split, snapshot, go right
+  // with one snapshot fewer) is a loop; only the left parts recurse, and each left level has
+  // a smaller repetition number, so the recursion is at most r deep.
+  struct Frame {
+    int a, m, s;
+  };
+  auto reverse = [&](auto& self, int a, int b, int s) -> void {
+    std::vector<Frame> spine;
+    while (b - a > 1) {
+      const int m = split(a, b - a, s);
+      if (!seq.stored(m)) {
+        seq.restore(a);
+        for (int k = a; k < m; ++k) {
+          StepRunner::run(seq, k, nullptr, "Tape::backward: recomputing ");
+          ++stats_.advanced_steps;
+        }
+        seq.store(m);
+      }
+      spine.push_back({a, m, s});
+      a = m;
+      --s;
+    }
+    base(a);
+    for (size_t i = spine.size(); i-- > 0;) {
+      seq.drop(spine[i].m);
+      self(self, spine[i].a, spine[i].m, spine[i].s);
+    }
+  };
+  reverse(reverse, 0, seq.steps, seq.slots);
+}
+
+}  // namespace wp

@@ -1,0 +1,38 @@
+// tape_internal.h — the record of a wp::Tape step sequence (Tape::record_steps), shared by
+// tape_checkpoint.cpp (schedule, snapshots, reversal) and tape_dump.cpp (dumps). Snapshots
+// are counted on the owning tape (note_snapshots) when stored and dropped.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "wp/tape.h"
+
+namespace wp {
+
+struct Tape::StepSequence {
+  Tape* tape = nullptr;
+  int steps = 0;
+  StepFn fn;
+  std::vector<StateRef> state;
+  size_t state_bytes = 0;
+  int slots = 0;        // snapshots held at once, at most
+  int repetitions = 0;  // the schedule's bound on advances of one step per backward pass
+  std::vector<std::vector<std::shared_ptr<void>>> snaps;  // per step: one copy per state array
+  std::vector<int> forward_checkpoints;                   // the steps the forward run stores
+  std::vector<size_t> launch_counts;                      // launches of each step's first run
+  std::vector<std::string> step0_kernels;                 // the records of step 0 (dumps)
+  std::vector<ArrayRef> step0_arrays;
+  bool rewound = false;  // the state arrays hold the state at step 0 (a backward pass ran)
+
+  ~StepSequence() {
+    for (int k = 0; k < static_cast<int>(snaps.size()); ++k) drop(k);
+  }
+  bool stored(int k) const { return !snaps[k].empty(); }
+  void store(int k);
+  void restore(int k) const;
+  void drop(int k);
+};
+
+}  // namespace wp
