@@ -144,8 +144,8 @@ LoopPlan plan_loop(const Op& loop, LoopAd mode) {
     p.reason = "its condition updates carried values in place";
   else if (!body.terminator() || !body.terminator()->is(Opcode::Yield)) p.reason = "its body does not end in 'yield'";
   else if (mode == LoopAd::Auto && p.bytes > kAutoStoreMaxBytes)
-    p.reason = fmt::format("{} carried bytes per iteration > {} (--loop-ad=store stores them)", p.bytes,
-                           kAutoStoreMaxBytes);
+    p.reason = fmt::format("{} carried bytes per iteration, over auto's limit of {}; --loop-ad=store stores them",
+                           p.bytes, kAutoStoreMaxBytes);
   else p.store = true;
   return p;
 }
