@@ -6,7 +6,7 @@
 // docs/performance.md. `--check` (a CTest) only compares gradients.
 //
 //   warpc_bench_loop_ad [--device cpu|cuda] [--threads T] [--n N] [--recompute-threads R]
-//                       [--reps K] [--check]
+//                       [--reps K] [--check] [--thread-cpu-time]
 //
 // Contract:
 //  * Kernel `recurrence`: s ← 0.999·s + sin(a + 0.001·s), n trips, one float carried; x drawn
@@ -21,7 +21,11 @@
 //    trip is stored), each the median of K runs (default 5) over T threads (CPU default 256,
 //    CUDA default 16384) of n trips (default 10,000); recompute backward over R threads
 //    (default 2 on the CPU, 1024 on CUDA: it costs n²/2 body evaluations per thread),
-//    reported per thread-equivalent as well. Wall clock around launch + wp::synchronize().
+//    Wall clock around launch + wp::synchronize() (bench_util.h: warm-up first), or with
+//    --thread-cpu-time the calling thread's CPU time (CPU only; meaningful with
+//    WARPC_NUM_THREADS=1, where launches run on the calling thread: immune to other load).
+#include <time.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -41,8 +45,28 @@ struct Cli {
   std::string device = "cpu";
   int64_t threads = 0, recompute_threads = 0;
   int n = 10000, reps = 5;
-  bool check = false;
+  bool check = false, thread_cpu_time = false;
 };
+
+double thread_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
+// Median milliseconds of `reps` runs: bench::median_ms, or the calling thread's CPU time.
+double median_ms(const Cli& cli, int reps, const std::function<void()>& body) {
+  if (!cli.thread_cpu_time) return bench::median_ms(reps, body);
+  body();  // warm-up
+  std::vector<double> t;
+  for (int i = 0; i < reps; ++i) {
+    const double t0 = thread_seconds();
+    body();
+    t.push_back(1e3 * (thread_seconds() - t0));
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
 
 std::vector<float> inputs(int64_t count, uint64_t seed) {
   std::vector<float> x(static_cast<size_t>(count));
@@ -136,13 +160,14 @@ void time_device(const Cli& cli) {
   wp::array<float> y = wp::zeros<float>(t, dev, true);
   wp::LaunchOptions store_options;
   store_options.max_loop_trips = n;  // every trip of every thread stored
-  const double fwd = bench::median_ms(cli.reps, [&] { loop_store::recurrence(t, x, n, y); });
-  const double bwd = bench::median_ms(cli.reps, [&] { loop_store::recurrence_backward(t, x, n, y, store_options); });
+  const double fwd = median_ms(cli, cli.reps, [&] { loop_store::recurrence(t, x, n, y); });
+  const double bwd = median_ms(cli, cli.reps, [&] { loop_store::recurrence_backward(t, x, n, y, store_options); });
   wp::array<float> xr = wp::from_host(std::vector<float>(xs.begin(), xs.begin() + tr), dev, true);
   wp::array<float> yr = wp::zeros<float>(tr, dev, true);
-  const double fwd_r = bench::median_ms(cli.reps, [&] { loop_store::recurrence(tr, xr, n, yr); });
-  const double bwd_r = bench::median_ms(std::max(1, cli.reps / 2), [&] { loop_recompute::recurrence_backward(tr, xr, n, yr); });
-  std::printf("recurrence, n = %d trips, device %s (%d CPU pool threads)\n", n, dev.c_str(), wp::cpu_thread_count());
+  const double fwd_r = median_ms(cli, cli.reps, [&] { loop_store::recurrence(tr, xr, n, yr); });
+  const double bwd_r = median_ms(cli, std::max(1, cli.reps / 2), [&] { loop_recompute::recurrence_backward(tr, xr, n, yr); });
+  std::printf("recurrence, n = %d trips, device %s (%d CPU pool threads, %s)\n", n, dev.c_str(), wp::cpu_thread_count(),
+              cli.thread_cpu_time ? "thread CPU time" : "wall time");
   std::printf("  %-42s %10.3f ms  (%lld threads)\n", "forward", fwd, static_cast<long long>(t));
   std::printf("  %-42s %10.3f ms  backward/forward %.2f  (spill %.1f MiB)\n", "backward, store (max_loop_trips = n)", bwd,
               bwd / fwd, double(t) * (double(n) * 4 - 64) / (1 << 20));
@@ -169,10 +194,11 @@ int main(int argc, char** argv) {
     else if (a == "--n") cli.n = std::stoi(next());
     else if (a == "--reps") cli.reps = std::max(1, std::stoi(next()));
     else if (a == "--check") cli.check = true;
+    else if (a == "--thread-cpu-time") cli.thread_cpu_time = true;
     else {
       std::fprintf(stderr,
                    "usage: warpc_bench_loop_ad [--device cpu|cuda] [--threads T] [--n N] [--recompute-threads R] "
-                   "[--reps K] [--check]\n");
+                   "[--reps K] [--check] [--thread-cpu-time]\n");
       return 2;
     }
   }
