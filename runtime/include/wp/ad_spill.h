@@ -11,7 +11,9 @@
 //      options.max_loop_trips == 0 (default): the same with kAdAutoLoopTrips trips, but at most
 //        kAdAutoSpillBudget bytes for the whole launch;
 //      options.max_loop_trips < 0: none (the local buffer only).
-//    Rounded down to 16 bytes; 0 → a null AdSpill and no allocation. The memory (uninitialised,
+//    Rounded down to 16 bytes; 0 → a null AdSpill and no allocation. Layout (wp/ad_stack.h):
+//    interleaved on CUDA devices (coalesced pushes), contiguous per thread on the CPU, or as
+//    `interleave` says when given. The memory (uninitialised,
 //    on `device`, from the runtime's allocator: stream-ordered on CUDA) is owned by `keep`, which
 //    the launcher holds until the launch is issued.
 //  * Iterations that do not fit are not an error: the kernel recomputes their carried values
@@ -36,7 +38,7 @@ inline constexpr int64_t kAdAutoSpillBudget = int64_t{256} << 20;  // 256 MiB pe
 namespace detail {
 
 inline AdSpill ad_spill_for(int64_t threads, int64_t trip_bytes, int64_t local_bytes, const LaunchOptions& options,
-                            const Device& device, std::shared_ptr<void>& keep) {
+                            const Device& device, std::shared_ptr<void>& keep, int interleave = -1) {
   AdSpill spill;
   if (threads <= 0 || trip_bytes <= 0 || options.max_loop_trips < 0) return spill;
   int64_t per_thread = 0;
@@ -50,6 +52,9 @@ inline AdSpill ad_spill_for(int64_t threads, int64_t trip_bytes, int64_t local_b
   keep = allocate_shared(device, static_cast<std::size_t>(per_thread) * static_cast<std::size_t>(threads));
   spill.base = static_cast<unsigned char*>(keep.get());
   spill.bytes_per_thread = per_thread;
+  const bool interleaved = interleave < 0 ? device.is_cuda() : interleave > 0;
+  spill.thread_step = interleaved ? 4 : per_thread;
+  spill.word_step = interleaved ? 4 * threads : 4;
   return spill;
 }
 

@@ -5,8 +5,12 @@
 //
 // Contract:
 //  * wp::AdSpill is the launch's spill buffer: `base` (nullptr: none) holds `bytes_per_thread`
-//    bytes for every logical thread of the launch (flat launch index i owns
-//    [base + i·bytes_per_thread, base + (i+1)·bytes_per_thread)). POD, passed by value.
+//    (a multiple of 4) bytes for every logical thread of the launch, as 4-byte words: word w of
+//    flat launch index i is at base + i·thread_step + w·word_step. Contiguous per thread
+//    (thread_step = bytes_per_thread, word_step = 4: the CPU, where one thread runs its loop
+//    alone) or interleaved (thread_step = 4, word_step = 4·threads: CUDA, where the threads of a
+//    warp push together and their words are then adjacent, so the accesses coalesce).
+//    POD, passed by value.
 //  * wp::AdStack is one logical thread's stack: `local_bytes` of thread-local storage (the
 //    generated kernel declares it: a compile-time size), then that thread's slice of the spill
 //    buffer. Its addresses are one byte range [0, local_bytes + spill_bytes); a value may straddle
@@ -31,13 +35,16 @@ namespace wp {
 struct AdSpill {
   unsigned char* base = nullptr;
   int64_t bytes_per_thread = 0;
+  int64_t thread_step = 0;
+  int64_t word_step = 4;
 };
 
 struct AdStack {
   unsigned char* local = nullptr;
   int64_t local_bytes = 0;
-  unsigned char* spill = nullptr;
+  unsigned char* spill = nullptr;  // this thread's word 0
   int64_t spill_bytes = 0;
+  int64_t word_step = 4;
   int64_t top = 0;
 };
 
@@ -45,8 +52,9 @@ WP_HD uint64_t ad_stack_open(AdStack& s, unsigned char* local, int64_t local_byt
                              int64_t index) {
   s.local = local;
   s.local_bytes = local_bytes;
-  s.spill = spill.base ? spill.base + index * spill.bytes_per_thread : nullptr;
+  s.spill = spill.base ? spill.base + index * spill.thread_step : nullptr;
   s.spill_bytes = spill.base ? spill.bytes_per_thread : 0;
+  s.word_step = spill.word_step;
   s.top = 0;
   return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(&s));
 }
@@ -63,10 +71,23 @@ WP_HD void ad_copy(AdStack& s, int64_t at, void* bytes, int64_t n, bool to_stack
     if (to_stack) memcpy(s.local + at, p, static_cast<size_t>(in_local));
     else memcpy(p, s.local + at, static_cast<size_t>(in_local));
   }
-  if (n > in_local) {
-    unsigned char* q = s.spill + (at + in_local - s.local_bytes);
-    if (to_stack) memcpy(q, p + in_local, static_cast<size_t>(n - in_local));
-    else memcpy(p + in_local, q, static_cast<size_t>(n - in_local));
+  if (n <= in_local) return;
+  int64_t o = at + in_local - s.local_bytes;  // spill offset
+  p += in_local;
+  n -= in_local;
+  if (s.word_step == 4) {  // contiguous
+    if (to_stack) memcpy(s.spill + o, p, static_cast<size_t>(n));
+    else memcpy(p, s.spill + o, static_cast<size_t>(n));
+    return;
+  }
+  while (n > 0) {  // interleaved: one 4-byte word (or part of it) at a time
+    const int64_t b = o % 4, chunk = (4 - b) < n ? (4 - b) : n;
+    unsigned char* q = s.spill + (o / 4) * s.word_step + b;
+    if (to_stack) memcpy(q, p, static_cast<size_t>(chunk));
+    else memcpy(p, q, static_cast<size_t>(chunk));
+    o += chunk;
+    p += chunk;
+    n -= chunk;
   }
 }
 
