@@ -8,6 +8,11 @@
 //   adj_  original value → the IR value holding its adjoint so far (absent = zero)
 // Reversing a region saves and restores adj_ for the values defined outside it: the
 // structured op that reverses the region returns their updated adjoints as its results.
+// Loops (store strategy): the replay that immediately precedes a block's reverse — the
+// function's replay (replay_entry), a branch's replay (reverse_if), iteration k's replay
+// (reverse_loop) — is the one whose DIRECT loops push (push_block_); nested loops push in the
+// replay of their own enclosing iteration / branch, so every push is popped by the reverse that
+// follows it and the stack stays balanced (LIFO) without any bookkeeping at run time.
 #include "ad/generate_adjoints.h"
 
 #include "ad/ad_support.h"
