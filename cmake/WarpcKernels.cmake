@@ -12,11 +12,12 @@
 #     [NAMESPACE ns]                  C++ namespace of the launchers (default: warpc's, the stem)
 #     [INCLUDE_DIRS dir ...]          searched for imported .wp modules (warpc -I)
 #     [OUTPUT_DIR dir]                generated files (default: <current binary dir>/<target>.warpc)
+#     [LOOP_AD auto|store|recompute]  how backward passes reverse dynamic loops (warpc --loop-ad)
 #     [HEADERS_OUTVAR var])           receives the generated <stem>.wp.h paths
 #
 # Contract:
 #  * Each a.wp gets one build step:
-#      warpc a.wp -o <OUTPUT_DIR> --emit=header,cpp[,cuda] [--namespace ns] -I …
+#      warpc a.wp -o <OUTPUT_DIR> --emit=header,cpp[,cuda] [--namespace ns] [--loop-ad=…] -I …
 #            [--cuda-arch sm_<oldest of CUDA_ARCHITECTURES>] -MD -MF … -MT …
 #    writing <OUTPUT_DIR>/a.wp.h, a.wp.cpp and (cuda) a.wp.cu. It re-runs when a.wp, any
 #    module it imports (DEPFILE from warpc -MD) or warpc changes; a .wp that does not compile
@@ -54,7 +55,7 @@ function(_warpc_check_keywords target)
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_warp_kernels(${target}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS} "
       "(allowed: SOURCES TARGETS CUDA_REQUIRED DEBUG NO_OPTIMIZE DEBUG_INFO CUDA_ARCHITECTURES "
-      "NAMESPACE INCLUDE_DIRS OUTPUT_DIR HEADERS_OUTVAR)")
+      "NAMESPACE INCLUDE_DIRS OUTPUT_DIR HEADERS_OUTVAR LOOP_AD)")
   endif()
   if(ARG_KEYWORDS_MISSING_VALUES)
     message(FATAL_ERROR "add_warp_kernels(${target}): no value given for: ${ARG_KEYWORDS_MISSING_VALUES}")
@@ -84,6 +85,9 @@ function(_warpc_check_values target)
     endif()
   endforeach()
   set(ident "[A-Za-z_][A-Za-z0-9_]*")
+  if(DEFINED ARG_LOOP_AD AND NOT ARG_LOOP_AD MATCHES "^(auto|store|recompute)$")
+    message(FATAL_ERROR "add_warp_kernels(${target}): LOOP_AD '${ARG_LOOP_AD}' is not auto, store or recompute")
+  endif()
   if(DEFINED ARG_NAMESPACE AND NOT ARG_NAMESPACE MATCHES "^${ident}(::${ident})*$")
     message(FATAL_ERROR "add_warp_kernels(${target}): NAMESPACE '${ARG_NAMESPACE}' is not a C++ "
       "namespace name (identifiers joined by '::')")
@@ -243,6 +247,9 @@ function(_warpc_flags out)
   if(DEFINED ARG_NAMESPACE)
     list(APPEND flags --namespace ${ARG_NAMESPACE})
   endif()
+  if(DEFINED ARG_LOOP_AD)  # how backward passes reverse dynamic loops (docs/autodiff.md)
+    list(APPEND flags --loop-ad=${ARG_LOOP_AD})
+  endif()
   if(cuda)  # the oldest architecture the .cu is compiled for (90a → 90)
     set(oldest "")
     foreach(arch IN LISTS ARG_CUDA_ARCHITECTURES)
@@ -257,7 +264,7 @@ function(_warpc_flags out)
 endfunction()
 
 function(_warpc_add_warp_kernels target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "CUDA_REQUIRED;DEBUG;NO_OPTIMIZE;DEBUG_INFO" "NAMESPACE;OUTPUT_DIR;HEADERS_OUTVAR"
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "CUDA_REQUIRED;DEBUG;NO_OPTIMIZE;DEBUG_INFO" "NAMESPACE;OUTPUT_DIR;HEADERS_OUTVAR;LOOP_AD"
     "SOURCES;TARGETS;CUDA_ARCHITECTURES;INCLUDE_DIRS")
   _warpc_check_keywords(${target})
   _warpc_check_values(${target})

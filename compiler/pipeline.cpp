@@ -166,6 +166,30 @@ int finish(const CompileOptions& o, Session& s, std::ostream& err) {
   return s.diags.has_errors() ? 1 : 0;
 }
 
+// --report-ad-storage: per backward kernel its stack, then one line per dynamic loop (docs/autodiff.md).
+void print_ad_storage(std::ostream& out, const SourceManager& sources, const std::vector<AdjointStorage>& report) {
+  for (const AdjointStorage& a : report) {
+    out << "ad-storage: kernel '" << a.kernel << "': ";
+    if (a.trip_bytes == 0)
+      out << "0 bytes per thread (" << a.strategy << ")\n";
+    else
+      out << a.local_bytes << " bytes per thread local, then " << a.trip_bytes
+          << " bytes per loop trip in the spill buffer (" << a.strategy << ")\n";
+    for (const ir::AdLoopRecord& r : a.loops) {
+      std::string where = "?";
+      if (r.loc.begin.valid()) {
+        const LineCol lc = sources.line_col(r.loc.begin);
+        where = sources.name(r.loc.begin.file) + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.col);
+      }
+      out << "ad-storage:   " << where << ": loop in " << r.function << ": ";
+      if (r.store)
+        out << "store, " << r.carried_bytes << " bytes per trip\n";
+      else
+        out << "recompute (" << r.reason << ")\n";
+    }
+  }
+}
+
 // Lowering to the IR and the IR passes, each run through the PassManager
 // (dump / verify / time). Lowering is always verified.
 int compile_ir(const CompileOptions& o, Session& s, const sema::Program& program, std::ostream& out,
@@ -181,13 +205,17 @@ int compile_ir(const CompileOptions& o, Session& s, const sema::Program& program
     // Reverse-mode AD: adjoint kernels and functions, then dead replayed code goes.
     bool ad_ok = true;
     passes.run_pass("structure_returns", structure_returns, *m);
-    passes.run_pass("generate_adjoints", [&](ir::Module& mod) { ad_ok = generate_adjoints(mod, s.types, s.diags); }, *m);
+    AdOptions ad_options;
+    ad_options.loop_ad = o.loop_ad == "store"       ? LoopAd::Store
+                         : o.loop_ad == "recompute" ? LoopAd::Recompute
+                                                    : LoopAd::Auto;
+    passes.run_pass(
+        "generate_adjoints", [&](ir::Module& mod) { ad_ok = generate_adjoints(mod, s.types, s.diags, ad_options); },
+        *m);
     passes.run_pass("eliminate_dead_code", eliminate_dead_code, *m);
     if (!passes.ok()) return 1;
     (void)ad_ok;  // kernels without a backward pass were reported as warnings
-    if (o.report_ad_storage)
-      for (const AdjointStorage& a : adjoint_storage_report(*m))
-        out << "ad-storage: kernel '" << a.kernel << "': " << a.bytes << " bytes per thread (" << a.strategy << ")\n";
+    if (o.report_ad_storage) print_ad_storage(out, s.sources, adjoint_storage_report(*m));
   }
   passes.report_times();
   if (wants(o, "ir")) ir::print_ir(out, *m);

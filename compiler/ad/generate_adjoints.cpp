@@ -8,6 +8,11 @@
 //   adj_  original value → the IR value holding its adjoint so far (absent = zero)
 // Reversing a region saves and restores adj_ for the values defined outside it: the
 // structured op that reverses the region returns their updated adjoints as its results.
+// Loops (store strategy): the replay that immediately precedes a block's reverse — the
+// function's replay (replay_entry), a branch's replay (reverse_if), iteration k's replay
+// (reverse_loop) — is the one whose DIRECT loops push (push_block_); nested loops push in the
+// replay of their own enclosing iteration / branch, so every push is popped by the reverse that
+// follows it and the stack stays balanced (LIFO) without any bookkeeping at run time.
 #include "ad/generate_adjoints.h"
 
 #include "ad/ad_support.h"
@@ -46,6 +51,108 @@ bool has_accumulator(const Type* t) { return t->kind != TypeKind::Array && diffe
 
 bool kernel_wants_backward(const Function& fn) {
   return fn.instance && fn.instance->decl && fn.instance->decl->options.enable_backward;
+}
+
+// ---- storing loop-carried values (the store strategy; wp/ad_stack.h)
+
+// Size and alignment of a value the stack can copy bytewise (C layout over the runtime's
+// types), or false when `t` is not plain data (query iterators, strings …).
+bool plain_layout(const Type* t, size_t& size, size_t& align) {
+  switch (t->kind) {
+    case TypeKind::Scalar:
+    case TypeKind::Vector:
+    case TypeKind::Matrix:
+    case TypeKind::Quat:
+    case TypeKind::Transform: {
+      const size_t n = t->scalar == ScalarKind::Bool ? 1 : static_cast<size_t>(scalar_bits(t->scalar) / 8);
+      size = n * static_cast<size_t>(t->component_count());
+      align = n;
+      return true;
+    }
+    case TypeKind::Array:  // wp::array_t<T> (runtime/include/wp/array_view.h)
+      size = 72;
+      align = 8;
+      return true;
+    case TypeKind::Struct: {
+      if (!t->info) return false;
+      size = 0;
+      align = 1;
+      for (const StructField& f : t->info->fields) {
+        size_t fs = 0, fa = 1;
+        if (!plain_layout(f.type, fs, fa)) return false;
+        size = (size + fa - 1) / fa * fa + fs;
+        align = std::max(align, fa);
+      }
+      size = std::max<size_t>(size, 1);
+      size = (size + align - 1) / align * align;
+      return true;
+    }
+    default: return false;
+  }
+}
+
+// Does `b` (or a region inside it) call a builtin that updates an argument in place?
+bool updates_in_place(const Block& b) {
+  for (const Op* op : b.ops) {
+    if (op->is(Opcode::CallBuiltin) && !ir::ref_operands(*op).empty() && ir::written_operands(*op).empty())
+      return true;
+    for (const Region* r : op->regions)
+      if (updates_in_place(*r->entry())) return true;
+  }
+  return false;
+}
+
+// A dynamic loop in `f` or in a user function it calls (their adjoints then take the stack).
+bool has_dynamic_loop(const Block& b, std::set<const Function*>& seen) {
+  for (const Op* op : b.ops) {
+    if (op->is(Opcode::For) || op->is(Opcode::While)) return true;
+    if (op->is(Opcode::Call) && op->callee && op->callee->body && seen.insert(op->callee).second &&
+        has_dynamic_loop(*op->callee->body->entry(), seen))
+      return true;
+    for (const Region* r : op->regions)
+      if (has_dynamic_loop(*r->entry(), seen)) return true;
+  }
+  return false;
+}
+
+bool has_dynamic_loop(const Function& f) {
+  std::set<const Function*> seen = {&f};
+  return f.body && has_dynamic_loop(*f.body->entry(), seen);
+}
+
+// How one loop is reversed (LoopAd): store or not, its carried bytes, and why not.
+struct LoopPlan {
+  bool store = false;
+  size_t bytes = 0;
+  std::string reason;
+};
+
+LoopPlan plan_loop(const Op& loop, LoopAd mode) {
+  LoopPlan p;
+  const bool is_for = loop.is(Opcode::For);
+  const Block& body = *loop.region(is_for ? 0 : 1)->entry();
+  bool plain = true;
+  std::string bad;
+  for (size_t i = is_for ? 1 : 0; i < body.args.size(); ++i) {
+    size_t size = 0, align = 1;
+    if (!plain_layout(body.args[i]->type, size, align)) {
+      plain = false;
+      if (bad.empty()) bad = type_name(body.args[i]->type);
+      continue;
+    }
+    p.bytes += size;
+  }
+  if (body.args.size() == (is_for ? 1u : 0u)) p.reason = "no carried values";
+  else if (mode == LoopAd::Recompute) p.reason = "--loop-ad=recompute";
+  else if (!plain) p.reason = fmt::format("a carried value of type '{}' is not plain data", bad);
+  else if (!is_for && updates_in_place(*loop.region(0)->entry()))
+    p.reason = "its condition updates carried values in place";
+  else if (!body.terminator() || !body.terminator()->is(Opcode::Yield)) p.reason = "its body does not end in 'yield'";
+  else if (mode == LoopAd::Auto && p.bytes > kAutoStoreMaxBytes)
+    p.reason = fmt::format("{} carried bytes per iteration, over auto's limit of {}; --loop-ad=store stores them",
+                           p.bytes, kAutoStoreMaxBytes);
+  else p.store = true;
+  return p;
 }
 
 class ModuleAd;
@@ -154,6 +261,15 @@ class AdjointBuilder {
   Value* take_if_equal(const std::vector<Value*>& place, Value* v, Value* after, std::vector<int> path, const Type* t,
                        SourceRange loc);
   void reverse_loop(const Op& op);
+  // Store strategy: the replay of a loop that pushes its carried values (and counts them).
+  bool pushes(const Op& loop);
+  Op* replay_for_store(const Op& op);
+  Value* push_carried(const std::vector<Value*>& carried, SourceRange loc);
+  std::vector<Value*> pop_carried(const std::vector<Value*>& like, SourceRange loc);
+  // Carried values at the start of iteration k, recomputed from `init` (iterations 0..k-1).
+  std::vector<Value*> recompute_carried(const Op& loop, const Region& body, const std::vector<Value*>& init, Value* k,
+                                        Value* trips, SourceRange loc);
+  void record_loop(const Op& loop, const LoopPlan& plan, bool stored);
 
   // Differentiable values defined outside `op` and used inside its regions.
   std::vector<const Value*> outer_uses(const Op& op);
@@ -174,6 +290,18 @@ class AdjointBuilder {
   ir::OpBuilder b_;
   ad::IrEmit emit_;
   Function* fn_;
+  // The stack's handle (null: this adjoint stores nothing); the block whose direct loops push
+  // in the replay under way (the replay that immediately precedes that block's reverse);
+  // stored-iteration counts of the loops' latest pushing replays.
+  Value* tape_ = nullptr;
+  const Block* push_block_ = nullptr;
+  std::map<const Op*, Value*> stored_;
+  struct PushScope {
+    const Block*& slot;
+    const Block* saved;
+    PushScope(const Block*& s, const Block* b) : slot(s), saved(s) { slot = b; }
+    ~PushScope() { slot = saved; }
+  };
   std::map<const Value*, Value*> fwd_;
   std::map<const Value*, Value*> adj_;
   std::map<const Op*, Value*> trips_;  // while loops: iteration count of their latest replay
@@ -207,6 +335,10 @@ class ModuleAd {
   void forget_dropped() {
     std::set<const Function*> live(m_.functions.begin(), m_.functions.end());
     for (auto it = done_.begin(); it != done_.end();) it = live.count(it->second) ? std::next(it) : done_.erase(it);
+    for (auto it = storage_.begin(); it != storage_.end();)
+      it = live.count(it->first) ? std::next(it) : storage_.erase(it);
+    for (auto it = with_tape_.begin(); it != with_tape_.end();)
+      it = live.count(*it) ? std::next(it) : with_tape_.erase(it);
     replays_.forget_dropped();
   }
   // The function lowered from a @wp.func_grad / @wp.func_replay declaration, or null.
@@ -222,6 +354,25 @@ class ModuleAd {
   // A custom grad takes the adjoint of every result (Warp's signature), not only of the
   // differentiable ones.
   bool takes_all_result_adjoints(const Function* adj) const { return all_results_.count(adj) > 0; }
+  // Loops: the strategy option; adjoint functions taking the stack handle; what each adjoint
+  // function stores itself and which adjoint functions it calls (a kernel sums the closure).
+  LoopAd loop_ad = LoopAd::Auto;
+  bool wants_tape(const Function& primal) const { return loop_ad != LoopAd::Recompute && has_dynamic_loop(primal); }
+  bool takes_tape(const Function* adj) const { return with_tape_.count(adj) > 0; }
+  struct Storage {
+    std::vector<ir::AdLoopRecord> loops;
+    size_t trip_bytes = 0;
+    std::set<const Function*> callees;
+  };
+  Storage& storage(const Function* adj) { return storage_[adj]; }
+  // The loops and stored bytes of `adj` and every adjoint function it calls, each once.
+  void storage_closure(const Function* adj, std::set<const Function*>& seen, Storage& out) {
+    if (!seen.insert(adj).second) return;
+    const Storage& s = storage_[adj];
+    out.loops.insert(out.loops.end(), s.loops.begin(), s.loops.end());
+    out.trip_bytes += s.trip_bytes;
+    for (const Function* c : s.callees) storage_closure(c, seen, out);
+  }
   static std::vector<size_t> diff_params(const Function& f) {
     std::vector<size_t> out;
     for (size_t i = 0; i < f.param_types.size(); ++i)
@@ -240,6 +391,8 @@ class ModuleAd {
   TypeContext& types_;
   std::map<const Function*, Function*> done_;
   std::set<const Function*> all_results_;
+  std::set<const Function*> with_tape_;
+  std::map<const Function*, Storage> storage_;
   ad::ReplayFunctions replays_;
 };
 
@@ -255,9 +408,12 @@ Op* AdjointBuilder::replay_while(const Op& op) {
   Replaying guard(replaying_);
   const SourceRange loc = op.loc;
   const size_t nc = op.results.size();
+  const bool push = pushes(op);  // store strategy: one more carried value, the iterations stored
+  if (!push) stored_.erase(&op);
   std::vector<Value*> inits;
   for (const Value* v : op.operands) inits.push_back(P(v));
   inits.push_back(int_const(0, loc));
+  if (push) inits.push_back(int_const(0, loc));
   std::vector<const Type*> types;
   for (const Value* v : inits) types.push_back(v->type);
   Op* count = b_.emit(Opcode::While, inits, types, loc);
@@ -268,17 +424,20 @@ Op* AdjointBuilder::replay_while(const Op& op) {
   const Block& bsrc = *op.region(1)->entry();
   std::vector<Value*> cargs, bargs;
   for (size_t i = 0; i < types.size(); ++i) {
-    cargs.push_back(m_.new_arg(cond->entry(), types[i], i < nc ? csrc.args[i]->name : "trips"));
-    bargs.push_back(m_.new_arg(cbody->entry(), types[i], i < nc ? bsrc.args[i]->name : "trips"));
+    const char* extra = i == nc ? "trips" : "stored";
+    cargs.push_back(m_.new_arg(cond->entry(), types[i], i < nc ? csrc.args[i]->name : extra));
+    bargs.push_back(m_.new_arg(cbody->entry(), types[i], i < nc ? bsrc.args[i]->name : extra));
   }
   for (size_t i = 0; i < nc; ++i) fwd_[csrc.args[i]] = cargs[i];
   b_.set_block(cond->entry());
   replay_ops(csrc);
   b_.emit(Opcode::Condition, {P(csrc.terminator()->operands[0])}, {}, loc);
   b_.set_block(cbody->entry());
-  std::vector<Value*> carried(bargs.begin(), bargs.end() - 1);
+  std::vector<Value*> carried(bargs.begin(), bargs.begin() + static_cast<std::ptrdiff_t>(nc));
+  Value* ok = push ? push_carried(carried, loc) : nullptr;
   std::vector<Value*> next = replay_body(op, *op.region(1), nullptr, carried, /*with_condition=*/false);
-  next.push_back(builtin("add", {bargs.back(), int_const(1, loc)}, loc));
+  next.push_back(builtin("add", {bargs[nc], int_const(1, loc)}, loc));
+  if (push) next.push_back(builtin("add", {bargs[nc + 1], ok}, loc));
   b_.emit(Opcode::Yield, next, {}, loc);
   b_.set_block(saved);
   for (size_t i = 0; i < nc; ++i) {
@@ -289,13 +448,84 @@ Op* AdjointBuilder::replay_while(const Op& op) {
     taint_results(count, t);
     tainted_loops_[&op] = t;
   }
-  trips_[&op] = count->results.back();
+  trips_[&op] = count->results[nc];
+  if (push) stored_[&op] = count->results[nc + 1];
   return count;
+}
+
+// The replay of a loop pushes when it is the replay right before the loop's reverse (the loop
+// is a direct op of push_block_) and the loop is stored (plan_loop).
+bool AdjointBuilder::pushes(const Op& loop) {
+  return tape_ && push_block_ && loop.parent == push_block_ && plan_loop(loop, mad_.loop_ad).store;
+}
+
+// ad_push(stack, carried…): 1 when stored, 0 when the stack is full (nothing stored).
+Value* AdjointBuilder::push_carried(const std::vector<Value*>& carried, SourceRange loc) {
+  std::vector<Value*> args = {tape_};
+  args.insert(args.end(), carried.begin(), carried.end());
+  return internal("ad_push", std::move(args), types_.int32(), loc);
+}
+
+// The values of one push, popped last first; returned in push order.
+std::vector<Value*> AdjointBuilder::pop_carried(const std::vector<Value*>& like, SourceRange loc) {
+  std::vector<Value*> out(like.size());
+  for (size_t i = like.size(); i-- > 0;)
+    out[i] = internal("ad_pop", {tape_, primal_zero(like[i]->type, loc)}, like[i]->type, loc);
+  return out;
+}
+
+// A `for` whose replay pushes each iteration's carried values and counts the iterations stored.
+Op* AdjointBuilder::replay_for_store(const Op& op) {
+  Replaying guard(replaying_);
+  const SourceRange loc = op.loc;
+  std::vector<Value*> operands;
+  for (const Value* v : op.operands) operands.push_back(P(v));
+  const Op* taint = taint_of(operands);
+  operands.push_back(int_const(0, loc));
+  std::vector<const Type*> types;
+  for (const Value* r : op.results) types.push_back(r->type);
+  types.push_back(types_.int32());
+  Op* copy = b_.emit(Opcode::For, std::move(operands), types, loc);
+  copy->reversed = op.reversed;
+  Region* nr = m_.new_region(copy, fn_);
+  const Block& src = *op.region(0)->entry();
+  std::vector<Value*> args;
+  for (const Value* a : src.args) {
+    Value* na = m_.new_arg(nr->entry(), a->type, a->name);
+    fwd_[a] = na;
+    if (taint) unknown_[na] = taint;
+    args.push_back(na);
+  }
+  Value* count = m_.new_arg(nr->entry(), types_.int32(), "stored");
+  Block* saved = b_.block();
+  b_.set_block(nr->entry());
+  Value* ok = push_carried(std::vector<Value*>(args.begin() + 1, args.end()), loc);
+  replay_ops(src);
+  std::vector<Value*> next;
+  for (const Value* v : src.terminator()->operands) next.push_back(P(v));
+  next.push_back(builtin("add", {count, ok}, loc));
+  b_.emit(Opcode::Yield, next, {}, loc);
+  b_.set_block(saved);
+  for (size_t i = 0; i < op.results.size(); ++i) {
+    copy->results[i]->name = op.results[i]->name;
+    fwd_[op.results[i]] = copy->results[i];
+  }
+  if (!taint) taint = region_taint(*copy);
+  if (taint) {
+    taint_results(copy, taint);
+    tainted_loops_[&op] = taint;
+  }
+  stored_[&op] = copy->results.back();
+  return copy;
 }
 
 Op* AdjointBuilder::replay_op(const Op& op) {
   Replaying guard(replaying_);
   if (op.is(Opcode::While)) return replay_while(op);
+  if (op.is(Opcode::For)) {
+    if (pushes(op)) return replay_for_store(op);
+    stored_.erase(&op);
+  }
   std::vector<Value*> operands;
   for (const Value* v : op.operands) operands.push_back(P(v));
   const Op* taint = taint_of(operands);
@@ -637,6 +867,10 @@ void AdjointBuilder::reverse_call(const Op& op) {
   // stores and atomics), even if no adjoint flows back through its results.
   for (const Type* t : op.callee->param_types) any |= t->kind == TypeKind::Array && differentiable(t->elem);
   if (!any) return;  // nothing flows back through this call
+  if (mad_.takes_tape(adj_fn)) {
+    args.push_back(tape_ ? tape_ : static_cast<Value*>(primal_zero(types_.scalar(ScalarKind::UInt64), op.loc)));
+    mad_.storage(fn_).callees.insert(adj_fn);
+  }
   Op* call = b_.emit(Opcode::Call, std::move(args), adj_fn->result_types, op.loc);
   call->callee = adj_fn;
   call->name = adj_fn->name;
@@ -696,7 +930,10 @@ void AdjointBuilder::reverse_if(const Op& op) {
     Region* r = m_.new_region(rev, fn_);
     adj_ = saved_adj;
     for (size_t i = 0; i < outer.size(); ++i) adj_[outer[i]] = start[i];
-    replay_block(src, r->entry(), /*with_terminator=*/false);
+    {
+      PushScope scope(push_block_, &src);
+      replay_block(src, r->entry(), /*with_terminator=*/false);
+    }
     const Op* term = src.terminator();
     if (term && term->is(Opcode::Yield))
       for (size_t i = 0; i < op.results.size(); ++i)
@@ -856,8 +1093,46 @@ const Op* loop_exit_in(const Block& b) {
   return nullptr;
 }
 
-// Loops run backwards one iteration at a time. Iteration k's carried values are recomputed by
-// replaying iterations 0..k-1 from the loop's initial values (no per-thread storage).
+// Replays iterations 0..k-1 from `init`: the carried values at the start of iteration k.
+std::vector<Value*> AdjointBuilder::recompute_carried(const Op& loop, const Region& body,
+                                                      const std::vector<Value*>& init, Value* k, Value* trips,
+                                                      SourceRange loc) {
+  std::vector<Value*> ops = {int_const(0, loc), k, int_const(1, loc)};
+  ops.insert(ops.end(), init.begin(), init.end());
+  std::vector<const Type*> ctypes;
+  for (Value* v : init) ctypes.push_back(v->type);
+  Op* redo = b_.emit(Opcode::For, ops, ctypes, loc);
+  Region* rr = m_.new_region(redo, fn_);
+  Value* j = m_.new_arg(rr->entry(), types_.int32(), "j");
+  std::vector<Value*> c;
+  for (const Type* t : ctypes) c.push_back(m_.new_arg(rr->entry(), t));
+  Block* saved = b_.block();
+  b_.set_block(rr->entry());
+  Value* iv = loop.is(Opcode::For) ? iteration_value(loop, j, trips, loc) : nullptr;
+  b_.emit(Opcode::Yield, replay_body(loop, body, iv, c), {}, loc);
+  b_.set_block(saved);
+  return redo->results;
+}
+
+void AdjointBuilder::record_loop(const Op& loop, const LoopPlan& plan, bool stored) {
+  ir::AdLoopRecord r;
+  r.loc = loop.loc;
+  r.kind = loop.is(Opcode::For) ? "for" : "while";
+  const Function* primal = fn_->primal ? fn_->primal : fn_;
+  r.function = fmt::format("{} '{}'", primal->kind == ir::FunctionKind::Kernel ? "kernel" : "function", primal->name);
+  r.store = stored;
+  r.carried_bytes = plan.bytes;
+  r.reason = stored ? "" : plan.reason.empty() ? "no replay precedes its reverse" : plan.reason;
+  ModuleAd::Storage& st = mad_.storage(fn_);
+  for (const ir::AdLoopRecord& o : st.loops)
+    if (o.loc.begin.file == r.loc.begin.file && o.loc.begin.offset == r.loc.begin.offset && o.kind == r.kind) return;
+  st.loops.push_back(r);
+  if (stored) st.trip_bytes += plan.bytes;
+}
+
+// Loops run backwards one iteration at a time. Iteration k's carried values are popped from the
+// stack (store strategy: the loop's replay pushed them; iterations that did not fit are
+// recomputed) or recomputed by replaying iterations 0..k-1 from the loop's initial values.
 void AdjointBuilder::reverse_loop(const Op& op) {
   const SourceRange loc = op.loc;
   if (auto t = tainted_loops_.find(&op); t != tainted_loops_.end())  // iterations depend on an atomic's value
@@ -871,6 +1146,12 @@ void AdjointBuilder::reverse_loop(const Op& op) {
                   exit->loc);
   std::vector<const Value*> outer = outer_uses(op);
   const size_t nc = op.results.size();
+  Value* stored = nullptr;  // iterations the replay pushed (store strategy)
+  if (auto it = stored_.find(&op); it != stored_.end()) {
+    stored = it->second;
+    stored_.erase(it);
+  }
+  record_loop(op, plan_loop(op, mad_.loop_ad), stored != nullptr);
   std::vector<Value*> init;
   for (size_t i = 0; i < nc; ++i) init.push_back(P(op.operands[first_init + i]));
 
@@ -908,28 +1189,30 @@ void AdjointBuilder::reverse_loop(const Op& op) {
   b_.set_block(r->entry());
   Value* k = builtin("sub", {builtin("sub", {trips, int_const(1, loc)}, loc), kk}, loc);
 
-  // Carried values at the start of iteration k: replay iterations 0..k-1.
+  // Carried values at the start of iteration k: popped when the replay stored iteration k
+  // (k < stored: the first `stored` iterations fit), else recomputed from the initial values.
   std::vector<Value*> ck = init;
-  if (nc > 0) {
-    std::vector<Value*> ops = {int_const(0, loc), k, int_const(1, loc)};
-    ops.insert(ops.end(), init.begin(), init.end());
+  if (nc > 0 && stored) {
     std::vector<const Type*> ctypes;
     for (Value* v : init) ctypes.push_back(v->type);
-    Op* redo = b_.emit(Opcode::For, ops, ctypes, loc);
-    Region* rr = m_.new_region(redo, fn_);
-    Value* j = m_.new_arg(rr->entry(), types_.int32(), "j");
-    std::vector<Value*> c;
-    for (const Type* t : ctypes) c.push_back(m_.new_arg(rr->entry(), t));
+    Op* sel = b_.emit(Opcode::If, {emit_.cmp("<", k, stored, loc)}, ctypes, loc);
     Block* inner_saved = b_.block();
-    b_.set_block(rr->entry());
-    Value* iv = is_for ? iteration_value(op, j, trips, loc) : nullptr;
-    b_.emit(Opcode::Yield, replay_body(op, body, iv, c), {}, loc);
+    b_.set_block(m_.new_region(sel, fn_)->entry());
+    b_.emit(Opcode::Yield, pop_carried(init, loc), {}, loc);
+    b_.set_block(m_.new_region(sel, fn_)->entry());
+    b_.emit(Opcode::Yield, recompute_carried(op, body, init, k, trips, loc), {}, loc);
     b_.set_block(inner_saved);
-    ck = redo->results;
+    ck = sel->results;
+  } else if (nc > 0) {
+    ck = recompute_carried(op, body, init, k, trips, loc);
   }
-  // Iteration k forward (its intermediates), then backward.
+  // Iteration k forward (its intermediates; its own direct loops push), then backward.
   Value* ivk = is_for ? iteration_value(op, k, trips, loc) : nullptr;
-  std::vector<Value*> yielded = replay_body(op, body, ivk, ck);
+  std::vector<Value*> yielded;
+  {
+    PushScope scope(push_block_, body.entry());
+    yielded = replay_body(op, body, ivk, ck);
+  }
   adj_ = saved_adj;
   for (size_t i = 0; i < outer.size(); ++i) adj_[outer[i]] = carried_adj[i];
   const Op* term = body.entry()->terminator();
@@ -956,12 +1239,19 @@ std::vector<Value*> AdjointBuilder::replay_entry(const Function& primal) {
   std::vector<Value*> params = fn_->params();
   std::vector<Value*> pparams = primal.params();
   for (size_t i = 0; i < pparams.size(); ++i) fwd_[pparams[i]] = params[i];
+  PushScope scope(push_block_, primal.body->entry());
   replay_block(*primal.body->entry(), entry);
   b_.set_block(entry);
   return pparams;
 }
 
 void AdjointBuilder::kernel(const Function& primal, const std::vector<Value*>& accumulators) {
+  Op* open = nullptr;  // the thread's stack (wp::ad_stack_open; a zero handle when nothing is stored)
+  if (mad_.wants_tape(primal)) {
+    b_.set_block(fn_->body->entry());
+    tape_ = internal("ad_stack_open", {}, types_.scalar(ScalarKind::UInt64), primal.loc);
+    open = tape_->def;
+  }
   std::vector<Value*> pparams = replay_entry(primal);
   reverse_block(*primal.body->entry());
   size_t a = 0;
@@ -976,9 +1266,24 @@ void AdjointBuilder::kernel(const Function& primal, const std::vector<Value*>& a
       b_.emit(Opcode::GradAccum, {acc, int_const(0, primal.loc), it->second}, {}, primal.loc);
   }
   b_.emit(Opcode::Return, {}, {}, primal.loc);
+  // The stack: what this kernel and the adjoint functions it calls store.
+  ModuleAd::Storage all;
+  std::set<const Function*> seen;
+  mad_.storage_closure(fn_, seen, all);
+  fn_->ad_loops = all.loops;
+  fn_->ad_stack_trip_bytes = all.trip_bytes;
+  size_t local = 0;
+  for (const ir::AdLoopRecord& r : all.loops)
+    if (r.store) local += r.carried_bytes * kLocalTripsPerLoop;
+  fn_->ad_stack_local_bytes = std::min(local, kMaxLocalStackBytes);
+  if (open && all.trip_bytes == 0) {  // nothing stored: the handle stays a zero nobody reads
+    open->opcode = Opcode::Zero;
+    open->name.clear();
+  }
 }
 
 void AdjointBuilder::func(const Function& primal, const std::vector<Value*>& result_adjoints) {
+  if (mad_.takes_tape(fn_)) tape_ = fn_->params().back();
   std::vector<Value*> pparams = replay_entry(primal);
   const Op* ret = primal.body->entry()->terminator();
   if (!ret || !ret->is(Opcode::Return))
@@ -1018,6 +1323,12 @@ Function* ModuleAd::adjoint_of_func(const Function& f) {
     a->param_types.push_back(f.result_types[r]);
     result_adj.push_back(m_.new_arg(a->body->entry(), f.result_types[r], fmt::format("adj_ret_{}", r)));
   }
+  if (wants_tape(f)) {  // the caller's stack, for the loops this adjoint stores
+    const Type* u64 = types_.scalar(ScalarKind::UInt64);
+    a->param_types.push_back(u64);
+    m_.new_arg(a->body->entry(), u64, "ad_stack");
+    with_tape_.insert(a);
+  }
   for (size_t p : diff_params(f)) a->result_types.push_back(f.param_types[p]);
   done_[&f] = a;
   AdjointBuilder(*this, m_, types_, a).func(*ad::single_exit_copy(m_, types_, f), result_adj);
@@ -1050,8 +1361,9 @@ Function* ModuleAd::adjoint_of_kernel(const Function& k) {
 
 }  // namespace
 
-bool generate_adjoints(ir::Module& m, TypeContext& types, DiagnosticEngine& diags) {
+bool generate_adjoints(ir::Module& m, TypeContext& types, DiagnosticEngine& diags, const AdOptions& options) {
   ModuleAd mad(m, types);
+  mad.loop_ad = options.loop_ad;
   std::vector<Function*> kernels;
   for (Function* f : m.functions)
     if (f->kind == ir::FunctionKind::Kernel && !f->primal && kernel_wants_backward(*f)) kernels.push_back(f);
@@ -1074,7 +1386,17 @@ bool generate_adjoints(ir::Module& m, TypeContext& types, DiagnosticEngine& diag
 std::vector<AdjointStorage> adjoint_storage_report(const ir::Module& m) {
   std::vector<AdjointStorage> out;
   for (const Function* f : m.functions)
-    if (f->kind == ir::FunctionKind::Kernel && f->primal) out.push_back({f->primal->name, 0, "recompute"});
+    if (f->kind == ir::FunctionKind::Kernel && f->primal) {
+      AdjointStorage a;
+      a.kernel = f->primal->name;
+      a.loops = f->ad_loops;
+      a.trip_bytes = f->ad_stack_trip_bytes;
+      a.local_bytes = f->ad_stack_trip_bytes > 0 ? f->ad_stack_local_bytes : 0;
+      bool store = false, recompute = false;
+      for (const ir::AdLoopRecord& r : a.loops) (r.store ? store : recompute) = true;
+      a.strategy = store && recompute ? "store+recompute" : store ? "store" : recompute ? "recompute" : "none";
+      out.push_back(std::move(a));
+    }
   return out;
 }
 

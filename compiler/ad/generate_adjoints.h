@@ -18,10 +18,21 @@
 //    an `if` whose branches replay and reverse their own region. Dynamic `for` / `while` loops
 //    are reversed iteration by iteration over exactly the iterations the primal started (a
 //    while's replay counts them; a loop left by `break` reverses its last iteration on the path
-//    it took); the loop-carried values of iteration k are RECOMPUTED from the loop's initial
-//    values (no per-thread storage: --report-ad-storage reports 0 bytes, the cost is O(n²) body
-//    replays for n iterations; a while's condition is replayed before each body, so builtins
-//    updating carried values in place there, like query iterators, advance as they did).
+//    it took). The loop-carried values of iteration k come from one of two strategies, chosen
+//    per loop (AdOptions::loop_ad, LoopAd below; --report-ad-storage lists the choice):
+//      store — the replay that precedes the loop's reverse pushes each iteration's carried
+//        values onto the thread's stack (wp/ad_stack.h: a thread-local buffer, then the
+//        launch's spill buffer) and the reverse pops them: O(n) body evaluations. An iteration
+//        whose values did not fit is recomputed instead (the replay counts what it stored), so
+//        a full stack costs time, never correctness.
+//      recompute — iteration k's values are recomputed from the loop's initial values by
+//        replaying iterations 0..k-1: no storage, O(n²) body replays.
+//    A while's condition is replayed before each body, so builtins updating carried values in
+//    place there, like query iterators, advance as they did (such loops are recomputed).
+//    Adjoint kernels that store get ir::Function::ad_stack_local_bytes / ad_stack_trip_bytes
+//    (code generation sizes the stack from them) and one ir::AdLoopRecord per reversed loop;
+//    adjoint functions of user functions with dynamic loops take the stack's handle (uint64)
+//    as their last parameter.
 //  * Calls: a @wp.func_grad replaces the automatic adjoint of its function (lowered as a func
 //    taking the parameters and every result's adjoint, returning the differentiable
 //    parameters' adjoints); a @wp.func_replay replaces the call in the replay; a func_native's
@@ -46,13 +57,28 @@
 
 namespace warpc {
 
-bool generate_adjoints(ir::Module& m, TypeContext& types, DiagnosticEngine& diags);
+// How dynamic loops are reversed: Auto stores a loop's carried values when they are plain
+// data (scalars, vectors, matrices, quaternions, transforms, structs and arrays of them) of at
+// most kAutoStoreMaxBytes per iteration, else recomputes; Store stores whenever they are plain
+// data; Recompute never stores.
+enum class LoopAd { Auto, Store, Recompute };
+struct AdOptions {
+  LoopAd loop_ad = LoopAd::Auto;
+};
+inline constexpr size_t kAutoStoreMaxBytes = 256;
+// The thread-local part of the stack: 16 iterations of every stored loop, at most 1 KiB.
+inline constexpr size_t kLocalTripsPerLoop = 16;
+inline constexpr size_t kMaxLocalStackBytes = 1024;
 
-// Bytes of per-thread storage each adjoint kernel uses for loop-carried values.
+bool generate_adjoints(ir::Module& m, TypeContext& types, DiagnosticEngine& diags, const AdOptions& options = {});
+
+// Per adjoint kernel: the stack it uses for loop-carried values and how each loop was reversed.
 struct AdjointStorage {
   std::string kernel;
-  size_t bytes = 0;
-  std::string strategy;
+  size_t local_bytes = 0;  // thread-local stack bytes per thread
+  size_t trip_bytes = 0;   // bytes one iteration of every stored loop adds (spill beyond local)
+  std::string strategy;    // "store", "recompute", "store+recompute" or "none" (no dynamic loop)
+  std::vector<ir::AdLoopRecord> loops;
 };
 std::vector<AdjointStorage> adjoint_storage_report(const ir::Module& m);
 

@@ -78,7 +78,8 @@ bool generate(const ir::Module& m, const sema::Program& program, const SourceMan
   try {
     ctx.kernels = main_kernels(m, program);
     if (options.wide_access)
-      for (KernelEntry& k : ctx.kernels) k.wide = plan_wide_access(*k.fn);
+      for (KernelEntry& k : ctx.kernels)
+        if (!function_has_ad_stack(*k.fn)) k.wide = plan_wide_access(*k.fn);
     for (KernelEntry& k : ctx.kernels) k.tid_accesses = unconditional_tid_accesses(*k.fn);
     const std::string code = module_code(ctx);
     GeneratedCode g;

@@ -44,6 +44,10 @@ std::string signature(const ir::Function& fn, const std::vector<std::string>& na
   if (fn.result_types.size() > 1)
     for (size_t i = 0; i < fn.result_types.size(); ++i)
       parts.push_back(fmt::format("{}& ret_{}", cpp_type(fn.result_types[i]), i));
+  if (function_has_ad_stack(fn)) {  // the launch's spill buffer and the flat launch index
+    parts.push_back(std::string("wp::AdSpill ") + kAdSpillParam);
+    parts.push_back(std::string("int64_t ") + kAdIndexParam);
+  }
   return fmt::format("WP_FUNC {} {}({})", return_type(fn), function_cpp_name(fn), join(parts));
 }
 
@@ -76,6 +80,8 @@ class FunctionEmitter {
   std::string run() {
     std::vector<std::string> params = function_param_names(fn_);
     for (const std::string& p : params) used_.insert(p);
+    used_.insert(kAdSpillParam);
+    used_.insert(kAdIndexParam);
     if (fn_.result_types.size() > 1)  // out-parameters of multi-result functions
       for (size_t i = 0; i < fn_.result_types.size(); ++i) used_.insert(fmt::format("ret_{}", i));
     std::vector<Value*> args = fn_.params();
@@ -368,6 +374,15 @@ class FunctionEmitter {
   // dtype-taking rows (template arguments) and kernel-local arrays. Returns false for every
   // other builtin (wp.vector / wp.matrix … arrive here as type constructors).
   bool typed_builtin(const ir::Op& op) {
+    if (!op.target && op.name == "ad_stack_open") {  // the backward kernel's loop-carried value stack
+      const std::string storage = fresh("ad_local"), stack = fresh("ad_stack");
+      const size_t local = std::max<size_t>(1, fn_.ad_stack_local_bytes);
+      line(fmt::format("unsigned char {}[{}];", storage, local));
+      line(fmt::format("wp::AdStack {};", stack));
+      define(op.result(), fmt::format("wp::ad_stack_open({}, {}, {}, {}, {})", stack, storage, fn_.ad_stack_local_bytes,
+                                      kAdSpillParam, kAdIndexParam));
+      return true;
+    }
     const sema::CallTarget* t = op.target;
     if (!t || op.results.empty()) return false;
     const Type* r = op.result()->type;
@@ -721,6 +736,10 @@ std::vector<std::string> function_param_names(const ir::Function& fn) {
     out.push_back(n);
   }
   return out;
+}
+
+bool function_has_ad_stack(const ir::Function& fn) {
+  return fn.kind == ir::FunctionKind::Kernel && fn.ad_stack_trip_bytes > 0;
 }
 
 std::string emit_declaration(const ir::Function& fn) { return signature(fn, function_param_names(fn)) + ";\n"; }

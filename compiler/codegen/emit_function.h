@@ -49,6 +49,13 @@ struct FunctionEmitOptions {
 
 inline constexpr const char* kLineRestoreMarker = "#line WARPC_RESTORE";
 
+// Backward kernels that store loop-carried values (ir::Function::ad_stack_trip_bytes > 0) take two
+// more parameters after their own: the launch's spill buffer and the flat launch index
+// (wp/ad_stack.h); the launchers pass them.
+bool function_has_ad_stack(const ir::Function& fn);
+inline constexpr const char* kAdSpillParam = "wp_ad_spill";
+inline constexpr const char* kAdIndexParam = "wp_ad_index";
+
 // C++ names of generated functions.
 std::string function_cpp_name(const ir::Function& fn);  // k_<kernel>_body / f_<func>
 int function_tid_dims(const ir::Function& fn);           // kernels: launch rank (0 = no wp.tid())

@@ -48,11 +48,13 @@ std::string file_prologue(const ModuleContext& ctx, const char* ext, const char*
 
 // Body call for a flat index `i` (and `dim` for multi-dimensional kernels).
 std::string body_call(const KernelEntry& k, const std::string& coords) {
-  std::string args = kernel_args(k);
+  std::string args = join(k.param_names);
   std::string tids;
   if (k.tid_dims == 1) tids = fmt::format("static_cast<int32_t>({})", local(k, "i"));
   for (int d = 0; k.tid_dims > 1 && d < k.tid_dims; ++d) tids += fmt::format("{}{}.c[{}]", d ? ", " : "", coords, d);
   std::string all = tids.empty() ? args : args.empty() ? tids : tids + ", " + args;
+  if (function_has_ad_stack(*k.fn))
+    all += fmt::format("{}{}, {}", all.empty() ? "" : ", ", kAdSpillParam, local(k, "i"));
   return fmt::format("{}({});", function_cpp_name(*k.fn), all);
 }
 
@@ -222,10 +224,18 @@ std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd, const S
                      join(devices), k.name);
   out += conversions;
   out += tid_extent_checks(k, dim, sources);
+  std::string launch_args = call_args;
+  if (function_has_ad_stack(fn)) {  // the spill buffer of the loop-carried value stack (wp/ad_spill.h)
+    const std::string keep = local(k, "ad_spill_memory");
+    out += fmt::format("  std::shared_ptr<void> {};\n", keep);
+    out += fmt::format("  const wp::AdSpill {} = wp::detail::ad_spill_for({}.size(), {}, {}, {}, {}, {});\n",
+                       kAdSpillParam, dim, fn.ad_stack_trip_bytes, fn.ad_stack_local_bytes, options, device, keep);
+    launch_args += std::string(", ") + kAdSpillParam;
+  }
   out += fmt::format("  if ({}.is_cpu()) {{\n    impl::k_{}_cpu({}, {}{});\n  }} else {{\n", device, k.impl, dim,
-                     options, call_args);
+                     options, launch_args);
   out += "#if WARPC_KERNELS_CUDA\n";
-  out += fmt::format("    impl::k_{}_cuda({}, {}, {}{});\n", k.impl, dim, options, device, call_args);
+  out += fmt::format("    impl::k_{}_cuda({}, {}, {}{});\n", k.impl, dim, options, device, launch_args);
   out += "#else\n";
   out += fmt::format(
       "    throw wp::Error(\"cannot launch on '\" + {}.str() + \"': this kernel library was built without CUDA \"\n"
@@ -368,10 +378,15 @@ std::string kernel_params(const KernelEntry& k) {
   std::vector<std::string> parts;
   for (size_t i = 0; i < k.fn->param_types.size(); ++i)
     parts.push_back(cpp_type(k.fn->param_types[i]) + " " + k.param_names[i]);
+  if (function_has_ad_stack(*k.fn)) parts.push_back(std::string("wp::AdSpill ") + kAdSpillParam);
   return join(parts);
 }
 
-std::string kernel_args(const KernelEntry& k) { return join(k.param_names); }
+std::string kernel_args(const KernelEntry& k) {
+  std::vector<std::string> parts = k.param_names;
+  if (function_has_ad_stack(*k.fn)) parts.push_back(kAdSpillParam);
+  return join(parts);
+}
 
 const KernelEntry* backward_of(const ModuleContext& ctx, const KernelEntry& k) {
   if (k.backward) return nullptr;

@@ -112,6 +112,10 @@ int main(int argc, char** argv) {
       });
   app.add_flag("--report-ad-storage", o.report_ad_storage,
                "print the per-thread storage each backward kernel uses for loop-carried values");
+  app.add_option("--loop-ad", o.loop_ad,
+                 "how backward passes reverse dynamic loops: auto (default), store (carried values on a per-thread "
+                 "stack, O(n)), recompute (no storage, O(n^2))")
+      ->check(CLI::IsMember({"auto", "store", "recompute"}));
   app.add_flag("--reflect", o.reflect, "append a C-ABI kernel table (wp/reflect.h) to the generated .wp.cpp");
   bool make_deps = false;
   app.add_flag("--MD", make_deps, "write a Make-syntax dependency file (also spelled -MD); needs -MF");

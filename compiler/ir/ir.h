@@ -114,6 +114,16 @@ struct Op {
 
 enum class FunctionKind : uint8_t { Kernel, Func, Native };
 
+// How reverse-mode AD reversed one dynamic loop (compiler/ad; --report-ad-storage).
+struct AdLoopRecord {
+  SourceRange loc;            // the loop
+  std::string kind;           // "for" / "while"
+  std::string function;       // the kernel or function it is in
+  bool store = false;         // its carried values are stored (else recomputed)
+  size_t carried_bytes = 0;   // bytes of one iteration's carried values
+  std::string reason;         // why it is recomputed (empty when stored)
+};
+
 struct Function {
   FunctionKind kind = FunctionKind::Func;
   std::string name;                      // unique in the module
@@ -123,6 +133,13 @@ struct Function {
   const sema::FunctionInstance* instance = nullptr;
   const Function* primal = nullptr;      // adjoint functions (compiler/ad): the function they differentiate
   SourceRange loc;
+  // Adjoint kernels whose dynamic loops store their carried values (compiler/ad, the store
+  // strategy): the per-thread stack's thread-local bytes and the bytes one iteration of every
+  // stored loop (its own and its callees') adds; codegen gives such a kernel the stack and the
+  // launch's spill buffer (wp/ad_stack.h). Both 0 otherwise.
+  size_t ad_stack_local_bytes = 0;
+  size_t ad_stack_trip_bytes = 0;
+  std::vector<AdLoopRecord> ad_loops;    // adjoint kernels: every dynamic loop reversed (callees' too)
   std::vector<Value*> params() const;
 };
 

@@ -3,7 +3,7 @@
 //
 //   warpc-gradcheck FILE.wp [--kernel NAME]... [--device cpu|cuda] [--dim N] [--eps E]
 //                   [--tol T] [-I DIR]... [--seed S] [--set WORD]... [--pragmas FILE]...
-//                   [--require-all] [--keep] [--verbose]
+//                   [--require-all] [--keep] [--verbose] [--loop-ad auto|store|recompute]
 //
 // Exit status: 0 every checked kernel passed (refused kernels are listed, not failures unless
 // --require-all; --device cuda without a CUDA device prints "skipped: no CUDA device" and
@@ -31,7 +31,7 @@ namespace gradcheck {
 namespace {
 
 struct Cli {
-  std::string file, device = "cpu";
+  std::string file, device = "cpu", loop_ad;
   std::vector<std::string> kernels, includes, pragma_files;
   Settings settings;
   uint64_t seed = 1;
@@ -43,7 +43,7 @@ struct Cli {
             << "usage: warpc-gradcheck FILE.wp [--kernel NAME] [--device cpu|cuda] [--dim N] [--eps E]\n"
                "                       [--tol T] [-I DIR] [--seed S] [--set WORD] [--pragmas FILE]\n"
                "                       [--require-all]\n"
-               "                       [--keep] [--verbose]\n";
+               "                       [--keep] [--verbose] [--loop-ad auto|store|recompute]\n";
   std::exit(2);
 }
 
@@ -68,6 +68,7 @@ Cli parse_cli(int argc, char** argv) {
       else if (a == "--seed") cli.seed = std::stoull(value(i));
       else if (a == "--require-all") cli.require_all = true;
       else if (a == "--keep") cli.keep = true;
+      else if (a == "--loop-ad") cli.loop_ad = value(i);
       else if (a == "--verbose") cli.verbose = true;
       else if (a == "-h" || a == "--help") usage("checks generated backward kernels against finite differences");
       else if (!a.empty() && a[0] == '-') usage("unknown option '" + a + "'");
@@ -79,6 +80,8 @@ Cli parse_cli(int argc, char** argv) {
   }
   if (cli.file.empty()) usage("no input file");
   if (cli.device != "cpu" && cli.device != "cuda") usage("--device must be cpu or cuda");
+  if (!cli.loop_ad.empty() && cli.loop_ad != "auto" && cli.loop_ad != "store" && cli.loop_ad != "recompute")
+    usage("--loop-ad must be auto, store or recompute");
   return cli;
 }
 
@@ -182,7 +185,8 @@ int run(const Cli& cli, const Toolchain& tc) {
 int main(int argc, char** argv) {
   using namespace gradcheck;
   const Cli cli = parse_cli(argc, argv);
-  const Toolchain tc = Toolchain::find(argv[0]);
+  Toolchain tc = Toolchain::find(argv[0]);
+  if (!cli.loop_ad.empty()) tc.warpc_flags.push_back("--loop-ad=" + cli.loop_ad);
   if (cli.device == "cuda" && (!tc.runtime_cuda || wp::cuda_device_count() == 0)) {
     std::cout << (tc.runtime_cuda ? "skipped: no CUDA device\n" : "skipped: no CUDA device (runtime built without CUDA)\n");
     return 0;

@@ -134,6 +134,7 @@ ModuleBuild build_module(const Toolchain& tc, const std::string& wp_file,
   const std::string stem = stem_of(wp_file);
   std::vector<std::string> warpc = {tc.warpc, wp_file};
   for (const std::string& i : includes) warpc.insert(warpc.end(), {"-I", i});
+  warpc.insert(warpc.end(), tc.warpc_flags.begin(), tc.warpc_flags.end());
   std::vector<std::string> gen = warpc;
   gen.insert(gen.end(), {cuda ? "--emit=header,cpp,cuda" : "--emit=header,cpp", "--reflect",
                          "--namespace", "gradcheck_module", "-o", dir, "--color", "never"});

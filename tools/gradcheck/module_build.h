@@ -31,6 +31,7 @@ struct Toolchain {
   std::string warpc, cxx, nvcc, cuda_arch, runtime_lib, cuda_lib_dir;
   std::vector<std::string> include_dirs;
   bool runtime_cuda = false;
+  std::vector<std::string> warpc_flags;  // extra warpc options (--loop-ad=…)
   static Toolchain find(const char* argv0);
 };
 

@@ -97,6 +97,10 @@ struct LaunchOptions {
   int block_dim = 256;        // CUDA threads per block, 1..1024 (ignored on the CPU)
   int max_threads = 0;        // CPU: at most this many threads; 0 = the whole pool
   void* stream = nullptr;     // cudaStream_t; nullptr = the device's current stream (CPU: ignored)
+  // Backward launches of kernels that store loop-carried values (docs/autodiff.md, Loops):
+  // iterations per loop run the spill buffer holds; 0 = automatic (wp/ad_spill.h), < 0 = none.
+  // Iterations beyond it are recomputed, never lost.
+  int max_loop_trips = 0;
 };
 
 // At or below this many indices a CPU launch runs serially on the calling thread.

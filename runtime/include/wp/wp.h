@@ -9,6 +9,7 @@
 // wp/reflect.h (the --reflect kernel table).
 #pragma once
 
+#include "wp/ad_spill.h"
 #include "wp/allocator.h"
 #include "wp/array.h"
 #include "wp/array_view.h"

@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "wp/ad_stack.h"
 #include "wp/array_view.h"
 #include "wp/builtins/bounds_check.h"
 #include "wp/config.h"
