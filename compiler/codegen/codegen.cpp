@@ -28,6 +28,11 @@ std::vector<KernelEntry> main_kernels(const ir::Module& m, const sema::Program& 
       k.impl += "_backward";
       k.primal_params = fn->primal->param_types.size();
       k.backward = true;
+    } else if (fn->tangent_of) {
+      k.name += "_jvp";
+      k.impl = fn->name;
+      k.primal_params = fn->tangent_of->param_types.size();
+      k.jvp = true;
     }
     out.push_back(std::move(k));
   }

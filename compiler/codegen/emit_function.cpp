@@ -238,6 +238,17 @@ class FunctionEmitter {
         line(fmt::format("wp::grad_clear({});", join(operand_names(op))));
         return;
       case Opcode::AdjCallBuiltin: return adj_call_builtin(op);
+      case Opcode::TanCallBuiltin: return tan_call_builtin(op);
+      case Opcode::GradStore: {  // `a.grad[i…](component…) = value` (nothing without a gradient)
+        const size_t n = op.operands.size();
+        bounds_check(op, n - 1);
+        std::string place = fmt::format("{}.adj({})", name(op.operands[0]), join(operand_names(op, 1, n - 1)));
+        std::vector<std::string> path;
+        for (int c : op.indices) path.push_back(std::to_string(c));
+        if (!path.empty()) place = fmt::format("wp::index_ref({}, {})", place, join(path));
+        line(fmt::format("if ({}.grad) {} = {};", name(op.operands[0]), place, name(op.operands[n - 1])));
+        return;
+      }
       case Opcode::GradAccumField: {  // `a.grad[i…].field…` += value, atomically (nothing without a gradient)
         const size_t n = op.operands.size();
         bounds_check(op, n - 1);
@@ -377,7 +388,7 @@ class FunctionEmitter {
       const std::string storage = fresh("storage"), elem = cpp_type(r->elem);
       const int size = std::max(1, t->local_array_size);
       line(fmt::format("{} {}[{}] = {{}};", elem, storage, size));
-      if (!fn_.primal) {
+      if (!fn_.primal && !fn_.tangent_of) {  // adjoint and JVP functions: a gradient / tangent buffer
         define(op.result(), fmt::format("wp::local_array({}, {})", storage, join(operand_names(op))));
         return true;
       }
@@ -474,6 +485,44 @@ class FunctionEmitter {
       line(fmt::format("wp::adj_construct_{}<{}>({});", cpp, cpp_type(op.target->result), join(args)));
     else
       line(fmt::format("wp::adj_{}({});", cpp.empty() ? builtin_name(ov) : cpp, join(args)));
+  }
+
+  // The tangent of a builtin's result through its adjoint (wp/builtins/tangent_support.h): for
+  // each result component k, adj_<f>(args…, adjoint slots…, e_k) gives row k of the Jacobian;
+  // the component is Σ ⟨slot_i, tangent_i⟩ over the differentiable arguments (op.indices).
+  void tan_call_builtin(const ir::Op& op) {
+    const BuiltinOverload* ov = op.target ? op.target->overload : nullptr;
+    if (!ov) throw LocatedCodegenError(fmt::format("the tangent of '{}'", op.name), op.loc);
+    std::string_view cpp = builtin_cpp_name(ov);
+    const size_t np = op.operands.size() - op.indices.size();
+    const std::vector<std::string> primal = operand_names(op, 0, np);
+    const std::string rt = cpp_type(op.result()->type);
+    const std::string result = fresh("tan"), k = fresh("k"), e = fresh("e");
+    names_[op.result()] = result;
+    line(fmt::format("{} {}{{}};", rt, result));
+    line(fmt::format("for (int {0} = 0; {0} < wp::tangent_size<{1}>(); ++{0}) {{", k, rt));
+    ++indent_;
+    line(fmt::format("const {0} {1} = wp::tangent_unit<{0}>({2});", rt, e, k));
+    std::vector<std::string> slots;
+    for (size_t i = 0; i < np; ++i) {
+      const std::string t = cpp_type(op.operands[i]->type);
+      slots.push_back(fresh("adj"));
+      line(fmt::format("{0} {1} = wp::adjoint_zero<{0}>();", t, slots.back()));
+    }
+    std::vector<std::string> args = primal;
+    args.insert(args.end(), slots.begin(), slots.end());
+    args.push_back(e);
+    if (op.target->kind == sema::CallKind::TypeConstructor)
+      line(fmt::format("wp::adj_construct_{}<{}>({});", cpp, cpp_type(op.target->result), join(args)));
+    else
+      line(fmt::format("wp::adj_{}({});", cpp.empty() ? builtin_name(ov) : cpp, join(args)));
+    std::vector<std::string> terms;
+    for (size_t j = 0; j < op.indices.size(); ++j)
+      terms.push_back(fmt::format("wp::tangent_dot({}, {})", slots[static_cast<size_t>(op.indices[j])],
+                                  name(op.operands[np + j])));
+    line(fmt::format("wp::tangent_at({}, {}) = {};", result, k, terms.empty() ? "0" : join(terms, " + ")));
+    --indent_;
+    line("}");
   }
 
   void call(const ir::Op& op) {
@@ -656,10 +705,11 @@ class FunctionEmitter {
 
   // How a bounds-check message names the function being run.
   std::string site_function() const {
-    const std::string base = fn_.primal ? fn_.primal->name : fn_.name;
+    const std::string base = fn_.primal ? fn_.primal->name : fn_.tangent_of ? fn_.tangent_of->name : fn_.name;
     std::string shown = fn_.instance && fn_.instance->decl ? fn_.instance->decl->name : base;
-    if (fn_.kind == ir::FunctionKind::Kernel) return (fn_.primal ? "backward of kernel '" : "kernel '") + shown + "'";
-    return (fn_.primal ? "backward of function '" : "function '") + shown + "'";
+    const char* pass = fn_.primal ? "backward of " : fn_.tangent_of ? "JVP of " : "";
+    if (fn_.kind == ir::FunctionKind::Kernel) return pass + std::string("kernel '") + shown + "'";
+    return pass + std::string("function '") + shown + "'";
   }
 
   std::string out_;

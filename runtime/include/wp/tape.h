@@ -58,6 +58,15 @@
 //      wp::Tape tape;
 //      { wp::TapeScope recording(tape); forward(...); }   // begin() … end()
 //      tape.backward(loss);
+//  * Forward mode (docs/autodiff.md, "Forward mode"): attach_jvp(jvp) gives the LAST record its
+//    JVP closure (generated launchers of kernels with a `_jvp` pass call it right after
+//    record(); wp::Error when there is no record). forward_jvp() runs the recorded JVP
+//    closures from the first launch to the last. Tangents live in the gradient buffers: seed
+//    the inputs' buffers with the tangent u (after zero()), and after forward_jvp() every array a
+//    recorded launch wrote holds the tangent of its final contents in its gradient buffer
+//    (atomic_add outputs accumulate: zero them first). Non-array parameters are constants
+//    (zero tangent). A record without a JVP (a kernel compiled without one, record_func)
+//    makes forward_jvp() throw wp::Error naming it before anything runs; so does an empty tape.
 //  * A Tape is used by one thread at a time (recording, backward and zero are not
 //    synchronised); it is neither copyable nor movable.
 #pragma once
@@ -113,6 +122,9 @@ class Tape {
   void record_func(std::string name, std::function<void()> backward, std::vector<ArrayRef> inputs,
                    std::vector<ArrayRef> outputs);
 
+  void attach_jvp(std::function<void()> jvp);
+  void forward_jvp();
+
   void backward(const array<float>& loss);
   void backward();
   void zero();
@@ -153,6 +165,7 @@ class Tape {
     std::function<void()> backward;
     std::vector<ArrayRef> arrays;
     std::vector<ParamGrad> params;
+    std::function<void()> jvp;  // forward mode (attach_jvp); empty when the kernel has none
   };
 
   const Launch& launch_at(size_t launch, const char* op) const;
