@@ -338,8 +338,8 @@ void TangentBuilder::atomic_minmax(const Op& o) {
   Value* after = b_.emit1(Opcode::ArrayLoad, place, elem, loc);
   Value* v = P(o.operands.back());
   Value* tv = T_or_zero(o.operands.back(), loc);
-  const int n = elem->kind == TypeKind::Vector ? elem->size : 1;
-  const Type* scalar = elem->kind == TypeKind::Vector ? elem->elem : elem;
+  const int n = elem->kind == TypeKind::Vector ? elem->rows : 1;
+  const Type* scalar = types_.scalar(elem->scalar);
   for (int k = 0; k < n; ++k) {
     auto part = [&](Value* x) {
       if (elem->kind != TypeKind::Vector) return x;
@@ -380,6 +380,13 @@ void TangentBuilder::call_builtin(const Op& o) {
   copy(o);
   const TangentRule rule = tangent_rule(o);
   if (rule == TangentRule::Zero) return;
+  // Mesh / index-volume queries also depend on the geometry's points (or voxel data), which
+  // carry no tangent here: refused whether or not an argument has one.
+  if (o.name.rfind("mesh_", 0) == 0 || o.name == "volume_sample_index" || o.name == "volume_sample_grad_index")
+    throw AdError(fmt::format("forward mode through '{}' is not supported (its value also depends on the geometry's "
+                              "points or voxels, which have no tangent)",
+                              o.name),
+                  loc);
   if (rule == TangentRule::Refuse) {
     bool feeds = false;
     for (const Value* v : o.operands) feeds |= differentiable(v->type) && T(v);

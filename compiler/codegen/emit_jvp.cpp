@@ -38,10 +38,11 @@ bool float_array(const Type* t) { return t->kind == TypeKind::Array && ad_differ
 // The tangent parameters of the public launcher, in primal parameter order: (primal index, name).
 std::vector<std::pair<size_t, std::string>> tangent_params(const KernelEntry& k) {
   std::vector<std::pair<size_t, std::string>> out;
+  size_t value = k.primal_params;  // the JVP kernel's own tangent parameters, in order
   for (size_t i = 0; i < k.primal_params; ++i) {
     const Type* t = k.fn->param_types[i];
-    if (float_array(t) || (t->kind != TypeKind::Array && ad_differentiable(t)))
-      out.push_back({i, local_name(k, "tan_" + k.param_names[i])});
+    if (float_array(t)) out.push_back({i, local_name(k, "tan_" + k.param_names[i])});
+    else if (t->kind != TypeKind::Array && ad_differentiable(t)) out.push_back({i, k.param_names[value++]});
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -418,7 +419,46 @@ class Runner {
     return out;
   }
 
+  // The JVP on a fresh copy of `inputs` with direction `dir` (arrays: their tangent buffers;
+  // non-array float inputs: their tangent values); returns every array's tangent after it.
+  std::vector<Buffer> jvp(const std::vector<Buffer>& inputs, const std::vector<Buffer>& dir) {
+    // Arrays inside structs carry their tangents in their gradient buffers (docs/autodiff.md).
+    std::vector<void*> args = upload(inputs, true);
+    std::vector<void*> tangents(static_cast<size_t>(k_.num_params), nullptr);
+    std::vector<ArrayArg> tan_args(params_.size());
+    std::vector<std::vector<std::byte>> values(static_cast<size_t>(k_.num_params));
+    std::vector<std::shared_ptr<void>> keep;
+    for (size_t i = 0; i < params_.size(); ++i) {
+      const Param& p = params_[i];
+      const size_t j = p.owner;
+      if (p.float_array() && !p.field) {
+        keep.push_back(wp::detail::allocate_shared(device_, slots_[i].bytes));
+        wp::detail::copy_bytes(keep.back().get(), device_, dir[i].bytes.data(), wp::Device(), slots_[i].bytes);
+        tan_args[i] = slots_[i].arg;
+        tan_args[i].data = keep.back().get();
+        tan_args[i].grad = nullptr;
+        tangents[j] = &tan_args[i];
+        tan_slots_[i] = keep.back();
+      } else if (p.float_array()) {
+        wp::detail::copy_bytes(slots_[i].grad.get(), device_, dir[i].bytes.data(), wp::Device(), slots_[i].bytes);
+        tan_slots_[i] = slots_[i].grad;
+      } else if (p.is_float() && !p.info.is_array && p.info.has_accumulator) {
+        if (values[j].empty()) values[j].assign(k_.params[j].size, std::byte{0});
+        std::memcpy(values[j].data() + p.offset, dir[i].bytes.data(), p.info.size);
+        tangents[j] = values[j].data();
+      }
+    }
+    k_.jvp(dim_, args.data(), tangents.data(), options_);
+    std::vector<Buffer> out = inputs;
+    for (size_t i = 0; i < params_.size(); ++i)
+      if (tan_slots_.count(i))
+        wp::detail::copy_bytes(out[i].bytes.data(), wp::Device(), tan_slots_[i].get(), device_, slots_[i].bytes);
+    tan_slots_.clear();
+    return out;
+  }
+
  private:
+  std::map<size_t, std::shared_ptr<void>> tan_slots_;
   struct Slot {
     size_t bytes = 0;
     std::shared_ptr<void> data, grad;
@@ -597,10 +637,10 @@ class Checker {
     // The backward replays the forward on the inputs as the launch read them; atomic_min /
     // atomic_max targets hold the launch's results (their adjoint finds the winning value
     // by comparing with the final contents).
-    std::vector<Buffer> state = inputs_;
+    state_ = inputs_;
     for (size_t i = 0; i < params_.size(); ++i)
-      if (minmax.count(params_[i].info.name)) state[i] = out0_[i];
-    ad_ = runner_->backward(state, seeds_);
+      if (minmax.count(params_[i].info.name)) state_[i] = out0_[i];
+    ad_ = runner_->backward(state_, seeds_);
   }
 
   std::string launch() const { return "launch " + shape_str(launch_); }
@@ -619,6 +659,73 @@ class Checker {
   }
 
   size_t num_params() const { return params_.size(); }
+
+  // Forward mode (harness.h): JVP·u against central differences along u, and the dot-product test.
+  void check_jvp(KernelResult& r) {
+    if (!geometry_.empty()) {
+      r.jvp = "skipped (geometry parameters)";
+      return;
+    }
+    std::vector<Buffer> dir = inputs_;
+    double dot_vjp = 0.0;
+    Scalar precision = Scalar::f64;
+    for (size_t i = 0; i < params_.size(); ++i) {
+      const Param& p = params_[i];
+      const bool varied = p.is_float() && (p.info.is_array || p.info.has_accumulator) &&
+                          find_setting(s_.nocheck, p.info.name) == s_.nocheck.end();
+      for (auto& b : dir[i].bytes) b = std::byte{0};
+      if (!varied) continue;
+      if (p.scalar != Scalar::f64 && (precision == Scalar::f64 || p.scalar == Scalar::f16)) precision = p.scalar;
+      fill_random(dir[i], -1.0, 1.0, rng_);
+      for (size_t k = 0; k < dir[i].num_scalars(); ++k) dot_vjp += dir[i].get(k) * ad_[i].get(k);
+    }
+    const std::vector<Buffer> tan = runner_->jvp(state_, dir);
+    const double eps = s_.eps.value_or(default_eps(precision));
+    const double tol = s_.tol.value_or(default_tol(precision));
+    auto along = [&](double t) {
+      std::vector<Buffer> x = inputs_;
+      for (size_t i = 0; i < params_.size(); ++i)
+        for (size_t k = 0; k < x[i].num_scalars() && params_[i].is_float(); ++k)
+          if (dir[i].get(k) != 0.0) x[i].set(k, x[i].get(k) + t * dir[i].get(k));
+      return runner_->forward(x);
+    };
+    const std::vector<Buffer> plus = along(eps), minus = along(-eps);
+    ParamResult& fd = r.jvp_fd;
+    fd.name = "JVP·u";
+    fd.type = "outputs";
+    double dot_jvp = 0.0;
+    for (size_t i = 0; i < params_.size(); ++i) {
+      if (!params_[i].float_array()) continue;
+      for (size_t k = 0; k < tan[i].num_scalars(); ++k) {
+        const double t = tan[i].get(k);
+        dot_jvp += t * seeds_[i].get(k);
+        const double central = (plus[i].get(k) - minus[i].get(k)) / (2 * eps);
+        const double up = (plus[i].get(k) - out0_[i].get(k)) / eps, down = (out0_[i].get(k) - minus[i].get(k)) / eps;
+        const double err = std::fabs(t - central), rel = err / std::max(1.0, std::fabs(central));
+        bool ok = std::isfinite(t) && rel <= tol;
+        const bool kink = std::fabs(up - down) > 10 * tol * std::max({1.0, std::fabs(up), std::fabs(down)});
+        if (!ok && kink && std::isfinite(t))
+          ok = std::fabs(t - up) <= 10 * tol * std::max(1.0, std::fabs(up)) ||
+               std::fabs(t - down) <= 10 * tol * std::max(1.0, std::fabs(down));
+        ++fd.checked;
+        if (kink) ++fd.kinks;
+        if (!(err <= fd.max_abs)) fd.max_abs = err;
+        if (!(rel <= fd.max_rel)) fd.max_rel = rel;
+        if (ok) continue;
+        ++fd.failures;
+        if (fd.worst.size() < 4) {
+          std::ostringstream os;
+          os << params_[i].info.name << "[" << k << "] JVP=" << t << " FD=" << central;
+          fd.worst.push_back(os.str());
+        }
+      }
+    }
+    r.jvp = "checked";
+    r.dot_jvp = dot_jvp;
+    r.dot_vjp = dot_vjp;
+    r.dot_ok = std::isfinite(dot_jvp) && std::fabs(dot_jvp - dot_vjp) <= tol * std::max({1.0, std::fabs(dot_jvp)});
+    if (fd.failures || !r.dot_ok) r.status = Status::failed;
+  }
 
  private:
   void compare(size_t i, size_t k, double eps, double tol, ParamResult& r) {
@@ -685,7 +792,7 @@ class Checker {
   std::vector<Param> params_;
   std::vector<Geometry> geometry_;
   std::unique_ptr<Runner> runner_;
-  std::vector<Buffer> inputs_, seeds_, out0_, ad_;
+  std::vector<Buffer> inputs_, seeds_, out0_, ad_, state_;
 };
 
 }  // namespace
@@ -713,6 +820,7 @@ KernelResult check_kernel(const KernelInfo& k, const Settings& s, const Settings
       if (pr.failures) r.status = Status::failed;
       r.params.push_back(std::move(pr));
     }
+    if (k.jvp) c.check_jvp(r);
   } catch (const Unsupported& e) {
     r.status = Status::unsupported;
     r.reason = e.what();

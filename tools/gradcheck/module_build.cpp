@@ -135,7 +135,7 @@ ModuleBuild build_module(const Toolchain& tc, const std::string& wp_file,
   std::vector<std::string> warpc = {tc.warpc, wp_file};
   for (const std::string& i : includes) warpc.insert(warpc.end(), {"-I", i});
   std::vector<std::string> gen = warpc;
-  gen.insert(gen.end(), {cuda ? "--emit=header,cpp,cuda" : "--emit=header,cpp", "--reflect",
+  gen.insert(gen.end(), {cuda ? "--emit=header,cpp,cuda" : "--emit=header,cpp", "--reflect", "--jvp",
                          "--namespace", "gradcheck_module", "-o", dir, "--color", "never"});
   must_run(gen, dir, "warpc", verbose, &mb.warpc_stderr);
   std::vector<std::string> ir = warpc;
