@@ -677,19 +677,23 @@ class Checker {
       if (!varied) continue;
       if (p.scalar != Scalar::f64 && (precision == Scalar::f64 || p.scalar == Scalar::f16)) precision = p.scalar;
       fill_random(dir[i], -1.0, 1.0, rng_);
-      for (size_t k = 0; k < dir[i].num_scalars(); ++k) dot_vjp += dir[i].get(k) * ad_[i].get(k);
     }
-    const std::vector<Buffer> tan = runner_->jvp(state_, dir);
     const double eps = s_.eps.value_or(default_eps(precision));
     const double tol = s_.tol.value_or(default_tol(precision));
-    auto along = [&](double t) {
-      std::vector<Buffer> x = inputs_;
-      for (size_t i = 0; i < params_.size(); ++i)
-        for (size_t k = 0; k < x[i].num_scalars() && params_[i].is_float(); ++k)
-          if (dir[i].get(k) != 0.0) x[i].set(k, x[i].get(k) + t * dir[i].get(k));
-      return runner_->forward(x);
-    };
-    const std::vector<Buffer> plus = along(eps), minus = along(-eps);
+    // x ± eps·u in the inputs' precision; u is then taken as the step actually made,
+    // (x₊ − x₋) / 2eps (rounded to the storage type), so the FD is along the JVP's direction.
+    std::vector<Buffer> xp = inputs_, xm = inputs_;
+    for (size_t i = 0; i < params_.size(); ++i)
+      for (size_t k = 0; k < dir[i].num_scalars() && params_[i].is_float(); ++k) {
+        const double d = dir[i].get(k);
+        if (d == 0.0) continue;
+        xp[i].set(k, inputs_[i].get(k) + eps * d);
+        xm[i].set(k, inputs_[i].get(k) - eps * d);
+        dir[i].set(k, (xp[i].get(k) - xm[i].get(k)) / (2 * eps));
+        dot_vjp += dir[i].get(k) * ad_[i].get(k);
+      }
+    const std::vector<Buffer> tan = runner_->jvp(state_, dir);
+    const std::vector<Buffer> plus = runner_->forward(xp), minus = runner_->forward(xm);
     ParamResult& fd = r.jvp_fd;
     fd.name = "JVP·u";
     fd.type = "outputs";
