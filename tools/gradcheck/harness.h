@@ -44,7 +44,10 @@
 //    nocheck inputs), on the same launch state as the backward, it checks
 //      JVP·u against (F(x + eps·u) − F(x − eps·u)) / 2eps for every float array component
 //        after the launch (a component passes when |JVP − FD| ≤ tol·max(1, |FD|), or where the
-//        one-sided differences disagree — a kink — when it matches one of them within 10·tol);
+//        one-sided differences disagree — a kink — when it matches one of them within 10·tol;
+//        elsewhere also when it matches Richardson's extrapolation from eps and eps/2 within tol,
+//        or — one-sided differences disagreeing by more than tol — when one side's slopes over
+//        [x, x ± eps·u] and [x ± eps·u, x ± 2eps·u] agree within tol and the JVP matches them);
 //      the dot-product test ⟨JVP(u), w⟩ = ⟨u, VJP(w)⟩ with the backward's seeds w and gradients
 //        (both sums in double; passes when they agree within tol·max(1, |⟨JVP(u), w⟩|)).
 //    A kernel with a backward pass but no JVP (forward mode refused it) reports "jvp: refused";

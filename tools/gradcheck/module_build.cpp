@@ -198,6 +198,14 @@ std::map<std::string, std::string> refusal_reasons(const std::string& text) {
   return out;
 }
 
+std::map<std::string, std::string> jvp_refusal_reasons(const std::string& text) {
+  static const std::regex re(R"(no forward-mode \(JVP\) pass for kernel '([A-Za-z_0-9]+)': ([^\n]*))");
+  std::map<std::string, std::string> out;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it)
+    out[(*it)[1]] = (*it)[2];
+  return out;
+}
+
 std::string make_temp_dir() {
   const char* base = std::getenv("TMPDIR");
   std::string tmpl = std::string(base && *base ? base : "/tmp") + "/warpc-gradcheck-XXXXXX";
