@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -114,6 +115,7 @@ class TangentBuilder {
   void atomic_minmax(const Op& o);
   void call_builtin(const Op& o);
   void call(const Op& o);
+  void writing_builtin(const Op& o, const std::vector<int>& written, bool overwrite);
   Value* same_op_on(const Op& o, std::vector<Value*> operands);
 
   ModuleJvp& mj_;
@@ -391,8 +393,12 @@ void TangentBuilder::call_builtin(const Op& o) {
     bool feeds = false;
     for (const Value* v : o.operands) feeds |= differentiable(v->type) && T(v);
     if (!feeds) return;  // constant inputs: constant outputs
-    throw AdError(fmt::format("forward mode through '{}', which writes into arguments, is not supported yet", o.name),
-                  loc);
+    const std::vector<int> written = ir::written_operands(o);
+    const RefAdjoint how = ad_ref_adjoint(o.name);
+    if (written.empty() || how == RefAdjoint::None)
+      throw AdError(fmt::format("forward mode through '{}', which writes into arguments, is not supported yet", o.name),
+                    loc);
+    return writing_builtin(o, written, how == RefAdjoint::Overwrite);
   }
   std::vector<Value*> tangents;
   bool any = false;
@@ -435,6 +441,33 @@ void TangentBuilder::call_builtin(const Op& o) {
   t->name = o.name;
   t->indices = std::move(which);
   set_tangent(o.result(), t->result());
+}
+
+// A builtin writing into `&` arguments (SSA form) through its library adjoint: one tangent per
+// result (its return value, then each written argument's value after the call). The adjoint
+// takes the written arguments' values after the call in their slots; an overwritten argument's
+// value before the call has no influence (no tangent in), an updated one's has.
+void TangentBuilder::writing_builtin(const Op& o, const std::vector<int>& written, bool overwrite) {
+  const SourceRange loc = o.loc;
+  const int first = ir::first_written_result(o);
+  std::vector<Value*> operands;
+  for (const Value* v : o.operands) operands.push_back(P(v));
+  for (size_t k = 0; k < written.size(); ++k)
+    operands[static_cast<size_t>(written[k])] = P(o.result(first + static_cast<int>(k)));
+  std::vector<int> which;
+  for (size_t i = 0; i < o.operands.size(); ++i) {
+    const bool is_written = std::find(written.begin(), written.end(), static_cast<int>(i)) != written.end();
+    if (!differentiable(o.operands[i]->type) || (is_written && overwrite)) continue;
+    which.push_back(static_cast<int>(i));
+    operands.push_back(T_or_zero(o.operands[i], loc));
+  }
+  std::vector<const Type*> types;
+  for (const Value* r : o.results) types.push_back(r->type);
+  Op* t = b_.emit(Opcode::TanCallBuiltin, std::move(operands), types, loc);
+  t->target = o.target;
+  t->name = o.name;
+  t->indices = std::move(which);
+  for (size_t j = 0; j < o.results.size(); ++j) set_tangent(o.results[j], t->results[j]);
 }
 
 void TangentBuilder::call(const Op& o) {
