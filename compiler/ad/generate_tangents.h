@@ -21,11 +21,12 @@
 //    loops with early exits and functions with several returns need no restructuring.
 //  * Builtins: tangent rules in tangent_rules.h (linear and bilinear operators and the
 //    constructors explicitly; every other differentiable builtin through its library adjoint,
-//    tan_call_builtin). atomic_min / atomic_max: the element's tangent is the tangent of the
+//    tan_call_builtin; builtins writing into `&` arguments, SSA form, likewise with one tangent
+//    per result). atomic_min / atomic_max: the element's tangent is the tangent of the
 //    value that is there after the forward launch (the winning value; with ties, one of them).
 //  * What cannot be differentiated forward (func_natives, functions with a custom gradient,
-//    builtins writing into arguments, an atomic's returned value feeding a tangent, other
-//    atomic forms) is the located warning "no forward-mode (JVP) pass for kernel …" and no
+//    builtins writing into arguments in place or without a library adjoint, mesh / index-volume
+//    queries, any use of an atomic's returned value, other atomic forms) is the located warning "no forward-mode (JVP) pass for kernel …" and no
 //    `_jvp` launcher; the kernel and its backward pass are unaffected.
 #pragma once
 

@@ -12,7 +12,8 @@
 //      Adjoint    through the library adjoint (tan_call_builtin): ṙ_k = Σ_i ⟨adj_i(e_k), ṫ_i⟩
 //                 for each component k of the result — exact for every builtin whose adjoint
 //                 is, one adjoint call per result component (scalar results: one call)
-//      Refuse     writes into `&` arguments, no result-wise adjoint: forward mode refuses
+//      Refuse     writes into `&` arguments: generate_tangents.cpp takes the SSA form through the
+//                 library adjoint (one tangent per result) and refuses the in-place form
 //  * The table of explicit rules lives in tangent_rules.cpp; everything differentiable and
 //    not listed there takes the Adjoint rule.
 #pragma once
