@@ -12,7 +12,9 @@ and prints a table (seconds, and the preprocessed size of the .cpp in lines) and
 maximum of each column. Timings are wall-clock seconds of one run each (--reps N takes the
 median of N); run it on an otherwise idle machine.
 
-  bench/build_time.py --build build [--reps 1] [--no-cuda] [FILE.wp ...]
+  bench/build_time.py --build build [--reps 1] [--no-cuda] [--warpc-arg=ARG ...] [FILE.wp ...]
+
+--warpc-arg passes ARG to warpc (e.g. --warpc-arg=--jvp: the cost of forward-mode launchers).
 """
 import argparse
 import glob
@@ -49,7 +51,7 @@ def measure(wp_file, args, tmp):
     os.makedirs(out, exist_ok=True)
     warpc = os.path.join(args.build, "bin", "warpc")
     row = {"module": os.path.relpath(wp_file, ROOT)}
-    row["warpc"] = timed([warpc, wp_file, "--emit", "header,cpp,cuda", "-o", out], args.reps)
+    row["warpc"] = timed([warpc, wp_file, "--emit", "header,cpp,cuda", "-o", out] + args.warpc_arg, args.reps)
     cpp = os.path.join(out, stem + ".wp.cpp")
     gxx = ["g++", "-O3", "-DNDEBUG", "-fPIC", "-std=c++20"] + includes(out)
     row["g++"] = timed(gxx + ["-c", cpp, "-o", os.path.join(out, "cpu.o")], args.reps)
@@ -71,6 +73,7 @@ def main():
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--nvcc", default=shutil.which("nvcc") or "/usr/local/cuda/bin/nvcc")
     ap.add_argument("--no-cuda", dest="cuda", action="store_false")
+    ap.add_argument("--warpc-arg", action="append", default=[], help="an extra warpc argument (repeatable)")
     ap.add_argument("files", nargs="*")
     args = ap.parse_args()
     files = args.files or sorted(glob.glob(os.path.join(ROOT, "test", "programs", "*.wp"))) + [

@@ -19,6 +19,7 @@
 #include <ostream>
 
 #include "ad/generate_adjoints.h"
+#include "ad/generate_tangents.h"
 #include "codegen/codegen.h"
 #include "ir/ir.h"
 #include "lower/lower_to_ir.h"
@@ -212,6 +213,10 @@ int compile_ir(const CompileOptions& o, Session& s, const sema::Program& program
     passes.run_pass(
         "generate_adjoints", [&](ir::Module& mod) { ad_ok = generate_adjoints(mod, s.types, s.diags, ad_options); },
         *m);
+    // Forward-mode AD: JVP kernels and functions (opt-in: enable_jvp=True or --jvp).
+    passes.run_pass("generate_tangents", [&](ir::Module& mod) {
+      generate_tangents(mod, s.types, s.diags, {o.jvp_all, o.no_jvp});
+    }, *m);
     passes.run_pass("eliminate_dead_code", eliminate_dead_code, *m);
     if (!passes.ok()) return 1;
     (void)ad_ok;  // kernels without a backward pass were reported as warnings

@@ -29,6 +29,8 @@ struct CompileOptions {
   bool report_ad_storage = false;         // --report-ad-storage
   std::string loop_ad = "auto";           // --loop-ad: auto, store, recompute (reverse-mode loops)
   bool reflect = false;                   // --reflect: C-ABI kernel table in the .wp.cpp
+  bool jvp_all = false;                   // --jvp: forward-mode launchers for every kernel with a backward pass
+  bool no_jvp = false;                    // --no-jvp: none, whatever enable_jvp says
 };
 
 // Phases that --stop-after and --emit accept, in pipeline order.

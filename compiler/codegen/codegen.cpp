@@ -22,12 +22,17 @@ std::vector<KernelEntry> main_kernels(const ir::Module& m, const sema::Program& 
     if (fn->kind != ir::FunctionKind::Kernel || !fn->instance || !fn->instance->decl) continue;
     if (fn->instance->decl->module != program.main) continue;
     KernelEntry k{fn, fn->instance->decl->name, fn->primal ? fn->primal->name : fn->name, function_param_names(*fn),
-                  function_tid_dims(*fn), fn->param_types.size(), false, std::nullopt, {}};
+                  function_tid_dims(*fn), fn->param_types.size(), false, false, std::nullopt, {}};
     if (fn->primal) {
       k.name += "_backward";
       k.impl += "_backward";
       k.primal_params = fn->primal->param_types.size();
       k.backward = true;
+    } else if (fn->tangent_of) {
+      k.name += "_jvp";
+      k.impl = fn->name;
+      k.primal_params = fn->tangent_of->param_types.size();
+      k.jvp = true;
     }
     out.push_back(std::move(k));
   }

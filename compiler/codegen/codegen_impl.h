@@ -24,6 +24,8 @@ struct KernelEntry {
   size_t primal_params = 0;              // backward kernels: parameters after these are gradient
                                          // accumulators (optional in the launcher)
   bool backward = false;                 // the adjoint of a kernel (launcher <kernel>_backward)
+  bool jvp = false;                      // the tangent kernel of a kernel (launcher <kernel>_jvp);
+                                         // primal_params = the kernel's parameter count
   std::optional<WidePlan> wide;          // CUDA: the wide-access variant, when planned
   std::vector<TidAccess> tid_accesses;   // checked against the launch dimension (tid_extent.h)
 };
@@ -48,6 +50,17 @@ std::string emit_cuda_file(const ModuleContext& ctx, const std::string& module_c
 std::string emit_reflect(const ModuleContext& ctx);
 // The backward entry of a forward kernel, or null.
 const KernelEntry* backward_of(const ModuleContext& ctx, const KernelEntry& k);
+
+// emit_jvp.cpp: forward-mode launchers (the header declaration takes the primal's defaults).
+std::string jvp_launcher_declaration(const KernelEntry& k, const std::vector<std::string>& defaults);
+std::string jvp_in_grads(const KernelEntry& k, const SourceManager& sources);
+std::string jvp_typed_launcher(const KernelEntry& k, const SourceManager& sources);
+std::string tape_attach_jvp(const KernelEntry& k, const KernelEntry& jvp, const std::string& tape,
+                            const std::string& dim, const std::string& options);
+// The JVP entry of a forward kernel, or null.
+const KernelEntry* jvp_of(const ModuleContext& ctx, const KernelEntry& k);
+// emit_launchers.cpp: the launch-time extent checks of a kernel's thread-index accesses.
+std::string tid_extent_checks(const KernelEntry& k, const std::string& dim, const SourceManager& sources);
 
 // ", "-joined "type name" list of a kernel's kernel-side parameters (views, values).
 std::string kernel_params(const KernelEntry& k);

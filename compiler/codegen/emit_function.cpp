@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "ad/ad_support.h"
 #include "codegen/widen_access.h"
 #include "sema/builtins.h"
 #include "sema/symbols.h"
@@ -244,6 +245,17 @@ class FunctionEmitter {
         line(fmt::format("wp::grad_clear({});", join(operand_names(op))));
         return;
       case Opcode::AdjCallBuiltin: return adj_call_builtin(op);
+      case Opcode::TanCallBuiltin: return tan_call_builtin(op);
+      case Opcode::GradStore: {  // `a.grad[i…](component…) = value` (nothing without a gradient)
+        const size_t n = op.operands.size();
+        bounds_check(op, n - 1);
+        std::string place = fmt::format("{}.adj({})", name(op.operands[0]), join(operand_names(op, 1, n - 1)));
+        std::vector<std::string> path;
+        for (int c : op.indices) path.push_back(std::to_string(c));
+        if (!path.empty()) place = fmt::format("wp::index_ref({}, {})", place, join(path));
+        line(fmt::format("if ({}.grad) {} = {};", name(op.operands[0]), place, name(op.operands[n - 1])));
+        return;
+      }
       case Opcode::GradAccumField: {  // `a.grad[i…].field…` += value, atomically (nothing without a gradient)
         const size_t n = op.operands.size();
         bounds_check(op, n - 1);
@@ -392,7 +404,7 @@ class FunctionEmitter {
       const std::string storage = fresh("storage"), elem = cpp_type(r->elem);
       const int size = std::max(1, t->local_array_size);
       line(fmt::format("{} {}[{}] = {{}};", elem, storage, size));
-      if (!fn_.primal) {
+      if (!fn_.primal && !fn_.tangent_of) {  // adjoint and JVP functions: a gradient / tangent buffer
         define(op.result(), fmt::format("wp::local_array({}, {})", storage, join(operand_names(op))));
         return true;
       }
@@ -489,6 +501,61 @@ class FunctionEmitter {
       line(fmt::format("wp::adj_construct_{}<{}>({});", cpp, cpp_type(op.target->result), join(args)));
     else
       line(fmt::format("wp::adj_{}({});", cpp.empty() ? builtin_name(ov) : cpp, join(args)));
+  }
+
+  // The tangents of a builtin's results through its adjoint (wp/builtins/tangent_support.h): for
+  // each component k of result j, adj_<f>(args…, adjoint slots…[, adjoint of the return]) seeded
+  // with the unit e_k in result j's slot (the return value's, or the written `&` argument's)
+  // gives row k of the Jacobian; the component is Σ ⟨slot_i, tangent_i⟩ over the arguments in
+  // op.indices (their tangents are the operands after the primal ones).
+  void tan_call_builtin(const ir::Op& op) {
+    const BuiltinOverload* ov = op.target ? op.target->overload : nullptr;
+    if (!ov) throw LocatedCodegenError(fmt::format("the tangent of '{}'", op.name), op.loc);
+    std::string_view cpp = builtin_cpp_name(ov);
+    const size_t np = op.operands.size() - op.indices.size();
+    const std::vector<std::string> primal = operand_names(op, 0, np);
+    std::vector<int> refs;  // `&` operands, in order: results first + k
+    for (size_t i = 0; i < np; ++i)
+      if (builtin_param_is_ref(ov, std::min(static_cast<int>(i), builtin_param_count(ov) - 1)))
+        refs.push_back(static_cast<int>(i));
+    const Type* ret = op.target->result;
+    const bool has_ret = ret && ret->kind != TypeKind::Void;
+    const int first = has_ret ? 1 : 0;
+    for (size_t j = 0; j < op.results.size(); ++j) {
+      const Value* r = op.results[j];
+      const std::string rt = cpp_type(r->type);
+      const std::string result = fresh("tan");
+      names_[r] = result;
+      line(fmt::format("{} {}{{}};", rt, result));
+      if (!ad_differentiable(r->type)) continue;
+      const int seeded = static_cast<int>(j) >= first ? refs.at(j - static_cast<size_t>(first)) : -1;
+      const std::string k = fresh("k"), e = fresh("e");
+      line(fmt::format("for (int {0} = 0; {0} < wp::tangent_size<{1}>(); ++{0}) {{", k, rt));
+      ++indent_;
+      line(fmt::format("const {0} {1} = wp::tangent_unit<{0}>({2});", rt, e, k));
+      std::vector<std::string> slots;
+      for (size_t i = 0; i < np; ++i) {
+        const std::string t = cpp_type(op.operands[i]->type);
+        slots.push_back(fresh("adj"));
+        if (static_cast<int>(i) == seeded) line(fmt::format("{} {} = {};", t, slots.back(), e));
+        else line(fmt::format("{0} {1} = wp::adjoint_zero<{0}>();", t, slots.back()));
+      }
+      std::vector<std::string> args = primal;
+      args.insert(args.end(), slots.begin(), slots.end());
+      if (has_ret)
+        args.push_back(j == 0 ? e : fmt::format("wp::adjoint_zero<{}>()", cpp_type(ret)));
+      if (op.target->kind == sema::CallKind::TypeConstructor)
+        line(fmt::format("wp::adj_construct_{}<{}>({});", cpp, cpp_type(op.target->result), join(args)));
+      else
+        line(fmt::format("wp::adj_{}({});", cpp.empty() ? builtin_name(ov) : cpp, join(args)));
+      std::vector<std::string> terms;
+      for (size_t t = 0; t < op.indices.size(); ++t)
+        terms.push_back(fmt::format("wp::tangent_dot({}, {})", slots[static_cast<size_t>(op.indices[t])],
+                                    name(op.operands[np + t])));
+      line(fmt::format("wp::tangent_at({}, {}) = {};", result, k, terms.empty() ? "0" : join(terms, " + ")));
+      --indent_;
+      line("}");
+    }
   }
 
   void call(const ir::Op& op) {
@@ -671,10 +738,11 @@ class FunctionEmitter {
 
   // How a bounds-check message names the function being run.
   std::string site_function() const {
-    const std::string base = fn_.primal ? fn_.primal->name : fn_.name;
+    const std::string base = fn_.primal ? fn_.primal->name : fn_.tangent_of ? fn_.tangent_of->name : fn_.name;
     std::string shown = fn_.instance && fn_.instance->decl ? fn_.instance->decl->name : base;
-    if (fn_.kind == ir::FunctionKind::Kernel) return (fn_.primal ? "backward of kernel '" : "kernel '") + shown + "'";
-    return (fn_.primal ? "backward of function '" : "function '") + shown + "'";
+    const char* pass = fn_.primal ? "backward of " : fn_.tangent_of ? "JVP of " : "";
+    if (fn_.kind == ir::FunctionKind::Kernel) return pass + std::string("kernel '") + shown + "'";
+    return pass + std::string("function '") + shown + "'";
   }
 
   std::string out_;

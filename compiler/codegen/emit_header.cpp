@@ -54,7 +54,7 @@ std::string constant_definition(const sema::Symbol& c) {
 // " = value" for each kernel parameter in the trailing run of parameters with defaults
 // (`s: float = 1.5` → `float s = 1.5f`), "" for the others.
 std::vector<std::string> param_defaults(const KernelEntry& k) {
-  const ir::Function* primal = k.fn->primal ? k.fn->primal : k.fn;
+  const ir::Function* primal = k.fn->primal ? k.fn->primal : k.fn->tangent_of ? k.fn->tangent_of : k.fn;
   const ast::FunctionDefStmt* def = primal->instance ? primal->instance->def : nullptr;
   size_t n = def ? def->params.size() : 0;
   std::vector<std::string> out(k.fn->param_types.size());
@@ -68,6 +68,7 @@ std::vector<std::string> param_defaults(const KernelEntry& k) {
 
 std::string launcher_declaration(const KernelEntry& k) {
   const ir::Function& fn = *k.fn;
+  if (k.jvp) return jvp_launcher_declaration(k, param_defaults(k));
   std::string doc = fmt::format("// {}(", k.name);
   auto local = [&](std::string base) {  // "dim" / "options" unless a parameter has that name
     for (bool clash = true; clash;) {

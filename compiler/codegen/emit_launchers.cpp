@@ -181,6 +181,8 @@ std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std:
   return out;
 }
 
+}  // namespace
+
 // The always-on launch checks of the accesses every thread makes at its thread index
 // (tid_extent.h): a launch larger than such an array throws before anything runs.
 std::string tid_extent_checks(const KernelEntry& k, const std::string& dim, const SourceManager& sources) {
@@ -195,8 +197,11 @@ std::string tid_extent_checks(const KernelEntry& k, const std::string& dim, cons
   return out;
 }
 
+namespace {
+
 // NS::kernel(dim, args…, options): validation, device choice, dispatch (and tape recording).
-std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd, const SourceManager& sources) {
+std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd, const SourceManager& sources,
+                           const KernelEntry* jvp) {
   const ir::Function& fn = *k.fn;
   const std::string dim = local(k, "dim"), options = local(k, "options"), device = local(k, "device");
   std::vector<std::string> params = {"const wp::Dim& " + dim}, devices, args;
@@ -243,6 +248,10 @@ std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd, const S
       device, k.name);
   out += "#endif\n  }\n";
   if (bwd) out += tape_record(k, *bwd, dim, options, device);
+  if (bwd && jvp) {  // the record gets the launch's JVP (Tape::forward_jvp)
+    out.resize(out.size() - 4);  // reopen the recording block: "  }\n"
+    out += tape_attach_jvp(k, *jvp, local(k, "tape"), dim, options) + "  }\n";
+  }
   out += "}\n\n";
   return out;
 }
@@ -344,8 +353,11 @@ std::string emit_cpu_file(const ModuleContext& ctx, const std::string& module_co
     for (const KernelEntry& k : ctx.kernels) out += cuda_launcher_declaration(k) + ";\n";
     out += "#endif\n\n";
   }
+  for (const KernelEntry& k : ctx.kernels)
+    if (k.jvp) out += jvp_in_grads(k, ctx.sources);
   out += fmt::format("}}  // namespace {}::impl\n\nnamespace {} {{\n\n", ctx.options.ns, ctx.options.ns);
-  for (const KernelEntry& k : ctx.kernels) out += typed_launcher(k, backward_of(ctx, k), ctx.sources);
+  for (const KernelEntry& k : ctx.kernels)
+    out += k.jvp ? jvp_typed_launcher(k, ctx.sources) : typed_launcher(k, backward_of(ctx, k), ctx.sources, jvp_of(ctx, k));
   out += fmt::format("}}  // namespace {}\n", ctx.options.ns);
   if (ctx.options.reflect) out += emit_reflect(ctx);
   return out;
@@ -389,7 +401,7 @@ std::string kernel_args(const KernelEntry& k) {
 }
 
 const KernelEntry* backward_of(const ModuleContext& ctx, const KernelEntry& k) {
-  if (k.backward) return nullptr;
+  if (k.backward || k.jvp) return nullptr;
   for (const KernelEntry& b : ctx.kernels)
     if (b.backward && b.fn->primal == k.fn) return &b;
   return nullptr;

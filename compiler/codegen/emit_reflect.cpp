@@ -6,6 +6,7 @@
 // rebuilds the struct from the tool's buffer (array fields' slots hold a wp::reflect::ArrayArg).
 #include <fmt/format.h>
 
+#include "ad/ad_support.h"
 #include "codegen/codegen_impl.h"
 
 namespace warpc::codegen {
@@ -106,6 +107,30 @@ std::string wrapper_call(const ModuleContext& ctx, const KernelEntry& k, const s
   return fmt::format("::{}::{}({});", ctx.options.ns, cpp_identifier(k.name), join(args));
 }
 
+// `::NS::kernel_jvp(dim, <args>, <tangents>, options)`: a null tangent pointer is a zero tangent.
+std::string jvp_wrapper_call(const ModuleContext& ctx, const KernelEntry& k, const KernelEntry& jvp) {
+  std::vector<std::string> args = {"dim"}, tangents;
+  for (size_t i = 0; i < k.fn->param_types.size(); ++i) {
+    const Type* t = k.fn->param_types[i];
+    const std::string src = fmt::format("args[{}]", i), tan = fmt::format("tan[{}]", i);
+    if (t->kind == TypeKind::Array) {
+      args.push_back(fmt::format("wrap<{}>({}, device)", cpp_type(t->elem), src));
+      if (ad_differentiable(t->elem)) tangents.push_back(fmt::format("wrap<{}>({}, device)", cpp_type(t->elem), tan));
+      continue;
+    }
+    if (t->kind == TypeKind::Struct) args.push_back(fmt::format("{}_{}_load({}, device)", k.impl, i, src));
+    else args.push_back(fmt::format("*static_cast<const {}*>({})", cpp_type(t), src));
+    if (!ad_differentiable(t)) continue;
+    if (t->kind == TypeKind::Struct)
+      tangents.push_back(fmt::format("{0} ? {1}_{2}_load({0}, device) : {3}{{}}", tan, k.impl, i, cpp_type(t)));
+    else
+      tangents.push_back(fmt::format("{0} ? *static_cast<const {1}*>({0}) : {1}{{}}", tan, cpp_type(t)));
+  }
+  args.insert(args.end(), tangents.begin(), tangents.end());
+  args.push_back("options");
+  return fmt::format("::{}::{}({});", ctx.options.ns, cpp_identifier(jvp.name), join(args));
+}
+
 }  // namespace
 
 std::string emit_reflect(const ModuleContext& ctx) {
@@ -122,7 +147,8 @@ std::string emit_reflect(const ModuleContext& ctx) {
   std::string table;
   int count = 0;
   for (const KernelEntry& k : ctx.kernels) {
-    if (k.backward) continue;
+    if (k.backward || k.jvp) continue;
+    const KernelEntry* jvp = jvp_of(ctx, k);
     const KernelEntry* bwd = backward_of(ctx, k);
     std::vector<std::string> params;
     for (size_t i = 0; i < k.fn->param_types.size(); ++i) {
@@ -146,10 +172,17 @@ std::string emit_reflect(const ModuleContext& ctx) {
           "                 const wp::LaunchOptions& options) {{\n"
           "  const wp::Device device = options.device.value_or(wp::Device());\n  {}\n}}\n",
           k.impl, wrapper_call(ctx, *bwd, k.name));
+    if (jvp)
+      out += fmt::format(
+          "void {}_jvp(const wp::Dim& dim, void* const* args, void* const* tan,\n"
+          "            const wp::LaunchOptions& options) {{\n"
+          "  const wp::Device device = options.device.value_or(wp::Device());\n  {}\n}}\n",
+          k.impl, jvp_wrapper_call(ctx, k, *jvp));
     out += "\n";
-    table += fmt::format("      {{\"{0}\", {1}, {4}::reflect_impl::{0}_params, {2}, {3}, {4}::reflect_impl::{0}_forward, {5}}},\n", k.impl,
+    table += fmt::format("      {{\"{0}\", {1}, {4}::reflect_impl::{0}_params, {2}, {3}, {4}::reflect_impl::{0}_forward, {5}, {6}}},\n", k.impl,
                          k.fn->param_types.size(), k.tid_dims, bwd ? "true" : "false", ctx.options.ns,
-                         bwd ? fmt::format("{}::reflect_impl::{}_backward", ctx.options.ns, k.impl) : "nullptr");
+                         bwd ? fmt::format("{}::reflect_impl::{}_backward", ctx.options.ns, k.impl) : "nullptr",
+                         jvp ? fmt::format("{}::reflect_impl::{}_jvp", ctx.options.ns, k.impl) : "nullptr");
     ++count;
   }
   out += fmt::format("}}  // namespace {}::reflect_impl\n\n", ctx.options.ns);

@@ -43,7 +43,7 @@ class Planner {
   }
 
   std::optional<WidePlan> run() {
-    if (fn_.kind != ir::FunctionKind::Kernel || fn_.primal || function_tid_dims(fn_) != 1) return std::nullopt;
+    if (fn_.kind != ir::FunctionKind::Kernel || fn_.primal || fn_.tangent_of || function_tid_dims(fn_) != 1) return std::nullopt;
     if (!visit(fn_.body->entry()) || uses_.empty()) return std::nullopt;
     // Every planned array has the same element size (one word per array per thread).
     WidePlan plan;

@@ -116,6 +116,10 @@ int main(int argc, char** argv) {
                  "how backward passes reverse dynamic loops: auto (default), store (carried values on a per-thread "
                  "stack, O(n)), recompute (no storage, O(n^2))")
       ->check(CLI::IsMember({"auto", "store", "recompute"}));
+  auto* jvp = app.add_flag("--jvp", o.jvp_all,
+                           "forward-mode AD: a <kernel>_jvp launcher for every kernel with a backward pass "
+                           "(default: only kernels marked enable_jvp=True)");
+  app.add_flag("--no-jvp", o.no_jvp, "no <kernel>_jvp launchers, whatever the kernels' enable_jvp says")->excludes(jvp);
   app.add_flag("--reflect", o.reflect, "append a C-ABI kernel table (wp/reflect.h) to the generated .wp.cpp");
   bool make_deps = false;
   app.add_flag("--MD", make_deps, "write a Make-syntax dependency file (also spelled -MD); needs -MF");

@@ -132,6 +132,7 @@ struct Function {
   Region* body = nullptr;                // entry block args = parameters; null for Native
   const sema::FunctionInstance* instance = nullptr;
   const Function* primal = nullptr;      // adjoint functions (compiler/ad): the function they differentiate
+  const Function* tangent_of = nullptr;  // JVP functions (ad/generate_tangents.h): the function they differentiate
   SourceRange loc;
   // Adjoint kernels whose dynamic loops store their carried values (compiler/ad, the store
   // strategy): the per-thread stack's thread-local bytes and the bytes one iteration of every

@@ -185,6 +185,16 @@ class Printer {
       case Opcode::Zero: if (op.name == "adjoint") os_ << " adjoint"; return;  // made by AD: -0.0
       case Opcode::CallBuiltin:
       case Opcode::AdjCallBuiltin: os_ << " " << op.name << "(" << refs(o) << ")"; return;
+      case Opcode::TanCallBuiltin: {  // tan_call_builtin f(primal args; tangents)
+        const size_t np = o.size() - op.indices.size();
+        os_ << " " << op.name << "(" << refs(o, 0, np) << "; " << refs(o, np) << ")";
+        return;
+      }
+      case Opcode::GradStore:
+        os_ << " " << ref(o.empty() ? nullptr : o[0]) << "[" << refs(o, 1, o.size() - 1) << "]";
+        if (!op.indices.empty()) os_ << path(op, o.size());
+        os_ << ", " << ref(o.size() > 1 ? o.back() : nullptr);
+        return;
       case Opcode::Call: os_ << " @" << (op.callee ? op.callee->name : op.name) << "(" << refs(o) << ")"; return;
       case Opcode::Compare: os_ << " " << op.name << " " << refs(o); return;
       case Opcode::Extract: os_ << " " << ref(o.empty() ? nullptr : o[0]) << path(op, 1); return;

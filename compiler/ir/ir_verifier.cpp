@@ -161,6 +161,17 @@ class Verifier {
       case Opcode::AdjCallBuiltin:
         if (op.name.empty() || !op.target) fail(&op, "missing the builtin it is the adjoint of");
         return;
+      case Opcode::TanCallBuiltin:
+        if (op.name.empty() || !op.target) fail(&op, "missing the builtin it is the tangent of");
+        else if (op.operands.size() < op.indices.size()) fail(&op, "fewer operands than tangents");
+        return;
+      case Opcode::GradStore: {
+        const Type* a = op.operands.empty() || !op.operands[0] ? nullptr : op.operands[0]->type;
+        if (!a || a->kind != TypeKind::Array || op.operands.size() != static_cast<size_t>(a->ndim) + 2 ||
+            op.indices.size() > 2 || (op.indices.empty() && op.operands.back()->type != a->elem))
+          fail(&op, "needs an array, one index per dimension, a value and at most a two-index component path");
+        return;
+      }
       case Opcode::Extract:
       case Opcode::Insert:
         if (op.indices.empty() == (op.operands.size() <= (op.is(Opcode::Insert) ? 2u : 1u)))

@@ -391,7 +391,7 @@ void Sema::declare_kernel(FunctionDecl* d, ast::CallExpr* call) {
 
 void Sema::read_kernel_options(FunctionDecl* d, ast::CallExpr* call) {
   static const std::map<std::string, const char*, std::less<>> kOptions = {
-      {"enable_backward", "a bool constant"}, {"grid_stride", "a bool constant"},
+      {"enable_backward", "a bool constant"}, {"enable_jvp", "a bool constant"}, {"grid_stride", "a bool constant"},
       {"max_unroll", "an integer constant"},  {"launch_bounds", "an integer constant"},
       {"module", "a string constant"}};
   if (!call->args.empty()) error(DiagId::err_decorator_arguments, call->args[0]->range, "wp.kernel");

@@ -57,7 +57,7 @@ void Tape::record(std::string kernel, std::function<void()> backward,
   if (!backward) throw Error("Tape::record: empty backward closure", kernel);
   check_missing_grads(kernel, arrays);
   launches_.push_back(
-      {std::move(kernel), std::move(backward), std::move(arrays), std::move(param_grads), Kind::Kernel, nullptr});
+      {std::move(kernel), std::move(backward), std::move(arrays), std::move(param_grads), Kind::Kernel, nullptr, {}});
 }
 
 void Tape::record_func(std::string name, std::function<void()> backward, std::vector<ArrayRef> inputs,

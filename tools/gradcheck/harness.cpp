@@ -6,6 +6,7 @@
 #include <cmath>
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -418,7 +419,46 @@ class Runner {
     return out;
   }
 
+  // The JVP on a fresh copy of `inputs` with direction `dir` (arrays: their tangent buffers;
+  // non-array float inputs: their tangent values); returns every array's tangent after it.
+  std::vector<Buffer> jvp(const std::vector<Buffer>& inputs, const std::vector<Buffer>& dir) {
+    // Arrays inside structs carry their tangents in their gradient buffers (docs/autodiff.md).
+    std::vector<void*> args = upload(inputs, true);
+    std::vector<void*> tangents(static_cast<size_t>(k_.num_params), nullptr);
+    std::vector<ArrayArg> tan_args(params_.size());
+    std::vector<std::vector<std::byte>> values(static_cast<size_t>(k_.num_params));
+    std::vector<std::shared_ptr<void>> keep;
+    for (size_t i = 0; i < params_.size(); ++i) {
+      const Param& p = params_[i];
+      const size_t j = p.owner;
+      if (p.float_array() && !p.field) {
+        keep.push_back(wp::detail::allocate_shared(device_, slots_[i].bytes));
+        wp::detail::copy_bytes(keep.back().get(), device_, dir[i].bytes.data(), wp::Device(), slots_[i].bytes);
+        tan_args[i] = slots_[i].arg;
+        tan_args[i].data = keep.back().get();
+        tan_args[i].grad = nullptr;
+        tangents[j] = &tan_args[i];
+        tan_slots_[i] = keep.back();
+      } else if (p.float_array()) {
+        wp::detail::copy_bytes(slots_[i].grad.get(), device_, dir[i].bytes.data(), wp::Device(), slots_[i].bytes);
+        tan_slots_[i] = slots_[i].grad;
+      } else if (p.is_float() && !p.info.is_array && p.info.has_accumulator) {
+        if (values[j].empty()) values[j].assign(k_.params[j].size, std::byte{0});
+        std::memcpy(values[j].data() + p.offset, dir[i].bytes.data(), p.info.size);
+        tangents[j] = values[j].data();
+      }
+    }
+    k_.jvp(dim_, args.data(), tangents.data(), options_);
+    std::vector<Buffer> out = inputs;
+    for (size_t i = 0; i < params_.size(); ++i)
+      if (tan_slots_.count(i))
+        wp::detail::copy_bytes(out[i].bytes.data(), wp::Device(), tan_slots_[i].get(), device_, slots_[i].bytes);
+    tan_slots_.clear();
+    return out;
+  }
+
  private:
+  std::map<size_t, std::shared_ptr<void>> tan_slots_;
   struct Slot {
     size_t bytes = 0;
     std::shared_ptr<void> data, grad;
@@ -597,10 +637,10 @@ class Checker {
     // The backward replays the forward on the inputs as the launch read them; atomic_min /
     // atomic_max targets hold the launch's results (their adjoint finds the winning value
     // by comparing with the final contents).
-    std::vector<Buffer> state = inputs_;
+    state_ = inputs_;
     for (size_t i = 0; i < params_.size(); ++i)
-      if (minmax.count(params_[i].info.name)) state[i] = out0_[i];
-    ad_ = runner_->backward(state, seeds_);
+      if (minmax.count(params_[i].info.name)) state_[i] = out0_[i];
+    ad_ = runner_->backward(state_, seeds_);
   }
 
   std::string launch() const { return "launch " + shape_str(launch_); }
@@ -619,6 +659,123 @@ class Checker {
   }
 
   size_t num_params() const { return params_.size(); }
+
+  // Forward mode (harness.h): JVP·u against central differences along u, and the dot-product test.
+  void check_jvp(KernelResult& r) {
+    if (!geometry_.empty()) {
+      r.jvp = "skipped (geometry parameters)";
+      return;
+    }
+    std::vector<Buffer> dir = inputs_;
+    double dot_vjp = 0.0;
+    Scalar precision = Scalar::f64;
+    for (size_t i = 0; i < params_.size(); ++i) {
+      const Param& p = params_[i];
+      const bool varied = p.is_float() && (p.info.is_array || p.info.has_accumulator) &&
+                          find_setting(s_.nocheck, p.info.name) == s_.nocheck.end();
+      for (auto& b : dir[i].bytes) b = std::byte{0};
+      if (!varied) continue;
+      if (p.scalar != Scalar::f64 && (precision == Scalar::f64 || p.scalar == Scalar::f16)) precision = p.scalar;
+      fill_random(dir[i], -1.0, 1.0, rng_);
+    }
+    const double eps = s_.eps.value_or(default_eps(precision));
+    const double tol = s_.tol.value_or(default_tol(precision));
+    // x ± eps·u in the inputs' precision; u is then taken as the step actually made,
+    // (x₊ − x₋) / 2eps (rounded to the storage type), so the FD is along the JVP's direction.
+    std::vector<Buffer> xp = inputs_, xm = inputs_;
+    for (size_t i = 0; i < params_.size(); ++i)
+      for (size_t k = 0; k < dir[i].num_scalars() && params_[i].is_float(); ++k) {
+        const double d = dir[i].get(k);
+        if (d == 0.0) continue;
+        xp[i].set(k, inputs_[i].get(k) + eps * d);
+        xm[i].set(k, inputs_[i].get(k) - eps * d);
+        dir[i].set(k, (xp[i].get(k) - xm[i].get(k)) / (2 * eps));
+        dot_vjp += dir[i].get(k) * ad_[i].get(k);
+      }
+    const std::vector<Buffer> tan = runner_->jvp(state_, dir);
+    const std::vector<Buffer> plus = runner_->forward(xp), minus = runner_->forward(xm);
+    // Richardson's extrapolation (4·D(eps/2) − D(eps)) / 3, whose error is O(eps⁴): computed
+    // once, when a component misses the central difference (quickly varying curvature: noise).
+    std::vector<Buffer> half_plus, half_minus, far_plus, far_minus;
+    auto moved = [&](double t) {
+      std::vector<Buffer> x = inputs_;
+      for (size_t a = 0; a < params_.size(); ++a)
+        for (size_t c = 0; c < dir[a].num_scalars() && params_[a].is_float(); ++c)
+          if (dir[a].get(c) != 0.0) x[a].set(c, inputs_[a].get(c) + t * dir[a].get(c));
+      return runner_->forward(x);
+    };
+    // A kink within eps whose slope change the one-sided test misses (as for gradients): one
+    // side's slopes over [x, x ± eps·u] and [x ± eps·u, x ± 2eps·u] agree and the JVP matches them.
+    auto probed = [&](size_t i, size_t k, double t, double up, double down) {
+      if (far_plus.empty()) {
+        far_plus = moved(2 * eps);
+        far_minus = moved(-2 * eps);
+      }
+      const double fp = (far_plus[i].get(k) - plus[i].get(k)) / eps, fm = (minus[i].get(k) - far_minus[i].get(k)) / eps;
+      auto side = [&](double near, double far) {
+        const double scale = std::max(1.0, std::fabs(near));
+        return std::fabs(near - far) <= tol * scale && std::fabs(t - near) <= tol * scale;
+      };
+      return side(up, fp) || side(down, fm);
+    };
+    auto richardson = [&](size_t i, size_t k, double central) {
+      if (half_plus.empty()) {
+        std::vector<Buffer> hp = inputs_, hm = inputs_;
+        for (size_t a = 0; a < params_.size(); ++a)
+          for (size_t c = 0; c < dir[a].num_scalars() && params_[a].is_float(); ++c) {
+            if (dir[a].get(c) == 0.0) continue;
+            hp[a].set(c, inputs_[a].get(c) + 0.5 * eps * dir[a].get(c));
+            hm[a].set(c, inputs_[a].get(c) - 0.5 * eps * dir[a].get(c));
+          }
+        half_plus = runner_->forward(hp);
+        half_minus = runner_->forward(hm);
+      }
+      const double half = (half_plus[i].get(k) - half_minus[i].get(k)) / eps;
+      return (4.0 * half - central) / 3.0;
+    };
+    ParamResult& fd = r.jvp_fd;
+    fd.name = "JVP·u";
+    fd.type = "outputs";
+    double dot_jvp = 0.0;
+    for (size_t i = 0; i < params_.size(); ++i) {
+      if (!params_[i].float_array()) continue;
+      for (size_t k = 0; k < tan[i].num_scalars(); ++k) {
+        const double t = tan[i].get(k);
+        dot_jvp += t * seeds_[i].get(k);
+        const double central = (plus[i].get(k) - minus[i].get(k)) / (2 * eps);
+        const double up = (plus[i].get(k) - out0_[i].get(k)) / eps, down = (out0_[i].get(k) - minus[i].get(k)) / eps;
+        const double err = std::fabs(t - central), rel = err / std::max(1.0, std::fabs(central));
+        bool ok = std::isfinite(t) && rel <= tol;
+        const bool kink = std::fabs(up - down) > 10 * tol * std::max({1.0, std::fabs(up), std::fabs(down)});
+        if (!ok && kink && std::isfinite(t))
+          ok = std::fabs(t - up) <= 10 * tol * std::max(1.0, std::fabs(up)) ||
+               std::fabs(t - down) <= 10 * tol * std::max(1.0, std::fabs(down));
+        bool probed_kink = false;
+        if (!ok && !kink && std::isfinite(t)) {
+          const double r = richardson(i, k, central);
+          ok = std::fabs(t - r) <= tol * std::max(1.0, std::fabs(r));
+          if (!ok && std::fabs(up - down) > tol * std::max({1.0, std::fabs(up), std::fabs(down)}))
+            ok = probed_kink = probed(i, k, t, up, down);
+        }
+        ++fd.checked;
+        if (kink || probed_kink) ++fd.kinks;
+        if (!(err <= fd.max_abs)) fd.max_abs = err;
+        if (!(rel <= fd.max_rel)) fd.max_rel = rel;
+        if (ok) continue;
+        ++fd.failures;
+        if (fd.worst.size() < 4) {
+          std::ostringstream os;
+          os << params_[i].info.name << "[" << k << "] JVP=" << t << " FD=" << central;
+          fd.worst.push_back(os.str());
+        }
+      }
+    }
+    r.jvp = "checked";
+    r.dot_jvp = dot_jvp;
+    r.dot_vjp = dot_vjp;
+    r.dot_ok = std::isfinite(dot_jvp) && std::fabs(dot_jvp - dot_vjp) <= tol * std::max({1.0, std::fabs(dot_jvp)});
+    if (fd.failures || !r.dot_ok) r.status = Status::failed;
+  }
 
  private:
   void compare(size_t i, size_t k, double eps, double tol, ParamResult& r) {
@@ -685,7 +842,7 @@ class Checker {
   std::vector<Param> params_;
   std::vector<Geometry> geometry_;
   std::unique_ptr<Runner> runner_;
-  std::vector<Buffer> inputs_, seeds_, out0_, ad_;
+  std::vector<Buffer> inputs_, seeds_, out0_, ad_, state_;
 };
 
 }  // namespace
@@ -713,6 +870,7 @@ KernelResult check_kernel(const KernelInfo& k, const Settings& s, const Settings
       if (pr.failures) r.status = Status::failed;
       r.params.push_back(std::move(pr));
     }
+    if (k.jvp) c.check_jvp(r);
   } catch (const Unsupported& e) {
     r.status = Status::unsupported;
     r.reason = e.what();

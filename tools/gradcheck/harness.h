@@ -39,6 +39,19 @@
 //    are fixed like int parameters; array fields are allocated, seeded and compared like array
 //    parameters. Settings name fields by path; range(…) and nocheck(…) of "p" / "p.inner"
 //    apply to every field below.
+//  * Forward mode (the kernel's `_jvp`, built with warpc --jvp): with a random direction u over
+//    the same inputs (every compared float input component, uniform in [-1, 1]; zero for
+//    nocheck inputs), on the same launch state as the backward, it checks
+//      JVP·u against (F(x + eps·u) − F(x − eps·u)) / 2eps for every float array component
+//        after the launch (a component passes when |JVP − FD| ≤ tol·max(1, |FD|), or where the
+//        one-sided differences disagree — a kink — when it matches one of them within 10·tol;
+//        elsewhere also when it matches Richardson's extrapolation from eps and eps/2 within tol,
+//        or — one-sided differences disagreeing by more than tol — when one side's slopes over
+//        [x, x ± eps·u] and [x ± eps·u, x ± 2eps·u] agree within tol and the JVP matches them);
+//      the dot-product test ⟨JVP(u), w⟩ = ⟨u, VJP(w)⟩ with the backward's seeds w and gradients
+//        (both sums in double; passes when they agree within tol·max(1, |⟨JVP(u), w⟩|)).
+//    A kernel with a backward pass but no JVP (forward mode refused it) reports "jvp: refused";
+//    kernels with geometry parameters are not checked forward ("jvp: skipped").
 //  * Kernels it cannot drive (arrays of structs, also as struct fields) are "unsupported";
 //    launch errors (wp::Error) are "error". Neither throws.
 #pragma once
@@ -70,6 +83,12 @@ struct KernelResult {
   std::string launch;  // "launch (16,)"
   bool expected = false;  // refused, as an expect=refused pragma says
   std::vector<ParamResult> params;
+  // Forward mode: "checked", "refused" (no _jvp) or "skipped (…)"; the FD comparison over the
+  // output components and the dot-product test.
+  std::string jvp = "refused";
+  ParamResult jvp_fd;
+  double dot_jvp = 0.0, dot_vjp = 0.0;
+  bool dot_ok = true;
 };
 
 KernelResult check_kernel(const wp::reflect::KernelInfo& k, const Settings& s,

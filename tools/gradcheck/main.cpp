@@ -103,6 +103,7 @@ bool selected(const Cli& cli, const std::string& name) {
 // Checks one kernel and prints its table.
 KernelResult check_and_print(const Cli& cli, const FileSettings& pragmas, const wp::reflect::KernelInfo& k,
                              const std::map<std::string, std::string>& reasons,
+                             const std::map<std::string, std::string>& jvp_reasons,
                              const std::map<std::string, std::set<std::string>>& minmax, const wp::Device& device) {
   const Settings own = pragmas.kernels.count(k.name) ? pragmas.kernels.at(k.name) : Settings{};
   const Settings s = resolve(Settings{}, cli.settings, pragmas, k.name);
@@ -110,6 +111,7 @@ KernelResult check_and_print(const Cli& cli, const FileSettings& pragmas, const 
   KernelResult r = check_kernel(k, s, own, device, mm == minmax.end() ? std::set<std::string>{} : mm->second, cli.seed);
   if (r.status == Status::refused)
     r.reason = reasons.count(k.name) ? reasons.at(k.name) : "no backward pass (enable_backward=False)";
+  if (r.jvp == "refused" && jvp_reasons.count(k.name)) r.jvp = "refused: " + jvp_reasons.at(k.name);
   apply_expectation(r, s);
   print_kernel(std::cout, r);
   std::cout.flush();
@@ -160,6 +162,7 @@ int run(const Cli& cli, const Toolchain& tc) {
   const ModuleBuild mb = build_module(tc, cli.file, cli.includes, cli.device == "cuda", dir, cli.verbose);
   const Library lib(mb.library);
   const auto reasons = refusal_reasons(mb.warpc_stderr);
+  const auto jvp_reasons = jvp_refusal_reasons(mb.warpc_stderr);
   const auto minmax = minmax_targets(mb.ir);
   const wp::Device device = cli.device == "cuda" ? wp::Device("cuda:0") : wp::Device();
   std::cout << "warpc-gradcheck " << cli.file << " (" << cli.device << ")\n";
@@ -168,7 +171,7 @@ int run(const Cli& cli, const Toolchain& tc) {
   for (const wp::reflect::KernelInfo* k : lib.kernels()) {
     names.insert(k->name);
     if (!selected(cli, k->name)) continue;
-    auto check = [&] { return check_and_print(cli, pragmas, *k, reasons, minmax, device); };
+    auto check = [&] { return check_and_print(cli, pragmas, *k, reasons, jvp_reasons, minmax, device); };
     results.push_back(device.is_cpu() ? isolated(check, k->name) : check());
   }
   std::vector<std::string> problems;

@@ -136,7 +136,7 @@ ModuleBuild build_module(const Toolchain& tc, const std::string& wp_file,
   for (const std::string& i : includes) warpc.insert(warpc.end(), {"-I", i});
   warpc.insert(warpc.end(), tc.warpc_flags.begin(), tc.warpc_flags.end());
   std::vector<std::string> gen = warpc;
-  gen.insert(gen.end(), {cuda ? "--emit=header,cpp,cuda" : "--emit=header,cpp", "--reflect",
+  gen.insert(gen.end(), {cuda ? "--emit=header,cpp,cuda" : "--emit=header,cpp", "--reflect", "--jvp",
                          "--namespace", "gradcheck_module", "-o", dir, "--color", "never"});
   must_run(gen, dir, "warpc", verbose, &mb.warpc_stderr);
   std::vector<std::string> ir = warpc;
@@ -193,6 +193,14 @@ std::vector<const wp::reflect::KernelInfo*> Library::kernels() const {
 
 std::map<std::string, std::string> refusal_reasons(const std::string& text) {
   static const std::regex re(R"(no backward pass for kernel '([A-Za-z_0-9]+)': ([^\n]*))");
+  std::map<std::string, std::string> out;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it)
+    out[(*it)[1]] = (*it)[2];
+  return out;
+}
+
+std::map<std::string, std::string> jvp_refusal_reasons(const std::string& text) {
+  static const std::regex re(R"(no forward-mode \(JVP\) pass for kernel '([A-Za-z_0-9]+)': ([^\n]*))");
   std::map<std::string, std::string> out;
   for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it)
     out[(*it)[1]] = (*it)[2];

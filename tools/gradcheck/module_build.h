@@ -64,6 +64,8 @@ class Library {
 };
 
 std::map<std::string, std::string> refusal_reasons(const std::string& warpc_stderr);
+// kernel → the reason of "no forward-mode (JVP) pass for kernel 'K': REASON" warnings.
+std::map<std::string, std::string> jvp_refusal_reasons(const std::string& warpc_stderr);
 std::map<std::string, std::set<std::string>> minmax_targets(const std::string& ir);
 
 // A fresh directory under $TMPDIR (or /tmp); remove_tree deletes it.

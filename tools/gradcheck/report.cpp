@@ -46,7 +46,7 @@ void print_kernel(std::ostream& os, const KernelResult& r) {
   os << "\n";
   if (r.params.empty()) {
     if (r.status == Status::passed) os << "  (no differentiable parameters)\n";
-    return;
+    if (r.jvp != "checked") return;
   }
   char line[256];
   std::snprintf(line, sizeof line, "  %-14s %-18s %6s %12s %12s %6s  %s\n", "param", "type", "n",
@@ -60,6 +60,21 @@ void print_kernel(std::ostream& os, const KernelResult& r) {
     for (const std::string& w : p.worst) os << "      " << w << "\n";
     if (p.failures > p.worst.size()) os << "      … " << p.failures - p.worst.size() << " more\n";
   }
+  if (r.status == Status::refused || r.status == Status::skipped) return;
+  if (r.jvp != "checked") {
+    os << "  jvp: " << r.jvp << "\n";
+    return;
+  }
+  const ParamResult& f = r.jvp_fd;
+  std::snprintf(line, sizeof line, "  jvp: %zu output components vs FD, max|JVP-FD| %s, max rel %s, %zu kinks: %s\n",
+                f.checked, fmt("%.3g", f.max_abs).c_str(), fmt("%.3g", f.max_rel).c_str(), f.kinks,
+                f.failures ? "FAIL" : "pass");
+  os << line;
+  for (const std::string& w : f.worst) os << "      " << w << "\n";
+  if (f.failures > f.worst.size()) os << "      … " << f.failures - f.worst.size() << " more\n";
+  std::snprintf(line, sizeof line, "  jvp: <JVP(u), w> = %s, <u, VJP(w)> = %s: %s\n", fmt("%.9g", r.dot_jvp).c_str(),
+                fmt("%.9g", r.dot_vjp).c_str(), r.dot_ok ? "pass" : "FAIL");
+  os << line;
 }
 
 int print_summary(std::ostream& os, const std::vector<KernelResult>& results,

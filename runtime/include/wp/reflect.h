@@ -65,6 +65,11 @@ using ForwardFn = void (*)(const Dim& dim, void* const* args, const LaunchOption
 using BackwardFn = void (*)(const Dim& dim, void* const* args, void* const* accumulators,
                             const LaunchOptions& options);
 
+// jvp(dim, args, tangents, options) launches <kernel>_jvp: tangents[i] is null (zero tangent)
+// or, for a float array parameter, the ArrayArg of its tangent array (data only; args[i]'s
+// shape), for a float value parameter a pointer to its tangent value (struct: as in args).
+using JvpFn = void (*)(const Dim& dim, void* const* args, void* const* tangents, const LaunchOptions& options);
+
 struct KernelInfo {
   const char* name;
   int num_params;
@@ -73,6 +78,7 @@ struct KernelInfo {
   bool has_backward;
   ForwardFn forward;
   BackwardFn backward;
+  JvpFn jvp;  // null when the kernel has no forward-mode pass (warpc --jvp / enable_jvp=True)
 };
 
 }  // namespace wp::reflect

@@ -58,6 +58,15 @@
 //      wp::Tape tape;
 //      { wp::TapeScope recording(tape); forward(...); }   // begin() … end()
 //      tape.backward(loss);
+//  * Forward mode (docs/autodiff.md, "Forward mode"): attach_jvp(jvp) gives the LAST record its
+//    JVP closure (generated launchers of kernels with a `_jvp` pass call it right after
+//    record(); wp::Error when there is no record). forward_jvp() runs the recorded JVP
+//    closures from the first launch to the last. Tangents live in the gradient buffers: seed
+//    the inputs' buffers with the tangent u (after zero()), and after forward_jvp() every array a
+//    recorded launch wrote holds the tangent of its final contents in its gradient buffer
+//    (atomic_add outputs accumulate: zero them first). Non-array parameters are constants
+//    (zero tangent). A record without a JVP (a kernel compiled without one, record_func)
+//    makes forward_jvp() throw wp::Error naming it before anything runs; so does an empty tape.
 //  * A Tape is used by one thread at a time (recording, backward and zero are not
 //    synchronised); it is neither copyable nor movable.
 //  * Checkpointed step sequences (runtime/src/tape_checkpoint.cpp; docs/autodiff.md
@@ -198,6 +207,8 @@ class Tape {
   size_t memory_budget() const { return budget_; }
   size_t peak_bytes() const { return stats_.peak_bytes; }
   const CheckpointStats& checkpoint_stats() const { return stats_; }
+  void attach_jvp(std::function<void()> jvp);
+  void forward_jvp();
 
   void backward(const array<float>& loss);
   void backward();
@@ -260,6 +271,7 @@ class Tape {
     std::vector<ParamGrad> params;
     Kind kind = Kind::Kernel;
     std::shared_ptr<StepSequence> steps;
+    std::function<void()> jvp;  // forward mode (attach_jvp); empty when the kernel has none
   };
   friend struct StepRunner;
 

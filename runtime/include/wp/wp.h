@@ -18,6 +18,7 @@
 #include "wp/error.h"
 #include "wp/graph.h"
 #include "wp/hash_grid.h"
+#include "wp/jvp.h"
 #include "wp/kernel_abi.h"
 #include "wp/launch.h"
 #include "wp/mesh.h"

@@ -20,6 +20,7 @@
 #include "wp/builtins/atomic.h"
 #include "wp/builtins/print.h"
 #include "wp/builtins/adjoint_support.h"
+#include "wp/builtins/tangent_support.h"
 #include "wp/builtins/ray_query.h"
 #include "wp/builtins/mesh_query.h"
 #include "wp/builtins/hash_grid.h"
