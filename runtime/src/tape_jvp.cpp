@@ -15,7 +15,10 @@ void Tape::attach_jvp(std::function<void()> jvp) {
 void Tape::forward_jvp() {
   if (launches_.empty()) throw Error("Tape::forward_jvp: the tape recorded no launch");
   for (size_t i = 0; i < launches_.size(); ++i)
-    if (!launches_[i].jvp)
+    if (!launches_[i].jvp && launches_[i].kind == Kind::Steps)
+      throw Error("Tape::forward_jvp: record " + std::to_string(i) +
+                  " is a checkpointed step sequence (record_steps), which has no forward-mode (JVP) pass");
+    else if (!launches_[i].jvp)
       throw Error("Tape::forward_jvp: record " + std::to_string(i) + " ('" + launches_[i].kernel +
                   "') has no forward-mode (JVP) pass; compile its kernel with enable_jvp=True or warpc --jvp "
                   "(host functions recorded with record_func have none)");
