@@ -9,9 +9,14 @@
 //   launch KERNEL NDIM D0 … ; then one `arg` per kernel parameter, in parameter order:
 //     arg array f32|i32 NDIM S0 … VALUES…     (S0·S1·… values)
 //     arg f32|i32 VALUE
+//     seed PARAM_INDEX VALUES…              (optional, after the args: the adjoint of an array
+//                                           output; the backward pass then runs too)
 //   end
 // Floats may be hexadecimal (C99 %a, Python float.hex()). OUTPUTS gets one line per array
-// argument after each launch: `out LAUNCH_INDEX PARAM_NAME V…`, floats as %a, ints as %d.
+// argument after each launch: `out LAUNCH_INDEX PARAM_NAME V…`, floats as %a, ints as %d; when
+// the launch has seeds, `<kernel>_backward` runs after the forward launch (every float array
+// gets a gradient buffer: the seeds, zeros elsewhere) and `grad LAUNCH_INDEX PARAM_NAME V…`
+// lines give every float array's gradient.
 //
 // Contract: exit 0 when everything ran; 2 for bad usage, an unreadable input file or a failed
 // build (the failing command and its output on stderr); 3 when a launch threw a wp::Error
@@ -46,6 +51,7 @@ struct Launch {
   std::string kernel;
   std::vector<int64_t> dim;
   std::vector<Arg> args;
+  std::vector<std::pair<int, std::vector<float>>> seeds;  // param index → adjoint values
 };
 
 [[noreturn]] void die(int code, const std::string& why) {
@@ -99,6 +105,15 @@ std::vector<Launch> read_launches(const std::string& path) {
     const int nd = next_int(in);
     for (int d = 0; d < nd; ++d) l.dim.push_back(next_int(in));
     while ((t = next(in)) == "arg") l.args.push_back(read_arg(in));
+    while (t == "seed") {
+      const int p = next_int(in);
+      if (p < 0 || p >= int(l.args.size()) || !l.args[p].is_array || !l.args[p].is_float)
+        die(2, "seed: parameter " + std::to_string(p) + " is not a float array");
+      std::vector<float> v;
+      for (size_t k = 0; k < l.args[p].count(); ++k) v.push_back(std::strtof(next(in).c_str(), nullptr));
+      l.seeds.emplace_back(p, std::move(v));
+      t = next(in);
+    }
     if (t != "end") die(2, "expected 'arg' or 'end', got '" + t + "'");
     out.push_back(std::move(l));
   }
@@ -113,6 +128,31 @@ wp::Dim make_dim(const std::vector<int64_t>& d) {
     case 4: return wp::Dim({d[0], d[1], d[2], d[3]});
   }
   die(2, "launch rank must be 1..4");
+}
+
+void print_values(std::ostream& out, const char* tag, size_t index, const char* name, const void* data,
+                  size_t count, bool is_float) {
+  out << tag << " " << index << " " << name;
+  char buf[64];
+  for (size_t e = 0; e < count; ++e) {
+    if (is_float) {
+      float v;
+      std::memcpy(&v, static_cast<const char*>(data) + 4 * e, 4);
+      std::snprintf(buf, sizeof buf, " %a", double(v));
+    } else {
+      int v;
+      std::memcpy(&v, static_cast<const char*>(data) + 4 * e, 4);
+      std::snprintf(buf, sizeof buf, " %d", v);
+    }
+    out << buf;
+  }
+  out << "\n";
+}
+
+std::vector<char> fetch(const void* src, const wp::Device& device, size_t bytes) {
+  std::vector<char> host(bytes);
+  if (bytes) wp::detail::copy_bytes(host.data(), wp::Device(), src, device, bytes);
+  return host;
 }
 
 // Launches one block; appends `out` lines for its array arguments.
@@ -144,23 +184,36 @@ void run_launch(const Launch& l, size_t index, const wp::reflect::KernelInfo& k,
   for (size_t p = 0; p < l.args.size(); ++p) {
     const Arg& a = l.args[p];
     if (!a.is_array) continue;
-    out << "out " << index << " " << k.params[p].name;
-    std::vector<char> host(a.count() * 4);
-    if (!host.empty()) wp::detail::copy_bytes(host.data(), wp::Device(), memory[p].get(), device, host.size());
-    char buf[64];
-    for (size_t e = 0; e < a.count(); ++e) {
-      if (a.is_float) {
-        float v;
-        std::memcpy(&v, host.data() + 4 * e, 4);
-        std::snprintf(buf, sizeof buf, " %a", double(v));
-      } else {
-        int v;
-        std::memcpy(&v, host.data() + 4 * e, 4);
-        std::snprintf(buf, sizeof buf, " %d", v);
-      }
-      out << buf;
+    const std::vector<char> host = fetch(memory[p].get(), device, a.count() * 4);
+    print_values(out, "out", index, k.params[p].name, host.data(), a.count(), a.is_float);
+  }
+  if (l.seeds.empty()) return;
+  if (!k.has_backward || !k.backward) die(3, "kernel '" + l.kernel + "' has no backward pass");
+  // Inputs again (the forward launch may have written them), gradients: seeds or zeros.
+  std::vector<std::shared_ptr<void>> grads(l.args.size());
+  for (size_t p = 0; p < l.args.size(); ++p) {
+    const Arg& a = l.args[p];
+    if (!a.is_array) continue;
+    const size_t bytes = a.count() * 4;
+    if (bytes) {
+      const void* host = a.is_float ? static_cast<const void*>(a.f.data()) : a.i.data();
+      wp::detail::copy_bytes(memory[p].get(), device, host, wp::Device(), bytes);
     }
-    out << "\n";
+    if (!a.is_float) continue;
+    grads[p] = wp::detail::allocate_shared(device, bytes);
+    std::vector<float> g(a.count(), 0.0f);
+    for (const auto& [sp, values] : l.seeds)
+      if (sp == int(p)) g = values;
+    if (bytes) wp::detail::copy_bytes(grads[p].get(), device, g.data(), wp::Device(), bytes);
+    arrays[p].grad = grads[p].get();
+  }
+  std::vector<void*> accumulators(l.args.size(), nullptr);
+  k.backward(make_dim(l.dim), argv.data(), accumulators.data(), options);
+  wp::synchronize();
+  for (size_t p = 0; p < l.args.size(); ++p) {
+    if (!grads[p]) continue;
+    const std::vector<char> host = fetch(grads[p].get(), device, l.args[p].count() * 4);
+    print_values(out, "grad", index, k.params[p].name, host.data(), l.args[p].count(), true);
   }
 }
 

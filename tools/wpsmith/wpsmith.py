@@ -1047,7 +1047,9 @@ def gen_module(seed):
     ctx = {"loop": False, "func": None, "kernel": k}
     body = [Simple("i = wp.tid()", lambda env: None, removable=False), x0, x1] + sg.block(sc, 2, r.randint(3, 6), ctx)
     e = g.wrap_float(g.gen_float(sc, 2))
-    body.append(Simple(f"y[i] = {e[0]}", lambda env: env.arrays["y"].__setitem__(env.vars["i"], e[1](env)), removable=False))
+    body.append(Simple(f"y[i] = {e[0]} + a * b + wp.sin(b)", lambda env: env.arrays["y"].__setitem__(
+        env.vars["i"], env.R(env.R(e[1](env) + env.R(env.vars["a"] * env.vars["b"])) + env.R(math.sin(env.vars["b"])))),
+        removable=False))
     k.body = body
     m.kernels.append(k)
     # Inputs.
@@ -1057,6 +1059,7 @@ def gen_module(seed):
         "sc_f": r.randint(-16, 16) / 4.0,
         "sc_i": r.randint(-100, 100),
         "x": [r.randint(-16, 16) / 8.0 for _ in range(GRAD_N)],
+        "w": [r.randint(-8, 8) / 4.0 for _ in range(GRAD_N)],
     }
     return m
 
@@ -1085,6 +1088,31 @@ def flat_indices(dims):
     return idx
 
 
+def run_grad_kernel(m, k, xs, R=ident):
+    arrays = {"x": list(xs), "y": [0.0] * GRAD_N}
+    for i in range(GRAD_N):
+        env = Env(R, m, arrays, {})
+        env.vars["i"] = i
+        try:
+            run_list(env, k.body)
+        except Return:
+            pass
+    return arrays["y"]
+
+
+def grad_reference(m, k, h=1e-6):
+    """x's gradient for the adjoint seeds w: sum_i w_i dy_i/dx_j, central differences in float64."""
+    x, w = m.inputs["x"], m.inputs["w"]
+    out = []
+    for j in range(GRAD_N):
+        xp, xm = list(x), list(x)
+        xp[j] += h
+        xm[j] -= h
+        yp, ym = run_grad_kernel(m, k, xp), run_grad_kernel(m, k, xm)
+        out.append(sum(wi * (a - b) / (2 * h) for wi, a, b in zip(w, yp, ym)))
+    return out
+
+
 def evaluate(m, R):
     """Runs every kernel; returns {launch: {param: (values, fragile_flags, scales)}}."""
     results = []
@@ -1100,7 +1128,10 @@ def evaluate(m, R):
                 except Return:
                     pass
                 fragile[i] = env.fragile
-            results.append({"x": (arrays["x"], [False] * GRAD_N, None), "y": (arrays["y"], fragile, None)})
+            res = {"x": (arrays["x"], [False] * GRAD_N, None), "y": (arrays["y"], fragile, None)}
+            if R is ident:
+                res["grad:x"] = (grad_reference(m, k), [False] * GRAD_N, None)
+            results.append(res)
             continue
         n = math.prod(k.dims)
         arrays = {"in_f": list(m.inputs["in_f"]), "in_i": list(m.inputs["in_i"]),
@@ -1138,6 +1169,7 @@ def exec_inputs(m):
         if k.grad:
             lines.append(f"arg array f32 1 {GRAD_N} " + " ".join(float(v).hex() for v in m.inputs["x"]))
             lines.append(f"arg array f32 1 {GRAD_N} " + " ".join("0x0p+0" for _ in range(GRAD_N)))
+            lines.append(f"seed 1 " + " ".join(float(v).hex() for v in m.inputs["w"]))
         else:
             n = math.prod(k.dims)
             shape = " ".join(map(str, k.dims))
@@ -1160,6 +1192,9 @@ def reference(m):
     for k, a, b in zip(m.kernels, ref64, ref32):
         launch = {"kernel": k.name, "params": {}}
         for p, (vals, frag, scale) in a.items():
+            if p.startswith("grad:"):
+                launch["params"][p] = {"f64": vals, "f32emu": vals, "fragile": frag, "scale": None, "grad": True}
+                continue
             vals32, frag32, _ = b[p]
             launch["params"][p] = {
                 "f64": vals, "f32emu": vals32,
