@@ -958,9 +958,46 @@ class StmtGen:
             e = g.wrap_int(g.gen_int(sc, 2))
             arr = "out_i"
 
+        if arr == "out_f":
+            def fn(env):
+                f = env.vars["__flat"]
+                env.arrays[arr][f] = env.R(env.R(env.arrays[arr][f] * 0.5) + e[1](env))
+            return Simple(f"{arr}[{idx}] = {arr}[{idx}] * 0.5 + {e[0]}", fn)
+
         def fn(env):
-            env.arrays[arr][env.vars["__flat"]] = e[1](env)
-        return Simple(f"{arr}[{idx}] = {e[0]}", fn)
+            f = env.vars["__flat"]
+            env.arrays[arr][f] = c_mod(env.arrays[arr][f] * 3 + e[1](env), 1000003)
+        return Simple(f"{arr}[{idx}] = ({arr}[{idx}] * 3 + {e[0]}) % 1000003", fn)
+
+    def fold_state(self, sc, k):
+        """The kernel's last statements: every top-level variable folded into the outputs, so
+        that no computed value is dead."""
+        idx = ", ".join(f"t{d}" for d in range(k.ndim))
+        fterms, iterms = [], []
+        for n, t in sc.vars:
+            if t == "f":
+                fterms.append((n, lambda env, n=n: env.vars[n]))
+            elif t == "i":
+                iterms.append((n, lambda env, n=n: env.vars[n]))
+            elif t in ("v3", "v4", "q"):
+                for c in range({"v3": 3, "v4": 4, "q": 4}[t]):
+                    fterms.append((f"{n}[{c}]", lambda env, n=n, c=c: env.vars[n][c]))
+            elif t == "m33":
+                fterms.append((f"{n}[1, 2]", lambda env, n=n: env.vars[n][1][2]))
+        fcode = " + ".join(c for c, _ in fterms) or "0.0"
+        icode = " + ".join(c for c, _ in iterms) or "0"
+
+        def ffn(env):
+            f, acc = env.vars["__flat"], 0.0
+            for _, g in fterms:
+                acc = env.R(acc + g(env))
+            env.arrays["out_f"][f] = env.R(env.R(env.arrays["out_f"][f] * 0.5) + acc)
+
+        def ifn(env):
+            f = env.vars["__flat"]
+            env.arrays["out_i"][f] = c_mod(env.arrays["out_i"][f] * 3 + sum(g(env) for _, g in iterms), 1000003)
+        return [Simple(f"out_f[{idx}] = out_f[{idx}] * 0.5 + ({fcode})", ffn, removable=False),
+                Simple(f"out_i[{idx}] = (out_i[{idx}] * 3 + ({icode})) % 1000003", ifn, removable=False)]
 
     def tuple_call(self, sc):
         g, r = self.g, self.g.rng
@@ -1032,6 +1069,7 @@ def gen_module(seed):
         ctx = {"loop": False, "func": None, "kernel": k}
         body = [head] + sg.block(sc, 3, r.randint(4, 9), ctx)
         body.append(sg.out_store(sc, k))
+        body += sg.fold_state(sc, k)
         k.body = body
         m.kernels.append(k)
     # The differentiable kernel: smooth float code over x, y.
