@@ -103,7 +103,6 @@ TEST(BadInput, DestroyedAndMovedFromStreams) {
   wp::Event none;  // no event: recording or waiting on it throws
   EXPECT_NE(error_of([&] { none.record(); }), "<no error>");
   EXPECT_NE(error_of([&] { none.synchronize(); }), "<no error>");
-  EXPECT_NE(error_of([&] { cpu.wait_event(none); }), "<no error>");
   if (!have_gpu()) GTEST_SKIP() << "no CUDA device: destroyed CUDA streams need one";
   wp::Stream s(wp::Device::cuda(0));
   wp::Stream moved = std::move(s);

@@ -222,7 +222,7 @@ def minimise(runner, m, kind, work, seed, budget=80):
     """Greedy delta debugging: drop statement runs (halves, then single statements) and unused
     functions/kernels while the case still fails with `kind`."""
     dir_ = Path(work) / f"min_{seed}"
-    dir_.mkdir(exist_ok=True)
+    dir_.mkdir(parents=True, exist_ok=True)
     tries = [0]
 
     def still_fails():
