@@ -42,7 +42,10 @@ def parse(path):
             vals = [conv(t) for t in toks[pos:pos + n]]
             pos += n
             args.append((is_array, scalar, shape, vals))
-        assert toks[pos] == "end"
+        while toks[pos] == "seed":  # adjoint seeds: the oracle runs forward only
+            p = int(toks[pos + 1])
+            pos += 2 + int(np.prod(args[p][2]))
+        assert toks[pos] == "end", toks[pos]
         pos += 1
         launches.append((name, dims, args))
     return launches
