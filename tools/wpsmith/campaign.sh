@@ -14,6 +14,13 @@ start=1000
 if [ $# -gt 0 ] && [ "$1" != "--" ]; then start=$1; shift; fi
 [ "${1:-}" = "--" ] && shift
 here=$(cd "$(dirname "$0")" && pwd)
-build=${WARPC_BUILD:-$here/../../build}
+build=$(cd "${WARPC_BUILD:-$here/../../build}" && pwd)
+# A build tree copied from another machine holds that machine's source path (warpc-smith-exec
+# compiles with the headers there): link it to this checkout, as tools/gpu/gpu_check.sh does.
+root=$(cd "$here/../.." && pwd)
+orig_src=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt")
+if [ -n "$orig_src" ] && [ "$orig_src" != "$root" ] && [ ! -e "$orig_src" ]; then
+  mkdir -p "$(dirname "$orig_src")" && ln -s "$root" "$orig_src" && echo "linked $orig_src -> $root"
+fi
 exec python3 "$here/run_campaign.py" --build "$build" --seeds "$start:$((start + n))" \
   -j "${WPSMITH_JOBS:-$(nproc)}" --minimise --save "$build/wpsmith-failures" "$@"
