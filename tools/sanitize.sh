@@ -3,6 +3,8 @@
 # AddressSanitizer + UBSan (asan) or ThreadSanitizer (tsan) in build-asan / build-tsan (the
 # CMakePresets.json presets of the same names: CUDA off, RelWithDebInfo) and runs it with
 # ctest (labels gpu and fuzz excluded). LeakSanitizer runs with ASan: a leak fails the test.
+# allocator_may_return_null=1: an allocation too large for the machine returns null, as
+# without ASan, so the runtime's out-of-memory wp::Error path (BadInput tests) is exercised.
 #
 #   --quick   only the runtime and compiler unit tests, the bad-input tests and a sample of
 #             run tests (the full suite is slow on a small machine: every kernel library is
@@ -18,7 +20,7 @@ if [ "${1:-}" = "--quick" ]; then quick=1; shift; fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${WARPC_SANITIZE_JOBS:-$(nproc)}
 case "$mode" in
-  asan) export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
+  asan) export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:allocator_may_return_null=1}
         export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} ;;
   tsan) export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} ;;
   *) echo "sanitize.sh: mode must be asan or tsan" >&2; exit 2 ;;
