@@ -1,6 +1,14 @@
-// fuzz_frontend.cpp — libFuzzer target for the whole front end: bytes → lex →
-// parse → sema → (accepted programs) lowering to IR and the IR passes →
-// rendered diagnostics.
+// fuzz_frontend.cpp — libFuzzer targets for the compiler: bytes → lex → parse →
+// sema → (accepted programs) lowering to IR and the IR passes → rendered
+// diagnostics. Built twice (tools/fuzz/CMakeLists.txt):
+//  * warpc_fuzz_frontend: the front end and the IR passes, as above;
+//  * warpc_fuzz_codegen (WARPC_FUZZ_CODEGEN): accepted programs go on through
+//    structure_returns, reverse-mode AD (generate_adjoints), dead-code
+//    elimination and code generation (header, C++ and CUDA texts, with the
+//    reflection table). With WARPC_FUZZ_GXX=N in the environment, every N-th
+//    program that produced code has its header + .wp.cpp checked with
+//    `g++ -std=c++20 -fsyntax-only` against the runtime and stdlib headers
+//    (WARPC_FUZZ_CXX overrides the compiler; a failure is a finding).
 //
 // Contract: any input must finish without a crash, sanitizer report or
 // timeout, and must satisfy these invariants (checked with abort(), so a
@@ -10,7 +18,9 @@
 //  * if any error was reported, the first diagnostic has a valid location
 //    inside the buffer ("no error without a caret");
 //  * IR lowered from an accepted program passes the IR verifier, before and
-//    after every pass of the pipeline (run_ir_passes).
+//    after every pass of the pipeline (run_ir_passes), and after AD;
+//  * (codegen) code generation of an accepted program either succeeds or
+//    reports an error; its C++ compiles when sampled.
 // Imports resolve to nothing (the loader returns null and reports nothing).
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +35,19 @@
 #include "passes/pass_manager.h"
 #include "pipeline.h"
 #include "sema/sema.h"
+
+#ifdef WARPC_FUZZ_CODEGEN
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "ad/generate_adjoints.h"
+#include "codegen/codegen.h"
+#include "passes/eliminate_dead_code.h"
+#include "passes/structure_returns.h"
+#endif
 
 namespace {
 
@@ -62,6 +85,67 @@ void check_diagnostics(const warpc::DiagnosticEngine& diags, size_t size) {
   if (first.range.begin.offset > size) fail("first diagnostic located outside the buffer");
 }
 
+#ifdef WARPC_FUZZ_CODEGEN
+// g++ -fsyntax-only over the generated header + .wp.cpp, every N-th call (N from
+// WARPC_FUZZ_GXX; 0/unset = never). Aborts (a finding) when the compiler rejects it.
+void maybe_compile(const warpc::codegen::GeneratedCode& code) {
+  static const long every = [] {
+    const char* e = std::getenv("WARPC_FUZZ_GXX");
+    return e ? std::atol(e) : 0L;
+  }();
+  static long calls = 0;
+  if (every <= 0 || calls++ % every != 0) return;
+  namespace fs = std::filesystem;
+  static const fs::path dir = [] {
+    std::string tmpl = (fs::temp_directory_path() / "warpc-fuzz-gxx-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) fail("cannot create a temporary directory");
+    return fs::path(tmpl);
+  }();
+  std::ofstream(dir / "fuzz.wp.h") << code.header;
+  std::ofstream(dir / "fuzz.wp.cpp") << code.cpu;
+  const char* cxx_env = std::getenv("WARPC_FUZZ_CXX");
+  const std::string cxx = cxx_env && *cxx_env ? cxx_env : "g++";
+  const std::string log = (dir / "gxx.log").string();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string inc_dir = "-I" + dir.string();
+    const std::string src = (dir / "fuzz.wp.cpp").string();
+    FILE* out = std::freopen(log.c_str(), "w", stderr);
+    (void)out;
+    execlp(cxx.c_str(), cxx.c_str(), "-std=c++20", "-fsyntax-only", "-w", inc_dir.c_str(),
+           "-I" WARPC_FUZZ_RUNTIME_INCLUDE, "-I" WARPC_FUZZ_STDLIB_INCLUDE, src.c_str(), (char*)nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) == 127) return;  // no compiler: nothing to check
+  if (WEXITSTATUS(status) != 0) {
+    std::ifstream in(log);
+    std::fprintf(stderr, "%s", std::string(std::istreambuf_iterator<char>(in), {}).substr(0, 4000).c_str());
+    fail("generated C++ does not compile (g++ -fsyntax-only)");
+  }
+}
+
+// structure_returns → AD → dead code → codegen, as the driver runs them.
+void generate(warpc::ir::Module& ir, const warpc::sema::Program& program, const warpc::SourceManager& sources,
+              warpc::TypeContext& types, warpc::DiagnosticEngine& diags) {
+  warpc::structure_returns(ir);
+  warpc::generate_adjoints(ir, types, diags);
+  warpc::eliminate_dead_code(ir);
+  if (!warpc::ir::verify_ir(ir).empty()) fail("IR does not verify after AD");
+  warpc::codegen::CodegenOptions options;
+  options.stem = "fuzz";
+  options.reflect = true;
+  warpc::codegen::GeneratedCode code;
+  if (warpc::codegen::generate(ir, program, sources, options, diags, &code)) {
+    if (code.header.empty() || code.cpu.empty() || code.cuda.empty()) fail("codegen succeeded with empty output");
+    maybe_compile(code);
+  } else if (!diags.has_errors()) {
+    fail("codegen failed without an error");
+  }
+}
+#endif
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -92,6 +176,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       warpc::PassManager passes({"", /*verify_ir=*/true, false}, dump, errors);
       if (!warpc::run_ir_passes(passes, *ir)) fail("IR does not verify after a pass");
       warpc::ir::print_ir(dump, *ir);
+#ifdef WARPC_FUZZ_CODEGEN
+      generate(*ir, *program, sources, types, diags);
+#endif
     }
     check_diagnostics(diags, size);
   }

@@ -92,7 +92,7 @@ class Stream {
 
 class Event {
  public:
-  Event() = default;  // no event: recording or waiting on it throws
+  Event() = default;  // the CPU event: record/synchronize do nothing; a CUDA stream waiting on it throws
   explicit Event(const Device& device, bool enable_timing = false);
 
   const Device& device() const { return device_; }
