@@ -54,9 +54,12 @@ std::optional<Scalar> int_binary(const std::string& f, ScalarKind k, Int a, Int 
   if (f == "add") return wrap(k, static_cast<Int>(static_cast<U>(a) + static_cast<U>(b)));
   if (f == "sub") return wrap(k, static_cast<Int>(static_cast<U>(a) - static_cast<U>(b)));
   if (f == "mul") return wrap(k, static_cast<Int>(static_cast<U>(a) * static_cast<U>(b)));
-  if (f == "div" || f == "floordiv" || f == "mod") {  // C: truncation toward zero, % has the dividend's sign
+  if (f == "div" || f == "floordiv" || f == "mod") {  // C: / truncates, % has the dividend's sign; // floors
     if (b == 0 || (is_signed(k) && a == int_min(k) && b == -1)) return std::nullopt;
-    return wrap(k, f == "mod" ? a % b : a / b);
+    if (f == "mod") return wrap(k, a % b);
+    Int q = a / b;
+    if (f == "floordiv" && a % b != 0 && ((a < 0) != (b < 0))) q -= 1;  // // rounds toward -inf
+    return wrap(k, q);
   }
   if (f == "bit_and") return wrap(k, a & b);
   if (f == "bit_or") return wrap(k, a | b);

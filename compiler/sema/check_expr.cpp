@@ -519,7 +519,7 @@ std::string Sema::operand_help(ast::BinaryOp op, const Type* lt, const Type* rt,
 }
 
 // A user @wp.func named like the operator's builtin (`add`, `mul` …) whose
-// signature matches exactly overloads the operator (warp-semantics §2.3).
+// signature matches exactly overloads the operator (as in Warp).
 const CallTarget* Sema::user_operator(const std::string& name, const std::vector<const Type*>& args) {
   if (!module_) return nullptr;
   auto it = module_->globals.find(name);

@@ -156,6 +156,7 @@ const ConstValue* Sema::fold_scalar_binary(ast::BinaryOp op, const ConstValue& a
         return nullptr;
       }
       r = op == ast::BinaryOp::Mod ? x % y : x / y;  // C: truncation, sign of dividend
+      if (op == ast::BinaryOp::FloorDiv && x % y != 0 && ((x < 0) != (y < 0))) r -= 1;  // // floors
       break;
     case ast::BinaryOp::LShift:
       if (y < 0 || y >= bits) return nullptr;

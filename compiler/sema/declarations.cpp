@@ -551,7 +551,7 @@ void Sema::attach_custom(FunctionDecl* d, ast::CallExpr* call) {
   module_->functions.push_back(d);
 }
 
-// Warp's rules (warp-semantics §2.7): a gradient takes the inputs followed by
+// Warp's rules: a gradient takes the inputs followed by
 // one adjoint per output; a replay has the function's exact signature.
 void Sema::check_custom_signature(FunctionDecl* d) {
   if ((d->kind != FunctionKind::Grad && d->kind != FunctionKind::Replay) || !d->custom_of || d->bad_signature) return;

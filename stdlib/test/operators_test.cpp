@@ -13,14 +13,20 @@
 
 namespace {
 
-TEST(IntOps, TruncatingDivisionAndCRemainder) {
-  // (a, b, a / b, a % b) by hand: quotient toward zero, remainder has the sign of a.
-  const int32_t cases[][4] = {{7, 2, 3, 1}, {-7, 2, -3, -1}, {7, -2, -3, 1}, {-7, -2, 3, -1}, {6, 3, 2, 0}, {0, 5, 0, 0}};
+TEST(IntOps, TruncatingDivisionFlooringFloorDivAndCRemainder) {
+  // (a, b, a / b, a // b, a % b) by hand: / toward zero, // toward -inf (Warp and Python),
+  // remainder with the sign of a (C, as in Warp's kernels).
+  const int32_t cases[][5] = {{7, 2, 3, 3, 1},   {-7, 2, -3, -4, -1}, {7, -2, -3, -4, 1}, {-7, -2, 3, 3, -1},
+                              {6, 3, 2, 2, 0},   {-6, 3, -2, -2, 0},  {0, 5, 0, 0, 0},    {-1, 2, 0, -1, -1},
+                              {5, -7, 0, -1, 5}, {-5, 2, -2, -3, -1}};
   for (const auto& c : cases) {
     EXPECT_EQ(wp::div(c[0], c[1]), c[2]) << c[0] << "/" << c[1];
-    EXPECT_EQ(wp::floordiv(c[0], c[1]), c[2]) << c[0] << "//" << c[1];
-    EXPECT_EQ(wp::mod(c[0], c[1]), c[3]) << c[0] << "%" << c[1];
+    EXPECT_EQ(wp::floordiv(c[0], c[1]), c[3]) << c[0] << "//" << c[1];
+    EXPECT_EQ(wp::mod(c[0], c[1]), c[4]) << c[0] << "%" << c[1];
   }
+  EXPECT_EQ(wp::floordiv(int8_t{-128}, int8_t{-1}), int8_t{-128});  // wraps, no trap
+  EXPECT_EQ(wp::floordiv(int8_t{-128}, int8_t{3}), int8_t{-43});
+  EXPECT_EQ(wp::floordiv(uint32_t{7}, uint32_t{2}), 3u);
   EXPECT_EQ(wp::div(int8_t{-128}, int8_t{3}), int8_t{-42});
   EXPECT_EQ(wp::mod(uint32_t{7}, uint32_t{3}), 1u);
   EXPECT_EQ(wp::div(uint64_t{1} << 63, uint64_t{2}), uint64_t{1} << 62);

@@ -283,7 +283,7 @@ class Gen:
         if k == 3:
             m = r.randint(2, 9)
             op = r.choice(["//", "%", "/"])
-            f = c_mod if op == "%" else c_div
+            f = c_mod if op == "%" else c_div if op == "/" else (lambda x, y: x // y)  # // floors (Python's)
             return (f"({a[0]} {op} (wp.abs({b[0]}) % {m} + 1))",
                     lambda env: f(a[1](env), c_mod(abs(b[1](env)), m) + 1), a[2])
         if k == 4:

@@ -6,8 +6,9 @@
 //  * Floats (half/float/double): IEEE arithmetic (half: computed in float, rounded back).
 //    floordiv = floor(a / b); mod = fmod (C: the result has the sign of a).
 //  * Integers: + − * and negation wrap around (two's complement), never undefined behaviour.
-//    div and floordiv truncate toward zero (C division; Warp's // on integers is the same);
-//    mod is C's % (sign of a).
+//    div truncates toward zero (C division); floordiv rounds toward negative infinity (Warp's
+//    and Python's //: -5 // 2 == -3); mod is C's % (sign of a: -5 % 2 == -1, as in Warp's
+//    kernels, unlike Python's %).
 //    Division by zero: Warp's CPU code traps (SIGFPE) and its GPU code returns whatever the
 //    hardware gives; warpc defines it instead, the same on host and device: a / 0 == 0 and
 //    a % 0 == a (so a == (a / b) * b + a % b still holds); MIN / −1 wraps to MIN, MIN % −1 == 0.
@@ -116,7 +117,12 @@ WP_HD T mod(T a, T b) {
 template <AnyScalar T>
 WP_HD T floordiv(T a, T b) {
   if constexpr (is_int_v<T>) {
-    return div(a, b);
+    const T q = div(a, b);
+    if constexpr (std::is_signed_v<T>) {
+      // C's quotient truncates; one less when the division is inexact and the signs differ.
+      if (b != T(0) && mod(a, b) != T(0) && ((a < T(0)) != (b < T(0)))) return T(q - T(1));
+    }
+    return q;
   } else {
     using F = compute_t<T>;
     return T(libm::floor(F(a) / F(b)));
