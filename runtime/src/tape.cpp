@@ -118,6 +118,7 @@ void Tape::zero() {
 void Tape::reset() {
   launches_.clear();
   written_.clear();
+  saved_bytes_ = 0;
 }
 
 const Tape::Launch& Tape::launch_at(size_t launch, const char* op) const {
