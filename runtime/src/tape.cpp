@@ -103,6 +103,13 @@ void Tape::backward() {
                 "differentiate; launch the forward kernels between tape.begin() and tape.end() "
                 "(or inside a wp::TapeScope)");
   }
+  struct KeepFinal {  // arrays restored by the closures get the forward pass's final contents back
+    std::vector<std::function<void()>> restores;
+    ~KeepFinal() {
+      for (auto& r : restores) r();
+    }
+  } keep;
+  for (auto& snapshot : keep_final_) keep.restores.push_back(snapshot());
   for (size_t i = launches_.size(); i-- > 0;) launches_[i].backward();
 }
 
@@ -119,6 +126,8 @@ void Tape::reset() {
   launches_.clear();
   written_.clear();
   saved_bytes_ = 0;
+  keep_final_.clear();
+  final_data_.clear();
 }
 
 const Tape::Launch& Tape::launch_at(size_t launch, const char* op) const {

@@ -60,8 +60,9 @@
 //    array argument the kernel both reads and writes (and for a written argument whose memory
 //    overlaps a read one) BEFORE the launch, and their recorded backward closure restores the
 //    contents before running the launch's backward pass: every backward pass then sees its
-//    arrays as its launch did, and after backward() such arrays hold their contents from
-//    before the first recorded launch that overwrote them. Array fields of struct arguments
+//    arrays as its launch did. backward() snapshots every such array before the first closure
+//    runs and copies the snapshots back after the last one (also when a closure throws), so
+//    afterwards the arrays hold what the forward pass left in them. Array fields of struct arguments
 //    are saved too (detail::tape_view_array: the tape does not keep their memory alive; keep
 //    it alive until backward()). saved_bytes() is the total size of
 //    the copies taken since construction or the last reset().
@@ -73,6 +74,7 @@
 //    synchronised); it is neither copyable nor movable.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -137,6 +139,14 @@ class Tape {
     array<T> saved = empty<T>(a.shape(), a.device());
     copy(saved, a);
     saved_bytes_ += static_cast<size_t>(a.size()) * sizeof(T);
+    if (std::find(final_data_.begin(), final_data_.end(), a.data()) == final_data_.end()) {
+      final_data_.push_back(a.data());
+      keep_final_.push_back([a]() -> std::function<void()> {
+        array<T> snapshot = empty<T>(a.shape(), a.device());
+        copy(snapshot, a);
+        return [a, snapshot] { copy(a, snapshot); };
+      });
+    }
     return [a, saved] { copy(a, saved); };
   }
   size_t saved_bytes() const { return saved_bytes_; }
@@ -185,6 +195,10 @@ class Tape {
   MissingGrad missing_grad_ = MissingGrad::Warn;
   std::vector<const void*> written_;  // data of arrays recorded launches wrote (reset() clears)
   size_t saved_bytes_ = 0;            // save_overwritten() copies (reset() clears)
+  // One entry per array save_overwritten() saw: takes a snapshot, returns its restore
+  // (backward() keeps the forward pass's final contents with them; reset() clears).
+  std::vector<std::function<std::function<void()>()>> keep_final_;
+  std::vector<const void*> final_data_;
 };
 
 // Records on `tape` from construction to destruction (Tape::begin / Tape::end).
