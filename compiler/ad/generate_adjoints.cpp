@@ -16,6 +16,7 @@
 #include "ad/generate_adjoints.h"
 
 #include "ad/ad_support.h"
+#include "ad/overwrite_plan.h"
 #include "ad/replay_function.h"
 #include "ad/single_exit.h"
 
@@ -311,6 +312,16 @@ class AdjointBuilder {
   std::map<const Value*, const Op*> unknown_;
   std::map<const Op*, const Op*> tainted_loops_;  // primal loop → the atomic
   int replaying_ = 0;
+  // The kernel being differentiated and the array roots whose stores its replay performs
+  // (ad/overwrite_plan.h: arrays read back after the kernel stored into them).
+  const Function* kernel_ = nullptr;
+  std::set<ir::ArrayRoot> replay_stores_;
+  bool skips(const Op& op) const {
+    if (kernel_ && op.is(Opcode::ArrayStore) && !replay_stores_.empty())
+      if (std::optional<ir::ArrayRoot> r = ir::array_root(*kernel_, op.operands[0]); r && replay_stores_.count(*r))
+        return false;
+    return replay_skips(op);
+  }
   struct Replaying {
     int& n;
     explicit Replaying(int& c) : n(c) { ++n; }
@@ -605,7 +616,7 @@ void AdjointBuilder::replay_block(const Block& src, Block* dst, bool with_termin
   for (const Op* op : src.ops) {
     if (op->is(Opcode::Return)) continue;  // the adjoint continues after the replay
     if (!with_terminator && (op->info().flags & ir::kTerminator)) continue;
-    if (replay_skips(*op)) {
+    if (skips(*op)) {
       // An atomic's old value is not recomputed: later uses see an unknown zero, which the
       // reverse sweep refuses to use.
       for (const Value* r : op->results) fwd_[r] = unknown_zero(r, *op);
@@ -1046,7 +1057,7 @@ void AdjointBuilder::replay_ops(const Block& src) {
   Block* here = b_.block();
   for (const Op* op : src.ops) {
     if (op->info().flags & ir::kTerminator) break;
-    if (replay_skips(*op)) {
+    if (skips(*op)) {
       for (const Value* r : op->results) fwd_[r] = unknown_zero(r, *op);
       continue;
     }
@@ -1246,6 +1257,8 @@ std::vector<Value*> AdjointBuilder::replay_entry(const Function& primal) {
 }
 
 void AdjointBuilder::kernel(const Function& primal, const std::vector<Value*>& accumulators) {
+  kernel_ = &primal;
+  replay_stores_ = ad::overwrite_plan(primal).replay_stores;
   Op* open = nullptr;  // the thread's stack (wp::ad_stack_open; a zero handle when nothing is stored)
   if (mad_.wants_tape(primal)) {
     b_.set_block(fn_->body->entry());
@@ -1359,6 +1372,19 @@ Function* ModuleAd::adjoint_of_kernel(const Function& k) {
   return a;
 }
 
+void report_overwrite_problems(const Function& k, DiagnosticEngine& diags) {
+  using Kind = ad::OverwriteProblem::Kind;
+  for (const ad::OverwriteProblem& p : ad::overwrite_plan(k).problems) {
+    const SourceRange at = p.loc.begin.file == kNoFile ? k.loc : p.loc;
+    switch (p.kind) {
+      case Kind::Unseen: diags.report(DiagId::warn_ad_overwrite_unseen, at, k.name); break;
+      case Kind::ReadBeforeAndAfter: diags.report(DiagId::warn_ad_overwrite_read_before_and_after, at, k.name, p.array); break;
+      case Kind::StoredByFunction: diags.report(DiagId::warn_ad_overwrite_stored_by_function, at, k.name, p.array); break;
+      case Kind::ReadAfterAtomic: diags.report(DiagId::warn_ad_overwrite_read_after_atomic, at, k.name, p.array); break;
+    }
+  }
+}
+
 }  // namespace
 
 bool generate_adjoints(ir::Module& m, TypeContext& types, DiagnosticEngine& diags, const AdOptions& options) {
@@ -1372,6 +1398,7 @@ bool generate_adjoints(ir::Module& m, TypeContext& types, DiagnosticEngine& diag
     const size_t before = m.functions.size();
     try {
       mad.adjoint_of_kernel(*k);
+      report_overwrite_problems(*k, diags);
     } catch (const AdError& e) {
       diags.report(DiagId::warn_ad_not_generated, e.range.begin.file == kNoFile ? k->loc : e.range, k->name, e.what());
       // Drop what was built for this kernel: its adjoint is not emitted.

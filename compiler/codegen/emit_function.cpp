@@ -413,6 +413,10 @@ class FunctionEmitter {
       define(op.result(), fmt::format("wp::local_array_with_grad({}, {}, {})", storage, grad, join(operand_names(op))));
       return true;
     }
+    if (t->kind == sema::CallKind::ArrayFromPtr) {  // a view of the memory at a uint64 address
+      define(op.result(), fmt::format("wp::array_from_ptr<{}>({})", cpp_type(r->elem), join(operand_names(op))));
+      return true;
+    }
     if (op.name == "identity" && r->kind == TypeKind::Matrix) {
       define(op.result(), fmt::format("wp::identity<{}, {}>()", r->rows, cpp_type(types_scalar(r))));
       return true;

@@ -9,8 +9,11 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
 
+#include "ad/overwrite_plan.h"
 #include "codegen/codegen_impl.h"
+#include "ir/array_effects.h"
 
 namespace warpc::codegen {
 
@@ -151,12 +154,89 @@ bool writes(const ir::Function& fn, size_t param) {
   return written;
 }
 
-// After a forward launch: record the backward launch on the thread's recording tape, with a
-// zeroed one-element accumulator per differentiable non-array parameter.
-std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std::string& dim,
-                        const std::string& options, const std::string& device) {
+// The arrays a recording tape saves before the launch (Tape::save_overwritten): array
+// parameters and array fields of struct parameters that the kernel reads and writes
+// (ir/array_effects.h), and written ones that may share memory with one the kernel reads
+// (checked at run time: `overlaps` lists those).
+struct SavedArray {
+  std::string name;              // "x", "state.grid_v" (for the comment and the local's name)
+  std::string expr;              // the wp::array expression in the launcher
+  std::vector<size_t> overlaps;  // indices into the read roots; empty: always saved
+  bool replayed = false;         // the backward pass replays stores into it (restore after too)
+};
+
+struct RootExpr {
+  std::string name, expr;
+};
+
+RootExpr root_expr(const KernelEntry& k, const ir::ArrayRoot& root, const std::string& device) {
+  RootExpr out{k.param_names[static_cast<size_t>(root.param)], k.param_names[static_cast<size_t>(root.param)]};
+  if (root.field.empty()) return out;
+  std::string member = out.expr;
+  const Type* t = k.fn->param_types[static_cast<size_t>(root.param)];
+  for (int f : root.field) {
+    const StructField& field = t->info->fields[static_cast<size_t>(f)];
+    out.name += "." + field.name;
+    member += "." + cpp_identifier(field.name);
+    t = field.type;
+  }
+  out.expr = fmt::format("wp::detail::tape_view_array({}, {})", member, device);
+  return out;
+}
+
+std::vector<SavedArray> saved_arrays(const KernelEntry& k, const std::string& device) {
+  std::vector<SavedArray> out;
+  const std::vector<ir::ArrayEffect> effects = ir::array_effects(*k.fn);
+  const std::set<ir::ArrayRoot> replayed = ad::overwrite_plan(*k.fn).replay_stores;
+  std::vector<size_t> loaded;
+  for (size_t i = 0; i < effects.size(); ++i)
+    if (effects[i].loaded) loaded.push_back(i);
+  for (size_t i = 0; i < effects.size(); ++i) {
+    const ir::ArrayEffect& e = effects[i];
+    if (!(e.stored || e.updated)) continue;
+    const RootExpr r = root_expr(k, e.root, device);
+    SavedArray a{r.name, r.expr, {}, replayed.count(e.root) > 0};
+    if (!e.loaded) {
+      for (size_t j : loaded) a.overlaps.push_back(j);
+      if (a.overlaps.empty()) continue;
+    }
+    out.push_back(a);
+  }
+  return out;
+}
+
+std::string saved_local(const KernelEntry& k, const SavedArray& a) {
+  std::string n = a.name;
+  std::replace(n.begin(), n.end(), '.', '_');
+  return local(k, "tape_saved_" + n);
+}
+
+// Before the launch: the thread's recording tape and the saved copies (a comment names each,
+// so the analysis shows in the generated code).
+std::string tape_save(const KernelEntry& k, const std::vector<SavedArray>& saved, const std::string& device) {
   const std::string tape = local(k, "tape");
-  std::string out = fmt::format("  if (wp::Tape* {} = wp::Tape::recording()) {{\n", tape);
+  std::string out = fmt::format("  wp::Tape* const {} = wp::Tape::recording();\n", tape);
+  const std::vector<ir::ArrayEffect> effects = ir::array_effects(*k.fn);
+  for (const SavedArray& a : saved) {
+    const std::string restore = saved_local(k, a);
+    out += fmt::format("  std::function<void()> {};  // {} {}\n", restore, a.name,
+                       a.overlaps.empty() ? std::string("is read and overwritten") : "is written; saved if it overlaps a read array");
+    std::vector<std::string> checks;
+    for (size_t j : a.overlaps)
+      checks.push_back(fmt::format("wp::detail::tape_overlaps({}, {})", a.expr, root_expr(k, effects[j].root, device).expr));
+    out += fmt::format("  if ({}{}) {} = {}->save_overwritten({});\n", tape,
+                       checks.empty() ? "" : " && (" + join(checks, " || ") + ")", restore, tape, a.expr);
+  }
+  return out;
+}
+
+// After a forward launch: record the backward launch on the thread's recording tape, with a
+// zeroed one-element accumulator per differentiable non-array parameter. The closure restores
+// the saved arrays first (and again afterwards where the backward pass replays stores).
+std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std::vector<SavedArray>& saved,
+                        const std::string& dim, const std::string& options, const std::string& device) {
+  const std::string tape = local(k, "tape");
+  std::string out = fmt::format("  if ({}) {{\n", tape);
   std::vector<std::string> call = {dim}, arrays, params;
   for (size_t i = 0; i < k.fn->param_types.size(); ++i) {
     call.push_back(k.param_names[i]);
@@ -176,7 +256,14 @@ std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std:
     params.push_back(fmt::format("wp::detail::tape_param(\"{}\", {})", param, acc));
   }
   call.push_back(options);
-  out += fmt::format("    {}->record(\"{}\", [=] {{ {}({}); }},\n", tape, k.name, cpp_identifier(bwd.name), join(call));
+  std::string before, after;
+  for (const SavedArray& a : saved) {
+    const std::string restore = saved_local(k, a);
+    before += fmt::format("if ({0}) {0}(); ", restore);
+    if (a.replayed) after += fmt::format(" if ({0}) {0}();", restore);
+  }
+  out += fmt::format("    {}->record(\"{}\", [=] {{ {}{}({});{} }},\n", tape, k.name, before, cpp_identifier(bwd.name),
+                     join(call), after);
   out += fmt::format("                 {{{}}},\n                 {{{}}});\n  }}\n", join(arrays), join(params));
   return out;
 }
@@ -237,6 +324,8 @@ std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd, const S
                        kAdSpillParam, dim, fn.ad_stack_trip_bytes, fn.ad_stack_local_bytes, options, device, keep);
     launch_args += std::string(", ") + kAdSpillParam;
   }
+  const std::vector<SavedArray> saved = bwd ? saved_arrays(k, device) : std::vector<SavedArray>{};
+  if (bwd) out += tape_save(k, saved, device);
   out += fmt::format("  if ({}.is_cpu()) {{\n    impl::k_{}_cpu({}, {}{});\n  }} else {{\n", device, k.impl, dim,
                      options, launch_args);
   out += "#if WARPC_KERNELS_CUDA\n";
@@ -247,7 +336,7 @@ std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd, const S
       "                    \"support (add_warp_kernels(... TARGETS cpu cuda) with a CUDA toolkit)\", \"{}\");\n",
       device, k.name);
   out += "#endif\n  }\n";
-  if (bwd) out += tape_record(k, *bwd, dim, options, device);
+  if (bwd) out += tape_record(k, *bwd, saved, dim, options, device);
   if (bwd && jvp) {  // the record gets the launch's JVP (Tape::forward_jvp)
     out.resize(out.size() - 4);  // reopen the recording block: "  }\n"
     out += tape_attach_jvp(k, *jvp, local(k, "tape"), dim, options) + "  }\n";

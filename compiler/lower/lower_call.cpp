@@ -43,6 +43,23 @@ std::vector<Value*> Lowerer::call(const ast::CallExpr* c) {
       }
       unsupported(c->range, "this 'len' call");
     case sema::CallKind::LocalArray: return {local_array(c)};
+    case sema::CallKind::ArrayFromPtr: {  // call_builtin array(ptr, extents…): a view of raw memory
+      const ast::Expr* ptr = nullptr;
+      const ast::Expr* shape = nullptr;
+      for (const ast::Keyword& k : c->keywords) {
+        if (k.name == "ptr") ptr = k.value;
+        if (k.name == "shape") shape = k.value;
+      }
+      std::vector<Value*> ops = {expr(ptr)};
+      if (const auto* tup = shape->as<ast::TupleExpr>())
+        for (const ast::Expr* d : tup->elts) ops.push_back(expr(d));
+      else
+        ops.push_back(expr(shape));
+      ir::Op* op = b_.emit(Opcode::CallBuiltin, ops, {c->type}, c->range);
+      op->target = c->target;
+      op->name = "array";
+      return op->results;
+    }
     case sema::CallKind::Static:  // reads the variable of a loop unrolled around it (lower_loop.cpp)
       if (c->args.size() != 1) unsupported(c->range, "this 'wp.static' call");
       return expr_values(c->args[0]);

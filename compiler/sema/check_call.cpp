@@ -70,6 +70,9 @@ Entity Sema::check_call(ast::CallExpr* c) {
         return value_entity(call_constructor(c, callee.type, type_name(callee.type)), c);
       break;
     case Entity::Kind::TypeTemplate: {
+      if (callee.name == "array")
+        for (ast::Keyword& kw : c->keywords)
+          if (kw.name == "ptr") return value_entity(call_array_from_ptr(c), c);
       bool type_args = c->args.empty();
       for (ast::Keyword& kw : c->keywords)
         type_args = type_args && (kw.name == "dtype" || kw.name == "length" || kw.name == "shape" || kw.name == "ndim");
@@ -711,6 +714,58 @@ const Type* Sema::call_local_array(ast::CallExpr* c, const std::string& shown) {
   ct->name = "zeros";
   ct->constructed = elem;
   ct->local_array_size = static_cast<int>(size);
+  c->target = ct;
+  return t;
+}
+
+// wp.array(ptr=p, shape=(n, …), dtype=T) in kernel code: a contiguous view of the memory at
+// address p (uint64), shape given by int values (run-time values allowed), no gradient.
+const Type* Sema::call_array_from_ptr(ast::CallExpr* c) {
+  ast::Expr* ptr = nullptr;
+  ast::Expr* shape = nullptr;
+  ast::Expr* dtype = nullptr;
+  for (ast::Keyword& kw : c->keywords) {
+    if (kw.name == "ptr") ptr = kw.value;
+    else if (kw.name == "shape") shape = kw.value;
+    else if (kw.name == "dtype") dtype = kw.value;
+    else {
+      check_args_quietly(c);
+      error(DiagId::err_call_unknown_keyword, kw.name_range, "wp.array", kw.name);
+      return err();
+    }
+  }
+  if (!c->args.empty() || !shape || !dtype) {
+    check_args_quietly(c);
+    error(DiagId::err_array_from_ptr_args, c->range);
+    return err();
+  }
+  const Type* p = check_expr(ptr);
+  bool ok = !p->is_error();
+  if (ok && p != types_.scalar(ScalarKind::UInt64)) {
+    error(DiagId::err_array_from_ptr_type, ptr->range, "ptr", type_name(p), "uint64");
+    ok = false;
+  }
+  std::vector<ast::Expr*> dims;
+  if (auto* t = shape->as<ast::TupleExpr>()) dims = t->elts;
+  else dims.push_back(shape);
+  for (ast::Expr* d : dims) {
+    const Type* t = check_expr(d);
+    if (t->is_error()) {
+      ok = false;
+      continue;
+    }
+    if (!t->is_int_scalar()) {
+      error(DiagId::err_array_from_ptr_type, d->range, "shape", type_name(t), "an integer");
+      ok = false;
+    }
+  }
+  const Type* elem = resolve_type(dtype, TypeUse::Dtype);
+  if (!ok || elem->is_error()) return err();
+  const Type* t = make_array_type(elem, static_cast<int64_t>(dims.size()), shape);
+  if (t->is_error()) return t;
+  CallTarget* ct = new_target(CallKind::ArrayFromPtr, t);
+  ct->name = "array";
+  ct->constructed = elem;
   c->target = ct;
   return t;
 }

@@ -247,6 +247,7 @@ class Sema {
   const Type* call_print(ast::CallExpr* c, bool printf);
   const Type* call_len(ast::CallExpr* c);
   const Type* call_local_array(ast::CallExpr* c, const std::string& shown);
+  const Type* call_array_from_ptr(ast::CallExpr* c);
 
   // ------------------------------------------------------- check_stmt.cpp
   void check_body(FunctionScope& scope);

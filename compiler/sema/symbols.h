@@ -92,6 +92,7 @@ enum class CallKind : uint8_t {
   Print,              // `print(…)` (any printable arguments)
   Printf,             // `wp.printf(fmt, …)`
   LocalArray,         // `wp.zeros(shape=N, dtype=T)` in kernel code: fixed-size local array
+  ArrayFromPtr,       // `wp.array(ptr=p, shape=(n, …), dtype=T)` in kernel code: a view of memory at p
   Compare,            // one comparison of a chain (`name` is the operator: "<", "==" …): C semantics
                       // on scalars of any types, ==/!= on equal composite types; result bool
   Len,                // `len(x)` on vectors/matrices/arrays/tuples (constant unless array)

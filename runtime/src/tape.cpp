@@ -128,6 +128,13 @@ void Tape::backward() {
   // records after it see the final state (tape_checkpoint.cpp).
   for (Launch& l : launches_)
     if (l.kind == Kind::Steps) replay_forward(*l.steps);
+  struct KeepFinal {  // arrays restored by the closures get the forward pass's final contents back
+    std::vector<std::function<void()>> restores;
+    ~KeepFinal() {
+      for (auto& r : restores) r();
+    }
+  } keep;
+  for (auto& snapshot : keep_final_) keep.restores.push_back(snapshot());
   for (size_t i = launches_.size(); i-- > 0;) {
     if (launches_[i].kind == Kind::Steps) {
       backward_steps(launches_[i]);
@@ -152,6 +159,9 @@ void Tape::reset() {
   launches_.clear();
   written_.clear();
   kept_.clear();
+  saved_bytes_ = 0;
+  keep_final_.clear();
+  final_data_.clear();
 }
 
 const Tape::Launch& Tape::launch_at(size_t launch, const char* op) const {

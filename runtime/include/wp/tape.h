@@ -54,6 +54,18 @@
 //    describe each argument (tape_array(a, name, read_differentiably, written)).
 //  * param_grad_total<T>(kernel, param) sums param_grad over every record of `kernel`
 //    (launches in a loop), or throws when no record of it has that parameter.
+//  * save_overwritten(a) copies array `a` on its device (wp::copy, ordered like the launches)
+//    and returns a closure that copies the saved contents back into `a`; the copy is kept
+//    alive by the closure. Generated launchers call it, while this tape records, for every
+//    array argument the kernel both reads and writes (and for a written argument whose memory
+//    overlaps a read one) BEFORE the launch, and their recorded backward closure restores the
+//    contents before running the launch's backward pass: every backward pass then sees its
+//    arrays as its launch did. backward() snapshots every such array before the first closure
+//    runs and copies the snapshots back after the last one (also when a closure throws), so
+//    afterwards the arrays hold what the forward pass left in them. Array fields of struct arguments
+//    are saved too (detail::tape_view_array: the tape does not keep their memory alive; keep
+//    it alive until backward()). saved_bytes() is the total size of
+//    the copies taken since construction or the last reset().
 //  * TapeScope (RAII) records on a tape for the lifetime of a scope, like `with wp.Tape()`:
 //      wp::Tape tape;
 //      { wp::TapeScope recording(tape); forward(...); }   // begin() … end()
@@ -121,6 +133,7 @@
 //    record, write edges out of it).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <functional>
 #include <iosfwd>
@@ -230,6 +243,23 @@ class Tape {
   void set_missing_grad_policy(MissingGrad policy) { missing_grad_ = policy; }
   MissingGrad missing_grad_policy() const { return missing_grad_; }
 
+  template <typename T>
+  std::function<void()> save_overwritten(const array<T>& a) {
+    array<T> saved = empty<T>(a.shape(), a.device());
+    copy(saved, a);
+    saved_bytes_ += static_cast<size_t>(a.size()) * sizeof(T);
+    if (std::find(final_data_.begin(), final_data_.end(), a.data()) == final_data_.end()) {
+      final_data_.push_back(a.data());
+      keep_final_.push_back([a]() -> std::function<void()> {
+        array<T> snapshot = empty<T>(a.shape(), a.device());
+        copy(snapshot, a);
+        return [a, snapshot] { copy(a, snapshot); };
+      });
+    }
+    return [a, saved] { copy(a, saved); };
+  }
+  size_t saved_bytes() const { return saved_bytes_; }
+
   size_t launch_count() const { return launches_.size(); }
   const std::string& kernel(size_t launch) const;
 
@@ -296,6 +326,11 @@ class Tape {
   CheckpointStats stats_;
   size_t snapshots_now_ = 0, snapshot_bytes_now_ = 0;
   bool in_step_ = false;  // a step function of this tape is running
+  size_t saved_bytes_ = 0;            // save_overwritten() copies (reset() clears)
+  // One entry per array save_overwritten() saw: takes a snapshot, returns its restore
+  // (backward() keeps the forward pass's final contents with them; reset() clears).
+  std::vector<std::function<std::function<void()>()>> keep_final_;
+  std::vector<const void*> final_data_;
 };
 
 // Records on `tape` from construction to destruction (Tape::begin / Tape::end).
@@ -364,6 +399,32 @@ Tape::ParamGrad tape_param(std::string name, const array<T>& acc) {
     };
   }
   return p;
+}
+
+// A non-owning wp::array over an array field of a struct argument (its kernel view), so a
+// launcher can save and restore it. A null view gives an empty array.
+template <typename T>
+array<T> tape_view_array(const array_t<T>& v, const Device& device) {
+  if (!v.data || v.ndim <= 0) return array<T>();
+  int64_t extents[4] = {0, 0, 0, 0};
+  Strides strides{};
+  strides.count = v.ndim;
+  for (int d = 0; d < v.ndim; ++d) {
+    extents[d] = v.shape[d];
+    strides.values[d] = v.strides[d];
+  }
+  return array<T>(v.data, Shape::from_extents(extents, v.ndim), strides, device);
+}
+
+// Do the elements of `a` and `b` share memory (same device, overlapping byte ranges)? The
+// launchers save a written argument that overlaps an argument the kernel reads.
+template <typename T, typename U>
+bool tape_overlaps(const array<T>& a, const array<U>& b) {
+  if (a.size() == 0 || b.size() == 0 || !(a.device() == b.device())) return false;
+  const char* a0 = reinterpret_cast<const char*>(a.data());
+  const char* b0 = reinterpret_cast<const char*>(b.data());
+  if (!a.is_contiguous() || !b.is_contiguous()) return a0 == b0;
+  return a0 < b0 + static_cast<size_t>(b.size()) * sizeof(U) && b0 < a0 + static_cast<size_t>(a.size()) * sizeof(T);
 }
 
 }  // namespace detail

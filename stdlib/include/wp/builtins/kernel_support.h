@@ -11,6 +11,9 @@
 //    (shares memory and the gradient buffer), as Warp's array views.
 //  * wp::local_array(storage, extents…) views thread-local storage as an array (wp.zeros in
 //    kernel code).
+//  * wp::array_from_ptr<T>(address, extents…) views the memory at a uint64 address as a
+//    contiguous row-major array without a gradient (wp.array(ptr=…, shape=…, dtype=…) in
+//    kernel code).
 //  * WP_BOUNDS_CHECK (wp/builtins/bounds_check.h) guards every array access of generated code
 //    in WARPC_DEBUG builds.
 //  * WP_KERNEL_ASSERT(cond, text) checks `assert` statements only when WARPC_DEBUG is defined
@@ -63,6 +66,23 @@ WP_HD array_t<T> array_view_at(const array_t<T>& a, I... idx) {
 
 // A contiguous view of thread-local storage (`wp.zeros(shape=…)` inside a kernel): 1–4
 // extents, row-major, no gradient buffer (local_array_with_grad: `grad`, in adjoint kernels).
+// wp.array(ptr=…, shape=…, dtype=…) in kernel code: contiguous, row-major, no gradient.
+template <typename T, typename... I>
+WP_HD array_t<T> array_from_ptr(uint64_t address, I... extents) {
+  array_t<T> v;
+  v.data = reinterpret_cast<T*>(static_cast<uintptr_t>(address));
+  v.ndim = static_cast<int>(sizeof...(I));
+  const int dims[] = {static_cast<int>(extents)...};
+  int64_t stride = static_cast<int64_t>(sizeof(T));
+  for (int d = v.ndim - 1; d >= 0; --d) {
+    v.shape[d] = dims[d];
+    v.strides[d] = stride;
+    stride *= dims[d];
+  }
+  v.flags = array_t<T>::kContiguous;
+  return v;
+}
+
 template <typename T, typename... I>
 WP_HD array_t<T> local_array(T* storage, I... extents) {
   array_t<T> v;
