@@ -31,6 +31,9 @@ struct CodegenOptions {
   bool reflect = false;          // append the C-ABI kernel table (wp/reflect.h) to the .cpp
   bool wide_access = true;       // CUDA: several indices per thread with vector accesses where
                                  // provably equivalent (widen_access.h)
+  bool nvrtc = false;            // CUDA for NVRTC (--cuda-compiler=nvrtc): a device-only .cu with
+                                 // extern "C" kernels, the CUDA launchers in the .cpp (loading the
+                                 // cubin warpc-nvrtc makes, wp/cuda_module.h)
   int min_cuda_arch = 90;        // the .cu refuses to compile for older GPUs (sm_NN → NN)
 };
 
