@@ -31,8 +31,11 @@ std::string struct_definition(const StructInfo& s) {
   out += "};\n";
   out += fmt::format("static_assert(sizeof({0}) == {1} && alignof({0}) == {2}, \"layout of struct '{0}'\");\n", s.name,
                      layout.size, layout.align);
+  // (NVRTC has no offsetof: the host compile of the same definition checks the offsets.)
+  if (!s.fields.empty()) out += "#ifndef __CUDACC_RTC__\n";
   for (size_t i = 0; i < s.fields.size(); ++i)
     out += fmt::format("static_assert(offsetof({}, {}) == {});\n", s.name, cpp_identifier(s.fields[i].name), offsets[i]);
+  if (!s.fields.empty()) out += "#endif\n";
   out += fmt::format("}}  // namespace {}\n#endif\n\n", struct_namespace(s));
   return out;
 }

@@ -39,6 +39,17 @@ typedef long ptrdiff_t;
 #define UINT16_MAX 65535
 #define UINT32_MAX 4294967295u
 #define UINT64_MAX 18446744073709551615ull
+#define INT8_C(x) x
+#define INT16_C(x) x
+#define INT32_C(x) x
+#define INT64_C(x) x##LL
+#define UINT8_C(x) x
+#define UINT16_C(x) x
+#define UINT32_C(x) x##u
+#define UINT64_C(x) x##ULL
+// NVRTC has no builtin offsetof: this form is not a constant expression (the generated
+// structs' offset asserts are host-only), but gives the right value at run time.
+#define offsetof(T, member) (reinterpret_cast<size_t>(&(reinterpret_cast<T*>(0)->member)))
 #define INT_MIN (-2147483647 - 1)
 #define INT_MAX 2147483647
 #define UINT_MAX 4294967295u
