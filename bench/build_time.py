@@ -104,7 +104,7 @@ def measure(wp_file, args, tmp, pch_dir):
                                   args)
         if args.nvcc_too:
             cu = os.path.join(out, stem + ".wp.cu")
-            nvcc = [args.nvcc, "-DWARPC_KERNELS_CUDA=1", "-DWARPC_RUNTIME_CUDA", "-O3", "-DNDEBUG", "-std=c++20",
+            nvcc = [args.nvcc, "-DWARPC_KERNELS_CUDA=1", "-DWARPC_RUNTIME_CUDA", "-DWARPC_DEVICE_CODE=1", "-O3", "-DNDEBUG", "-std=c++20",
                     "--expt-relaxed-constexpr", "-arch=sm_90", "-include", "wp/builtins.h"] + includes(out)
             row["nvcc"] = timed([nvcc + ["-Xcompiler=-fPIC", "-c", cu, "-o", os.path.join(out, "gpu.o")]], args)
             row["nvcc device"] = timed([nvcc + ["-cubin", cu, "-o", os.path.join(out, "gpu.cubin")]], args)
