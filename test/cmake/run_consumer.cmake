@@ -102,7 +102,7 @@ function(build_and_run_consumer package_dir warpc_path)
       EXISTS ${WORK_DIR}/build/consumer_kernels.warpc/kernels.wp.${ext})
   endforeach()
   expect_output("${configure_out}"
-    "consumer: headers=${WORK_DIR}/build/consumer_kernels\\.warpc/kernels\\.wp\\.h "
+    "consumer: headers=${WORK_DIR}/build/consumer_kernels\\.warpc/kernels\\.wp\\.h[ ;]"
     "HEADERS_OUTVAR lists the generated header")
   run(program ${WORK_DIR}/build/consumer)
   expect("the consumer program succeeds" program_rc EQUAL 0)
