@@ -11,6 +11,9 @@
 //    cuda_image is defined in that namespace.
 //  * Each -I DIR is passed to NVRTC; when DIR/wp/rtc/std_shim.h exists, DIR/wp/rtc is searched
 //    first (the minimal standard-library names of wp/rtc/std_shim.h: NVRTC has no libstdc++).
+//  * nanovdb/NanoVDB.h (volume builtins) is found in the -I folders, else in /usr/include and
+//    /usr/local/include, and handed to NVRTC as that one header (NanoVDB supports NVRTC),
+//    without putting the system folders on NVRTC's include path.
 //  * NVRTC options: -arch=sm_NN -std=c++20 -default-device
 //    -DWARPC_DEVICE_CODE=1 -DNDEBUG and the given -D/-G/--lineinfo; default architecture sm_90.
 //  * A compile error prints NVRTC's log (file(line): error: …, paths as given) to stderr and
@@ -107,9 +110,27 @@ struct Compiled {
   std::string cubin, ptx;
 };
 
+// NanoVDB's header, when the module uses volumes and it is not in an -I folder: {name, text}.
+std::vector<std::pair<std::string, std::string>> extra_headers(const Options& o, const std::string& source) {
+  const std::string name = "nanovdb/NanoVDB.h";
+  if (source.find("wp/builtins/volume.h") == std::string::npos) return {};
+  for (const std::string& dir : o.includes)
+    if (fs::exists(fs::path(dir) / name)) return {};
+  for (const char* dir : {"/usr/include", "/usr/local/include"})
+    if (fs::exists(fs::path(dir) / name)) return {{name, read_file((fs::path(dir) / name).string())}};
+  return {};
+}
+
 bool compile(const Options& o, const std::string& source, int arch, Compiled* out) {
   nvrtcProgram prog;
-  if (nvrtcCreateProgram(&prog, source.c_str(), o.input.c_str(), 0, nullptr, nullptr) != NVRTC_SUCCESS) {
+  const auto headers = extra_headers(o, source);
+  std::vector<const char*> header_names, header_texts;
+  for (const auto& [name, text] : headers) {
+    header_names.push_back(name.c_str());
+    header_texts.push_back(text.c_str());
+  }
+  if (nvrtcCreateProgram(&prog, source.c_str(), o.input.c_str(), static_cast<int>(headers.size()), header_texts.data(),
+                         header_names.data()) != NVRTC_SUCCESS) {
     std::cerr << "warpc-nvrtc: nvrtcCreateProgram failed\n";
     return false;
   }

@@ -46,7 +46,7 @@ typedef long ptrdiff_t;
 #define UINT8_C(x) x
 #define UINT16_C(x) x
 #define UINT32_C(x) x##u
-#define UINT64_C(x) x##ULL
+#define UINT64_C(x)  (x ## ULL)  // (as nanovdb/NanoVDB.h spells it for NVRTC)
 // NVRTC has no builtin offsetof: this form is not a constant expression (the generated
 // structs' offset asserts are host-only), but gives the right value at run time.
 #define offsetof(T, member) (reinterpret_cast<size_t>(&(reinterpret_cast<T*>(0)->member)))
