@@ -61,7 +61,7 @@ def check(program, args, out_root):
                        "--cuda-compiler=nvrtc", "-o", nv])
         if rc != 0:
             return name, "warpc --cuda-compiler=nvrtc", first_errors(log)
-        rc, log = run([args.nvrtc, f"{stem}.wp.cu", "-o", f"{stem}.wp.cubin.cpp", "--arch", "sm_90",
+        rc, log = run([os.path.abspath(args.nvrtc), f"{stem}.wp.cu", "-o", f"{stem}.wp.cubin.cpp", "--arch", "sm_90",
                        *[f"-I{os.path.abspath(d)}" for d in args.include]], cwd=nv)
         if rc != 0:
             return name, "warpc-nvrtc", first_errors(log)
