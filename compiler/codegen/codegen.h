@@ -3,7 +3,11 @@
 //   <stem>.wp.h    typed host API: structs (with layout asserts), module constants, one launcher
 //                  per kernel — what users include
 //   <stem>.wp.cpp  module code for the CPU + the CPU launchers + the launcher definitions
-//   <stem>.wp.cu   the same module code for CUDA + __global__ grid-stride kernels + their launchers
+//   <stem>.wp.cu   the same module code for CUDA + __global__ grid-stride kernels + their launchers;
+//                  with CodegenOptions::nvrtc device code only (extern "C" kernels, the header's
+//                  types repeated), the CUDA launchers then in the .cpp (wp/cuda_module.h)
+//  * Both files include the builtin headers their code uses (the math prelude, plus quaternion,
+//    transform, random, noise, geometry, hash-grid and volume headers only when named).
 //
 // Contract:
 //  * Output is deterministic: the same input gives byte-identical text (no timestamps, no

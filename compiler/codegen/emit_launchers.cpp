@@ -1,5 +1,7 @@
 // emit_launchers.cpp — the .wp.cpp and .wp.cu files: the shared module code wrapped with the
 // CPU launcher + typed launcher (.cpp) or the __global__ grid-stride kernel + CUDA launcher (.cu).
+// For NVRTC (CodegenOptions::nvrtc) the .cu is device-only and the CUDA launchers, which launch
+// the kernels from the cubin warpc-nvrtc embeds (wp/cuda_module.h), go into the .cpp.
 //
 // Launch path (docs/codegen.md): NS::kernel(dim, args…, options) → launch_device() picks the
 // device → kernel_arg() validates and converts every array to its POD view → the CPU launcher
