@@ -9,6 +9,9 @@
 #     [DEBUG_INFO]                    add -g to the (optimised) kernel code
 #     [CUDA_REQUIRED]                 fail configuring when the cuda backend cannot be built
 #     [CUDA_ARCHITECTURES 90 ...]     SM architectures of the CUDA code (default: 90)
+#     [CUDA_COMPILER NVRTC|NVCC]      who compiles the CUDA kernels (default: NVRTC when
+#                                     warpc::nvrtc exists, else NVCC; WARPC_CUDA_COMPILER sets it)
+#     [PRECOMPILE_HEADERS AUTO|ON|OFF] g++ PCH of the runtime + builtin headers (AUTO: ≥ 2 SOURCES)
 #     [NAMESPACE ns]                  C++ namespace of the launchers (default: warpc's, the stem)
 #     [INCLUDE_DIRS dir ...]          searched for imported .wp modules (warpc -I)
 #     [OUTPUT_DIR dir]                generated files (default: <current binary dir>/<target>.warpc)
@@ -35,6 +38,16 @@
 #    for CUDA_ARCHITECTURES and the .wp.cpp with WARPC_KERNELS_CUDA=1 (PRIVATE: the
 #    generated launchers dispatch to CUDA). Otherwise the library is CPU-only, with a STATUS
 #    message saying why — or a FATAL_ERROR with CUDA_REQUIRED.
+#  * CUDA_COMPILER NVRTC (the default when the package has warpc::nvrtc, i.e. warpc-nvrtc was
+#    built; the variable WARPC_CUDA_COMPILER overrides the default): warpc runs with
+#    --cuda-compiler=nvrtc (a device-only a.wp.cu, the CUDA launchers in a.wp.cpp) and a second
+#    step `warpc-nvrtc a.wp.cu -o a.wp.cubin.cpp --arch sm_NN…` compiles the kernels for every
+#    CUDA_ARCHITECTURES entry with NVRTC; the library is a.wp.cpp + a.wp.cubin.cpp, plain C++
+#    (no CUDA language, no nvcc). The cuda backend then needs the runtime with CUDA and
+#    warpc::nvrtc (not a CUDA compiler). CUDA_COMPILER NVCC is the .cu-compiled-by-nvcc path.
+#  * PRECOMPILE_HEADERS (default AUTO: ON for two or more SOURCES): the library's C++ sources
+#    share a precompiled header of <wp/wp.h> and <wp/builtins.h> (target_precompile_headers;
+#    the .wp.cubin.cpp files skip it).
 #  * Kernel code is optimised whatever the consumer's build type: in configurations other
 #    than Release/RelWithDebInfo/MinSizeRel (Debug, or no CMAKE_BUILD_TYPE) the library's C++
 #    gets -O2 and its CUDA -O3 (GCC/Clang/nvcc; after the configuration's flags), unless
@@ -55,7 +68,7 @@ function(_warpc_check_keywords target)
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_warp_kernels(${target}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS} "
       "(allowed: SOURCES TARGETS CUDA_REQUIRED DEBUG NO_OPTIMIZE DEBUG_INFO CUDA_ARCHITECTURES "
-      "NAMESPACE INCLUDE_DIRS OUTPUT_DIR HEADERS_OUTVAR LOOP_AD)")
+      "CUDA_COMPILER PRECOMPILE_HEADERS NAMESPACE INCLUDE_DIRS OUTPUT_DIR HEADERS_OUTVAR LOOP_AD)")
   endif()
   if(ARG_KEYWORDS_MISSING_VALUES)
     message(FATAL_ERROR "add_warp_kernels(${target}): no value given for: ${ARG_KEYWORDS_MISSING_VALUES}")
@@ -84,6 +97,14 @@ function(_warpc_check_values target)
         "an SM number such as 80, 90 or 90a")
     endif()
   endforeach()
+  if(DEFINED ARG_CUDA_COMPILER AND NOT ARG_CUDA_COMPILER MATCHES "^(NVRTC|NVCC)$")
+    message(FATAL_ERROR "add_warp_kernels(${target}): unknown CUDA_COMPILER value '${ARG_CUDA_COMPILER}' "
+      "(allowed: NVRTC, NVCC)")
+  endif()
+  if(DEFINED ARG_PRECOMPILE_HEADERS AND NOT ARG_PRECOMPILE_HEADERS MATCHES "^(AUTO|ON|OFF)$")
+    message(FATAL_ERROR "add_warp_kernels(${target}): unknown PRECOMPILE_HEADERS value "
+      "'${ARG_PRECOMPILE_HEADERS}' (allowed: AUTO, ON, OFF)")
+  endif()
   set(ident "[A-Za-z_][A-Za-z0-9_]*")
   if(DEFINED ARG_LOOP_AD AND NOT ARG_LOOP_AD MATCHES "^(auto|store|recompute)$")
     message(FATAL_ERROR "add_warp_kernels(${target}): LOOP_AD '${ARG_LOOP_AD}' is not auto, store or recompute")
@@ -124,13 +145,29 @@ function(_warpc_runtime_target cuda out)
   endif()
 endfunction()
 
+# The CUDA compiler of a library: `requested` (NVRTC/NVCC, may be empty), else
+# WARPC_CUDA_COMPILER, else NVRTC when warpc::nvrtc exists, else NVCC.
+function(_warpc_cuda_compiler requested out)
+  if(requested)
+    set(${out} ${requested} PARENT_SCOPE)
+  elseif(WARPC_CUDA_COMPILER)
+    set(${out} ${WARPC_CUDA_COMPILER} PARENT_SCOPE)
+  elseif(TARGET warpc::nvrtc)
+    set(${out} NVRTC PARENT_SCOPE)
+  else()
+    set(${out} NVCC PARENT_SCOPE)
+  endif()
+endfunction()
+
 # (macro: runs in the caller's directory scope) When the cuda backend is requested and the
 # runtime has CUDA but this directory has no CUDA language yet, looks for a CUDA compiler and
 # enables CUDA here. Teaches CMake 3.25 nvcc's C++20 flag (unknown to it for nvcc 13).
 macro(_warpc_enable_cuda)
-  cmake_parse_arguments(_warpc_ec "" "" "TARGETS" ${ARGN})
+  cmake_parse_arguments(_warpc_ec "" "CUDA_COMPILER" "TARGETS" ${ARGN})
   _warpc_runtime_has_cuda(_warpc_ec_runtime)
-  if("cuda" IN_LIST _warpc_ec_TARGETS AND _warpc_ec_runtime AND NOT DEFINED CMAKE_CUDA_COMPILE_OBJECT)
+  _warpc_cuda_compiler("${_warpc_ec_CUDA_COMPILER}" _warpc_ec_compiler)
+  if("cuda" IN_LIST _warpc_ec_TARGETS AND _warpc_ec_runtime AND _warpc_ec_compiler STREQUAL "NVCC"
+     AND NOT DEFINED CMAKE_CUDA_COMPILE_OBJECT)
     include(CheckLanguage)
     check_language(CUDA)
     if(CMAKE_CUDA_COMPILER)
@@ -142,6 +179,8 @@ macro(_warpc_enable_cuda)
     set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
   endif()
   unset(_warpc_ec_TARGETS)
+  unset(_warpc_ec_CUDA_COMPILER)
+  unset(_warpc_ec_compiler)
   unset(_warpc_ec_UNPARSED_ARGUMENTS)
   unset(_warpc_ec_KEYWORDS_MISSING_VALUES)
   unset(_warpc_ec_runtime)
@@ -149,7 +188,7 @@ endmacro()
 
 # ON in `out` when the cuda backend can be built for <target> (ARG_*, from the caller);
 # explains why not (STATUS, or FATAL_ERROR with CUDA_REQUIRED).
-function(_warpc_cuda_enabled target out)
+function(_warpc_cuda_enabled target compiler out)
   set(${out} OFF PARENT_SCOPE)
   if(NOT "cuda" IN_LIST ARG_TARGETS)
     return()
@@ -160,6 +199,11 @@ function(_warpc_cuda_enabled target out)
     set(why "no CUDA toolkit was found (CUDA::cudart), which warpc's CUDA runtime needs")
   elseif(NOT runtime_cuda)
     set(why "warpc's runtime was built without CUDA")
+  elseif(compiler STREQUAL "NVRTC" AND NOT TARGET warpc::nvrtc)
+    set(why "CUDA_COMPILER NVRTC needs warpc-nvrtc (warpc::nvrtc), which this warpc package lacks")
+  elseif(compiler STREQUAL "NVRTC")
+    set(${out} ON PARENT_SCOPE)
+    return()
   elseif(NOT DEFINED CMAKE_CUDA_COMPILE_OBJECT)
     string(CONCAT why "no CUDA compiler was found (set CMAKE_CUDA_COMPILER), or CUDA could not "
       "be enabled here (call add_warp_kernels at directory scope, or enable_language(CUDA) first)")
@@ -182,13 +226,38 @@ function(_warpc_module_outputs stem dir cuda out_files)
   set(${out_files} "${files}" PARENT_SCOPE)
 endfunction()
 
+# NVRTC: <stem>.wp.cubin.cpp from <stem>.wp.cu (warpc-nvrtc, one cubin per architecture).
+function(_warpc_nvrtc_command target stem dir)
+  set(archs "")
+  foreach(arch IN LISTS ARG_CUDA_ARCHITECTURES)
+    list(APPEND archs --arch sm_${arch})
+  endforeach()
+  set(extra "")
+  if(ARG_DEBUG)
+    list(APPEND extra -D WARPC_DEBUG=1)
+  elseif(ARG_DEBUG_INFO)
+    list(APPEND extra --lineinfo)
+  endif()
+  set(includes "$<TARGET_PROPERTY:warpc::runtime,INTERFACE_INCLUDE_DIRECTORIES>")
+  add_custom_command(
+    OUTPUT ${dir}/${stem}.wp.cubin.cpp
+    COMMAND warpc::nvrtc ${dir}/${stem}.wp.cu -o ${dir}/${stem}.wp.cubin.cpp ${archs} ${extra}
+            "$<$<BOOL:${includes}>:-I$<JOIN:${includes},;-I>>"
+    DEPENDS ${dir}/${stem}.wp.cu $<TARGET_FILE:warpc::nvrtc>
+    COMMENT "warpc-nvrtc: compiling the CUDA kernels of ${stem}.wp (${target})"
+    VERBATIM COMMAND_EXPAND_LISTS)
+endfunction()
+
 # One custom command: generate <outputs> from <source> (flags: -I…, --namespace …).
-function(_warpc_module_command target source dir cuda outputs flags)
+function(_warpc_module_command target source dir cuda compiler outputs flags)
   list(GET outputs 0 header)
   cmake_path(GET source FILENAME name)
   set(emit header,cpp)
   if(cuda)
     set(emit header,cpp,cuda)
+    if(compiler STREQUAL "NVRTC")
+      list(APPEND flags --cuda-compiler=nvrtc)
+    endif()
   endif()
   add_custom_command(
     OUTPUT ${outputs}
@@ -201,13 +270,16 @@ function(_warpc_module_command target source dir cuda outputs flags)
 endfunction()
 
 # The static library of the generated sources.
-function(_warpc_make_library target dir sources cuda)
+function(_warpc_make_library target dir sources cuda compiler)
   add_library(${target} STATIC ${sources})
   _warpc_runtime_target(${cuda} runtime)
   target_link_libraries(${target} PUBLIC ${runtime})
   target_include_directories(${target} PUBLIC $<BUILD_INTERFACE:${dir}>)
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON LINKER_LANGUAGE CXX)
-  if(cuda)
+  _warpc_precompile_headers(${target} "${sources}")
+  if(cuda AND compiler STREQUAL "NVRTC")
+    target_compile_definitions(${target} PRIVATE WARPC_KERNELS_CUDA=1)
+  elseif(cuda)
     # The shared CUDA runtime, as warpc::runtime links (CUDA::cudart): one cudart per process.
     set_target_properties(${target} PROPERTIES CUDA_ARCHITECTURES "${ARG_CUDA_ARCHITECTURES}"
       CUDA_RUNTIME_LIBRARY Shared)
@@ -215,6 +287,26 @@ function(_warpc_make_library target dir sources cuda)
     target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:--expt-relaxed-constexpr>)
   endif()
   _warpc_build_flavour(${target})
+endfunction()
+
+# PRECOMPILE_HEADERS (ARG_PRECOMPILE_HEADERS, ARG_SOURCES from the caller): one g++ PCH of the
+# runtime and builtin headers for the library's generated .wp.cpp files.
+function(_warpc_precompile_headers target sources)
+  set(mode AUTO)
+  if(DEFINED ARG_PRECOMPILE_HEADERS)
+    set(mode ${ARG_PRECOMPILE_HEADERS})
+  endif()
+  list(LENGTH ARG_SOURCES count)
+  if(mode STREQUAL "OFF" OR (mode STREQUAL "AUTO" AND count LESS 2))
+    return()
+  endif()
+  target_precompile_headers(${target} PRIVATE "$<$<COMPILE_LANGUAGE:CXX>:<wp/wp.h$<ANGLE-R>>"
+    "$<$<COMPILE_LANGUAGE:CXX>:<wp/builtins.h$<ANGLE-R>>")
+  foreach(source IN LISTS sources)
+    if(source MATCHES "\\.wp\\.cubin\\.cpp$")
+      set_source_files_properties(${source} TARGET_DIRECTORY ${target} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+    endif()
+  endforeach()
 endfunction()
 
 # Optimisation / debug flags of the kernel library (ARG_DEBUG, ARG_NO_OPTIMIZE, ARG_DEBUG_INFO
@@ -264,7 +356,8 @@ function(_warpc_flags out)
 endfunction()
 
 function(_warpc_add_warp_kernels target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "CUDA_REQUIRED;DEBUG;NO_OPTIMIZE;DEBUG_INFO" "NAMESPACE;OUTPUT_DIR;HEADERS_OUTVAR;LOOP_AD"
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "CUDA_REQUIRED;DEBUG;NO_OPTIMIZE;DEBUG_INFO"
+    "NAMESPACE;OUTPUT_DIR;HEADERS_OUTVAR;CUDA_COMPILER;PRECOMPILE_HEADERS;LOOP_AD"
     "SOURCES;TARGETS;CUDA_ARCHITECTURES;INCLUDE_DIRS")
   _warpc_check_keywords(${target})
   _warpc_check_values(${target})
@@ -279,10 +372,12 @@ function(_warpc_add_warp_kernels target)
   endif()
   cmake_path(ABSOLUTE_PATH ARG_OUTPUT_DIR BASE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR} NORMALIZE)
   file(MAKE_DIRECTORY ${ARG_OUTPUT_DIR})
-  _warpc_cuda_enabled(${target} cuda)
+  _warpc_cuda_compiler("${ARG_CUDA_COMPILER}" compiler)
+  _warpc_cuda_enabled(${target} ${compiler} cuda)
   _warpc_flags(flags)
 
   set(all_outputs "")
+  set(library_sources "")
   set(all_headers "")
   set(stems "")
   foreach(source IN LISTS ARG_SOURCES)
@@ -298,18 +393,26 @@ function(_warpc_add_warp_kernels target)
     endif()
     list(APPEND stems ${stem})
     _warpc_module_outputs(${stem} ${ARG_OUTPUT_DIR} ${cuda} outputs)
-    _warpc_module_command(${target} ${source} ${ARG_OUTPUT_DIR} ${cuda} "${outputs}" "${flags}")
+    _warpc_module_command(${target} ${source} ${ARG_OUTPUT_DIR} ${cuda} ${compiler} "${outputs}" "${flags}")
     list(APPEND all_outputs ${outputs})
+    if(cuda AND compiler STREQUAL "NVRTC")
+      _warpc_nvrtc_command(${target} ${stem} ${ARG_OUTPUT_DIR})
+      list(APPEND all_outputs ${ARG_OUTPUT_DIR}/${stem}.wp.cubin.cpp)
+      list(APPEND library_sources ${ARG_OUTPUT_DIR}/${stem}.wp.cpp ${ARG_OUTPUT_DIR}/${stem}.wp.cubin.cpp)
+    else()
+      list(APPEND library_sources ${outputs})
+    endif()
     list(GET outputs 0 header)
     list(APPEND all_headers ${header})
   endforeach()
 
   add_custom_target(${target}.warpc ALL DEPENDS ${all_outputs})
-  _warpc_make_library(${target} ${ARG_OUTPUT_DIR} "${all_outputs}" ${cuda})
+  _warpc_make_library(${target} ${ARG_OUTPUT_DIR} "${library_sources}" ${cuda} ${compiler})
   add_dependencies(${target} ${target}.warpc)
   set_target_properties(${target} PROPERTIES
     WARPC_TARGETS "${ARG_TARGETS}"
     WARPC_CUDA ${cuda}
+    WARPC_CUDA_COMPILER ${compiler}
     WARPC_CUDA_ARCHITECTURES "${ARG_CUDA_ARCHITECTURES}"
     WARPC_NAMESPACE "${ARG_NAMESPACE}"
     WARPC_HEADERS "${all_headers}")

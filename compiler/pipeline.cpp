@@ -139,6 +139,7 @@ void generate_code(const CompileOptions& o, Session& s, const ir::Module& m, con
   co.wide_access = o.wide_access;
   co.reflect = o.reflect;
   co.min_cuda_arch = std::stoi(o.cuda_arch.substr(3));
+  co.nvrtc = o.nvrtc;
   codegen::GeneratedCode code;
   if (!codegen::generate(m, program, s.sources, co, s.diags, &code)) return;
   if (wants(o, "header") && !write_output(o, s, co.stem + ".wp.h", code.header, out)) return;

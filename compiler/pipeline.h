@@ -26,6 +26,7 @@ struct CompileOptions {
   bool line_directives = true;            // --no-line-directives turns #line off
   bool wide_access = true;                // --no-wide-access turns CUDA access widening off
   std::string cuda_arch = "sm_90";        // --cuda-arch
+  bool nvrtc = false;                     // --cuda-compiler=nvrtc: device-only .cu, launchers in the .cpp
   bool report_ad_storage = false;         // --report-ad-storage
   std::string loop_ad = "auto";           // --loop-ad: auto, store, recompute (reverse-mode loops)
   bool reflect = false;                   // --reflect: C-ABI kernel table in the .wp.cpp

@@ -2,11 +2,13 @@
 """check_corpus_codegen.py — every program of the front end's corpus compiles end to end.
 
 For each test/programs/*.wp: `warpc --emit=header,cpp,cuda`, then the .wp.cpp is compiled with
-the host C++ compiler and (when nvcc is given) the .wp.cu with nvcc for sm_90. Programs that use
+the host C++ compiler and (when nvcc is given) the .wp.cu with nvcc for sm_90; with --nvrtc
+WARPC_NVRTC also the NVRTC path: `warpc --cuda-compiler=nvrtc`, warpc-nvrtc on its .wp.cu (sm_90),
+and the host compiler on its .wp.cpp (CUDA launchers included) and .wp.cubin.cpp. Programs that use
 hash-grid queries are exempt while the runtime has no wp::HashGrid (they are listed below with
 the reason and still must pass warpc itself).
 
-usage: check_corpus_codegen.py WARPC CORPUS_DIR INCLUDE_DIR... [--cxx CXX] [--nvcc NVCC] [--jobs N]
+usage: check_corpus_codegen.py WARPC CORPUS_DIR INCLUDE_DIR... [--cxx CXX] [--nvcc NVCC] [--nvrtc WARPC_NVRTC] [--jobs N]
 Exits 1 listing every failure with the compiler's first errors.
 """
 import argparse
@@ -52,6 +54,23 @@ def check(program, args, out_root):
                        f"{stem}.wp.cu", "-o", os.devnull], cwd=out)
         if rc != 0:
             return name, "nvcc", first_errors(log)
+    if args.nvrtc:
+        nv = os.path.join(out, "nvrtc")
+        os.makedirs(nv, exist_ok=True)
+        rc, log = run([args.warpc, program, "-I", os.path.join(args.corpus, "Inputs"), "--emit=header,cpp,cuda",
+                       "--cuda-compiler=nvrtc", "-o", nv])
+        if rc != 0:
+            return name, "warpc --cuda-compiler=nvrtc", first_errors(log)
+        rc, log = run([os.path.abspath(args.nvrtc), f"{stem}.wp.cu", "-o", f"{stem}.wp.cubin.cpp", "--arch", "sm_90",
+                       *[f"-I{os.path.abspath(d)}" for d in args.include]], cwd=nv)
+        if rc != 0:
+            return name, "warpc-nvrtc", first_errors(log)
+        nv_includes = [f"-I{os.path.abspath(d)}" for d in args.include] + [f"-I{nv}"]
+        for src in (f"{stem}.wp.cpp", f"{stem}.wp.cubin.cpp"):
+            rc, log = run([args.cxx, "-std=c++20", "-fsyntax-only", "-Wall", "-DWARPC_KERNELS_CUDA=1",
+                           "-DWARPC_RUNTIME_CUDA", *nv_includes, src], cwd=nv)
+            if rc != 0:
+                return name, args.cxx + " (NVRTC path)", first_errors(log)
     return name, None, "ok"
 
 
@@ -62,6 +81,7 @@ def main():
     ap.add_argument("include", nargs="+")
     ap.add_argument("--cxx", default="c++")
     ap.add_argument("--nvcc", default="")
+    ap.add_argument("--nvrtc", default="")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
     programs = sorted(os.path.join(args.corpus, f) for f in os.listdir(args.corpus) if f.endswith(".wp"))
@@ -74,7 +94,7 @@ def main():
                     print(f"FAIL {name} ({stage}):\n{detail}\n")
                 else:
                     print(f"ok   {name}: {detail}")
-    compilers = "g++" + (" + nvcc" if args.nvcc else "")
+    compilers = "g++" + (" + nvcc" if args.nvcc else "") + (" + NVRTC" if args.nvrtc else "")
     print(f"{len(programs) - failures}/{len(programs)} corpus programs compile ({compilers})")
     return 1 if failures else 0
 

@@ -3,7 +3,11 @@
 //   <stem>.wp.h    typed host API: structs (with layout asserts), module constants, one launcher
 //                  per kernel — what users include
 //   <stem>.wp.cpp  module code for the CPU + the CPU launchers + the launcher definitions
-//   <stem>.wp.cu   the same module code for CUDA + __global__ grid-stride kernels + their launchers
+//   <stem>.wp.cu   the same module code for CUDA + __global__ grid-stride kernels + their launchers;
+//                  with CodegenOptions::nvrtc device code only (extern "C" kernels, the header's
+//                  types repeated), the CUDA launchers then in the .cpp (wp/cuda_module.h)
+//  * Both files include the builtin headers their code uses (the math prelude, plus quaternion,
+//    transform, random, noise, geometry, hash-grid and volume headers only when named).
 //
 // Contract:
 //  * Output is deterministic: the same input gives byte-identical text (no timestamps, no
@@ -31,6 +35,9 @@ struct CodegenOptions {
   bool reflect = false;          // append the C-ABI kernel table (wp/reflect.h) to the .cpp
   bool wide_access = true;       // CUDA: several indices per thread with vector accesses where
                                  // provably equivalent (widen_access.h)
+  bool nvrtc = false;            // CUDA for NVRTC (--cuda-compiler=nvrtc): a device-only .cu with
+                                 // extern "C" kernels, the CUDA launchers in the .cpp (loading the
+                                 // cubin warpc-nvrtc makes, wp/cuda_module.h)
   int min_cuda_arch = 90;        // the .cu refuses to compile for older GPUs (sm_NN → NN)
 };
 

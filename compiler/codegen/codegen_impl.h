@@ -41,6 +41,10 @@ struct ModuleContext {
 
 // emit_header.cpp
 std::string emit_header(const ModuleContext& ctx);
+// The header's types: struct definitions (include-guarded), and `namespace <ns>` with the
+// struct `using`s and module constants (the NVRTC .cu repeats them: it cannot include the
+// header, which brings in the host runtime).
+std::string emit_header_types(const ModuleContext& ctx);
 // emit_launchers.cpp: the .cpp and .cu files around the shared module code.
 std::string emit_cpu_file(const ModuleContext& ctx, const std::string& module_code);
 // The .cu also gets the wide bodies (kernels with a WidePlan) after the module code.

@@ -110,6 +110,11 @@ int main(int argc, char** argv) {
         bool ok = v.size() > 3 && v.rfind("sm_", 0) == 0 && v.find_first_not_of("0123456789", 3) == std::string::npos;
         return ok ? std::string() : std::string("expected sm_NN, e.g. sm_90");
       });
+  std::string cuda_compiler = "nvcc";
+  app.add_option("--cuda-compiler", cuda_compiler,
+                 "who compiles the .wp.cu: nvcc (default; launchers in the .cu) or nvrtc (device code only, "
+                 "compiled by warpc-nvrtc; launchers in the .cpp)")
+      ->check(CLI::IsMember({"nvcc", "nvrtc"}));
   app.add_flag("--report-ad-storage", o.report_ad_storage,
                "print the per-thread storage each backward kernel uses for loop-carried values");
   app.add_option("--loop-ad", o.loop_ad,
@@ -136,6 +141,7 @@ int main(int argc, char** argv) {
   o.emit.insert(emit.begin(), emit.end());
   o.line_directives = !no_lines;
   o.wide_access = !no_wide;
+  o.nvrtc = cuda_compiler == "nvrtc";
   o.color = color == "always" || (color == "auto" && isatty(STDERR_FILENO));
   return warpc::compile_file(o, std::cout, std::cerr);
 }

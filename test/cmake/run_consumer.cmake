@@ -9,11 +9,17 @@
 #   build-tree  find_package through -Dwarpc_DIR=<warpc build>; warpc generates kernels.wp.h/
 #               .cpp, the library and program build, the program runs the generated launcher;
 #               no-op rebuild; editing the .wp or the module it imports regenerates.
-#   cuda        TARGETS cpu cuda: with a CUDA runtime (RUNTIME_CUDA) the .wp.cu is generated
-#               and compiled and the program runs it when a GPU is present; without, the
+#   cuda        TARGETS cpu cuda: with a CUDA runtime (RUNTIME_CUDA) the default CUDA_COMPILER
+#               NVRTC: the device-only .wp.cu is compiled by warpc-nvrtc into .wp.cubin.cpp,
+#               no CUDA language, and the program runs it when a GPU is present; without, the
 #               library degrades to the CPU with a STATUS message.
+#   cuda-nvcc   the same with CUDA_COMPILER NVCC: the .wp.cu is compiled by nvcc.
 #   no-cuda-compiler  TARGETS cpu cuda with no usable CUDA compiler (CUDACXX points nowhere):
-#               CPU-only with a STATUS message; with CUDA_REQUIRED configuring fails.
+#               the default (NVRTC) needs none and builds CUDA; with CUDA_COMPILER NVCC the
+#               library is CPU-only with a STATUS message; with CUDA_REQUIRED too configuring fails.
+#   rebuild-one two modules (kernels.wp, extra.wp; a shared precompiled header): editing
+#               extra.wp regenerates and recompiles extra.wp alone (not kernels.wp, not the
+#               PCH, not main.cpp).
 #   install     `cmake --install` into <WORK_DIR>/prefix, then find_package through
 #               CMAKE_PREFIX_PATH; the installed package must not mention the build tree.
 #   broken      a .wp with a type error: the build fails with warpc's located `error:` line.
@@ -96,7 +102,7 @@ function(build_and_run_consumer package_dir warpc_path)
       EXISTS ${WORK_DIR}/build/consumer_kernels.warpc/kernels.wp.${ext})
   endforeach()
   expect_output("${configure_out}"
-    "consumer: headers=${WORK_DIR}/build/consumer_kernels\\.warpc/kernels\\.wp\\.h "
+    "consumer: headers=${WORK_DIR}/build/consumer_kernels\\.warpc/kernels\\.wp\\.h[ ;]"
     "HEADERS_OUTVAR lists the generated header")
   run(program ${WORK_DIR}/build/consumer)
   expect("the consumer program succeeds" program_rc EQUAL 0)
@@ -160,11 +166,13 @@ elseif(MODE STREQUAL "cuda")
     -Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_TARGETS=cpu,cuda)
   set(cu ${WORK_DIR}/build/consumer_kernels.warpc/kernels.wp.cu)
   if(RUNTIME_CUDA)
-    expect_output("${configure_out}" "consumer: headers=[^ ]* cuda=ON" "the cuda backend is on")
+    expect_output("${configure_out}" "consumer: headers=[^ ]* cuda=ON compiler=NVRTC" "the cuda backend is on, NVRTC")
     expect("kernels.wp.cu is generated" EXISTS ${cu})
+    expect("kernels.wp.cubin.cpp is generated" EXISTS ${WORK_DIR}/build/consumer_kernels.warpc/kernels.wp.cubin.cpp)
+    expect_output("${build_out}" "warpc-nvrtc: compiling the CUDA kernels of kernels" "warpc-nvrtc runs")
     file(READ ${WORK_DIR}/build/build.ninja rules)
-    expect("kernels.wp.cu is compiled as CUDA"
-      rules MATCHES "kernels\\.wp\\.cu\\.o: CUDA_COMPILER")
+    expect("the cubin is compiled as C++" rules MATCHES "kernels\\.wp\\.cubin\\.cpp\\.o: CXX_COMPILER")
+    expect("nothing is compiled as CUDA" NOT rules MATCHES "CUDA_COMPILER")
     expect_output("${program_out}" "consumer: cuda (sum=999000\\.0|kernels built, no CUDA device)"
       "the program ran the CUDA launcher (or said there is no GPU)")
   else()
@@ -173,18 +181,65 @@ elseif(MODE STREQUAL "cuda")
       "the degradation message")
     expect("no kernels.wp.cu without CUDA" NOT EXISTS ${cu})
   endif()
+elseif(MODE STREQUAL "cuda-nvcc")
+  build_and_run_consumer(${WARPC_BUILD_DIR} ${WARPC_BUILD_DIR}/bin/warpc
+    -Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_TARGETS=cpu,cuda -DCONSUMER_CUDA_COMPILER=NVCC)
+  set(cu ${WORK_DIR}/build/consumer_kernels.warpc/kernels.wp.cu)
+  if(RUNTIME_CUDA)
+    expect_output("${configure_out}" "consumer: headers=[^ ]* cuda=ON compiler=NVCC" "the cuda backend is on, nvcc")
+    expect("kernels.wp.cu is generated" EXISTS ${cu})
+    file(READ ${WORK_DIR}/build/build.ninja rules)
+    expect("kernels.wp.cu is compiled as CUDA"
+      rules MATCHES "kernels\\.wp\\.cu\\.o: CUDA_COMPILER")
+    expect_output("${program_out}" "consumer: cuda (sum=999000\\.0|kernels built, no CUDA device)"
+      "the program ran the CUDA launcher (or said there is no GPU)")
+  else()
+    expect("no kernels.wp.cu without CUDA" NOT EXISTS ${cu})
+  endif()
+elseif(MODE STREQUAL "rebuild-one")
+  set(targets cpu)
+  if(RUNTIME_CUDA)
+    set(targets cpu,cuda)
+  endif()
+  build_and_run_consumer(${WARPC_BUILD_DIR} ${WARPC_BUILD_DIR}/bin/warpc
+    -Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_TARGETS=${targets} -DCONSUMER_KERNELS=kernels.wp,extra.wp)
+  file(READ ${WORK_DIR}/build/build.ninja rules)
+  expect("two modules share a precompiled header (PRECOMPILE_HEADERS AUTO)" rules MATCHES "cmake_pch\\.hxx\\.gch")
+  build_consumer()
+  expect("a second build does nothing" NOT build_out MATCHES "warpc")
+  file(READ ${WORK_DIR}/src/extra.wp wp_text)
+  string(REPLACE "y[i] + amount" "y[i] + amount * 2.0" wp_text "${wp_text}")
+  file(WRITE ${WORK_DIR}/src/extra.wp "${wp_text}")
+  build_consumer()
+  expect_output("${build_out}" "warpc: generating code for extra\\.wp" "the edited module regenerates")
+  expect("the other module is not regenerated" NOT build_out MATCHES "generating code for kernels\\.wp")
+  expect("the edited module is recompiled" build_out MATCHES "extra\\.wp\\.cpp\\.o")
+  expect("the other module is not recompiled" NOT build_out MATCHES "kernels\\.wp\\.cpp\\.o")
+  expect("the precompiled header is not rebuilt" NOT build_out MATCHES "cmake_pch")
+  expect("main.cpp is not recompiled" NOT build_out MATCHES "main\\.cpp\\.o")
+  if(RUNTIME_CUDA)
+    expect_output("${build_out}" "warpc-nvrtc: compiling the CUDA kernels of extra" "the edited module's kernels")
+    expect("the other module's kernels are not recompiled" NOT build_out MATCHES "CUDA kernels of kernels")
+  endif()
 elseif(MODE STREQUAL "no-cuda-compiler")
   set(ENV{CUDACXX} ${WORK_DIR}/no-such-nvcc)
   set(ENV{PATH} "/usr/bin:/bin")
+  if(RUNTIME_CUDA)  # the default, NVRTC, needs no CUDA compiler
+    build_and_run_consumer(${WARPC_BUILD_DIR} ${WARPC_BUILD_DIR}/bin/warpc
+      -Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_TARGETS=cpu,cuda)
+    expect_output("${configure_out}" "consumer: headers=[^ ]* cuda=ON compiler=NVRTC"
+      "NVRTC builds the cuda backend without a CUDA compiler")
+    file(REMOVE_RECURSE ${WORK_DIR}/build)
+  endif()
   build_and_run_consumer(${WARPC_BUILD_DIR} ${WARPC_BUILD_DIR}/bin/warpc
-    -Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_TARGETS=cpu,cuda)
+    -Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_TARGETS=cpu,cuda -DCONSUMER_CUDA_COMPILER=NVCC)
   expect_output("${configure_out}" "add_warp_kernels\\(consumer_kernels\\): building for the CPU only: "
     "the degradation message")
   expect_output("${configure_out}" "consumer: headers=[^ ]* cuda=OFF" "the cuda backend is off")
   expect_output("${program_out}" "consumer: CPU-only kernels" "the program is CPU-only")
   file(REMOVE_RECURSE ${WORK_DIR}/build)
   configure_consumer(-Dwarpc_DIR=${WARPC_BUILD_DIR} -DCONSUMER_TARGETS=cpu,cuda
-    -DCONSUMER_CUDA_REQUIRED=ON)
+    -DCONSUMER_CUDA_REQUIRED=ON -DCONSUMER_CUDA_COMPILER=NVCC)
   expect("CUDA_REQUIRED without a CUDA compiler fails configuring" NOT configure_rc EQUAL 0)
   expect_output("${configure_out}"
     "add_warp_kernels\\(consumer_kernels\\): TARGETS cuda is CUDA_REQUIRED but "

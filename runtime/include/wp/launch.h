@@ -72,6 +72,9 @@ class Dim {
   int ndim_ = 0;
 };
 
+// Device code compiled by NVRTC uses wp/rtc/launch_dim.h's copy of this layout.
+static_assert(sizeof(Dim) == (kMaxDims + 1) * sizeof(int), "wp/rtc/launch_dim.h mirrors Dim's layout");
+
 // Coordinates of one launch index; entries past dim.ndim() are 0.
 struct Tid {
   int c[kMaxDims];

@@ -30,6 +30,9 @@
 #include "wp/builtins/bounds_check.h"
 #include "wp/config.h"
 #include "wp/types.h"
+#if defined(__CUDACC_RTC__)
+#include "wp/rtc/launch_dim.h"  // wp::Dim, Tid, tid_from_index (wp/launch.h is host-only)
+#endif
 
 #if defined(__CUDACC__) && defined(WARPC_DEVICE_CODE)
 #define WP_FUNC static __device__ __forceinline__

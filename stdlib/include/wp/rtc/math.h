@@ -1,0 +1,3 @@
+// math.h for NVRTC: see wp/rtc/std_shim.h.
+#pragma once
+#include "wp/rtc/std_shim.h"
