@@ -4,9 +4,7 @@
 For each test/programs/*.wp: `warpc --emit=header,cpp,cuda`, then the .wp.cpp is compiled with
 the host C++ compiler and (when nvcc is given) the .wp.cu with nvcc for sm_90; with --nvrtc
 WARPC_NVRTC also the NVRTC path: `warpc --cuda-compiler=nvrtc`, warpc-nvrtc on its .wp.cu (sm_90),
-and the host compiler on its .wp.cpp (CUDA launchers included) and .wp.cubin.cpp. Programs that use
-hash-grid queries are exempt while the runtime has no wp::HashGrid (they are listed below with
-the reason and still must pass warpc itself).
+and the host compiler on its .wp.cpp (CUDA launchers included) and .wp.cubin.cpp.
 
 usage: check_corpus_codegen.py WARPC CORPUS_DIR INCLUDE_DIR... [--cxx CXX] [--nvcc NVCC] [--nvrtc WARPC_NVRTC] [--jobs N]
 Exits 1 listing every failure with the compiler's first errors.
@@ -17,13 +15,6 @@ import os
 import subprocess
 import sys
 import tempfile
-
-# Programs whose kernels call hash-grid queries (no runtime for them yet).
-GEOMETRY_EXEMPT = {
-    "sph_fluid.wp": "hash-grid neighbour queries",
-    "dem_particles.wp": "hash-grid neighbour queries",
-}
-
 
 def run(cmd, cwd=None):
     p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -43,8 +34,6 @@ def check(program, args, out_root):
     rc, log = run([args.warpc, program, "-I", os.path.join(args.corpus, "Inputs"), "--emit=header,cpp,cuda", "-o", out])
     if rc != 0:
         return name, "warpc", first_errors(log)
-    if name in GEOMETRY_EXEMPT:
-        return name, None, "exempt from C++ compilation: " + GEOMETRY_EXEMPT[name]
     includes = [f"-I{os.path.abspath(d)}" for d in args.include] + [f"-I{out}"]
     rc, log = run([args.cxx, "-std=c++20", "-fsyntax-only", "-Wall", *includes, f"{stem}.wp.cpp"], cwd=out)
     if rc != 0:
