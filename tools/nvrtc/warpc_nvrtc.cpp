@@ -135,7 +135,9 @@ bool compile(const Options& o, const std::string& source, int arch, Compiled* ou
     return false;
   }
   std::vector<std::string> args = {"-arch=sm_" + std::to_string(arch), "-std=c++20", "-default-device",
-                                   "-DWARPC_DEVICE_CODE=1", "-DNDEBUG"};
+                                   "-DWARPC_DEVICE_CODE=1", "-DNDEBUG",
+                                   // generated SSA copies the optimiser drops: not the user's variables
+                                   "-diag-suppress=550"};
   for (const std::string& dir : o.includes) {
     if (fs::exists(fs::path(dir) / "wp" / "rtc" / "std_shim.h")) args.push_back("-I" + (fs::path(dir) / "wp" / "rtc").string());
   }

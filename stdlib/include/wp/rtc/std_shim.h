@@ -149,6 +149,7 @@ template <class T> inline constexpr bool is_signed_v = is_arithmetic_v<T> && (T(
 template <class T> inline constexpr bool is_unsigned_v = is_arithmetic_v<T> && !(T(-1) < T(0));
 template <class T> inline constexpr bool is_aggregate_v = __is_aggregate(T);
 template <class T> inline constexpr bool is_trivially_copyable_v = __is_trivially_copyable(T);
+template <class T> struct is_trivially_copyable : integral_constant<bool, __is_trivially_copyable(T)> {};
 template <class T> inline constexpr bool is_standard_layout_v = __is_standard_layout(T);
 template <class From, class To> inline constexpr bool is_convertible_v = __is_convertible_to(From, To);
 
