@@ -70,6 +70,7 @@ std::string builtin_includes(const std::string& code) {
     out += "#include <wp/builtins/ray_query.h>\n#include <wp/builtins/mesh_query.h>\n";
   if (uses({"hash_grid", "lower_bound"})) out += "#include <wp/builtins/hash_grid.h>\n";
   if (uses({"volume_"})) out += "#include <wp/builtins/volume.h>\n";
+  if (uses({"tangent_"})) out += "#include <wp/builtins/tangent_support.h>\n";  // forward mode (_jvp)
   return out;
 }
 
