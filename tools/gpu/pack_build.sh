@@ -16,7 +16,7 @@ dest=$2
 rm -rf "$dest"
 mkdir -p "$dest"
 tar -C "$build" -cf - \
-  --exclude='*.o' --exclude='*.a' --exclude='./fuzz' --exclude='*.warpc' \
+  --exclude='*.o' --exclude='*.a' --exclude='*.gch' --exclude='./fuzz' --exclude='*.warpc' \
   --exclude='./test/cmake' --exclude='CMakeFiles/3.*' --exclude='CheckCUDA' \
   --exclude='.ninja_*' --exclude='Output' . | tar -C "$dest" -xf -
 # warpc-gradcheck links the kernels it builds against these two at run time.
