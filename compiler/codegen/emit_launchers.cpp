@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <set>
 
@@ -481,6 +482,8 @@ std::string nvrtc_launcher(const KernelEntry& k) {
   std::vector<std::string> pointers = {"&" + n};
   if (k.tid_dims > 1) pointers.push_back(fmt::format("const_cast<wp::Dim*>(&{})", dim));
   for (const std::string& p : k.param_names) pointers.push_back("&" + p);
+  // The loop-carried value stack's spill buffer: the kernel's last parameter (emit_function.cpp).
+  if (function_has_ad_stack(*k.fn)) pointers.push_back(std::string("&") + kAdSpillParam);
   std::string out = fmt::format("wp::detail::CudaKernel k_{0}_cuda_kernel{{&cuda_image, \"k_{0}_kernel\", {{}}}};\n", k.impl);
   if (k.wide) out += fmt::format("wp::detail::CudaKernel k_{0}_cuda_wide_kernel{{&cuda_image, \"k_{0}_wide_kernel\", {{}}}};\n", k.impl);
   out += cuda_launcher_declaration(k) + " {\n";
@@ -515,9 +518,14 @@ std::string emit_cpu_file(const ModuleContext& ctx, const std::string& module_co
   out += fmt::format("namespace {}::impl {{\n\n{}", ctx.options.ns, module_code);
   for (const KernelEntry& k : ctx.kernels) out += cpu_launcher(k);
   if (nvrtc) {
-    out += fmt::format("#if WARPC_KERNELS_CUDA\n// The kernels of {}.wp.cu, compiled by warpc-nvrtc into {}.wp.cubin.cpp.\n"
-                       "extern const wp::detail::CudaImage cuda_image;\n\n",
-                       ctx.options.stem, ctx.options.stem);
+    // The image's symbol carries the module's name: several modules of one library share the
+    // namespace, and a static library would resolve a shared name to whichever module came first.
+    std::string symbol = "cuda_image_";
+    for (char c : ctx.options.stem) symbol += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    out += fmt::format("#if WARPC_KERNELS_CUDA\n// The kernels of {0}.wp.cu, compiled by warpc-nvrtc into {0}.wp.cubin.cpp.\n"
+                       "extern const wp::detail::CudaImage {1};\n"
+                       "namespace {{\nconst wp::detail::CudaImage& cuda_image = {1};\n}}  // namespace\n\n",
+                       ctx.options.stem, symbol);
     for (const KernelEntry& k : ctx.kernels) out += nvrtc_launcher(k);
     out += "#endif\n\n";
   } else if (!ctx.kernels.empty()) {

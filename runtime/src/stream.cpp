@@ -36,7 +36,8 @@ void same_device(const Device& a, const Device& b, const char* op) {
 
 }  // namespace
 
-// The owner of a CUDA stream the runtime created: destroys it with the last Stream copy.
+// The owner of a CUDA stream the runtime created: destroys it with the last Stream copy. Only
+// ever constructed in place (new Owner{…}): a temporary would destroy the handle when it dies.
 struct Stream::Owner {
   int ordinal;
   void* handle;
@@ -61,7 +62,7 @@ Stream::Stream(const Device& device) : device_(device) {
   if (!uses_cuda(device, "Stream")) return;
 #ifdef WARPC_RUNTIME_CUDA
   handle_ = detail::cuda_stream_create(device.ordinal());
-  owner_ = std::make_shared<Owner>(Owner{device.ordinal(), handle_});
+  owner_ = std::shared_ptr<Owner>(new Owner{device.ordinal(), handle_});  // in place: no temporary to destroy it
 #endif
 }
 
@@ -113,7 +114,7 @@ Event::Event(const Device& device, bool enable_timing) : device_(device), timing
   if (!uses_cuda(device, "Event")) return;
 #ifdef WARPC_RUNTIME_CUDA
   handle_ = detail::cuda_event_create(device.ordinal(), enable_timing);
-  owner_ = std::make_shared<Owner>(Owner{device.ordinal(), handle_});
+  owner_ = std::shared_ptr<Owner>(new Owner{device.ordinal(), handle_});  // in place: no temporary to destroy it
 #endif
 }
 

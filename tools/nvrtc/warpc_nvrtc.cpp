@@ -8,7 +8,7 @@
 //
 // Contract:
 //  * IN must carry warpc's marker line `// warpc-nvrtc-namespace: NS::impl` (else exit 2);
-//    cuda_image is defined in that namespace.
+//    cuda_image_<module> (non-identifier characters as '_') is defined in that namespace.
 //  * Each -I DIR is passed to NVRTC; when DIR/wp/rtc/std_shim.h exists, DIR/wp/rtc is searched
 //    first (the minimal standard-library names of wp/rtc/std_shim.h: NVRTC has no libstdc++).
 //  * nanovdb/NanoVDB.h (volume builtins) is found in the -I folders, else in /usr/include and
@@ -20,6 +20,7 @@
 //    exits 1 without touching OUT. OUT is replaced only when its content changes (so a
 //    rebuild that produces the same code recompiles nothing after it).
 //  * --time prints the seconds NVRTC took per architecture to stderr.
+#include <cctype>
 #include <nvrtc.h>
 
 #include <chrono>
@@ -203,8 +204,13 @@ std::string image_file(const Options& o, const std::string& ns, const std::vecto
   out += "const char kPtx[] =\n    " + literal(code[oldest].ptx) + ";\n";
   entries += "    {" + std::to_string(o.archs[oldest]) + ", true, reinterpret_cast<const unsigned char*>(kPtx), sizeof(kPtx) - 1},\n";
   out += "const wp::detail::CudaImageEntry kEntries[] = {\n" + entries + "};\n}  // namespace\n\n";
-  std::string module = stem.substr(0, stem.find('.'));
-  out += "extern const wp::detail::CudaImage cuda_image = {\"" + module + "\", " + std::to_string(code.size() + 1) +
+  std::string module = stem;
+  if (module.size() > 6 && module.compare(module.size() - 6, 6, ".wp.cu") == 0) module.resize(module.size() - 6);
+  else module = module.substr(0, module.rfind('.'));
+  // cuda_image_<module>: one symbol per module (the launchers in <module>.wp.cpp name it so).
+  std::string symbol = "cuda_image_";
+  for (char c : module) symbol += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  out += "extern const wp::detail::CudaImage " + symbol + " = {\"" + module + "\", " + std::to_string(code.size() + 1) +
          ", kEntries};\n\n}  // namespace " + ns + "\n";
   return out;
 }
