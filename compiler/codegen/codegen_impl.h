@@ -40,6 +40,9 @@ struct ModuleContext {
 };
 
 // emit_header.cpp
+// A launcher-internal name that no parameter of kernel `k` uses ("dim", or "dim_" …).
+std::string launcher_local(const KernelEntry& k, std::string base);
+
 std::string emit_header(const ModuleContext& ctx);
 // The header's types: struct definitions (include-guarded), and `namespace <ns>` with the
 // struct `using`s and module constants (the NVRTC .cu repeats them: it cannot include the

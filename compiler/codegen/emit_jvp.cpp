@@ -23,15 +23,6 @@ namespace warpc::codegen {
 
 namespace {
 
-std::string local_name(const KernelEntry& k, std::string base) {
-  auto taken = [&](const std::string& n) {
-    for (const std::string& p : k.param_names)
-      if (p == n || p + "_view" == n) return true;
-    return false;
-  };
-  while (taken(base)) base += "_";
-  return base;
-}
 
 bool float_array(const Type* t) { return t->kind == TypeKind::Array && ad_differentiable(t->elem); }
 
@@ -41,7 +32,7 @@ std::vector<std::pair<size_t, std::string>> tangent_params(const KernelEntry& k)
   size_t value = k.primal_params;  // the JVP kernel's own tangent parameters, in order
   for (size_t i = 0; i < k.primal_params; ++i) {
     const Type* t = k.fn->param_types[i];
-    if (float_array(t)) out.push_back({i, local_name(k, "tan_" + k.param_names[i])});
+    if (float_array(t)) out.push_back({i, launcher_local(k, "tan_" + k.param_names[i])});
     else if (t->kind != TypeKind::Array && ad_differentiable(t)) out.push_back({i, k.param_names[value++]});
   }
   return out;
@@ -60,7 +51,7 @@ std::string launch_body(const KernelEntry& k, const std::vector<std::string>& de
                         const std::function<std::string(size_t, const std::string&)>& view_of,
                         const std::vector<std::string>& value_tangents, const SourceManager& sources) {
   const ir::Function& fn = *k.fn;
-  const std::string dim = local_name(k, "dim"), options = local_name(k, "options"), device = local_name(k, "device");
+  const std::string dim = launcher_local(k, "dim"), options = launcher_local(k, "options"), device = launcher_local(k, "device");
   std::string out = fmt::format("  wp::detail::check_launch_dim({}, {}, \"{}\");\n", dim, k.tid_dims, k.name);
   out += fmt::format("  const wp::Device {} = wp::detail::launch_device({}, {{{}}}, \"{}\");\n", device, options,
                      join(device_args), k.name);
@@ -90,7 +81,7 @@ std::string launch_body(const KernelEntry& k, const std::vector<std::string>& de
 }
 
 std::vector<std::string> primal_host_params(const KernelEntry& k) {
-  std::vector<std::string> params = {"const wp::Dim& " + local_name(k, "dim")};
+  std::vector<std::string> params = {"const wp::Dim& " + launcher_local(k, "dim")};
   for (size_t i = 0; i < k.primal_params; ++i)
     params.push_back(host_param_type(k.fn->param_types[i]) + " " + k.param_names[i]);
   return params;
@@ -109,7 +100,7 @@ std::string jvp_launcher_declaration(const KernelEntry& k, const std::vector<std
     params.push_back(host_param_type(fn.param_types[i]) + " " + name + " = {}");
     doc += fmt::format(", {}", name);
   }
-  params.push_back("const wp::LaunchOptions& " + local_name(k, "options") + " = {}");
+  params.push_back("const wp::LaunchOptions& " + launcher_local(k, "options") + " = {}");
   doc += k.tid_dims > 1 ? fmt::format(") — launched over a {}-D dim\n", k.tid_dims) : ")\n";
   doc += fmt::format(
       "// Forward-mode (JVP) pass of '{}': from the tangents of its inputs (tan_<p>), writes the\n"
@@ -122,7 +113,7 @@ std::string jvp_launcher_declaration(const KernelEntry& k, const std::vector<std
 // In namespace impl: the Tape::forward_jvp entry (each array's gradient buffer is its tangent).
 std::string jvp_in_grads(const KernelEntry& k, const SourceManager& sources) {
   std::vector<std::string> params = primal_host_params(k);
-  params.push_back("const wp::LaunchOptions& " + local_name(k, "options"));
+  params.push_back("const wp::LaunchOptions& " + launcher_local(k, "options"));
   std::vector<std::string> devices;
   for (size_t i = 0; i < k.primal_params; ++i)
     if (k.fn->param_types[i]->kind == TypeKind::Array) devices.push_back(k.param_names[i]);
@@ -146,7 +137,7 @@ std::string jvp_typed_launcher(const KernelEntry& k, const SourceManager& source
     params.push_back(host_param_type(k.fn->param_types[i]) + " " + name);
     if (k.fn->param_types[i]->kind == TypeKind::Array) array_tangent[i] = name;
   }
-  params.push_back("const wp::LaunchOptions& " + local_name(k, "options"));
+  params.push_back("const wp::LaunchOptions& " + launcher_local(k, "options"));
   for (size_t i = 0; i < k.primal_params; ++i)
     if (k.fn->param_types[i]->kind == TypeKind::Array) {
       devices.push_back(k.param_names[i]);

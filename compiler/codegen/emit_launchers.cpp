@@ -22,16 +22,7 @@ namespace warpc::codegen {
 
 namespace {
 
-// A launcher-internal name that no kernel parameter uses ("dim", or "dim_" …).
-std::string local(const KernelEntry& k, std::string base) {
-  auto taken = [&](const std::string& n) {
-    for (const std::string& p : k.param_names)
-      if (p == n || p + "_view" == n) return true;
-    return false;
-  };
-  while (taken(base)) base += "_";
-  return base;
-}
+std::string local(const KernelEntry& k, std::string base) { return launcher_local(k, std::move(base)); }
 
 const char* kWarningPragmas =
     "#if defined(__NVCC__)\n"
@@ -607,6 +598,16 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep) 
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
   return out;
+}
+
+std::string launcher_local(const KernelEntry& k, std::string base) {
+  auto taken = [&](const std::string& n) {
+    for (const std::string& p : k.param_names)
+      if (p == n || p + "_view" == n) return true;
+    return false;
+  };
+  while (taken(base)) base += "_";
+  return base;
 }
 
 }  // namespace warpc::codegen
