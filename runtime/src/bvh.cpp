@@ -123,10 +123,10 @@ BvhTopology build_bvh(const BvhBuildRequest& req) {
 }
 
 void refit_bvh(const BvhTopology& tree, const Device& device, const vec3* lowers,
-               const vec3* uppers, const WindingSource* winding) {
-  if (device.is_cpu()) return refit_cpu(tree, lowers, uppers, winding);
+               const vec3* uppers, const MeshRefitSource* mesh) {
+  if (device.is_cpu()) return refit_cpu(tree, lowers, uppers, mesh);
 #ifdef WARPC_RUNTIME_CUDA
-  refit_cuda(tree, device, lowers, uppers, winding);
+  refit_cuda(tree, device, lowers, uppers, mesh);
 #else
   host_only(device, "refit");
 #endif

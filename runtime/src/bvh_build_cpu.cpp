@@ -657,12 +657,14 @@ BvhTopology build_lbvh_cpu(const BvhBuildRequest& req, const ItemScan& scan) {
 }
 
 void refit_cpu(const BvhTopology& tree, const vec3* lowers, const vec3* uppers,
-               const WindingSource* winding) {
+               const MeshRefitSource* mesh) {
   geom::RefitArgs args{tree.nodes.data(), tree.parents.data(), tree.counters.data(),
                        tree.items.data(),  lowers,             uppers,
-                       winding ? winding->out : nullptr,
-                       winding ? winding->points : nullptr,
-                       winding ? winding->indices : nullptr};
+                       mesh ? mesh->winding : nullptr,
+                       mesh ? mesh->points : nullptr,
+                       mesh ? mesh->indices : nullptr,
+                       mesh ? mesh->triangle_lowers : nullptr,
+                       mesh ? mesh->triangle_uppers : nullptr};
   std::fill_n(args.counters, tree.num_nodes, 0);
   parallel_ranges(tree.num_nodes, [&](int64_t b, int64_t e) {
     for (int64_t k = b; k < e; ++k)

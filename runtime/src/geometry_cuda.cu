@@ -244,7 +244,7 @@ BvhTopology build_lbvh_cuda(const BvhBuildRequest& req, const ItemScan& scan) {
   t.nodes = empty<BvhNode>({t.num_nodes}, device);
   t.items = empty<int32_t>({n}, device);
   t.parents = empty<int32_t>({t.num_nodes}, device);
-  t.counters = empty<int32_t>({t.num_nodes}, device);
+  t.counters = zeros<int32_t>({t.num_nodes}, device);
 
   array<uint64_t> keys = empty<uint64_t>({n}, device);
   array<uint64_t> sorted_keys = empty<uint64_t>({n}, device);
@@ -291,19 +291,20 @@ BvhTopology build_lbvh_cuda(const BvhBuildRequest& req, const ItemScan& scan) {
 }
 
 void refit_cuda(const BvhTopology& tree, const Device& device, const vec3* lowers,
-                const vec3* uppers, const WindingSource* winding) {
+                const vec3* uppers, const MeshRefitSource* mesh) {
   geom::RefitArgs args{tree.nodes.data(), tree.parents.data(), tree.counters.data(),
                        tree.items.data(),  lowers,             uppers,
-                       winding ? winding->out : nullptr,
-                       winding ? winding->points : nullptr,
-                       winding ? winding->indices : nullptr};
-  if (tree.first_leaf >= 0) {  // only internal nodes (0 … first_leaf−1) have counters to reset
-    set_bytes(args.counters, device, 0, sizeof(int32_t) * static_cast<std::size_t>(tree.first_leaf));
+                       mesh ? mesh->winding : nullptr,
+                       mesh ? mesh->points : nullptr,
+                       mesh ? mesh->indices : nullptr,
+                       mesh ? mesh->triangle_lowers : nullptr,
+                       mesh ? mesh->triangle_uppers : nullptr};
+  // The counters are zeroed once when the tree is built; every refit leaves them zero.
+  if (tree.first_leaf >= 0) {
     launch(device, tree.num_nodes - tree.first_leaf, "wp::Bvh refit", refit_leaves_kernel, args, tree.first_leaf,
            tree.num_nodes - tree.first_leaf);
     return;
   }
-  set_bytes(args.counters, device, 0, sizeof(int32_t) * static_cast<std::size_t>(tree.num_nodes));
   launch(device, tree.num_nodes, "wp::Bvh refit", refit_kernel, args, tree.num_nodes);
 }
 

@@ -47,16 +47,20 @@ struct BvhBuildRequest {
   BvhOptions options;
 };
 
-// Mesh data for winding numbers during a refit (device pointers of the tree's device).
-struct WindingSource {
-  WindingNode* out;
-  const vec3* points;
-  const int32_t* indices;
+// Mesh data for a refit (device pointers of the tree's device). `winding` set: winding data
+// too. `triangle_lowers`/`triangle_uppers` set: each leaf first recomputes its triangles' boxes
+// from the points into them (they must be the refit's item boxes), so a mesh refit is one pass.
+struct MeshRefitSource {
+  WindingNode* winding = nullptr;
+  const vec3* points = nullptr;
+  const int32_t* indices = nullptr;
+  vec3* triangle_lowers = nullptr;
+  vec3* triangle_uppers = nullptr;
 };
 
 BvhTopology build_bvh(const BvhBuildRequest& request);
 void refit_bvh(const BvhTopology& tree, const Device& device, const vec3* lowers,
-               const vec3* uppers, const WindingSource* winding);
+               const vec3* uppers, const MeshRefitSource* mesh);
 BvhDesc describe_bvh(const BvhTopology& tree, const Device& device, const vec3* lowers,
                      const vec3* uppers, int32_t count);
 
@@ -78,7 +82,7 @@ ItemScan scan_items_cpu(const BvhBuildRequest& request);
 BvhTopology build_bvh_cpu(const BvhBuildRequest& request, const ItemScan& scan);
 BvhTopology build_lbvh_cpu(const BvhBuildRequest& request, const ItemScan& scan);
 void refit_cpu(const BvhTopology& tree, const vec3* lowers, const vec3* uppers,
-               const WindingSource* winding);
+               const MeshRefitSource* mesh);
 MeshScan scan_mesh_cpu(const vec3* points, int32_t num_points, const int32_t* indices,
                        int32_t num_tris);
 void triangle_boxes_cpu(const vec3* points, const int32_t* indices, int32_t num_tris,
@@ -89,7 +93,7 @@ void triangle_boxes_cpu(const vec3* points, const int32_t* indices, int32_t num_
 ItemScan scan_items_cuda(const BvhBuildRequest& request);
 BvhTopology build_lbvh_cuda(const BvhBuildRequest& request, const ItemScan& scan);
 void refit_cuda(const BvhTopology& tree, const Device& device, const vec3* lowers,
-                const vec3* uppers, const WindingSource* winding);
+                const vec3* uppers, const MeshRefitSource* mesh);
 MeshScan scan_mesh_cuda(const Device& device, const vec3* points, int32_t num_points,
                         const int32_t* indices, int32_t num_tris);
 void triangle_boxes_cuda(const Device& device, const vec3* points, const int32_t* indices,

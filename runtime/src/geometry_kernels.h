@@ -8,7 +8,8 @@
 //    indices concurrently.
 //  * LBVH layout for n items: internal nodes 0 … n−2 (root 0), leaf k (one item, slot k) at node
 //    n−1+k; n = 1 gives a single leaf at node 0.
-//  * refit_from_leaf: one call per leaf, concurrently; counters zeroed before. Each call writes
+//  * refit_from_leaf: one call per leaf, concurrently; counters zero before (each pass leaves
+//    them zero: the second arriver resets its parent's). Each call writes
 //    its leaf, then climbs; at every parent the first arriver stops and the second computes the
 //    parent from both children (release/acquire through the counter), so every node is computed
 //    once, after its children. Parent = union of children (exact); winding data combines left
@@ -185,16 +186,22 @@ struct RefitArgs {
   const v3* item_lowers;
   const v3* item_uppers;
   WindingNode* winding;  // null: boxes only
-  const v3* points;      // the mesh (for winding data)
+  const v3* points;      // the mesh (for winding data and recomputed triangle boxes)
   const int32_t* indices;
+  v3* triangle_lowers;   // set: leaves recompute their triangles' boxes into these first
+  v3* triangle_uppers;   // (then item_lowers/item_uppers are these same arrays)
 };
 
-// Second arrival at a parent returns 1 (after seeing the first arriver's writes).
+// Second arrival at a parent returns 1 (after seeing the first arriver's writes): one
+// acquire-release atomic at device scope publishes this thread's node writes and makes the
+// other child's visible, without the two full fences an atomicAdd would need around it.
 WP_HD int32_t arrive(int32_t* counter) {
 #if defined(__CUDA_ARCH__)
-  __threadfence();
-  const int32_t previous = atomicAdd(counter, 1);
-  __threadfence();
+  int32_t previous;
+  asm volatile("atom.acq_rel.gpu.global.add.s32 %0, [%1], 1;"
+               : "=r"(previous)
+               : "l"(counter)
+               : "memory");
   return previous;
 #else
   return std::atomic_ref<int32_t>(*counter).fetch_add(1, std::memory_order_acq_rel);
@@ -267,16 +274,27 @@ WP_HD WindingNode combine_winding(const WindingNode& l, const WindingNode& r) {
 WP_HD void refit_from_leaf(const RefitArgs& a, int32_t leaf) {
   BvhNode& node = a.nodes[leaf];
   const int32_t first = node.left, count = -node.right;
-  v3 lower = a.item_lowers[a.items[first]], upper = a.item_uppers[a.items[first]];
-  for (int32_t s = first + 1; s < first + count; ++s) {
-    lower = vmin(lower, a.item_lowers[a.items[s]]);
-    upper = vmax(upper, a.item_uppers[a.items[s]]);
+  v3 lower, upper;
+  for (int32_t s = first; s < first + count; ++s) {
+    const int32_t item = a.items[s];
+    v3 item_lower, item_upper;
+    if (a.triangle_lowers) {
+      triangle_box(a.points, a.indices, item, item_lower, item_upper);
+      a.triangle_lowers[item] = item_lower;
+      a.triangle_uppers[item] = item_upper;
+    } else {
+      item_lower = a.item_lowers[item];
+      item_upper = a.item_uppers[item];
+    }
+    lower = s == first ? item_lower : vmin(lower, item_lower);
+    upper = s == first ? item_upper : vmax(upper, item_upper);
   }
   node.lower = lower;
   node.upper = upper;
   if (a.winding) a.winding[leaf] = leaf_winding(a, first, count);
   for (int32_t k = a.parents[leaf]; k >= 0; k = a.parents[k]) {
     if (arrive(&a.counters[k]) == 0) return;  // the other child is not done yet
+    a.counters[k] = 0;  // both children arrived: ready for the next refit (no reset pass)
     BvhNode& parent = a.nodes[k];
     const BvhNode& l = a.nodes[parent.left];
     const BvhNode& r = a.nodes[parent.right];

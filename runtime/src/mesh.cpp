@@ -144,16 +144,23 @@ struct Mesh::Impl {
     detail::BvhTopology built = detail::build_bvh(req);
     if (winding_enabled) {
       winding = empty<WindingNode>({built.num_nodes}, device);
-      refit_nodes(built);
+      refit_nodes(built, /*recompute_triangle_boxes=*/false);
     }
     return built;
   }
 
-  // Node boxes and (when enabled) winding data from the current triangle boxes.
-  void refit_nodes(const detail::BvhTopology& t) const {
-    const detail::WindingSource source{winding.data(), points.data(), indices.data()};
-    detail::refit_bvh(t, points.device(), tri_lowers.data(), tri_uppers.data(),
-                      winding_enabled ? &source : nullptr);
+  // Node boxes and (when enabled) winding data from the triangle boxes, which are first
+  // recomputed from the points when asked (in the same pass: a refit is one kernel).
+  void refit_nodes(const detail::BvhTopology& t, bool recompute_triangle_boxes) const {
+    detail::MeshRefitSource source;
+    source.winding = winding_enabled ? winding.data() : nullptr;
+    source.points = points.data();
+    source.indices = indices.data();
+    if (recompute_triangle_boxes) {
+      source.triangle_lowers = tri_lowers.data();
+      source.triangle_uppers = tri_uppers.data();
+    }
+    detail::refit_bvh(t, points.device(), tri_lowers.data(), tri_uppers.data(), &source);
   }
 
   array<vec3> points;
@@ -189,8 +196,7 @@ uint64_t Mesh::bvh_id() const { return impl("bvh_id").desc.address() + offsetof(
 
 void Mesh::refit() {
   const Impl& i = impl("refit");
-  compute_triangle_boxes(i.points, i.indices, i.tri_lowers, i.tri_uppers);
-  i.refit_nodes(i.tree);
+  i.refit_nodes(i.tree, /*recompute_triangle_boxes=*/true);
 }
 
 const array<vec3>& Mesh::points() const { return impl("points").points; }

@@ -47,7 +47,9 @@
 
 namespace wp {
 
-struct BvhNode {
+// 16-byte aligned so that a node is two 16-byte halves: load_bvh_node reads it with two
+// vector loads instead of eight scalar ones.
+struct alignas(16) BvhNode {
   vec_t<3, float> lower;
   int32_t left;
   vec_t<3, float> upper;
@@ -58,6 +60,29 @@ struct BvhNode {
   WP_HD int32_t item_count() const { return -right; }
 };
 static_assert(sizeof(BvhNode) == 32, "BvhNode is 32 bytes");
+
+// Node k of a tree that no thread of the running kernel writes (every query): on CUDA two
+// 16-byte loads through the read-only path, issued together before any box test reads them.
+WP_HD BvhNode load_bvh_node(const BvhNode* nodes, int32_t k) {
+#if defined(__CUDA_ARCH__)
+  const BvhNode* p = nodes + k;
+  uint32_t a0, a1, a2, a3, b0, b1, b2, b3;
+  asm("ld.global.nc.v4.u32 {%0, %1, %2, %3}, [%4];"
+      : "=r"(a0), "=r"(a1), "=r"(a2), "=r"(a3)
+      : "l"(p));
+  asm("ld.global.nc.v4.u32 {%0, %1, %2, %3}, [%4];"
+      : "=r"(b0), "=r"(b1), "=r"(b2), "=r"(b3)
+      : "l"(reinterpret_cast<const char*>(p) + 16));
+  BvhNode n;
+  n.lower = vec_t<3, float>{{__uint_as_float(a0), __uint_as_float(a1), __uint_as_float(a2)}};
+  n.left = static_cast<int32_t>(a3);
+  n.upper = vec_t<3, float>{{__uint_as_float(b0), __uint_as_float(b1), __uint_as_float(b2)}};
+  n.right = static_cast<int32_t>(b3);
+  return n;
+#else
+  return nodes[k];
+#endif
+}
 
 inline constexpr uint32_t kBvhMagic = 0x42564831u;   // "BVH1"
 inline constexpr uint32_t kMeshMagic = 0x4D534831u;  // "MSH1"

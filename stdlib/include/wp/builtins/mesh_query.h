@@ -302,7 +302,7 @@ WP_HD Closest closest_face(const MeshDesc* m, const v3& p, float max_dist) {
     --sp;
     const float reach = best + tie_slack(best);
     if (stack_dist[sp] > reach) continue;
-    const BvhNode node = bvh.nodes[stack[sp]];
+    const BvhNode node = load_bvh_node(bvh.nodes, stack[sp]);
     if (node.is_leaf()) {
       const int32_t end = node.left - node.right;
       for (int32_t s = node.left; s < end; ++s) {
@@ -318,8 +318,8 @@ WP_HD Closest closest_face(const MeshDesc* m, const v3& p, float max_dist) {
         }
       }
     } else {
-      const BvhNode& a = bvh.nodes[node.left];
-      const BvhNode& b = bvh.nodes[node.right];
+      const BvhNode a = load_bvh_node(bvh.nodes, node.left);
+      const BvhNode b = load_bvh_node(bvh.nodes, node.right);
       const float da = box_dist_sq(p, a.lower, a.upper), db = box_dist_sq(p, b.lower, b.upper);
       // nearer child on top of the stack
       const int32_t near_c = da <= db ? node.left : node.right, far_c = da <= db ? node.right : node.left;
@@ -347,7 +347,7 @@ WP_HD Closest furthest_face(const MeshDesc* m, const v3& p, float min_dist) {
   int sp = 0;
   stack[sp++] = bvh.root;
   while (sp > 0) {
-    const BvhNode node = bvh.nodes[stack[--sp]];
+    const BvhNode node = load_bvh_node(bvh.nodes, stack[--sp]);
     if (box_max_dist_sq(p, node.lower, node.upper) < best - tie_slack(best)) continue;
     if (node.is_leaf()) {
       const int32_t end = node.left - node.right;
@@ -478,7 +478,7 @@ WP_HD int32_t ray_closest_face(const MeshDesc* m, const Ray& r) {
   int sp = 0;
   stack[sp++] = bvh.root;
   while (sp > 0) {
-    const BvhNode node = bvh.nodes[stack[--sp]];
+    const BvhNode node = load_bvh_node(bvh.nodes, stack[--sp]);
     if (!ray_box(r, node.lower, node.upper, best_t)) continue;
     if (node.is_leaf()) {
       const int32_t end = node.left - node.right;
@@ -508,7 +508,7 @@ WP_HD int32_t ray_count_hits(const MeshDesc* m, const Ray& r) {
   int sp = 0;
   stack[sp++] = bvh.root;
   while (sp > 0) {
-    const BvhNode node = bvh.nodes[stack[--sp]];
+    const BvhNode node = load_bvh_node(bvh.nodes, stack[--sp]);
     if (!ray_box(r, node.lower, node.upper, 3.0e38f)) continue;
     if (node.is_leaf()) {
       const int32_t end = node.left - node.right;
@@ -593,7 +593,7 @@ WP_HD float winding_number(const MeshDesc* m, const v3& p, float accuracy) {
         continue;
       }
     }
-    const BvhNode node = bvh.nodes[k];
+    const BvhNode node = load_bvh_node(bvh.nodes, k);
     if (node.is_leaf()) {
       const int32_t end = node.left - node.right;
       for (int32_t s = node.left; s < end; ++s) {
@@ -632,7 +632,7 @@ WP_HD float sign_normal(const MeshDesc* m, const v3& p, const Closest& best, flo
   int sp = 0;
   stack[sp++] = bvh.root;
   while (sp > 0) {
-    const BvhNode node = bvh.nodes[stack[--sp]];
+    const BvhNode node = load_bvh_node(bvh.nodes, stack[--sp]);
     if (box_dist_sq(p, node.lower, node.upper) > reach_sq) continue;
     if (node.is_leaf()) {
       const int32_t end = node.left - node.right;

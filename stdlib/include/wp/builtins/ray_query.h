@@ -180,9 +180,11 @@ WP_HD bool ray_triangle_closed(const vec_t<3, float>& start, const vec_t<3, floa
 // Closed boxes [lo, hi] and [blo, bhi] share a point.
 WP_HD bool box_overlap(const vec_t<3, float>& lo, const vec_t<3, float>& hi, const vec_t<3, float>& blo,
                        const vec_t<3, float>& bhi) {
-  for (int k = 0; k < 3; ++k)
-    if (lo.c[k] > bhi.c[k] || hi.c[k] < blo.c[k]) return false;
-  return true;
+  // Every comparison is made (no early exit): a node's six coordinates are tested at once,
+  // not one dependent load and branch after another.
+  bool overlap = true;
+  for (int k = 0; k < 3; ++k) overlap &= !(lo.c[k] > bhi.c[k]) & !(hi.c[k] < blo.c[k]);
+  return overlap;
 }
 
 // Squared distance from p to the closed box [lo, hi] is at most r2.
@@ -330,7 +332,7 @@ WP_HD bool traversal_next(Traversal& tr, const BvhDesc* bvh, const NodeTest& nod
       }
     }
     if (tr.count <= 0) return false;
-    const BvhNode node = bvh->nodes[tr.stack[--tr.count]];
+    const BvhNode node = load_bvh_node(bvh->nodes, tr.stack[--tr.count]);
     if (!node_ok(node.lower, node.upper)) continue;
     if (node.right < 0) {
       if (kItemTestIsNodeTest && node.right == -1) {
@@ -474,7 +476,7 @@ WP_HD int32_t mesh_get_group_root(uint64_t id, int32_t group) {
 
 namespace geom::rq_detail {
 WP_HD bvh_query_t make_bvh_query(uint64_t id, int32_t kind, const v3f& a, const v3f& b, float radius, int32_t root) {
-  bvh_query_t q{};
+  bvh_query_t q;  // the traversal stack stays uninitialised: traversal_init sets what is read
   q.id = id;
   q.kind = kind;
   q.a = a;
@@ -533,7 +535,7 @@ WP_HD bool bvh_query_next(bvh_query_t& q, int32_t& index, float max_dist = INFIN
 // ---- mesh iterators ------------------------------------------------------------------------
 
 WP_HD mesh_query_aabb_t mesh_query_aabb(uint64_t id, const vec_t<3, float>& low, const vec_t<3, float>& high) {
-  mesh_query_aabb_t q{};
+  mesh_query_aabb_t q;  // no zeroed stack (see make_bvh_query)
   q.id = id;
   q.low = low;
   q.high = high;
@@ -542,7 +544,7 @@ WP_HD mesh_query_aabb_t mesh_query_aabb(uint64_t id, const vec_t<3, float>& low,
 }
 
 WP_HD mesh_query_t mesh_query_sphere(uint64_t id, const vec_t<3, float>& center, float radius) {
-  mesh_query_t q{};
+  mesh_query_t q;  // no zeroed stack (see make_bvh_query)
   q.id = id;
   q.center = center;
   q.radius = geom::rq_detail::clamp_radius(radius);
@@ -630,7 +632,7 @@ WP_HD bool mesh_ray_cast(const MeshDesc* m, int32_t root, const v3f& start, cons
   float stack_t[kBvhQueryStackSize];
   int32_t count = 0;
   {
-    const BvhNode top = bvh->nodes[r];
+    const BvhNode top = load_bvh_node(bvh->nodes, r);
     float t0;
     if (!ray_node(ray, top.lower, top.upper, t0)) return false;
     stack[count] = r, stack_t[count++] = t0;
@@ -639,7 +641,7 @@ WP_HD bool mesh_ray_cast(const MeshDesc* m, int32_t root, const v3f& start, cons
     --count;
     const float tnode = stack_t[count];
     if (mode == RayMode::kCount ? false : (out.face >= 0 ? tnode > out.t : !(tnode < limit))) continue;
-    const BvhNode node = bvh->nodes[stack[count]];
+    const BvhNode node = load_bvh_node(bvh->nodes, stack[count]);
     if (node.right < 0) {
       for (int32_t slot = node.left; slot < node.left - node.right; ++slot) {
         const int32_t f = bvh->items[slot];
@@ -664,8 +666,8 @@ WP_HD bool mesh_ray_cast(const MeshDesc* m, int32_t root, const v3f& start, cons
       }
     } else {
       // Front to back: the nearer child on top.
-      const BvhNode l = bvh->nodes[node.left];
-      const BvhNode h = bvh->nodes[node.right];
+      const BvhNode l = load_bvh_node(bvh->nodes, node.left);
+      const BvhNode h = load_bvh_node(bvh->nodes, node.right);
       float tl = 0.0f, th = 0.0f;
       const bool hl = ray_node(ray, l.lower, l.upper, tl);
       const bool hh = ray_node(ray, h.lower, h.upper, th);
