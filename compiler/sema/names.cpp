@@ -235,6 +235,20 @@ Entity Sema::lookup_name(ast::NameExpr* n) {
   return Entity{};
 }
 
+bool Sema::names_type(const ast::Expr* e) const {
+  auto is_type_symbol = [](const Symbol* s) { return s->kind == SymbolKind::Type || s->kind == SymbolKind::Struct; };
+  if (const auto* n = e->as<ast::NameExpr>()) {
+    if (n->name == "float" || n->name == "int" || n->name == "bool") return true;
+    if (captures_)
+      if (auto it = captures_->find(n->name); it != captures_->end()) return is_type_symbol(it->second);
+    if (!module_) return false;
+    auto it = module_->globals.find(n->name);
+    return it != module_->globals.end() && is_type_symbol(it->second);
+  }
+  const auto* a = e->as<ast::AttributeExpr>();
+  return a && a->value->as<ast::NameExpr>() && builtin_type(types_, a->attr) != nullptr;
+}
+
 // A local read must be assigned on every path reaching it.
 void Sema::check_assigned(ast::NameExpr* n, const Symbol* sym) {
   if (!fn_->flow.reachable || sym->kind != SymbolKind::Local) return;

@@ -123,6 +123,7 @@ class Sema {
   std::string entity_description(const Entity& en);
   Entity entity_of_symbol(Symbol* s);
   Entity lookup_name(ast::NameExpr* n);
+  bool names_type(const ast::Expr* e) const;  // a (dotted) name of a type, found without diagnostics
   Entity resolve_decorator(ast::Expr* callee);
   void check_assigned(ast::NameExpr* n, const Symbol* sym);
   Entity python_builtin(const std::string& name);

@@ -5,7 +5,8 @@
 //  * Trivially copyable, standard layout, 2 bytes (arrays of bfloat16 are shared with Warp and
 //    with CUDA's __nv_bfloat16 byte for byte). `bfloat16 b{}` is +0; `bfloat16 b;` is
 //    uninitialised like a built-in scalar.
-//  * Conversions are explicit: wp::bfloat16(1.5f), float(b), static_cast<int32_t>(b).
+//  * Conversions are explicit: wp::bfloat16(1.5f), float(b), static_cast<int32_t>(b),
+//    wp::bfloat16(h) / wp::half(b) for wp::half h (through float, as Warp does).
 //    float → bfloat16 rounds to nearest, ties to even (overflow → ±inf; a NaN becomes the
 //    canonical quiet NaN 0x7fff, as CUDA's conversion does; subnormals are kept, the exponent
 //    range being float's). bfloat16 → float is exact
@@ -22,6 +23,7 @@
 #include <type_traits>
 
 #include "wp/config.h"
+#include "wp/half.h"
 
 #if defined(__CUDACC__)
 #include <cuda_bf16.h>
@@ -86,6 +88,7 @@ struct bfloat16 {
   WP_HD constexpr explicit bfloat16(double d) : bits(bfloat16_detail::float_to_bits(static_cast<float>(d))) {}
   template <typename I, std::enable_if_t<std::is_integral_v<I>, int> = 0>
   WP_HD constexpr explicit bfloat16(I i) : bits(bfloat16_detail::float_to_bits(static_cast<float>(i))) {}
+  WP_HD constexpr explicit bfloat16(half h) : bits(bfloat16_detail::float_to_bits(static_cast<float>(h))) {}
 
   WP_HD static constexpr bfloat16 from_bits(uint16_t u) {
     bfloat16 b{};
@@ -94,6 +97,7 @@ struct bfloat16 {
   }
 
   WP_HD constexpr explicit operator float() const { return bfloat16_detail::bits_to_float(bits); }
+  WP_HD constexpr explicit operator half() const { return half(bfloat16_detail::bits_to_float(bits)); }
   template <typename T, std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, float>, int> = 0>
   WP_HD constexpr explicit operator T() const {
     return static_cast<T>(bfloat16_detail::bits_to_float(bits));
