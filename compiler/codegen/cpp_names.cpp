@@ -28,6 +28,7 @@ std::string scalar_cpp(ScalarKind k) {
     case ScalarKind::Float16: return "wp::half";
     case ScalarKind::Float32: return "float";
     case ScalarKind::Float64: return "double";
+    case ScalarKind::BFloat16: return "wp::bfloat16";
   }
   return "void";
 }
@@ -73,6 +74,7 @@ std::string component_text(const ConstValue& c, size_t i, ScalarKind k) {
     case ScalarKind::Float32: return float_text<float>(c.as_double(i), "f");
     case ScalarKind::Float64: return float_text<double>(c.as_double(i), "");
     case ScalarKind::Float16: return "wp::half(" + float_text<float>(c.as_double(i), "f") + ")";
+    case ScalarKind::BFloat16: return "wp::bfloat16(" + float_text<float>(c.as_double(i), "f") + ")";
     default: return int_text(c, i, k);
   }
 }

@@ -19,7 +19,7 @@ namespace warpc::codegen {
 namespace {
 
 bool has_half(const Type* t) {
-  return t->scalar == ScalarKind::Float16 && t->kind != TypeKind::Struct && t->kind != TypeKind::Array;
+  return (t->scalar == ScalarKind::Float16 || t->scalar == ScalarKind::BFloat16) && t->kind != TypeKind::Struct && t->kind != TypeKind::Array;
 }
 
 std::string struct_definition(const StructInfo& s) {

@@ -23,7 +23,9 @@ using ir::Value;
 using Scalar = ConstValue::Scalar;
 using Int = __int128;
 
-bool foldable_type(const Type* t) { return t && t->is_scalar() && t->scalar != ScalarKind::Float16; }
+bool foldable_type(const Type* t) {
+  return t && t->is_scalar() && t->scalar != ScalarKind::Float16 && t->scalar != ScalarKind::BFloat16;
+}
 
 Int int_of(const ConstValue& c, size_t i = 0) {
   if (i < c.comps.size())

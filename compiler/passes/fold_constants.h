@@ -9,8 +9,8 @@
 // `%` on integers truncate toward zero, `%` has the dividend's sign; float32
 // is computed in float, float64 in double; division or modulo by zero, signed
 // overflow of INT_MIN / -1, out-of-range shifts and float → int casts out of
-// range are left unfolded (they are not errors at compile time). float16 is
-// not folded. Returns whether anything changed.
+// range are left unfolded (they are not errors at compile time). float16 and
+// bfloat16 are not folded. Returns whether anything changed.
 #pragma once
 
 #include "ir/ir.h"

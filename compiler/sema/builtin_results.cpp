@@ -182,12 +182,14 @@ const Type* matrix_result(ResultContext& ctx) {
 }
 
 const Type* atomic_arith(ResultContext& ctx) {
-  return atomic_dtype(ctx, {SK::Int32, SK::UInt32, SK::Int64, SK::UInt64, SK::Float16, SK::Float32, SK::Float64},
+  return atomic_dtype(ctx, {SK::Int32, SK::UInt32, SK::Int64, SK::UInt64, SK::Float16, SK::BFloat16, SK::Float32,
+                       SK::Float64},
                       false);
 }
 
-const Type* atomic_minmax(ResultContext& ctx) {
-  return atomic_dtype(ctx, {SK::Int32, SK::UInt32, SK::Int64, SK::UInt64, SK::Float32, SK::Float64}, false);
+const Type* atomic_minmax(ResultContext& ctx) {  // (Warp takes bfloat16 here, but not float16)
+  return atomic_dtype(ctx, {SK::Int32, SK::UInt32, SK::Int64, SK::UInt64, SK::BFloat16, SK::Float32, SK::Float64},
+                      false);
 }
 
 const Type* atomic_exchange(ResultContext& ctx) {

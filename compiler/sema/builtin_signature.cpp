@@ -53,6 +53,7 @@ std::optional<ScalarKind> scalar_by_name(std::string_view n) {
       {"int32", ScalarKind::Int32},     {"int64", ScalarKind::Int64},     {"uint8", ScalarKind::UInt8},
       {"uint16", ScalarKind::UInt16},   {"uint32", ScalarKind::UInt32},   {"uint64", ScalarKind::UInt64},
       {"float16", ScalarKind::Float16}, {"float32", ScalarKind::Float32}, {"float64", ScalarKind::Float64},
+      {"bfloat16", ScalarKind::BFloat16},
   };
   for (const auto& [name, kind] : kNames)
     if (name == n) return kind;

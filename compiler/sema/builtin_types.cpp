@@ -79,7 +79,7 @@ std::optional<SK> scalar_named(std::string_view n) {
       {"bool", SK::Bool},       {"int8", SK::Int8},       {"int16", SK::Int16},     {"int32", SK::Int32},
       {"int64", SK::Int64},     {"uint8", SK::UInt8},     {"uint16", SK::UInt16},   {"uint32", SK::UInt32},
       {"uint64", SK::UInt64},   {"float16", SK::Float16}, {"float32", SK::Float32}, {"float64", SK::Float64},
-      {"float", SK::Float32},   {"int", SK::Int32},
+      {"bfloat16", SK::BFloat16}, {"float", SK::Float32},   {"int", SK::Int32},
   };
   for (const auto& [name, kind] : kNames)
     if (name == n) return kind;

@@ -73,7 +73,9 @@ Entity Sema::check_call(ast::CallExpr* c) {
       if (callee.name == "array")
         for (ast::Keyword& kw : c->keywords)
           if (kw.name == "ptr") return value_entity(call_array_from_ptr(c), c);
-      bool type_args = c->args.empty();
+      // `wp.types.vector(3, wp.float16)`, `wp.types.matrix((2, 2), float)`: a positional type form
+      // when the last positional argument names a type.
+      bool type_args = c->args.empty() || (c->args.size() == 2 && names_type(c->args[1]));
       for (ast::Keyword& kw : c->keywords)
         type_args = type_args && (kw.name == "dtype" || kw.name == "length" || kw.name == "shape" || kw.name == "ndim");
       bool sized = false;

@@ -117,9 +117,11 @@ bool same_types(const std::vector<const Type*>& a, const std::vector<const Type*
 
 void Sema::check_bodies(ModuleInfo* m) {
   std::vector<FunctionDecl*> all;
-  for (ast::Stmt* s : m->ast->body) {
-    auto* f = s->as<ast::FunctionDefStmt>();
-    if (!f) continue;
+  std::vector<ast::FunctionDefStmt*> defs;
+  for (ast::Stmt* s : m->ast->body)
+    if (auto* f = s->as<ast::FunctionDefStmt>()) defs.push_back(f);
+  defs.insert(defs.end(), m->factory_defs.begin(), m->factory_defs.end());
+  for (ast::FunctionDefStmt* f : defs) {
     for (FunctionDecl* d : m->functions)
       if (d->def == f) all.push_back(d);
     for (FunctionDecl* d : m->kernels)
@@ -200,8 +202,10 @@ void Sema::run_body(FunctionInstance* inst, bool lenient) {
   FunctionScope* saved_fn = fn_;
   int saved_tid = pending_tid_arity_;
   const Type* saved_wide = wide_;
+  const CaptureMap* saved_captures = captures_;
   module_ = d->module;
   fn_ = &scope;
+  captures_ = d->captures;
   pending_tid_arity_ = 0;
   wide_ = nullptr;
 
@@ -223,6 +227,7 @@ void Sema::run_body(FunctionInstance* inst, bool lenient) {
   fn_ = saved_fn;
   pending_tid_arity_ = saved_tid;
   wide_ = saved_wide;
+  captures_ = saved_captures;
   inst->in_progress = false;
   inst->checked = true;
 }

@@ -55,6 +55,7 @@ void Sema::declare_constant(ast::Stmt* s) {
     error(DiagId::err_ann_without_value, s->range, name->name);
     return;
   }
+  if (!annotation && instantiate_factory(name, value)) return;
   Entity en = resolve_entity(value);
   if (en.kind != Entity::Kind::Value && !en.is_error()) return declare_alias(name, en);
   const Type* t = en.is_error() ? err() : en.type;
@@ -290,6 +291,7 @@ ast::CallExpr* Sema::decorator_call(const std::vector<ast::Expr*>& decos) {
 // ------------------------------------------------------------------- functions
 
 void Sema::declare_function(ast::FunctionDefStmt* f) {
+  if (is_factory(f)) return declare_factory(f);
   std::string deco = decorator_kind(f->decorators, f->name, f->name_range);
   if (deco.empty()) {
     error(DiagId::err_undecorated_function, f->name_range, f->name);
@@ -312,7 +314,11 @@ void Sema::declare_function(ast::FunctionDefStmt* f) {
                                     : FunctionKind::Func;
   ast::CallExpr* call = decorator_call(f->decorators);
   if (call && d->kind == FunctionKind::Func) check_decorator_options(call, "wp.func", {"module", "name"});
+  d->captures = pending_captures_;
+  const CaptureMap* saved_captures = captures_;
+  captures_ = d->captures;
   declare_signature(d);
+  captures_ = saved_captures;
   switch (d->kind) {
     case FunctionKind::Kernel: return declare_kernel(d, call);
     case FunctionKind::Native: read_native_snippets(d, call); [[fallthrough]];

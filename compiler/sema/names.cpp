@@ -38,7 +38,7 @@ const std::set<std::string, std::less<>> kTypeTemplates = {"array",   "array1d",
 
 // Common type names, for "did you mean" notes on `wp.` members.
 const char* const kTypeNames[] = {
-    "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+    "float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
     "uint64", "bool", "vec2", "vec3", "vec4", "vec2f", "vec3f", "vec4f", "vec2d", "vec3d", "vec4d",
     "vec2i", "vec3i", "vec4i", "mat22", "mat33", "mat44", "mat22f", "mat33f", "mat44f", "mat22d",
     "mat33d", "mat44d", "quat", "quatf", "quatd", "transform", "transformf", "transformd",
@@ -184,6 +184,7 @@ Entity Sema::entity_of_symbol(Symbol* s) {
       en.module_kind = s->module_kind;
       en.module = s->module;
       break;
+    case SymbolKind::Factory: break;  // (reported where it is named: lookup_name, module members)
     case SymbolKind::BuiltinFunction: {
       Entity ns = make_entity(Entity::Kind::Module, module_display(s->module_kind));
       ns.module_kind = s->module_kind;
@@ -206,9 +207,19 @@ Entity Sema::lookup_name(ast::NameExpr* n) {
       return entity_of_symbol(sym);
     }
   }
+  if (captures_) {
+    if (auto it = captures_->find(n->name); it != captures_->end()) {
+      n->symbol = it->second;
+      return entity_of_symbol(it->second);
+    }
+  }
   if (module_) {
     if (auto it = module_->globals.find(n->name); it != module_->globals.end()) {
       n->symbol = it->second;
+      if (it->second->kind == SymbolKind::Factory) {
+        report_factory_use(it->second, n->range);
+        return Entity{};
+      }
       return entity_of_symbol(it->second);
     }
   }
@@ -222,6 +233,20 @@ Entity Sema::lookup_name(ast::NameExpr* n) {
   }
   report_undeclared(n);
   return Entity{};
+}
+
+bool Sema::names_type(const ast::Expr* e) const {
+  auto is_type_symbol = [](const Symbol* s) { return s->kind == SymbolKind::Type || s->kind == SymbolKind::Struct; };
+  if (const auto* n = e->as<ast::NameExpr>()) {
+    if (n->name == "float" || n->name == "int" || n->name == "bool") return true;
+    if (captures_)
+      if (auto it = captures_->find(n->name); it != captures_->end()) return is_type_symbol(it->second);
+    if (!module_) return false;
+    auto it = module_->globals.find(n->name);
+    return it != module_->globals.end() && is_type_symbol(it->second);
+  }
+  const auto* a = e->as<ast::AttributeExpr>();
+  return a && a->value->as<ast::NameExpr>() && builtin_type(types_, a->attr) != nullptr;
 }
 
 // A local read must be assigned on every path reaching it.
@@ -389,7 +414,11 @@ Entity Sema::namespace_member(const Entity& ns, const std::string& name, SourceR
       break;
     case ModuleKind::User:
       if (ns.module) {
-        if (auto it = ns.module->globals.find(name); it != ns.module->globals.end()) return entity_of_symbol(it->second);
+        if (auto it = ns.module->globals.find(name); it != ns.module->globals.end()) {
+          if (it->second->kind != SymbolKind::Factory) return entity_of_symbol(it->second);
+          report_factory_use(it->second, at);
+          return Entity{};
+        }
         if (report) {
           std::vector<Candidate> cands;
           for (const auto& [n, s] : ns.module->globals) cands.push_back({n, s->decl});

@@ -123,6 +123,7 @@ class Sema {
   std::string entity_description(const Entity& en);
   Entity entity_of_symbol(Symbol* s);
   Entity lookup_name(ast::NameExpr* n);
+  bool names_type(const ast::Expr* e) const;  // a (dotted) name of a type, found without diagnostics
   Entity resolve_decorator(ast::Expr* callee);
   void check_assigned(ast::NameExpr* n, const Symbol* sym);
   Entity python_builtin(const std::string& name);
@@ -157,6 +158,15 @@ class Sema {
   ast::CallExpr* decorator_call(const std::vector<ast::Expr*>& decos);
   void check_decorator_options(ast::CallExpr* call, const char* deco, std::initializer_list<const char*> allowed);
   void declare_function(ast::FunctionDefStmt* f);
+
+  // ------------------------------------------------ kernel_factories.cpp
+  static bool is_factory(const ast::FunctionDefStmt* f);
+  void declare_factory(ast::FunctionDefStmt* f);
+  bool instantiate_factory(ast::NameExpr* target, ast::Expr* value);
+  bool bind_factory_arguments(const ast::FunctionDefStmt* f, ast::CallExpr* call, CaptureMap& captures);
+  Symbol* capture_argument(const ast::FunctionDefStmt* f, const ast::Param& p, ast::Expr* arg);
+  void declare_factory_definitions(const ast::FunctionDefStmt* f, ast::NameExpr* target, CaptureMap& captures);
+  void report_factory_use(const Symbol* factory, SourceRange at);
   void declare_signature(FunctionDecl* d);
   void check_default(FunctionDecl* d, ast::Param& p, const Type* t, bool kernel);
   void declare_kernel(FunctionDecl* d, ast::CallExpr* call);
@@ -307,6 +317,8 @@ class Sema {
 
   ModuleInfo* module_ = nullptr;  // module whose declarations/bodies are being checked
   FunctionScope* fn_ = nullptr;   // body being checked (null at module level)
+  const CaptureMap* captures_ = nullptr;          // names captured by the function being checked
+  const CaptureMap* pending_captures_ = nullptr;  // given to the functions being declared
   std::map<const ast::Module*, ModuleInfo*> modules_;
   struct InstContext {
     const FunctionInstance* inst;

@@ -56,6 +56,7 @@ enum class SymbolKind : uint8_t {
   Module,           // `wp`, `math`, `typing`, `warp.types` or a user module
   Type,             // a type name bound at module level (`from warp.types import vector`, `Any`)
   BuiltinFunction,  // a builtin bound by name (`from warp import sin`): `builtin_name`
+  Factory,          // a kernel factory: an undecorated function defining kernels/funcs (`factory`)
 };
 
 // Which builtin namespace a Module symbol denotes (user modules: User).
@@ -76,7 +77,12 @@ struct Symbol {
   std::string builtin_name;          // BuiltinFunction: name without `wp.`; Type: the spelling
   int index = -1;                    // Param: position; Local: creation order within the instance
   bool loop_variable = false;        // Local: the target of a `for`
+  ast::FunctionDefStmt* factory = nullptr;  // Factory: its definition (null when malformed)
 };
+
+// The names a function defined inside a kernel factory sees before the module's: the factory's
+// parameters (as constants, types or functions) and the factory's other definitions.
+using CaptureMap = std::map<std::string, Symbol*, std::less<>>;
 
 // ------------------------------------------------------------- call targets
 
@@ -142,6 +148,7 @@ struct FunctionDecl {
   std::string native_snippet, native_adj_snippet, native_replay_snippet;  // Native
   std::vector<FunctionInstance*> instances;
   bool bad_signature = false;            // a parameter/return annotation was rejected
+  const CaptureMap* captures = nullptr;  // defined in a kernel factory: its captured names
 };
 
 // A function or kernel with concrete parameter types, checked once.
@@ -166,6 +173,7 @@ struct ModuleInfo {
   std::vector<StructInfo*> structs;      // in declaration order
   std::vector<FunctionDecl*> functions;  // funcs, natives, grads, replays (declaration order)
   std::vector<FunctionDecl*> kernels;    // declaration order
+  std::vector<ast::FunctionDefStmt*> factory_defs;  // the definitions kernel factories instantiated
   std::vector<ModuleKind> star_imports;  // `from warp import *`, `from math import *`: searched
                                          // after the module's own names
   bool checked = false;

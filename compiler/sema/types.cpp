@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 namespace warpc {
 
 namespace {
@@ -22,7 +24,9 @@ const ScalarRow kScalars[] = {
     {"uint16", "us", 16, false, false}, {"uint32", "ui", 32, false, false},
     {"uint64", "ul", 64, false, false}, {"float16", "h", 16, true, true},
     {"float32", "f", 32, true, true},   {"float64", "d", 64, true, true},
+    {"bfloat16", "bf", 16, true, true},
 };
+static_assert(std::size(kScalars) == kScalarKindCount);
 
 const ScalarRow& row(ScalarKind k) { return kScalars[static_cast<int>(k)]; }
 
@@ -91,6 +95,22 @@ std::string type_name(const Type* t) {
     case TypeKind::Void: return "None";
     case TypeKind::None: return "None";
     case TypeKind::Scalar: return std::string(s);
+    default: break;
+  }
+  // Warp names no vec3bf / mat33bf / quatbf: bfloat16 composites are spelled in full.
+  if (t->scalar == ScalarKind::BFloat16 && t->is_composite()) {
+    switch (t->kind) {
+      case TypeKind::Vector: return fmt::format("vector(length={}, dtype={})", t->rows, s);
+      case TypeKind::Matrix: return fmt::format("matrix(shape=({}, {}), dtype={})", t->rows, t->cols, s);
+      case TypeKind::Quat: return fmt::format("quaternion(dtype={})", s);
+      default: return fmt::format("transformation(dtype={})", s);
+    }
+  }
+  switch (t->kind) {
+    case TypeKind::Error: return "<error>";
+    case TypeKind::Void: return "None";
+    case TypeKind::None: return "None";
+    case TypeKind::Scalar: return std::string(s);
     case TypeKind::Vector:
       if (t->rows >= 2 && t->rows <= 4) return fmt::format("vec{}{}", t->rows, suf);
       if (t->rows == 6 && is_float(t->scalar)) return fmt::format("spatial_vector{}", suf);
@@ -131,7 +151,7 @@ TypeContext::TypeContext() {
   none_ = simple(TypeKind::None);
   string_ = simple(TypeKind::String);
   range_ = simple(TypeKind::Range);
-  for (int i = 0; i < 12; ++i) {
+  for (int i = 0; i < kScalarKindCount; ++i) {
     Type t;
     t.kind = TypeKind::Scalar;
     t.scalar = static_cast<ScalarKind>(i);

@@ -29,21 +29,22 @@ struct ClassDefStmt;
 }
 
 enum class ScalarKind : uint8_t {
-  Bool, Int8, Int16, Int32, Int64, UInt8, UInt16, UInt32, UInt64, Float16, Float32, Float64
+  Bool, Int8, Int16, Int32, Int64, UInt8, UInt16, UInt32, UInt64, Float16, Float32, Float64, BFloat16
 };
+inline constexpr int kScalarKindCount = 13;
 
 bool is_float(ScalarKind k);
 bool is_integer(ScalarKind k);  // not bool
 bool is_signed(ScalarKind k);
 int scalar_bits(ScalarKind k);
 std::string_view scalar_name(ScalarKind k);       // "float32"
-std::string_view scalar_short_suffix(ScalarKind k);  // vec3<suffix>: b s i l ub us ui ul h f d
+std::string_view scalar_short_suffix(ScalarKind k);  // vec3<suffix>: b s i l ub us ui ul h f d (bf: internal only)
 
 enum class TypeKind : uint8_t {
   Error,      // poison (see above)
   Void,       // result of calling something that returns nothing
   None,       // the None literal
-  Scalar,     // bool, int8 … uint64, float16/32/64
+  Scalar,     // bool, int8 … uint64, float16/32/64, bfloat16
   Vector,     // vector(length=rows, dtype=scalar)
   Matrix,     // matrix(shape=(rows, cols), dtype=scalar)
   Quat,       // quaternion of scalar
@@ -155,7 +156,7 @@ class TypeContext {
   const Type* none_;
   const Type* string_;
   const Type* range_;
-  const Type* scalars_[12];
+  const Type* scalars_[kScalarKindCount];
 };
 
 }  // namespace warpc

@@ -78,6 +78,32 @@ TEST(FloatFunctions, TwoArgumentAndHalf) {
   EXPECT_EQ(wp::exp(wp::half(1.0f)).bits, wp::half(2.718281828f).bits);
   EXPECT_EQ(wp::pow(wp::half(2.0f), wp::half(10.0f)).bits, wp::half(1024.0f).bits);
   EXPECT_EQ(wp::sin(wp::half(0.5f)).bits, wp::half(0.4794255386f).bits);
+  // bfloat16 likewise.
+  EXPECT_EQ(wp::sqrt(wp::bfloat16(2.0f)).bits, wp::bfloat16(std::sqrt(2.0f)).bits);
+  EXPECT_EQ(wp::sin(wp::bfloat16(0.5f)).bits, wp::bfloat16(0.4794255386f).bits);
+  EXPECT_EQ(wp::abs(wp::bfloat16(-2.5f)).bits, wp::bfloat16(2.5f).bits);
+}
+
+// float → bfloat16 rounds to nearest, ties to even; bfloat16 → float is exact.
+TEST(BFloat16, Conversions) {
+  EXPECT_EQ(wp::bfloat16(1.0f).bits, 0x3f80);
+  EXPECT_EQ(wp::bfloat16(1.00390625f).bits, 0x3f80);   // tie: down to even
+  EXPECT_EQ(wp::bfloat16(1.01171875f).bits, 0x3f82);   // tie: up to even
+  EXPECT_EQ(wp::bfloat16(__builtin_bit_cast(float, 0x3f808001u)).bits, 0x3f81);  // just above the tie
+  EXPECT_EQ(wp::bfloat16(-0.0f).bits, 0x8000);
+  EXPECT_EQ(wp::bfloat16(3.4028235e38f).bits, 0x7f80);  // rounds up to +inf
+  EXPECT_EQ(wp::bfloat16(-INFINITY).bits, 0xff80);
+  EXPECT_EQ(wp::bfloat16(NAN).bits, 0x7fff);            // canonical NaN
+  EXPECT_EQ(wp::bfloat16(1e-40f).bits, 0x0001);         // float subnormal 0x000116c2: nearest is 0x0001
+  EXPECT_EQ(float(wp::bfloat16::from_bits(0x4049)), 3.140625f);
+  EXPECT_EQ(static_cast<int>(wp::bfloat16(-7.9f)), -7);
+  EXPECT_EQ(wp::bfloat16(3).bits, wp::bfloat16(3.0f).bits);
+  EXPECT_EQ(wp::bfloat16(0.1).bits, wp::bfloat16(0.1f).bits);
+  constexpr wp::bfloat16 c(0.75f);  // constexpr on the host (module constants)
+  static_assert(c.bits == 0x3f40);
+  EXPECT_EQ((wp::bfloat16(1.5f) * wp::bfloat16(3.0f)).bits, wp::bfloat16(4.5f).bits);
+  EXPECT_TRUE(wp::bfloat16(-0.0f) == wp::bfloat16(0.0f));
+  EXPECT_FALSE(wp::bfloat16(NAN) == wp::bfloat16(NAN));
 }
 
 TEST(FloatFunctions, AsinAcosClampTheirInput) {

@@ -36,6 +36,31 @@ TEST(DeviceScalarMath, HalfWithinOneHalfUlp) {
   wp_test::expect_close(wp_test::eval_on_host(f, 5000), wp_test::eval_on_device(f, 5000), 1e-3, "half", 1e-3);
 }
 
+TEST(DeviceScalarMath, BFloat16WithinOneUlp) {
+  WP_REQUIRE_GPU();
+  const auto f = Transcendental<wp::bfloat16>{};
+  wp_test::expect_close(wp_test::eval_on_host(f, 5000), wp_test::eval_on_device(f, 5000), 8e-3, "bfloat16", 8e-3);
+}
+
+// float → bfloat16 on the device (cuda_bf16.h's conversion) against the host's bit code, bit
+// for bit, on values spread over the whole float range (signs, subnormals, ties, overflow).
+struct BFloat16Bits {
+  WP_HD wp::vec_t<4, int32_t> operator()(int i) const {
+    const uint32_t h = wp_test::hash32(static_cast<uint32_t>(i));
+    const float any = __builtin_bit_cast(float, (h & 0x7f7fffffu) | (h & 0x80000000u));  // finite
+    const float tie = __builtin_bit_cast(float, (h & 0xff7f0000u) | 0x8000u);
+    const float sub = __builtin_bit_cast(float, h & 0x807fffffu);
+    return {wp::bfloat16(any).bits, wp::bfloat16(tie).bits, wp::bfloat16(sub).bits,
+            static_cast<int32_t>(float(wp::bfloat16::from_bits(static_cast<uint16_t>(h))) ==
+                                 __builtin_bit_cast(float, (h & 0xffffu) << 16))};
+  }
+};
+
+TEST(DeviceScalarMath, BFloat16ConversionBitExact) {
+  WP_REQUIRE_GPU();
+  wp_test::expect_device_matches_host(BFloat16Bits{}, 20000, 0.0, "bfloat16 bits");
+}
+
 template <typename T>
 struct ExactOps {
   WP_HD wp::vec_t<16, T> operator()(int i) const {
@@ -54,6 +79,7 @@ TEST(DeviceScalarMath, ExactFunctionsIdentical) {
   wp_test::expect_device_matches_host(ExactOps<float>{}, 20000, 0.0, "float exact");
   wp_test::expect_device_matches_host(ExactOps<double>{}, 20000, 0.0, "double exact");
   wp_test::expect_device_matches_host(ExactOps<wp::half>{}, 5000, 0.0, "half exact");
+  wp_test::expect_device_matches_host(ExactOps<wp::bfloat16>{}, 5000, 0.0, "bfloat16 exact");
 }
 
 struct IntAndClassify {

@@ -32,7 +32,7 @@ const std::map<std::string, Kernel>& kernels() {
       WARP_VALUES_KERNEL(euler),    WARP_VALUES_KERNEL(rpy_twist), WARP_VALUES_KERNEL(compose),
       WARP_VALUES_KERNEL(decompose), WARP_VALUES_KERNEL(approx),   WARP_VALUES_KERNEL(ctors),
       WARP_VALUES_KERNEL(bit_cast), WARP_VALUES_KERNEL(curl),      WARP_VALUES_KERNEL(tuple_forms),
-      WARP_VALUES_KERNEL(shaped),
+      WARP_VALUES_KERNEL(shaped),   WARP_VALUES_KERNEL(bf16_values),
   };
   return k;
 }
@@ -74,7 +74,10 @@ std::vector<Record> read_records(const std::string& path) {
 }
 
 // Angles may differ from Warp's by rounding only; curl noise and decompositions need looser bounds.
-double tolerance(const std::string& name) { return name == "curl" || name == "tuple_forms" ? 2e-3 : 2e-4; }
+// bf16_values: one bfloat16 rounding of a float result one float ulp apart flips a last bit (2^-8).
+double tolerance(const std::string& name) {
+  return name == "bf16_values" ? 8e-3 : name == "curl" || name == "tuple_forms" ? 2e-3 : 2e-4;
+}
 
 void check_record(run::Check& check, const Record& r, const wp::Device& dev) {
   auto it = kernels().find(r.name);
@@ -89,7 +92,7 @@ void check_record(run::Check& check, const Record& r, const wp::Device& dev) {
   wp::copy(y.grad_array(), wp::from_host(r.seed, dev));
   it->second.backward(r.count, x, y);
   std::vector<float> g = run::fetch(x.grad_array());
-  const double gtol = r.name == "curl" ? 2e-2 : 2e-3;
+  const double gtol = r.name == "curl" || r.name == "bf16_values" ? 2e-2 : 2e-3;
   for (size_t i = 0; i < g.size(); ++i) check.near(run::at((r.name + " grad").c_str(), i), g[i], r.g[i], gtol, gtol);
 }
 

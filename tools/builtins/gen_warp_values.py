@@ -83,6 +83,7 @@ KERNELS = {
     "bit_cast": (lambda: RNG.uniform(-1e3, 1e3, (64, 1)), 4, False),
     "curl": (lambda: RNG.uniform(-3, 3, (64, 4)), 8, True),
     "tuple_forms": (tuple_inputs, 11, False),
+    "bf16_values": (lambda: RNG.uniform(0.5, 2.0, (64, 2)) * RNG.choice([-1, 1], (64, 2)), 6, True),
 }
 
 

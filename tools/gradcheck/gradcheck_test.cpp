@@ -259,6 +259,10 @@ TEST(Values, RoundTripsInStoragePrecision) {
   EXPECT_EQ(load(Scalar::f64, buf), 0.1);
   store(Scalar::f16, buf, 1.0 / 3.0);
   EXPECT_EQ(load(Scalar::f16, buf), 0.333251953125);  // nearest binary16 to 1/3
+  store(Scalar::bf16, buf, 1.0 / 3.0);
+  EXPECT_EQ(load(Scalar::bf16, buf), 0.333984375);  // nearest bfloat16 to 1/3
+  EXPECT_EQ(parse_scalar("bfloat16"), Scalar::bf16);
+  EXPECT_EQ(scalar_size(Scalar::bf16), 2u);
   store(Scalar::i32, buf, -7.0);
   EXPECT_EQ(load(Scalar::i32, buf), -7.0);
   store(Scalar::boolean, buf, 2.0);

@@ -568,8 +568,12 @@ class Runner {
   std::vector<wp::Volume> volumes_;
 };
 
-double default_eps(Scalar s) { return s == Scalar::f64 ? 1e-6 : s == Scalar::f16 ? 1e-2 : 1e-3; }
-double default_tol(Scalar s) { return s == Scalar::f64 ? 1e-6 : s == Scalar::f16 ? 1e-1 : 1e-2; }
+double default_eps(Scalar s) {
+  return s == Scalar::f64 ? 1e-6 : s == Scalar::f16 ? 1e-2 : s == Scalar::bf16 ? 6.25e-2 : 1e-3;
+}
+double default_tol(Scalar s) {
+  return s == Scalar::f64 ? 1e-6 : s == Scalar::f16 ? 1e-1 : s == Scalar::bf16 ? 2.5e-1 : 1e-2;
+}
 
 uint64_t fnv1a(const std::string& s) {
   uint64_t h = 1469598103934665603ull;
@@ -675,7 +679,8 @@ class Checker {
                           find_setting(s_.nocheck, p.info.name) == s_.nocheck.end();
       for (auto& b : dir[i].bytes) b = std::byte{0};
       if (!varied) continue;
-      if (p.scalar != Scalar::f64 && (precision == Scalar::f64 || p.scalar == Scalar::f16)) precision = p.scalar;
+      if (p.scalar != Scalar::f64 && (precision == Scalar::f64 || p.scalar == Scalar::f16 || p.scalar == Scalar::bf16))
+        precision = p.scalar;
       fill_random(dir[i], -1.0, 1.0, rng_);
     }
     const double eps = s_.eps.value_or(default_eps(precision));

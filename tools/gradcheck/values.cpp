@@ -5,13 +5,14 @@
 #include <cstring>
 #include <map>
 
+#include "wp/bfloat16.h"
 #include "wp/half.h"
 
 namespace gradcheck {
 
 Scalar parse_scalar(const std::string& name) {
   static const std::map<std::string, Scalar> kinds = {
-      {"float16", Scalar::f16}, {"float32", Scalar::f32}, {"float64", Scalar::f64},
+      {"float16", Scalar::f16}, {"bfloat16", Scalar::bf16}, {"float32", Scalar::f32}, {"float64", Scalar::f64},
       {"int8", Scalar::i8},     {"int16", Scalar::i16},   {"int32", Scalar::i32},
       {"int64", Scalar::i64},   {"uint8", Scalar::u8},    {"uint16", Scalar::u16},
       {"uint32", Scalar::u32},  {"uint64", Scalar::u64},  {"bool", Scalar::boolean}};
@@ -19,12 +20,12 @@ Scalar parse_scalar(const std::string& name) {
   return it == kinds.end() ? Scalar::other : it->second;
 }
 
-bool is_float(Scalar s) { return s == Scalar::f16 || s == Scalar::f32 || s == Scalar::f64; }
+bool is_float(Scalar s) { return s == Scalar::f16 || s == Scalar::bf16 || s == Scalar::f32 || s == Scalar::f64; }
 
 size_t scalar_size(Scalar s) {
   switch (s) {
     case Scalar::i8: case Scalar::u8: case Scalar::boolean: return 1;
-    case Scalar::f16: case Scalar::i16: case Scalar::u16: return 2;
+    case Scalar::f16: case Scalar::bf16: case Scalar::i16: case Scalar::u16: return 2;
     case Scalar::f32: case Scalar::i32: case Scalar::u32: return 4;
     case Scalar::f64: case Scalar::i64: case Scalar::u64: return 8;
     case Scalar::other: return 0;
@@ -48,6 +49,7 @@ void write_as(std::byte* p, T v) {
 double load(Scalar s, const std::byte* p) {
   switch (s) {
     case Scalar::f16: return static_cast<float>(read_as<wp::half>(p));
+    case Scalar::bf16: return static_cast<float>(read_as<wp::bfloat16>(p));
     case Scalar::f32: return read_as<float>(p);
     case Scalar::f64: return read_as<double>(p);
     case Scalar::i8: return read_as<int8_t>(p);
@@ -67,6 +69,7 @@ double load(Scalar s, const std::byte* p) {
 void store(Scalar s, std::byte* p, double v) {
   switch (s) {
     case Scalar::f16: return write_as(p, wp::half(static_cast<float>(v)));
+    case Scalar::bf16: return write_as(p, wp::bfloat16(static_cast<float>(v)));
     case Scalar::f32: return write_as(p, static_cast<float>(v));
     case Scalar::f64: return write_as(p, v);
     case Scalar::i8: return write_as(p, static_cast<int8_t>(v));

@@ -6,7 +6,8 @@
 //  * ScalarKind::parse maps reflect.h's scalar spellings; anything else (structs: "") is
 //    ScalarKind::other, which the harness cannot fill.
 //  * load/store convert one component between its storage type and double; store rounds
-//    to the storage precision (float16 through float, as wp::half does) and, for integers,
+//    to the storage precision (float16 and bfloat16 through float, as wp::half and
+//    wp::bfloat16 do) and, for integers,
 //    truncates toward zero (callers pass integral values).
 //  * Buffer is a byte vector with component access by flat component index.
 #pragma once
@@ -19,7 +20,7 @@
 
 namespace gradcheck {
 
-enum class Scalar { f16, f32, f64, i8, i16, i32, i64, u8, u16, u32, u64, boolean, other };
+enum class Scalar { f16, bf16, f32, f64, i8, i16, i32, i64, u8, u16, u32, u64, boolean, other };
 
 Scalar parse_scalar(const std::string& name);
 bool is_float(Scalar s);

@@ -14,6 +14,10 @@
 //  * nanovdb/NanoVDB.h (volume builtins) is found in the -I folders, else in /usr/include and
 //    /usr/local/include, and handed to NVRTC as that one header (NanoVDB supports NVRTC),
 //    without putting the system folders on NVRTC's include path.
+//  * cuda_bf16.h (included by wp/bfloat16.h in device code) comes from the CUDA toolkit: when no
+//    -I folder holds it, the toolkit's include folder warpc-nvrtc was built with
+//    (WARPC_CUDA_INCLUDE_DIR), else $CUDA_HOME/include or /usr/local/cuda/include, is searched
+//    last.
 //  * NVRTC options: -arch=sm_NN -std=c++20 -default-device
 //    -DWARPC_DEVICE_CODE=1 -DNDEBUG and the given -D/-G/--lineinfo; default architecture sm_90.
 //  * A compile error prints NVRTC's log (file(line): error: …, paths as given) to stderr and
@@ -25,6 +29,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -122,6 +127,21 @@ std::vector<std::pair<std::string, std::string>> extra_headers(const Options& o,
   return {};
 }
 
+// The CUDA toolkit include folder to search after the -I folders ("" when one of them has cuda_bf16.h).
+std::string toolkit_include(const Options& o) {
+  for (const std::string& dir : o.includes)
+    if (fs::exists(fs::path(dir) / "cuda_bf16.h")) return "";
+  std::vector<std::string> candidates;
+#ifdef WARPC_CUDA_INCLUDE_DIR
+  candidates.push_back(WARPC_CUDA_INCLUDE_DIR);
+#endif
+  if (const char* home = std::getenv("CUDA_HOME")) candidates.push_back(std::string(home) + "/include");
+  candidates.push_back("/usr/local/cuda/include");
+  for (const std::string& dir : candidates)
+    if (fs::exists(fs::path(dir) / "cuda_bf16.h")) return dir;
+  return "";
+}
+
 bool compile(const Options& o, const std::string& source, int arch, Compiled* out) {
   nvrtcProgram prog;
   const auto headers = extra_headers(o, source);
@@ -143,6 +163,7 @@ bool compile(const Options& o, const std::string& source, int arch, Compiled* ou
     if (fs::exists(fs::path(dir) / "wp" / "rtc" / "std_shim.h")) args.push_back("-I" + (fs::path(dir) / "wp" / "rtc").string());
   }
   for (const std::string& dir : o.includes) args.push_back("-I" + dir);
+  if (const std::string toolkit = toolkit_include(o); !toolkit.empty()) args.push_back("-I" + toolkit);
   for (const std::string& d : o.defines) args.push_back("-D" + d);
   if (o.debug) args.push_back("-G");
   if (o.lineinfo) args.push_back("-lineinfo");

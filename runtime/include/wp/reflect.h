@@ -51,7 +51,7 @@ struct ParamInfo {
   const char* name;
   bool is_array;
   const char* dtype;     // Warp spelling of the value type / array dtype ("float32", "vec3f", "P")
-  const char* scalar;    // the component scalar ("float32", "int32", "bool" …); "" for structs
+  const char* scalar;    // the component scalar ("float32", "bfloat16", "int32", "bool" …); "" for structs
   int components;        // scalar components per value / element (0 for structs)
   int ndim;              // arrays: 1..4; values: 0
   size_t size;           // bytes per value / element

@@ -10,7 +10,9 @@
 //    needed) and constexpr. Only a few operators live here (component access, == and != on
 //    every type, +, -, unary -, scalar *, matrix * vector); the builtin library
 //    (stdlib/include/wp/builtins/) has the rest.
-//  * Scalars: wp::half (float16, wp/half.h) and Warp's scalar names (float32, int8, uint64 …).
+//  * Scalars: wp::half (float16, wp/half.h), wp::bfloat16 (wp/bfloat16.h) and Warp's scalar
+//    names (float32, int8, uint64 …). Warp has no suffixed names for bfloat16 composites
+//    (vec_t<3, bfloat16> is `wp.types.vector(3, wp.bfloat16)`), so none are defined here.
 //  * Aliases for every Warp type name: vec{2,3,4}{h,f,d,b,s,i,l,ub,us,ui,ul} (b/s/i/l = int8/16/
 //    32/64, u… unsigned), mat{22,33,44}{h,f,d}, quat{h,f,d}, transform{h,f,d},
 //    spatial_vector{h,f,d} (vec_t<6,T>), spatial_matrix{h,f,d} (mat_t<6,6,T>), and the
@@ -22,6 +24,7 @@
 #include <type_traits>
 
 #include "wp/config.h"
+#include "wp/bfloat16.h"
 #include "wp/half.h"
 
 namespace wp {

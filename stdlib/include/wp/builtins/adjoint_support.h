@@ -41,6 +41,10 @@ template <>
 struct AdjointZero<half> {
   WP_HD static half make() { return half::from_bits(0x8000u); }
 };
+template <>
+struct AdjointZero<bfloat16> {
+  WP_HD static bfloat16 make() { return bfloat16::from_bits(0x8000u); }
+};
 template <int N, typename T>
 struct AdjointZero<vec_t<N, T>> {
   WP_HD static vec_t<N, T> make() {

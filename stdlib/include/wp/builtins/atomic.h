@@ -7,7 +7,8 @@
 //    returns the value it held before; atomic_cas(arr, i…, compare, value) stores value only
 //    when the element equals compare BITWISE (so -0.0 ≠ +0.0 and a NaN matches itself) and
 //    returns the old value either way. Indices are any integer types; value has T's type.
-//  * Scalars: every integer type (8 to 64 bits), wp::half, float, double; bool is not allowed.
+//  * Scalars: every integer type (8 to 64 bits), wp::half, wp::bfloat16, float, double; bool is
+//    not allowed.
 //    min/max compare with < / > (min keeps the old value when value is not smaller, so NaN
 //    never wins); and/or/xor need integers. Composites (vec, mat, quat, transform) are done
 //    component by component — each component atomically, the composite as a whole not —
@@ -15,7 +16,7 @@
 //    the old components.
 //  * Host: std::atomic_ref (C++20): safe against other host threads (the CPU launcher).
 //    Device: CUDA's native atomics where one exists for the type, otherwise an atomicCAS loop
-//    (16-bit types, half included, use the 16-bit atomicCAS of sm_70+; 8-bit types swap
+//    (16-bit types, half and bfloat16 included, use the 16-bit atomicCAS of sm_70+; 8-bit types swap
 //    inside their aligned 32-bit word, so compute-sanitizer reports the neighbouring bytes of
 //    the word as read when they lie past the allocation's end — harmless, the word never
 //    crosses a page). Warp itself makes 8/16-bit integer updates plain read-modify-writes;
@@ -45,7 +46,8 @@ enum class Op { kAdd, kSub, kMin, kMax, kAnd, kOr, kXor, kExch };
 
 template <typename T>
 inline constexpr bool is_scalar_v = (std::is_integral_v<T> && !std::is_same_v<T, bool>) ||
-                                    std::is_floating_point_v<T> || std::is_same_v<T, half>;
+                                    std::is_floating_point_v<T> || std::is_same_v<T, half> ||
+                                    std::is_same_v<T, bfloat16>;
 
 // A composite is treated as `count` consecutive scalars (types.h guarantees no padding).
 template <typename T>
@@ -267,7 +269,7 @@ inline T host_cas(T* p, T compare, T v) {
 
 template <Op op, typename S>
 WP_HD S scalar_rmw(S* p, S v) {
-  static_assert(is_scalar_v<S>, "atomics need integer, half, float or double elements");
+  static_assert(is_scalar_v<S>, "atomics need integer, half, bfloat16, float or double elements");
 #if defined(__CUDA_ARCH__)
   return device_rmw<op, S>(p, v);
 #else

@@ -3,7 +3,8 @@
 // and the C operators on the value types that the other builtin headers use.
 //
 // Contract (see docs/codegen.md):
-//  * Traits: is_half_v/is_float_v/is_int_v/is_scalar_v<T> (Float = half/float/double, Int = the
+//  * Traits: is_half_v/is_float_v/is_int_v/is_scalar_v<T> (is_half_v: half or bfloat16, the
+//    16-bit floats computed in float; Float = half/bfloat16/float/double, Int = the
 //    eight integer types, Scalar = both; bool is none of them); is_vec_v/is_mat_v/is_quat_v/
 //    is_transform_v<T>; scalar_t<T> (the component type; T itself for scalars); compute_t<T>
 //    (float for half, else T: the type half math is done in).
@@ -43,7 +44,7 @@ namespace wp {
 // ---- scalar traits -----------------------------------------------------------------------
 
 template <typename T>
-inline constexpr bool is_half_v = std::is_same_v<T, half>;
+inline constexpr bool is_half_v = std::is_same_v<T, half> || std::is_same_v<T, bfloat16>;
 template <typename T>
 inline constexpr bool is_float_v = is_half_v<T> || std::is_same_v<T, float> || std::is_same_v<T, double>;
 template <typename T>
@@ -243,6 +244,8 @@ WP_HD constexpr To scalar_cast(From x) {
     else return x != From(0);
   } else if constexpr (std::is_same_v<From, bool>) {
     return To(x ? 1 : 0);
+  } else if constexpr (is_half_v<To> && is_half_v<From> && !std::is_same_v<To, From>) {
+    return To(static_cast<float>(x));  // float16 <-> bfloat16: through float
   } else {
     return static_cast<To>(x);  // half's explicit conversions go through float
   }

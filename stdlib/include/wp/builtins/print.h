@@ -11,7 +11,7 @@
 //      "<type without print implementation>".
 //    print(a, b, …) writes the values on one line separated by single spaces.
 //  * wp::printf(fmt, args…) is C's printf with the default promotions made explicit for
-//    Warp's scalar types: half → double, bool → int; composite arguments are not allowed.
+//    Warp's scalar types: half and bfloat16 → double, bool → int; composite arguments are not allowed.
 //  * Device output appears when the kernel's stream synchronises (CUDA's printf buffer).
 #pragma once
 
@@ -28,7 +28,7 @@ namespace print_detail {
 // printf's argument for one Warp scalar.
 template <typename T>
 WP_HD auto c_arg(T v) {
-  if constexpr (std::is_same_v<T, half>)
+  if constexpr (std::is_same_v<T, half> || std::is_same_v<T, bfloat16>)
     return static_cast<double>(static_cast<float>(v));
   else if constexpr (std::is_same_v<T, bool>)
     return static_cast<int>(v);
@@ -64,7 +64,7 @@ template <typename T>
 WP_HD void scalar(T v) {
   if constexpr (std::is_same_v<T, bool>)
     put(v ? "True" : "False");
-  else if constexpr (std::is_same_v<T, half> || std::is_floating_point_v<T>)
+  else if constexpr (std::is_same_v<T, half> || std::is_same_v<T, bfloat16> || std::is_floating_point_v<T>)
     ::printf("%g", c_arg(v));
   else if constexpr (std::is_signed_v<T> && sizeof(T) == 8)
     ::printf("%lld", c_arg(v));
@@ -77,7 +77,7 @@ WP_HD void scalar(T v) {
 }
 
 template <typename T>
-inline constexpr bool is_scalar_v = std::is_arithmetic_v<T> || std::is_same_v<T, half>;
+inline constexpr bool is_scalar_v = std::is_arithmetic_v<T> || std::is_same_v<T, half> || std::is_same_v<T, bfloat16>;
 
 // One value, without the final newline.
 template <typename T>

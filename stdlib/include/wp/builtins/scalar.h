@@ -31,7 +31,7 @@ namespace wp {
 template <AnyScalar T>
 WP_HD T abs(T x) {
   if constexpr (is_half_v<T>) {
-    return half::from_bits(static_cast<uint16_t>(x.bits & 0x7fffu));
+    return T::from_bits(static_cast<uint16_t>(x.bits & 0x7fffu));
   } else if constexpr (is_float_v<T>) {
     return libm::fabs(x);
   } else if constexpr (std::is_signed_v<T>) {

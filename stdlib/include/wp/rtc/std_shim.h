@@ -164,9 +164,8 @@ template <> struct make_unsigned<long long> { using type = unsigned long long; }
 }  // namespace rtc_detail
 template <class T> using make_unsigned_t = typename rtc_detail::make_unsigned<remove_cv_t<T>>::type;
 
-template <class T> constexpr remove_reference_t<T>&& move(T&& t) noexcept {
-  return static_cast<remove_reference_t<T>&&>(t);
-}
+// (std::move is not declared here: NVRTC provides ::std::move implicitly, and cuda_fp16.h —
+// included by cuda_bf16.h, which wp/bfloat16.h uses — calls it; a second one is ambiguous.)
 template <class T> constexpr T&& forward(remove_reference_t<T>& t) noexcept { return static_cast<T&&>(t); }
 template <class T> constexpr const T& min(const T& a, const T& b) { return b < a ? b : a; }
 template <class T> constexpr const T& max(const T& a, const T& b) { return a < b ? b : a; }
