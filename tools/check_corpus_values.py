@@ -69,6 +69,14 @@ except ImportError:
 TOL = {"float16": (1e-2, 1e-3), "float32": (1e-4, 1e-5), "float64": (1e-9, 1e-12)}
 GRAD_RTOL, GRAD_ATOL, FD_TOL = 1e-3, 1e-4, 2e-2
 RUNTIME_OBJECTS = re.compile(r"\b(mesh_\w+|bvh_\w+|hash_grid_\w+|volume_\w+)\s*\(")
+# Kernels whose warpc values or gradient are known to be wrong (docs/autodiff.md "Limitations"): reported,
+# not failed; a listed kernel that agrees again fails the run, so that the entry is removed.
+KNOWN_WARPC_WRONG = {
+    "heat_diffusion_generic.diffuse_1": "a float module constant (DT = wp.constant(0.1)) converted to "
+                                        "float64 keeps only its float32 value (warpc 0.10000000149, Warp 0.1)",
+    "ik_ccd.ccd": "a dynamic loop reads array elements that later iterations store: the reverse "
+                  "sweep replays each iteration on the array's final contents",
+}
 CLASSES = [  # docs/autodiff.md "deliberate differences": where Warp's gradient is known wrong
     ("dynamic loop", re.compile(r"^\s*while\b|\bfor\s+\w+\s+in\s+range\s*\((?![\d\s,+-]*\))", re.M)),
     ("mod / %", re.compile(r"[^%]%[^%]|\bwp\.mod\s*\(")),
@@ -422,6 +430,8 @@ class Counts:
     def __init__(self):
         self.programs = self.kernels = self.skipped = 0
         self.value_programs = self.value_kernels = self.grad_programs = self.grad_kernels = 0
+        self.known_warpc = 0
+        self.warp_wrong_kernels = {}  # kernel → the deliberate-difference classes its program falls in
         self.value_mismatch = self.grad_warpc_wrong = self.grad_warp_wrong = self.undecided = self.errors = 0
         self.skip_reasons = {}
 
@@ -455,6 +465,9 @@ def fd_check(kernel, dims, args, seeds, outputs, pname, comp, device):
     with np.errstate(invalid="ignore"):
         diff = sum(float(np.nansum(seeds[o] * (res[0][o] - res[1][o]))) for o in outputs)
     return diff / (steps[0] - steps[1])
+
+
+known_seen = set()
 
 
 def check_program(path, opts, warpc, counts, tmp, rng_seed):
@@ -528,6 +541,11 @@ def check_program(path, opts, warpc, counts, tmp, rng_seed):
             why = "missing in warpc's output" if a is None else compare_values(a, b, items[n].scalar)
             if why:
                 bad.append(f"{n}: {why}")
+        if bad and label in KNOWN_WARPC_WRONG:
+            known_seen.add(label)
+            counts.known_warpc += 1
+            report.append(f"known warpc bug, values {label}: " + "; ".join(bad) + f" ({KNOWN_WARPC_WRONG[label]})")
+            continue
         if bad:
             counts.value_mismatch += 1
             report.append(f"MISMATCH values {label}: " + "; ".join(bad))
@@ -576,8 +594,18 @@ def check_program(path, opts, warpc, counts, tmp, rng_seed):
                                 + f"@[{c}] warpc={a[c]:.6g} warp={b[c]:.6g} fd={fd:.6g}")
             cls = ", ".join(classes) or "no known class"
             desc = f"{label} d/d{pn}: {idx.size} of {a.size} differ; " + "; ".join(verdicts)
-            if all(v.startswith("warpc") and not v.startswith("warpcwarp") for v in verdicts):
+            # components where both match the difference (within its tolerance) decide nothing
+            verdicts = [v for v in verdicts if not v.startswith("warpcwarp")] or ["warpcwarp"]
+            known = KNOWN_WARPC_WRONG.get(label)
+            if known:
+                known_seen.add(label)
+                counts.known_warpc += 1
+                report.append(f"known warpc bug {desc} ({known})")
+            elif verdicts == ["warpcwarp"]:
+                continue
+            elif all(v.startswith("warpc@") for v in verdicts):
                 counts.grad_warp_wrong += 1
+                counts.warp_wrong_kernels.setdefault(label, cls)
                 report.append(f"warp-wrong gradient {desc} (Warp's gradient is off; class: {cls})")
             elif all(v.startswith("warp@") for v in verdicts):
                 counts.grad_warpc_wrong += 1
@@ -632,13 +660,25 @@ def main():
                 print(line, flush=True)
     shutil.rmtree(tmp, ignore_errors=True)
     c = counts
+    if c.warp_wrong_kernels:
+        tally = {}
+        for cls in c.warp_wrong_kernels.values():
+            tally[cls] = tally.get(cls, 0) + 1
+        print("Warp's gradient off (float64-accumulated central differences agree with warpc), kernels by class: "
+              + "; ".join(f"{cls}: {n}" for cls, n in sorted(tally.items(), key=lambda x: -x[1])))
+    checked = {os.path.basename(p)[:-3] for p in programs}
+    fixed = [k for k in KNOWN_WARPC_WRONG if k.split(".")[0] in checked and k not in known_seen]
+    for k in fixed:
+        print(f"FAIL {k}: warpc's gradient agrees now; remove it from KNOWN_WARPC_WRONG")
     reasons = ", ".join(f"{n} {r}" for r, n in sorted(c.skip_reasons.items(), key=lambda x: -x[1]))
     print(f"{c.programs} programs, {c.kernels} kernels: values compared for {c.value_kernels} kernels of "
           f"{c.value_programs} programs; gradients for {c.grad_kernels} kernels of {c.grad_programs} programs; "
           f"{c.skipped} kernels skipped ({reasons or 'none'}); value mismatches {c.value_mismatch}, gradient "
-          f"mismatches warpc-wrong {c.grad_warpc_wrong}, Warp-wrong {c.grad_warp_wrong}, undecided {c.undecided}; "
+          f"mismatches warpc-wrong {c.grad_warpc_wrong}, Warp-wrong {c.grad_warp_wrong} "
+          f"(in {len(c.warp_wrong_kernels)} kernels), "
+          f"undecided {c.undecided}; known warpc bugs {c.known_warpc}; "
           f"run errors {c.errors} (Warp {wp.config.version}, {opts.device})")
-    return 1 if (c.value_mismatch or c.grad_warpc_wrong or c.undecided or c.errors) else 0
+    return 1 if (c.value_mismatch or c.grad_warpc_wrong or c.undecided or c.errors or fixed) else 0
 
 
 if __name__ == "__main__":
