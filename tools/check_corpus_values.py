@@ -72,8 +72,6 @@ RUNTIME_OBJECTS = re.compile(r"\b(mesh_\w+|bvh_\w+|hash_grid_\w+|volume_\w+)\s*\
 # Kernels whose warpc values or gradient are known to be wrong (docs/autodiff.md "Limitations"): reported,
 # not failed; a listed kernel that agrees again fails the run, so that the entry is removed.
 KNOWN_WARPC_WRONG = {
-    "heat_diffusion_generic.diffuse_1": "a float module constant (DT = wp.constant(0.1)) converted to "
-                                        "float64 keeps only its float32 value (warpc 0.10000000149, Warp 0.1)",
     "ik_ccd.ccd": "a dynamic loop reads array elements that later iterations store: the reverse "
                   "sweep replays each iteration on the array's final contents",
 }
