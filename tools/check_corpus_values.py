@@ -399,7 +399,7 @@ def compare_values(a, b, scalar):
     with np.errstate(invalid="ignore"):
         ok = (np.abs(a - b) <= atol * scale + rtol * np.abs(b)) | (np.isnan(a) & np.isnan(b)) | (a == b)
     bad = np.nonzero(~ok)[0]
-    return None if bad.size == 0 else f"{bad.size} differ, [{bad[0]}] warpc={a[bad[0]]!r} warp={b[bad[0]]!r}"
+    return None if bad.size == 0 else f"{bad.size} differ, [{bad[0]}] warpc={float(a[bad[0]])!r} warp={float(b[bad[0]])!r}"
 
 
 def grad_bad(a, b):
@@ -409,11 +409,13 @@ def grad_bad(a, b):
     return np.nonzero(~ok)[0]
 
 
-def classes_of(source, kernel_sources):
+def classes_of(source, kernels):
     source = "\n".join(line.split("#", 1)[0] for line in source.splitlines())  # code, not comments
     found = [name for name, rx in CLASSES if rx is not None and rx.search(source)]
-    for src in kernel_sources:
-        stores = set(re.findall(r"^\s*(\w+)\[[^\]]*\]\s*[-+*/]?=", src, re.M))
+    for k in kernels:
+        src = k.adj.source or ""
+        arrays = {a.label for a in k.adj.args if wp.types.is_array(a.type)}
+        stores = set(re.findall(r"^\s*(\w+)\[[^\]]*\]\s*[-+*/]?=", src, re.M)) & arrays
         for arr in stores:
             if re.search(rf"=[^\n]*\b{arr}\[", src) or re.search(rf"\bwp\.\w+\(\s*{arr}\b", src):
                 found.append("stored array read back")
@@ -582,7 +584,7 @@ def check_program(path, opts, warpc, counts, tmp, rng_seed):
             if idx.size == 0:
                 continue
             if classes is None:
-                classes = classes_of(source, [kk.adj.source for kk in kernels])
+                classes = classes_of(source, kernels)
             worst = idx[np.argsort(-np.abs(a[idx] - b[idx]))][:3]
             verdicts = []
             for c in worst:
