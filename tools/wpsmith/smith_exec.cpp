@@ -437,7 +437,7 @@ int main(int argc, char** argv) {
     std::cerr << "warpc-smith-exec: launch failed: " << e.what() << "\n";
     status = 3;
   }
-  if (keep || !cache.empty()) std::cerr << (keep ? "kept " + dir + "\n" : "");
-  else gradcheck::remove_tree(dir);
+  if (keep) std::cerr << "kept " << dir << "\n";
+  else if (cache.empty()) gradcheck::remove_tree(dir);  // (a --cache directory is kept)
   return status;
 }
