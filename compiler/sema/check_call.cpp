@@ -35,7 +35,7 @@ bool literal_like(const ast::Expr* e) {
     e = u->operand;
   }
   if (auto* a = e->as<ast::AttributeExpr>()) return a->value->kind == ast::ExprKind::Name;
-  return e->kind == ast::ExprKind::IntLit || e->kind == ast::ExprKind::FloatLit;
+  return e->kind == ast::ExprKind::IntLit || e->kind == ast::ExprKind::FloatLit || e->kind == ast::ExprKind::Name;
 }
 
 }  // namespace
@@ -154,7 +154,8 @@ void Sema::check_args_quietly(ast::CallExpr* c) {
 
 // One argument; types are passed as type values (`dtype=wp.float32`).
 // Literals written directly as arguments of a 64-bit constructor keep their
-// full value (`wp.int64(5000000000)`, `wp.float64(0.1)`).
+// full value (`wp.int64(5000000000)`, `wp.float64(0.1)`), and so do module constants
+// written as a Python float (`wp.float64(DT)` with `DT = wp.constant(0.1)`: 0.1, not 0.1f).
 const Type* Sema::check_arg(ast::Expr* e, const Type* wide) {
   const Type* saved = wide_;
   wide_ = literal_like(e) ? wide : nullptr;

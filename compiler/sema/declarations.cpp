@@ -28,6 +28,36 @@ bool is_constant_type(const Type* t) { return t->is_scalar() || t->is_composite(
 
 // ------------------------------------------------------------------ constants
 
+namespace {
+
+// The Python float a constant's initializer spells (`0.1`, `-2.5`, `wp.constant(0.1)`), before
+// any rounding to float32; nullopt for anything else.
+std::optional<double> python_float_of(const ast::Expr* e) {
+  double sign = 1.0;
+  for (;;) {
+    if (auto* u = e->as<ast::UnaryExpr>()) {
+      if (u->op != ast::UnaryOp::Neg && u->op != ast::UnaryOp::Pos) return std::nullopt;
+      if (u->op == ast::UnaryOp::Neg) sign = -sign;
+      e = u->operand;
+      continue;
+    }
+    if (auto* c = e->as<ast::CallExpr>()) {
+      const ast::Expr* f = c->func;
+      const auto* attr = f->as<ast::AttributeExpr>();
+      const auto* nm = f->as<ast::NameExpr>();
+      const bool is_constant = (attr && attr->attr == "constant") || (nm && nm->name == "constant");
+      if (!is_constant || c->args.size() != 1 || !c->keywords.empty()) return std::nullopt;
+      e = c->args[0];
+      continue;
+    }
+    break;
+  }
+  if (auto* f = e->as<ast::FloatLitExpr>()) return sign * f->value;
+  return std::nullopt;
+}
+
+}  // namespace
+
 void Sema::declare_constant(ast::Stmt* s) {
   ast::Expr* target = nullptr;
   ast::Expr* value = nullptr;
@@ -75,6 +105,9 @@ void Sema::declare_constant(ast::Stmt* s) {
   if (!sym) return;
   sym->type = t;
   sym->value = t->is_error() ? nullptr : c;
+  if (sym->value && t->is_scalar() && t->scalar == ScalarKind::Float32)
+    if (std::optional<double> d = python_float_of(value))
+      sym->wide_value = make_const(types_.scalar(ScalarKind::Float64), {*d});
   name->symbol = sym;
   name->type = t;
   name->constant = sym->value;

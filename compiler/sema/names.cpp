@@ -220,7 +220,12 @@ Entity Sema::lookup_name(ast::NameExpr* n) {
         report_factory_use(it->second, n->range);
         return Entity{};
       }
-      return entity_of_symbol(it->second);
+      Entity en = entity_of_symbol(it->second);
+      if (wide_float64() && it->second->wide_value) {  // wp.float64(C): the Python float's value
+        en.type = it->second->wide_value->type;
+        en.constant = it->second->wide_value;
+      }
+      return en;
     }
   }
   Entity b = python_builtin(n->name);

@@ -70,6 +70,9 @@ struct Symbol {
                                      // Type: the type; Module/Function/Kernel: their Module/Function type
   SourceRange decl;                  // first binding / declaration
   const ConstValue* value = nullptr; // ModuleConstant / BuiltinConstant
+  const ConstValue* wide_value = nullptr;  // float32 ModuleConstant written as a Python float
+                                          // (`C = wp.constant(0.1)`): its full value as float64,
+                                          // which `wp.float64(C)` takes (as Warp does)
   ModuleKind module_kind = ModuleKind::User;  // Module
   ModuleInfo* module = nullptr;      // Module (User): the module; others: the declaring module
   std::vector<FunctionDecl*> overloads;  // Function: the overload set (declaration order); Kernel: one

@@ -146,11 +146,13 @@ ModuleBuild build_module(const Toolchain& tc, const std::string& wp_file,
   std::vector<std::string> flags = {"-std=c++20", "-O1", "-fPIC", "-I" + dir};
   for (const std::string& i : tc.include_dirs) flags.push_back("-I" + i);
   if (tc.runtime_cuda) flags.push_back("-DWARPC_RUNTIME_CUDA");
+  flags.insert(flags.end(), tc.cxx_flags.begin(), tc.cxx_flags.end());
   std::vector<std::string> objects;
   if (cuda) {
     std::vector<std::string> nv = {tc.nvcc, "-std=c++20", "-O1", "-arch=" + tc.cuda_arch,
                                    "-Xcompiler=-fPIC", "-I" + dir, "-DWARPC_RUNTIME_CUDA"};
     for (const std::string& i : tc.include_dirs) nv.push_back("-I" + i);
+    nv.insert(nv.end(), tc.cxx_flags.begin(), tc.cxx_flags.end());
     nv.insert(nv.end(), {"-c", dir + "/" + stem + ".wp.cu", "-o", dir + "/cu.o"});
     must_run(nv, dir, "nvcc", verbose);
     objects.push_back(dir + "/cu.o");

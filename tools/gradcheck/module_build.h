@@ -32,6 +32,7 @@ struct Toolchain {
   std::vector<std::string> include_dirs;
   bool runtime_cuda = false;
   std::vector<std::string> warpc_flags;  // extra warpc options (--loop-ad=…)
+  std::vector<std::string> cxx_flags;    // extra host compiler and nvcc options (-DWARPC_DEBUG=1)
   static Toolchain find(const char* argv0);
 };
 

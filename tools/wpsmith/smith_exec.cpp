@@ -1,29 +1,48 @@
 // smith_exec.cpp — warpc-smith-exec: builds a .wp module with warpc (as warpc-gradcheck does:
 // warpc --reflect, the host compiler and, with --device cuda, nvcc, into a shared library),
 // launches its kernels on inputs read from a text file and writes every array argument after
-// the launches. The differential runner tools/wpsmith/run_campaign.py drives it.
+// the launches. The differential runners tools/wpsmith/run_campaign.py (random modules) and
+// tools/check_corpus_values.py (the conformance corpus against Warp) drive it.
 //
-//   warpc-smith-exec MODULE.wp INPUTS OUTPUTS [--device cpu|cuda] [--keep] [--verbose]
+//   warpc-smith-exec MODULE.wp INPUTS OUTPUTS [--device cpu|cuda] [-I DIR]… [--cache DIR]
+//                    [--debug] [--keep] [--verbose]
 //
 // INPUTS is a whitespace-separated token stream, one block per launch:
 //   launch KERNEL NDIM D0 … ; then one `arg` per kernel parameter, in parameter order:
-//     arg array f32|i32 NDIM S0 … VALUES…     (S0·S1·… values)
-//     arg f32|i32 VALUE
-//     seed PARAM_INDEX VALUES…              (optional, after the args: the adjoint of an array
-//                                           output; the backward pass then runs too)
+//     arg array SCALAR NDIM S0 … VALUES…   (S0·S1·… elements, each of the parameter's
+//                                          components, flattened: vec3 → 3, mat33 → 9 …)
+//     arg SCALAR VALUES…                   (one value: its components)
+//     arg struct FIELD…                    (one `field` per leaf field, reflect.h order:
+//                                          `field array SCALAR NDIM S… VALUES…` or
+//                                          `field SCALAR VALUES…`)
+//     seed PARAM_INDEX VALUES…             (optional, after the args: the adjoint of a float
+//                                          array output, all its components; the backward
+//                                          pass then runs too)
 //   end
-// Floats may be hexadecimal (C99 %a, Python float.hex()). OUTPUTS gets one line per array
-// argument after each launch: `out LAUNCH_INDEX PARAM_NAME V…`, floats as %a, ints as %d; when
-// the launch has seeds, `<kernel>_backward` runs after the forward launch (every float array
-// gets a gradient buffer: the seeds, zeros elsewhere) and `grad LAUNCH_INDEX PARAM_NAME V…`
-// lines give every float array's gradient.
+// SCALAR is the component type as reflect.h spells it (float16 … float64, int8 … uint64,
+// bool) or f32 / i32; it must match the kernel's parameter. Floats may be hexadecimal (C99
+// %a, Python float.hex()); integers and bools (0/1) are decimal.
+// OUTPUTS gets one line per array after each launch: `out LAUNCH_INDEX NAME V…` (NAME is the
+// parameter, `p.field` for an array field of a struct), floats as %a of their value, integers
+// in decimal. When the launch has seeds, `<kernel>_backward` runs after the forward on fresh
+// copies of the inputs (every float array gets a gradient buffer: the seeds, zeros elsewhere;
+// every parameter with an accumulator a zeroed one) and `grad LAUNCH_INDEX NAME V…` lines give
+// every float array's gradient buffer and every float non-array parameter's accumulator
+// (`p.field` for the float value fields of a struct).
+// --debug builds the kernels with WARPC_DEBUG (every array access bounds-checked: an
+// out-of-bounds index aborts with the .wp file:line, the index and the shape).
+// --cache DIR builds into DIR and reuses the library there while it is newer than the module,
+// its -I directories' files, warpc and the runtime library.
 //
-// Contract: exit 0 when everything ran; 2 for bad usage, an unreadable input file or a failed
-// build (the failing command and its output on stderr); 3 when a launch threw a wp::Error
-// (its message on stderr); with --device cuda and no CUDA device it prints "skipped: no CUDA
-// device" and exits 4. Only float32 and int32 scalars and arrays of them are supported.
+// Contract: exit 0 when everything ran; 2 for bad usage, an unreadable or malformed input
+// file, a value that does not match the kernel's signature, or a failed build (the failing
+// command and its output on stderr); 3 when a launch threw a wp::Error (its message on
+// stderr); with --device cuda and no CUDA device it prints "skipped: no CUDA device" and
+// exits 4. Arrays of structs (also as struct fields) are not supported (exit 2).
+#include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -32,6 +51,7 @@
 #include <vector>
 
 #include "module_build.h"
+#include "values.h"
 #include "wp/allocator.h"
 #include "wp/error.h"
 #include "wp/launch.h"
@@ -39,85 +59,196 @@
 
 namespace {
 
-struct Arg {
-  bool is_array = false, is_float = false;
-  std::vector<int> shape;
-  std::vector<float> f;
-  std::vector<int> i;
-  size_t count() const { return is_float ? f.size() : i.size(); }
-};
-
-struct Launch {
-  std::string kernel;
-  std::vector<int64_t> dim;
-  std::vector<Arg> args;
-  std::vector<std::pair<int, std::vector<float>>> seeds;  // param index → adjoint values
-};
+using gradcheck::Scalar;
+using wp::reflect::ArrayArg;
 
 [[noreturn]] void die(int code, const std::string& why) {
   std::cerr << "warpc-smith-exec: " << why << "\n";
   std::exit(code);
 }
 
-std::string next(std::istream& in) {
-  std::string t;
-  if (!(in >> t)) die(2, "unexpected end of the input file");
-  return t;
+// The input file as tokens, consumed front to back.
+struct Tokens {
+  std::vector<std::string> t;
+  size_t pos = 0;
+  bool done() const { return pos >= t.size(); }
+  const std::string& next() {
+    if (done()) die(2, "unexpected end of the input file");
+    return t[pos++];
+  }
+  const std::string& peek() {
+    if (done()) die(2, "unexpected end of the input file");
+    return t[pos];
+  }
+  int next_int() {
+    const std::string& s = next();
+    char* end = nullptr;
+    const long v = std::strtol(s.c_str(), &end, 10);
+    if (*end) die(2, "expected an integer, got '" + s + "'");
+    return int(v);
+  }
+};
+
+// One array or value: its bytes on the host (elements of `size` bytes).
+struct Value {
+  std::string name;       // parameter, or parameter.field
+  bool is_array = false;
+  Scalar scalar = Scalar::other;
+  int components = 0;
+  size_t size = 0;        // bytes per element / value
+  std::vector<int> shape;
+  std::vector<std::byte> bytes;
+  size_t offset = 0;      // struct fields: bytes from the start of the struct
+  bool differentiable = false;
+  size_t count() const {
+    size_t n = 1;
+    for (int s : shape) n *= size_t(s);
+    return n;
+  }
+};
+
+// Writes one component given as text: floats through strtod (hex or decimal), integers exact.
+void store_text(Scalar s, std::byte* p, const std::string& text) {
+  char* end = nullptr;
+  if (gradcheck::is_float(s)) {
+    const double v = std::strtod(text.c_str(), &end);
+    if (*end) die(2, "expected a float, got '" + text + "'");
+    gradcheck::store(s, p, v);
+    return;
+  }
+  const bool negative = !text.empty() && text[0] == '-';
+  const unsigned long long u = negative ? 0 : std::strtoull(text.c_str(), &end, 10);
+  const long long i = negative ? std::strtoll(text.c_str(), &end, 10) : static_cast<long long>(u);
+  if (*end || text.empty()) die(2, "expected an integer, got '" + text + "'");
+  switch (s) {
+    case Scalar::i8: { int8_t v = int8_t(i); std::memcpy(p, &v, 1); return; }
+    case Scalar::u8: { uint8_t v = uint8_t(u ? u : uint64_t(i)); std::memcpy(p, &v, 1); return; }
+    case Scalar::boolean: { bool v = i != 0 || u != 0; std::memcpy(p, &v, 1); return; }
+    case Scalar::i16: { int16_t v = int16_t(i); std::memcpy(p, &v, 2); return; }
+    case Scalar::u16: { uint16_t v = uint16_t(u ? u : uint64_t(i)); std::memcpy(p, &v, 2); return; }
+    case Scalar::i32: { int32_t v = int32_t(i); std::memcpy(p, &v, 4); return; }
+    case Scalar::u32: { uint32_t v = uint32_t(u ? u : uint64_t(i)); std::memcpy(p, &v, 4); return; }
+    case Scalar::i64: { int64_t v = int64_t(i); std::memcpy(p, &v, 8); return; }
+    case Scalar::u64: { uint64_t v = negative ? uint64_t(i) : u; std::memcpy(p, &v, 8); return; }
+    default: die(2, "unsupported scalar");
+  }
 }
 
-int next_int(std::istream& in) { return std::stoi(next(in)); }
-
-Arg read_arg(std::istream& in) {
-  Arg a;
-  std::string t = next(in);
-  if (t == "array") {
-    a.is_array = true;
-    t = next(in);
+// One component as text: floats as %a of their value, integers exact.
+std::string text_of(Scalar s, const std::byte* p) {
+  char buf[64];
+  auto as = [p](auto v) { std::memcpy(&v, p, sizeof v); return v; };
+  switch (s) {
+    case Scalar::f16: case Scalar::f32: case Scalar::f64:
+      std::snprintf(buf, sizeof buf, "%a", gradcheck::load(s, p));
+      break;
+    case Scalar::i8: std::snprintf(buf, sizeof buf, "%d", int(as(int8_t()))); break;
+    case Scalar::u8: std::snprintf(buf, sizeof buf, "%u", unsigned(as(uint8_t()))); break;
+    case Scalar::boolean: std::snprintf(buf, sizeof buf, "%d", int(as(uint8_t()) != 0)); break;
+    case Scalar::i16: std::snprintf(buf, sizeof buf, "%d", int(as(int16_t()))); break;
+    case Scalar::u16: std::snprintf(buf, sizeof buf, "%u", unsigned(as(uint16_t()))); break;
+    case Scalar::i32: std::snprintf(buf, sizeof buf, "%" PRId32, as(int32_t())); break;
+    case Scalar::u32: std::snprintf(buf, sizeof buf, "%" PRIu32, as(uint32_t())); break;
+    case Scalar::i64: std::snprintf(buf, sizeof buf, "%" PRId64, as(int64_t())); break;
+    case Scalar::u64: std::snprintf(buf, sizeof buf, "%" PRIu64, as(uint64_t())); break;
+    default: return "?";
   }
-  if (t != "f32" && t != "i32") die(2, "unknown scalar '" + t + "' (f32 or i32)");
-  a.is_float = t == "f32";
-  size_t n = 1;
-  if (a.is_array) {
-    const int nd = next_int(in);
-    if (nd < 1 || nd > 4) die(2, "array rank must be 1..4");
-    for (int d = 0; d < nd; ++d) {
-      a.shape.push_back(next_int(in));
-      n *= size_t(a.shape.back());
-    }
-  }
-  for (size_t k = 0; k < n; ++k) {
-    const std::string v = next(in);
-    if (a.is_float) a.f.push_back(std::strtof(v.c_str(), nullptr));
-    else a.i.push_back(std::stoi(v));
-  }
-  return a;
+  return buf;
 }
 
-std::vector<Launch> read_launches(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) die(2, "cannot read " + path);
-  std::vector<Launch> out;
-  std::string t;
-  while (in >> t) {
-    if (t != "launch") die(2, "expected 'launch', got '" + t + "'");
-    Launch l;
-    l.kernel = next(in);
-    const int nd = next_int(in);
-    for (int d = 0; d < nd; ++d) l.dim.push_back(next_int(in));
-    while ((t = next(in)) == "arg") l.args.push_back(read_arg(in));
-    while (t == "seed") {
-      const int p = next_int(in);
-      if (p < 0 || p >= int(l.args.size()) || !l.args[p].is_array || !l.args[p].is_float)
-        die(2, "seed: parameter " + std::to_string(p) + " is not a float array");
-      std::vector<float> v;
-      for (size_t k = 0; k < l.args[p].count(); ++k) v.push_back(std::strtof(next(in).c_str(), nullptr));
-      l.seeds.emplace_back(p, std::move(v));
-      t = next(in);
-    }
-    if (t != "end") die(2, "expected 'arg' or 'end', got '" + t + "'");
-    out.push_back(std::move(l));
+bool scalar_matches(const std::string& token, const std::string& reflected) {
+  if (token == "f32") return reflected == "float32";
+  if (token == "i32") return reflected == "int32";
+  return token == reflected;
+}
+
+// Reads `[array] SCALAR [NDIM S…] VALUES…` for a value of the reflected type.
+Value read_value(Tokens& in, const std::string& name, bool is_array, const char* scalar, int components,
+                 int ndim, size_t size, bool differentiable) {
+  Value v;
+  v.name = name;
+  v.is_array = is_array;
+  v.scalar = gradcheck::parse_scalar(scalar);
+  v.components = components;
+  v.size = size;
+  v.differentiable = differentiable;
+  if (v.scalar == Scalar::other) die(2, "'" + name + "': arrays of structs are not supported");
+  if (size != size_t(components) * gradcheck::scalar_size(v.scalar))
+    die(2, "'" + name + "': padded element layout is not supported");
+  if (is_array != (in.peek() == "array")) die(2, "'" + name + "': expected " + (is_array ? "an array" : "a value"));
+  if (is_array) in.next();
+  const std::string t = in.next();
+  if (!scalar_matches(t, scalar)) die(2, "'" + name + "' has scalar " + scalar + ", the input gives '" + t + "'");
+  if (is_array) {
+    const int nd = in.next_int();
+    if (nd != ndim) die(2, "'" + name + "' is a " + std::to_string(ndim) + "-d array, the input gives " + std::to_string(nd));
+    for (int d = 0; d < nd; ++d) v.shape.push_back(in.next_int());
   }
-  return out;
+  const size_t n = v.count() * size_t(components), width = gradcheck::scalar_size(v.scalar);
+  v.bytes.resize(v.count() * size);
+  for (size_t k = 0; k < n; ++k) store_text(v.scalar, v.bytes.data() + k * width, in.next());
+  return v;
+}
+
+struct Arg {
+  bool is_struct = false;
+  std::vector<Value> values;  // one; a struct: its leaf fields
+};
+
+struct Launch {
+  const wp::reflect::KernelInfo* kernel = nullptr;
+  std::vector<int64_t> dim;
+  std::vector<Arg> args;
+  std::vector<std::pair<int, std::vector<std::byte>>> seeds;  // param index → adjoint bytes
+};
+
+Launch read_launch(Tokens& in, const std::vector<const wp::reflect::KernelInfo*>& kernels, const std::string& file) {
+  if (in.next() != "launch") die(2, "expected 'launch', got '" + in.t[in.pos - 1] + "'");
+  Launch l;
+  const std::string name = in.next();
+  for (const wp::reflect::KernelInfo* c : kernels)
+    if (name == c->name) l.kernel = c;
+  if (!l.kernel) die(2, "no kernel '" + name + "' in " + file);
+  const wp::reflect::KernelInfo& k = *l.kernel;
+  const int nd = in.next_int();
+  if (nd < 1 || nd > 4) die(2, "launch rank must be 1..4");
+  for (int d = 0; d < nd; ++d) l.dim.push_back(in.next_int());
+  for (int p = 0; p < k.num_params; ++p) {
+    if (in.next() != "arg") die(2, "kernel '" + name + "' takes " + std::to_string(k.num_params) + " arguments");
+    const wp::reflect::ParamInfo& pi = k.params[p];
+    Arg a;
+    if (pi.num_fields > 0 && !pi.is_array) {
+      if (in.next() != "struct") die(2, "'" + std::string(pi.name) + "' is a struct: expected 'arg struct'");
+      a.is_struct = true;
+      for (int f = 0; f < pi.num_fields; ++f) {
+        const wp::reflect::FieldInfo& fi = pi.fields[f];
+        if (in.next() != "field") die(2, "'" + std::string(pi.name) + "': expected 'field'");
+        Value v = read_value(in, std::string(pi.name) + "." + fi.path, fi.is_array, fi.scalar, fi.components,
+                             fi.ndim, fi.size, fi.differentiable);
+        v.offset = fi.offset;
+        a.values.push_back(std::move(v));
+      }
+    } else {
+      a.values.push_back(read_value(in, pi.name, pi.is_array, pi.scalar, pi.components, pi.ndim, pi.size,
+                                    pi.differentiable));
+    }
+    l.args.push_back(std::move(a));
+  }
+  std::string t = in.next();
+  while (t == "seed") {
+    const int p = in.next_int();
+    if (p < 0 || p >= int(l.args.size()) || l.args[p].is_struct || !l.args[p].values[0].is_array ||
+        !gradcheck::is_float(l.args[p].values[0].scalar))
+      die(2, "seed: parameter " + std::to_string(p) + " is not a float array");
+    const Value& v = l.args[p].values[0];
+    std::vector<std::byte> bytes(v.bytes.size());
+    const size_t width = gradcheck::scalar_size(v.scalar);
+    for (size_t k = 0; k < v.count() * size_t(v.components); ++k) store_text(v.scalar, bytes.data() + k * width, in.next());
+    l.seeds.emplace_back(p, std::move(bytes));
+    t = in.next();
+  }
+  if (t != "end") die(2, "expected 'arg', 'seed' or 'end', got '" + t + "'");
+  return l;
 }
 
 wp::Dim make_dim(const std::vector<int64_t>& d) {
@@ -130,130 +261,174 @@ wp::Dim make_dim(const std::vector<int64_t>& d) {
   die(2, "launch rank must be 1..4");
 }
 
-void print_values(std::ostream& out, const char* tag, size_t index, const char* name, const void* data,
-                  size_t count, bool is_float) {
+void print_line(std::ostream& out, const char* tag, size_t index, const std::string& name, Scalar s,
+                const std::byte* data, size_t components) {
   out << tag << " " << index << " " << name;
-  char buf[64];
-  for (size_t e = 0; e < count; ++e) {
-    if (is_float) {
-      float v;
-      std::memcpy(&v, static_cast<const char*>(data) + 4 * e, 4);
-      std::snprintf(buf, sizeof buf, " %a", double(v));
-    } else {
-      int v;
-      std::memcpy(&v, static_cast<const char*>(data) + 4 * e, 4);
-      std::snprintf(buf, sizeof buf, " %d", v);
-    }
-    out << buf;
-  }
+  const size_t width = gradcheck::scalar_size(s);
+  for (size_t e = 0; e < components; ++e) out << " " << text_of(s, data + e * width);
   out << "\n";
 }
 
-std::vector<char> fetch(const void* src, const wp::Device& device, size_t bytes) {
-  std::vector<char> host(bytes);
+std::vector<std::byte> fetch(const void* src, const wp::Device& device, size_t bytes) {
+  std::vector<std::byte> host(bytes);
   if (bytes) wp::detail::copy_bytes(host.data(), wp::Device(), src, device, bytes);
   return host;
 }
 
-// Launches one block; appends `out` lines for its array arguments.
-void run_launch(const Launch& l, size_t index, const wp::reflect::KernelInfo& k,
-                const wp::Device& device, std::ostream& out) {
-  if (int(l.args.size()) != k.num_params)
-    die(2, "kernel '" + l.kernel + "' takes " + std::to_string(k.num_params) + " arguments");
-  std::vector<std::shared_ptr<void>> memory(l.args.size());
-  std::vector<wp::reflect::ArrayArg> arrays(l.args.size());
-  std::vector<void*> argv(l.args.size());
-  for (size_t p = 0; p < l.args.size(); ++p) {
-    const Arg& a = l.args[p];
-    const void* host = a.is_float ? static_cast<const void*>(a.f.data()) : a.i.data();
-    if (!a.is_array) {
-      argv[p] = const_cast<void*>(host);
-      continue;
+// Device memory of one launch's arguments, rebuilt from the host values (fresh copies).
+struct Uploaded {
+  std::vector<std::vector<std::shared_ptr<void>>> memory, grads;  // per arg, per value
+  std::vector<std::vector<ArrayArg>> arrays;
+  std::vector<std::vector<std::byte>> structs;
+  std::vector<void*> argv;
+
+  Uploaded(const Launch& l, const wp::Device& device, bool with_grads) {
+    const size_t n = l.args.size();
+    memory.resize(n), grads.resize(n), arrays.resize(n), structs.resize(n), argv.resize(n);
+    for (size_t p = 0; p < n; ++p) {
+      const Arg& a = l.args[p];
+      memory[p].resize(a.values.size()), grads[p].resize(a.values.size()), arrays[p].resize(a.values.size());
+      if (a.is_struct) structs[p].assign(l.kernel->params[p].size, std::byte{0});
+      for (size_t f = 0; f < a.values.size(); ++f) {
+        const Value& v = a.values[f];
+        if (!v.is_array) {
+          if (a.is_struct) std::memcpy(structs[p].data() + v.offset, v.bytes.data(), v.bytes.size());
+          continue;
+        }
+        memory[p][f] = wp::detail::allocate_shared(device, v.bytes.size());
+        if (!v.bytes.empty()) wp::detail::copy_bytes(memory[p][f].get(), device, v.bytes.data(), wp::Device(), v.bytes.size());
+        ArrayArg& arr = arrays[p][f];
+        arr = {memory[p][f].get(), nullptr, {0, 0, 0, 0}, int(v.shape.size())};
+        for (size_t d = 0; d < v.shape.size(); ++d) arr.shape[d] = v.shape[d];
+        if (with_grads && gradcheck::is_float(v.scalar)) {
+          grads[p][f] = wp::detail::allocate_shared(device, v.bytes.size());
+          std::vector<std::byte> g(v.bytes.size(), std::byte{0});
+          for (const auto& [sp, seed] : l.seeds)
+            if (sp == int(p) && !a.is_struct) g = seed;
+          if (!g.empty()) wp::detail::copy_bytes(grads[p][f].get(), device, g.data(), wp::Device(), g.size());
+          arr.grad = grads[p][f].get();
+        }
+        if (a.is_struct) std::memcpy(structs[p].data() + v.offset, &arr, sizeof(ArrayArg));
+      }
+      argv[p] = a.is_struct ? static_cast<void*>(structs[p].data())
+                : a.values[0].is_array ? static_cast<void*>(&arrays[p][0])
+                                       : const_cast<std::byte*>(a.values[0].bytes.data());
     }
-    const size_t bytes = a.count() * 4;
-    memory[p] = wp::detail::allocate_shared(device, bytes);
-    if (bytes) wp::detail::copy_bytes(memory[p].get(), device, host, wp::Device(), bytes);
-    arrays[p] = {memory[p].get(), nullptr, {0, 0, 0, 0}, int(a.shape.size())};
-    for (size_t d = 0; d < a.shape.size(); ++d) arrays[p].shape[d] = a.shape[d];
-    argv[p] = &arrays[p];
   }
+};
+
+// Launches one block; appends `out` (and with seeds `grad`) lines.
+void run_launch(const Launch& l, size_t index, const wp::Device& device, std::ostream& out) {
+  const wp::reflect::KernelInfo& k = *l.kernel;
   wp::LaunchOptions options;
   options.device = device;
-  k.forward(make_dim(l.dim), argv.data(), options);
-  wp::synchronize();
-  for (size_t p = 0; p < l.args.size(); ++p) {
-    const Arg& a = l.args[p];
-    if (!a.is_array) continue;
-    const std::vector<char> host = fetch(memory[p].get(), device, a.count() * 4);
-    print_values(out, "out", index, k.params[p].name, host.data(), a.count(), a.is_float);
+  {
+    Uploaded up(l, device, false);
+    k.forward(make_dim(l.dim), up.argv.data(), options);
+    wp::synchronize();
+    for (size_t p = 0; p < l.args.size(); ++p)
+      for (size_t f = 0; f < l.args[p].values.size(); ++f) {
+        const Value& v = l.args[p].values[f];
+        if (!v.is_array) continue;
+        const std::vector<std::byte> host = fetch(up.memory[p][f].get(), device, v.bytes.size());
+        print_line(out, "out", index, v.name, v.scalar, host.data(), v.count() * size_t(v.components));
+      }
   }
   if (l.seeds.empty()) return;
-  if (!k.has_backward || !k.backward) die(3, "kernel '" + l.kernel + "' has no backward pass");
-  // Inputs again (the forward launch may have written them), gradients: seeds or zeros.
-  std::vector<std::shared_ptr<void>> grads(l.args.size());
+  if (!k.has_backward || !k.backward) die(3, "kernel '" + std::string(k.name) + "' has no backward pass");
+  Uploaded up(l, device, true);
+  std::vector<std::shared_ptr<void>> acc_memory(l.args.size());
+  std::vector<ArrayArg> acc_arrays(l.args.size());
+  std::vector<void*> accumulators;
   for (size_t p = 0; p < l.args.size(); ++p) {
-    const Arg& a = l.args[p];
-    if (!a.is_array) continue;
-    const size_t bytes = a.count() * 4;
-    if (bytes) {
-      const void* host = a.is_float ? static_cast<const void*>(a.f.data()) : a.i.data();
-      wp::detail::copy_bytes(memory[p].get(), device, host, wp::Device(), bytes);
-    }
-    if (!a.is_float) continue;
-    grads[p] = wp::detail::allocate_shared(device, bytes);
-    std::vector<float> g(a.count(), 0.0f);
-    for (const auto& [sp, values] : l.seeds)
-      if (sp == int(p)) g = values;
-    if (bytes) wp::detail::copy_bytes(grads[p].get(), device, g.data(), wp::Device(), bytes);
-    arrays[p].grad = grads[p].get();
+    if (!k.params[p].has_accumulator) continue;
+    acc_memory[p] = wp::detail::allocate_shared(device, k.params[p].size);
+    wp::detail::set_bytes(acc_memory[p].get(), device, 0, k.params[p].size);
+    acc_arrays[p] = ArrayArg{acc_memory[p].get(), nullptr, {1, 0, 0, 0}, 1};
+    accumulators.push_back(&acc_arrays[p]);
   }
-  std::vector<void*> accumulators(l.args.size(), nullptr);
-  k.backward(make_dim(l.dim), argv.data(), accumulators.data(), options);
+  k.backward(make_dim(l.dim), up.argv.data(), accumulators.data(), options);
   wp::synchronize();
   for (size_t p = 0; p < l.args.size(); ++p) {
-    if (!grads[p]) continue;
-    const std::vector<char> host = fetch(grads[p].get(), device, l.args[p].count() * 4);
-    print_values(out, "grad", index, k.params[p].name, host.data(), l.args[p].count(), true);
+    std::vector<std::byte> acc;
+    if (acc_memory[p]) acc = fetch(acc_memory[p].get(), device, k.params[p].size);
+    for (size_t f = 0; f < l.args[p].values.size(); ++f) {
+      const Value& v = l.args[p].values[f];
+      if (!gradcheck::is_float(v.scalar)) continue;
+      const size_t n = v.count() * size_t(v.components);
+      if (up.grads[p][f]) {
+        const std::vector<std::byte> host = fetch(up.grads[p][f].get(), device, v.bytes.size());
+        print_line(out, "grad", index, v.name, v.scalar, host.data(), n);
+      } else if (!v.is_array && !acc.empty()) {
+        print_line(out, "grad", index, v.name, v.scalar, acc.data() + v.offset, n);
+      }
+    }
   }
+}
+
+// True when `library` exists and is newer than every input of its build.
+bool cache_fresh(const std::string& library, const std::vector<std::string>& inputs) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto built = fs::last_write_time(library, ec);
+  if (ec) return false;
+  for (const std::string& in : inputs) {
+    if (fs::is_directory(in, ec)) {
+      for (const auto& e : fs::directory_iterator(in, ec))
+        if (e.is_regular_file() && e.last_write_time() > built) return false;
+    } else if (fs::exists(in, ec) && fs::last_write_time(in, ec) > built) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> pos;
-  std::string device_name = "cpu";
-  bool keep = false, verbose = false;
+  std::vector<std::string> pos, includes;
+  std::string device_name = "cpu", cache;
+  bool keep = false, verbose = false, debug = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--device" && i + 1 < argc) device_name = argv[++i];
+    else if (a == "-I" && i + 1 < argc) includes.push_back(argv[++i]);
+    else if (a == "--cache" && i + 1 < argc) cache = argv[++i];
+    else if (a == "--debug") debug = true;
     else if (a == "--keep") keep = true;
     else if (a == "--verbose") verbose = true;
     else if (a.starts_with("-")) die(2, "unknown option " + a);
     else pos.push_back(a);
   }
   if (pos.size() != 3 || (device_name != "cpu" && device_name != "cuda"))
-    die(2, "usage: warpc-smith-exec MODULE.wp INPUTS OUTPUTS [--device cpu|cuda] [--keep] [--verbose]");
+    die(2, "usage: warpc-smith-exec MODULE.wp INPUTS OUTPUTS [--device cpu|cuda] [-I DIR]... [--cache DIR] [--debug] [--keep] [--verbose]");
   const bool cuda = device_name == "cuda";
   if (cuda && wp::cuda_device_count() == 0) {
     std::cout << "skipped: no CUDA device\n";
     return 4;
   }
-  const std::vector<Launch> launches = read_launches(pos[1]);
-  const gradcheck::Toolchain tc = gradcheck::Toolchain::find(argv[0]);
-  const std::string dir = gradcheck::make_temp_dir();
+  Tokens in;
+  {
+    std::ifstream f(pos[1]);
+    if (!f) die(2, "cannot read " + pos[1]);
+    for (std::string t; f >> t;) in.t.push_back(t);
+  }
+  gradcheck::Toolchain tc = gradcheck::Toolchain::find(argv[0]);
+  if (debug) tc.cxx_flags.push_back("-DWARPC_DEBUG=1");
+  std::string dir = cache;
+  if (!dir.empty()) std::filesystem::create_directories(dir);
+  else dir = gradcheck::make_temp_dir();
   int status = 0;
   try {
-    const gradcheck::ModuleBuild mb = gradcheck::build_module(tc, pos[0], {}, cuda, dir, verbose);
-    gradcheck::Library lib(mb.library);
+    std::string library = dir + "/lib" + std::filesystem::path(pos[0]).stem().string() + "_gradcheck.so";
+    std::vector<std::string> build_inputs = {pos[0], tc.warpc, tc.runtime_lib};
+    build_inputs.insert(build_inputs.end(), includes.begin(), includes.end());
+    if (cache.empty() || !cache_fresh(library, build_inputs))
+      library = gradcheck::build_module(tc, pos[0], includes, cuda, dir, verbose).library;
+    gradcheck::Library lib(library);
     const wp::Device device = cuda ? wp::Device::cuda(0) : wp::Device::cpu();
     std::ostringstream out;
-    for (size_t l = 0; l < launches.size(); ++l) {
-      const wp::reflect::KernelInfo* k = nullptr;
-      for (const wp::reflect::KernelInfo* c : lib.kernels())
-        if (launches[l].kernel == c->name) k = c;
-      if (!k) die(2, "no kernel '" + launches[l].kernel + "' in " + pos[0]);
-      run_launch(launches[l], l, *k, device, out);
-    }
+    for (size_t l = 0; !in.done(); ++l) run_launch(read_launch(in, lib.kernels(), pos[0]), l, device, out);
     std::ofstream(pos[2]) << out.str();
   } catch (const gradcheck::BuildError& e) {
     std::cerr << "warpc-smith-exec: build failed: " << e.what() << "\n";
@@ -263,6 +438,6 @@ int main(int argc, char** argv) {
     status = 3;
   }
   if (keep) std::cerr << "kept " << dir << "\n";
-  else gradcheck::remove_tree(dir);
+  else if (cache.empty()) gradcheck::remove_tree(dir);  // (a --cache directory is kept)
   return status;
 }

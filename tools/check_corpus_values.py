@@ -1,0 +1,685 @@
+#!/usr/bin/env python3
+"""check_corpus_values.py — NVIDIA Warp as the value and gradient oracle over the conformance
+corpus (test/programs/*.wp): every launchable kernel runs under warpc (BUILD/bin/warpc-smith-exec,
+the module built with warpc into a shared library) and under Warp (warp-lang, the same program
+imported as a Python module) on the same deterministic inputs, and the two must agree.
+
+usage: check_corpus_values.py --exec BUILD/bin/warpc-smith-exec --corpus test/programs
+                              [--cache DIR] [--device cpu|cuda] [--seed N] [-v] [PROGRAM.wp ...]
+
+Per program, in the program's kernel order, each kernel is launched once on fresh inputs:
+  * signature: from Warp's kernel object (argument labels and types); arrays of any scalar,
+    vector, matrix, quaternion, transform or spatial dtype, multi-dimensional arrays, scalars of
+    those types and structs of them (field by field) are driven;
+  * inputs (seeded, deterministic): float components uniform in [-1, 1] (arrays) or
+    [0.25, 1] (scalars), integer arrays in [0, L-1] with L the smallest first dimension of the
+    kernel's arrays (so that they index in range), integer scalars the launch's first
+    dimension, bools 0/1. Launch: 16 threads (1-d tid), 8x8 (2-d), 4x4x4 (3-d); an array of
+    the tid's rank has the launch shape, a 1-d array in a 2-d/3-d launch the launch's size.
+    A sidecar TEST/PROGRAMS/<stem>.oracle overrides what generation cannot guess, one
+    directive a line (`#` comments; KERNEL may be `*`):
+        dim KERNEL D0 [D1 ...]          launch dimensions
+        shape KERNEL PARAM S0 [S1 ...]  an array's shape
+        range KERNEL PARAM LO HI        a parameter's (or struct field's) value domain
+        value KERNEL PARAM V ...        fixed components of a parameter (arrays: every
+                                        component, flattened; N*V repeats V)
+        symmetric KERNEL PARAM          square-matrix values made symmetric ((M + M^T) / 2)
+        skip KERNEL REASON ...          not launched standalone, with the reason
+  * values: every array after the launch (and every array field of a struct argument) is
+    compared: integers and bools bit-exact; floats |warpc - warp| <= ATOL + RTOL*|warp| with
+    (RTOL, ATOL) = (1e-4, 1e-5) for float32, (1e-2, 1e-3) for float16, (1e-9, 1e-12) for
+    float64, scaled by max(1, max|array|) for ATOL; NaN equals NaN;
+  * gradients (kernels warpc gives a backward pass): the float arrays the forward changed are
+    the outputs; each gets random seeds in [-1, 1]; warpc's `<kernel>_backward` and Warp's
+    adjoint launch (wp.launch(adjoint=True), both on fresh copies of the inputs) must agree on
+    the gradient of every float array the forward left unchanged (the inputs):
+    |a - b| <= 1e-4*max(1, max|g|) + 1e-3*|b|. On disagreement, a central finite difference
+    of the loss sum(seed * output) (Warp's forward, loss summed in float64, step
+    1e-3*max(1, |x|)) at the three worst components decides who is right (within
+    2e-2*max(1, |FD|)); a program in one of docs/autodiff.md's "deliberate differences"
+    classes (dynamic loops, stored arrays read back, mod / %, transform_set_translation/rotation)
+    is named with its class.
+  * skipped, with the reason: kernels with runtime-object parameters (mesh / bvh / hash-grid /
+    volume ids), generic kernels (no concrete signature), arrays of structs, sidecar skips.
+The warpc library is built with WARPC_DEBUG (bounds-checked): an out-of-range index aborts
+warpc's run, and the kernel is reported as needing a sidecar domain instead of reading garbage.
+
+Exit 77 when warp cannot be imported; 1 when any value or gradient mismatch is warpc's (or
+undecided) or a run failed; else 0. The last line gives the counts.
+"""
+import argparse
+import importlib.util
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+try:
+    import numpy as np
+    import warp as wp
+    import warp._src.codegen as wpc  # Struct
+    import warp._src.types as wpt  # scalar_types, warp_type_to_np_dtype: not re-exported by warp.types
+except ImportError:
+    print("skipped: the warp module is not importable")
+    sys.exit(77)
+
+TOL = {"float16": (1e-2, 1e-3), "float32": (1e-4, 1e-5), "float64": (1e-9, 1e-12)}
+GRAD_RTOL, GRAD_ATOL, FD_TOL = 1e-3, 1e-4, 2e-2
+RUNTIME_OBJECTS = re.compile(r"\b(mesh_\w+|bvh_\w+|hash_grid_\w+|volume_\w+)\s*\(")
+# Kernels whose warpc values or gradient are known to be wrong (docs/autodiff.md "Limitations"): reported,
+# not failed; a listed kernel that agrees again fails the run, so that the entry is removed.
+KNOWN_WARPC_WRONG = {
+    "ik_ccd.ccd": "a dynamic loop reads array elements that later iterations store: the reverse "
+                  "sweep replays each iteration on the array's final contents",
+}
+CLASSES = [  # docs/autodiff.md "deliberate differences": where Warp's gradient is known wrong
+    ("dynamic loop", re.compile(r"^\s*while\b|\bfor\s+\w+\s+in\s+range\s*\((?![\d\s,+-]*\))", re.M)),
+    ("mod / %", re.compile(r"[^%]%[^%]|\bwp\.mod\s*\(")),
+    ("transform_set_translation/rotation", re.compile(r"transform_set_(translation|rotation)")),
+    ("stored array read back", None),  # an array read and stored by one kernel (in-place updates)
+]
+
+
+# ---------------------------------------------------------------- types
+def scalar_of(t):
+    """Warp scalar type name (reflect.h spelling) and component count of a value type, or None."""
+    if t in wpt.scalar_types or t is wp.bool:
+        return t.__name__, 1
+    st = getattr(t, "_wp_scalar_type_", None)
+    if st is not None and hasattr(t, "_length_"):
+        return st.__name__, int(t._length_)
+    return None
+
+
+def is_struct(t):
+    return isinstance(t, wpc.Struct)
+
+
+def struct_leaves(t, prefix=""):
+    """[(path, type)] of a struct's leaf fields in declaration order, nested structs flattened."""
+    out = []
+    for name, var in t.vars.items():
+        if is_struct(var.type):
+            out += struct_leaves(var.type, prefix + name + ".")
+        else:
+            out.append((prefix + name, var.type))
+    return out
+
+
+def is_float(scalar):
+    return scalar.startswith("float")
+
+
+# ---------------------------------------------------------------- sidecar
+def read_sidecar(path):
+    spec = {"dim": {}, "shape": {}, "range": {}, "value": {}, "skip": {}, "symmetric": {}}
+    if not os.path.exists(path):
+        return spec
+    for n, line in enumerate(open(path), 1):
+        line = line.split("#", 1)[0].split()
+        if not line:
+            continue
+        kind, kernel, rest = line[0], line[1] if len(line) > 1 else "", line[2:]
+        if kind not in spec or not kernel:
+            sys.exit(f"{path}:{n}: error: expected 'dim|shape|range|value|symmetric|skip KERNEL ...'")
+        if kind == "dim":
+            spec["dim"][kernel] = [int(v) for v in rest]
+        elif kind == "skip":
+            spec["skip"][kernel] = " ".join(rest)
+        elif kind == "symmetric":
+            spec["symmetric"][(kernel, rest[0])] = True
+        elif kind == "shape":
+            spec["shape"][(kernel, rest[0])] = [int(v) for v in rest[1:]]
+        elif kind == "range":
+            spec["range"][(kernel, rest[0])] = (float(rest[1]), float(rest[2]))
+        else:
+            vals = []
+            for v in rest[1:]:  # N*V repeats V
+                n, _, x = v.rpartition("*")
+                vals += [float(x)] * (int(n) if n else 1)
+            spec["value"][(kernel, rest[0])] = vals
+    return spec
+
+
+def lookup(table, kernel, param):
+    return table.get((kernel, param), table.get(("*", param)))
+
+
+# ---------------------------------------------------------------- inputs
+class Item:
+    """One array or value of a launch: a parameter or a struct field."""
+
+    def __init__(self, name, t, is_array, scalar, comps, shape, values):
+        self.name, self.type, self.is_array = name, t, is_array
+        self.scalar, self.comps, self.shape, self.values = scalar, comps, shape, values  # values: float64 flat
+
+    def text(self, values=None):
+        v = self.values if values is None else values
+        if is_float(self.scalar):
+            vals = " ".join(float(x).hex() for x in v)
+        else:
+            vals = " ".join(str(int(x)) for x in v)
+        head = f"array {self.scalar} {len(self.shape)} {' '.join(map(str, self.shape))} " if self.is_array else f"{self.scalar} "
+        return head + vals
+
+
+def tid_rank(source):
+    m = re.search(r"^\s*([\w\s,]+?)\s*=\s*wp\.tid\(\)", source, re.M)
+    return len(m.group(1).split(",")) if m else 0
+
+
+def round_to(scalar, v):
+    return v.astype({"float16": np.float16, "float32": np.float32}.get(scalar, np.float64)).astype(np.float64)
+
+
+def make_values(rng, kernel_name, name, scalar, count, is_array, spec, index_len, dim0):
+    fixed = lookup(spec["value"], kernel_name, name)
+    if fixed is not None:
+        return np.array(fixed, dtype=np.float64)
+    dom = lookup(spec["range"], kernel_name, name)
+    if is_float(scalar):
+        lo, hi = dom or ((-1.0, 1.0) if is_array else (0.25, 1.0))
+        return round_to(scalar, rng.uniform(lo, hi, count))
+    if scalar == "bool":
+        lo, hi = dom or (0, 1)
+    elif is_array:
+        lo, hi = dom or (0, max(0, index_len - 1))
+    else:
+        lo, hi = dom or (dim0, dim0)
+    return rng.integers(int(lo), int(hi) + 1, count).astype(np.float64)
+
+
+class Unsupported(Exception):
+    pass
+
+
+def build_launch(kernel, spec, rng):
+    name = kernel.key
+    src = kernel.adj.source
+    rank = tid_rank(src)
+    dims = spec["dim"].get(name) or spec["dim"].get("*") or {0: [1], 1: [16], 2: [8, 8], 3: [4, 4, 4]}.get(rank, [4] * 4)
+    size = int(np.prod(dims))
+
+    def shape_of(pname, ndim):
+        s = lookup(spec["shape"], name, pname)
+        if s:
+            return s
+        if ndim == len(dims):
+            return list(dims)
+        if ndim == 1:
+            return [size]
+        return [dims[0]] * ndim
+
+    # the parameters as (name, type) leaves; structs: their fields
+    params = []
+    for a in kernel.adj.args:
+        t = a.type
+        if wp.types.is_array(t):
+            if scalar_of(t.dtype) is None:
+                raise Unsupported(f"array of structs '{a.label}'")
+            params.append((a.label, t, None))
+        elif is_struct(t):
+            leaves = []
+            for path, ft in struct_leaves(t):
+                if wp.types.is_array(ft) and scalar_of(ft.dtype) is None:
+                    raise Unsupported(f"array of structs '{a.label}.{path}'")
+                if not wp.types.is_array(ft) and scalar_of(ft) is None:
+                    raise Unsupported(f"field '{a.label}.{path}' of type {ft}")
+                leaves.append((f"{a.label}.{path}", ft))
+            params.append((a.label, t, leaves))
+        elif scalar_of(t) is not None:
+            params.append((a.label, t, None))
+        else:
+            raise Unsupported(f"parameter '{a.label}' of type {t}")
+    shapes = {}
+    for pname, t, leaves in params:
+        for lname, lt in leaves or [(pname, t)]:
+            if wp.types.is_array(lt):
+                shapes[lname] = shape_of(lname, lt.ndim)
+    index_len = min((s[0] for s in shapes.values()), default=dims[0])
+    args = []
+    for pname, t, leaves in params:
+        items = []
+        for lname, lt in leaves or [(pname, t)]:
+            arr = wp.types.is_array(lt)
+            scalar, comps = scalar_of(lt.dtype if arr else lt)
+            shape = shapes.get(lname, [])
+            count = int(np.prod(shape)) * comps if arr else comps
+            vals = make_values(rng, name, lname, scalar, count, arr, spec, index_len, dims[0])
+            if lookup(spec["symmetric"], name, lname):
+                n = int(round(math.sqrt(comps)))
+                m = vals.reshape(-1, n, n)
+                vals = round_to(scalar, ((m + m.transpose(0, 2, 1)) / 2).reshape(-1))
+            if len(vals) != count:
+                raise Unsupported(f"sidecar value of '{lname}' has {len(vals)} components, not {count}")
+            items.append(Item(lname, lt, arr, scalar, comps, shape, vals))
+        args.append((pname, t, leaves is not None, items))
+    return dims, args
+
+
+def launch_text(name, dims, args, seeds=None):
+    lines = [f"launch {name} {len(dims)} {' '.join(map(str, dims))}"]
+    for _, _, struct, items in args:
+        if struct:
+            lines.append("arg struct " + " ".join("field " + it.text() for it in items))
+        else:
+            lines.append("arg " + items[0].text())
+    for p, vals in (seeds or {}).items():
+        lines.append(f"seed {p} " + " ".join(float(v).hex() for v in vals))
+    lines.append("end")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- Warp side
+def warp_value(item, device, values=None):
+    v = item.values if values is None else values
+    t = item.type
+    if item.is_array:
+        dtype = t.dtype
+        np_dtype = wpt.warp_type_to_np_dtype[dtype._wp_scalar_type_ if hasattr(dtype, "_wp_scalar_type_") else dtype]
+        data = np.array(v, dtype=np.float64).astype(np_dtype)
+        inner = list(getattr(dtype, "_shape_", ()))
+        return wp.array(data.reshape(item.shape + inner), dtype=dtype, shape=tuple(item.shape), device=device)
+    if item.comps == 1 and scalar_of(t)[1] == 1 and not hasattr(t, "_length_"):
+        return float(v[0]) if is_float(item.scalar) else (bool(v[0]) if item.scalar == "bool" else int(v[0]))
+    return t(*[float(x) if is_float(item.scalar) else int(x) for x in v])
+
+
+def warp_args(args, device, override=None):
+    """Warp launch arguments (fresh arrays); override: {item name: values}."""
+    out, arrays = [], {}
+    for pname, t, struct, items in args:
+        if struct:
+            inst = t()
+            for it in items:
+                val = warp_value(it, device, (override or {}).get(it.name))
+                obj = inst
+                parts = it.name.split(".")[1:]
+                for part in parts[:-1]:
+                    obj = getattr(obj, part)
+                setattr(obj, parts[-1], val)
+                if it.is_array:
+                    arrays[it.name] = val
+            out.append(inst)
+        else:
+            val = warp_value(items[0], device, (override or {}).get(items[0].name))
+            out.append(val)
+            if items[0].is_array:
+                arrays[items[0].name] = val
+    return out, arrays
+
+
+def flat(a):
+    return a.numpy().astype(np.float64).reshape(-1)
+
+
+def warp_forward(kernel, dims, args, device, override=None):
+    values, arrays = warp_args(args, device, override)
+    wp.launch(kernel, dim=tuple(dims), inputs=values, device=device)
+    wp.synchronize()
+    return {n: flat(a) for n, a in arrays.items()}
+
+
+def zero_adjoint(t, device):
+    if wp.types.is_array(t):
+        return None
+    if is_struct(t):
+        return t()
+    sc = scalar_of(t)
+    if sc and sc[1] == 1 and not hasattr(t, "_length_"):
+        return 0.0 if is_float(sc[0]) else 0
+    return t()
+
+
+def warp_backward(kernel, dims, args, seeds, device):
+    values, arrays = warp_args(args, device)
+    adj = []
+    grads = {}
+    for (pname, t, struct, items), v in zip(args, values):
+        if not struct and items[0].is_array and is_float(items[0].scalar):
+            g = wp.zeros_like(v)
+            if pname in seeds:
+                it = items[0]
+                g = warp_value(it, device, seeds[pname])
+            grads[pname] = g
+            adj.append(g)
+        else:
+            adj.append(zero_adjoint(t, device))
+    wp.launch(kernel, dim=tuple(dims), inputs=values, adj_inputs=adj, adjoint=True, device=device)
+    wp.synchronize()
+    return {n: flat(g) for n, g in grads.items()}
+
+
+# ---------------------------------------------------------------- warpc side
+def parse_outputs(text):
+    out = {}
+    for line in text.splitlines():
+        tok = line.split()
+        if len(tok) < 3:
+            continue
+        vals = np.array([float.fromhex(x) if ("0x" in x or x in ("inf", "-inf", "nan", "-nan")) else float(x)
+                         for x in tok[3:]], dtype=np.float64)
+        out[(tok[0], int(tok[1]), tok[2])] = vals
+    return out
+
+
+class Warpc:
+    def __init__(self, exe, cache, includes, device):
+        self.exe, self.cache, self.includes, self.device = exe, cache, includes, device
+
+    def run(self, program, text, tmp):
+        inp, outp = os.path.join(tmp, "in.txt"), os.path.join(tmp, "out.txt")
+        open(inp, "w").write(text)
+        if os.path.exists(outp):
+            os.remove(outp)
+        stem = os.path.basename(program)[:-3]
+        cmd = [self.exe, program, inp, outp, "--device", self.device, "--debug",
+               "--cache", os.path.join(self.cache, stem + "-" + self.device)]
+        for i in self.includes:
+            cmd += ["-I", i]
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if p.returncode != 0:
+            return None, (p.stdout.strip().splitlines() or [f"exit {p.returncode}"])[-1][:300]
+        return parse_outputs(open(outp).read()), None
+
+
+# ---------------------------------------------------------------- comparison
+def compare_values(a, b, scalar):
+    """None when warpc's `a` matches Warp's `b`, else a short description."""
+    if a.shape != b.shape:
+        return f"{a.size} vs {b.size} components"
+    if not is_float(scalar):
+        bad = np.nonzero(a != b)[0]
+        return None if bad.size == 0 else f"{bad.size} differ, [{bad[0]}] warpc={a[bad[0]]:.0f} warp={b[bad[0]]:.0f}"
+    rtol, atol = TOL[scalar]
+    scale = max(1.0, float(np.nanmax(np.abs(np.where(np.isinf(b), 0, b)), initial=0.0)))
+    with np.errstate(invalid="ignore"):
+        ok = (np.abs(a - b) <= atol * scale + rtol * np.abs(b)) | (np.isnan(a) & np.isnan(b)) | (a == b)
+    bad = np.nonzero(~ok)[0]
+    return None if bad.size == 0 else f"{bad.size} differ, [{bad[0]}] warpc={float(a[bad[0]])!r} warp={float(b[bad[0]])!r}"
+
+
+def grad_bad(a, b):
+    scale = max(1.0, float(np.max(np.abs(b), initial=0.0)))
+    with np.errstate(invalid="ignore"):
+        ok = (np.abs(a - b) <= GRAD_ATOL * scale + GRAD_RTOL * np.abs(b)) | (np.isnan(a) & np.isnan(b))
+    return np.nonzero(~ok)[0]
+
+
+def classes_of(source, kernels):
+    source = "\n".join(line.split("#", 1)[0] for line in source.splitlines())  # code, not comments
+    found = [name for name, rx in CLASSES if rx is not None and rx.search(source)]
+    for k in kernels:
+        src = k.adj.source or ""
+        arrays = {a.label for a in k.adj.args if wp.types.is_array(a.type)}
+        stores = set(re.findall(r"^\s*(\w+)\[[^\]]*\]\s*[-+*/]?=", src, re.M)) & arrays
+        for arr in stores:
+            if re.search(rf"=[^\n]*\b{arr}\[", src) or re.search(rf"\bwp\.\w+\(\s*{arr}\b", src):
+                found.append("stored array read back")
+                break
+        if "stored array read back" in found:
+            break
+    return found
+
+
+# ---------------------------------------------------------------- per program
+class Counts:
+    def __init__(self):
+        self.programs = self.kernels = self.skipped = 0
+        self.value_programs = self.value_kernels = self.grad_programs = self.grad_kernels = 0
+        self.known_warpc = 0
+        self.warp_wrong_kernels = {}  # kernel → the deliberate-difference classes its program falls in
+        self.value_mismatch = self.grad_warpc_wrong = self.grad_warp_wrong = self.undecided = self.errors = 0
+        self.skip_reasons = {}
+
+
+def load_program(path, tmp):
+    name = "oracle_" + os.path.basename(path)[:-3]
+    py = os.path.join(tmp, name + ".py")
+    shutil.copy(path, py)
+    spec = importlib.util.spec_from_file_location(name, py)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    kernels = [v for v in vars(module).values() if isinstance(v, wp.Kernel) and v.module.name == module.__name__]
+    kernels.sort(key=lambda k: k.func.__code__.co_firstlineno)
+    return kernels
+
+
+def fd_check(kernel, dims, args, seeds, outputs, pname, comp, device):
+    """Central difference of sum(seed * output) w.r.t. component `comp` of input `pname`."""
+    item = next(it for _, _, s, items in args if not s for it in items if it.name == pname)
+    x = item.values
+    h = 1e-3 * max(1.0, abs(x[comp]))
+    res, steps = [], []
+    for sign in (1.0, -1.0):
+        v = x.copy()
+        v[comp] = x[comp] + sign * h
+        v = round_to(item.scalar, v)
+        steps.append(v[comp])
+        res.append(warp_forward(kernel, dims, args, device, {pname: v}))
+    # sum(seed * (out+ - out-)): outputs equal on both sides (1e30 "no hit" sentinels) cancel exactly
+    with np.errstate(invalid="ignore"):
+        diff = sum(float(np.nansum(seeds[o] * (res[0][o] - res[1][o]))) for o in outputs)
+    return diff / (steps[0] - steps[1])
+
+
+known_seen = set()
+
+
+def check_program(path, opts, warpc, counts, tmp, rng_seed):
+    stem = os.path.basename(path)[:-3]
+    source = open(path).read()
+    spec = read_sidecar(os.path.join(os.path.dirname(path), stem + ".oracle"))
+    report = []
+    try:
+        kernels = load_program(path, tmp)
+    except Exception as e:  # noqa: BLE001
+        counts.errors += 1
+        return [f"ERROR {stem}: Warp cannot import it: {type(e).__name__}: {e}"]
+    counts.programs += 1
+    rng = np.random.default_rng([rng_seed, sum(map(ord, stem))])
+    launches = []
+    entries = []  # (Warp kernel, warpc's reflected name): a generic kernel's overloads are <key>_<n>
+    for k in kernels:
+        if getattr(k, "is_generic", False) and k.overloads:
+            entries += [(ov, f"{k.key}_{n}") for n, ov in enumerate(k.overloads.values())]
+        else:
+            entries.append((k, k.key))
+    for k, name in entries:
+        counts.kernels += 1
+        reason = spec["skip"].get(k.key)
+        if reason is None and (RUNTIME_OBJECTS.search(k.adj.source or "") or (
+                RUNTIME_OBJECTS.search(source) and any(a.type is wp.uint64 for a in k.adj.args))):
+            reason = "needs a runtime object (mesh / bvh / hash grid / volume id)"
+        if reason is None and getattr(k, "is_generic", False):
+            reason = "generic kernel without @wp.overload instances"
+        if reason is None:
+            try:
+                dims, args = build_launch(k, spec, rng)
+                launches.append((k, name, dims, args))
+                continue
+            except Unsupported as e:
+                reason = f"unsupported: {e}"
+        counts.skipped += 1
+        group = reason.split(":")[0].split(" (")[0]
+        counts.skip_reasons[group] = counts.skip_reasons.get(group, 0) + 1
+        report.append(f"skip  {stem}.{name}: {reason}")
+    if not launches:
+        return report
+    # forward values: all launches in one warpc run (one build); on failure one by one
+    text = "".join(launch_text(n, d, a) for _, n, d, a in launches)
+    got, err = warpc.run(path, text, tmp)
+    per_kernel = {}
+    if got is None:
+        for i, (_, n, d, a) in enumerate(launches):
+            g, e = warpc.run(path, launch_text(n, d, a), tmp)
+            per_kernel[i] = ({(t, i, n): v for (t, _, n), v in g.items()} if g is not None else None, e)
+    value_ok_kernels = 0
+    classes = None
+    grad_compared = 0
+    for i, (k, kname, dims, args) in enumerate(launches):
+        mine, err = (got, None) if got is not None else per_kernel[i]
+        label = f"{stem}.{kname}"
+        if mine is None:
+            counts.errors += 1
+            report.append(f"ERROR {label}: warpc run failed: {err}")
+            continue
+        try:
+            ref = warp_forward(k, dims, args, opts.device)
+        except Exception as e:  # noqa: BLE001
+            counts.errors += 1
+            report.append(f"ERROR {label}: Warp launch failed: {type(e).__name__}: {e}")
+            continue
+        bad = []
+        items = {it.name: it for _, _, _, its in args for it in its}
+        for n, b in ref.items():
+            a = mine.get(("out", i, n))
+            why = "missing in warpc's output" if a is None else compare_values(a, b, items[n].scalar)
+            if why:
+                bad.append(f"{n}: {why}")
+        if bad and label in KNOWN_WARPC_WRONG:
+            known_seen.add(label)
+            counts.known_warpc += 1
+            report.append(f"known warpc bug, values {label}: " + "; ".join(bad) + f" ({KNOWN_WARPC_WRONG[label]})")
+            continue
+        if bad:
+            counts.value_mismatch += 1
+            report.append(f"MISMATCH values {label}: " + "; ".join(bad))
+            continue
+        value_ok_kernels += 1
+        # gradients: outputs = float arrays the forward changed
+        outputs = [pn for pn, _, s, its in args if not s and its[0].is_array and is_float(its[0].scalar)
+                   and not np.array_equal(ref[pn], its[0].values)]
+        inputs = [pn for pn, _, s, its in args if not s and its[0].is_array and is_float(its[0].scalar)
+                  and pn not in outputs]
+        if not outputs or not inputs or not differentiable(k):
+            continue
+        seeds = {pn: round_to(items[pn].scalar, rng.uniform(-1, 1, ref[pn].size)) for pn in outputs}
+        pidx = {pn: j for j, (pn, _, _, _) in enumerate(args)}
+        g, err = warpc.run(path, launch_text(kname, dims, args, {pidx[pn]: seeds[pn] for pn in outputs}), tmp)
+        if g is None:
+            if "has no backward pass" in (err or ""):
+                continue
+            counts.errors += 1
+            report.append(f"ERROR {label}: warpc backward failed: {err}")
+            continue
+        try:
+            wref = warp_backward(k, dims, args, seeds, opts.device)
+        except Exception as e:  # noqa: BLE001
+            counts.errors += 1
+            report.append(f"ERROR {label}: Warp adjoint launch failed: {type(e).__name__}: {e}")
+            continue
+        grad_compared += 1
+        for pn in inputs:
+            a, b = g.get(("grad", 0, pn)), wref[pn]
+            if a is None:
+                counts.errors += 1
+                report.append(f"ERROR {label}: no warpc gradient for {pn}")
+                continue
+            idx = grad_bad(a, b)
+            if idx.size == 0:
+                continue
+            if classes is None:
+                classes = classes_of(source, kernels)
+            worst = idx[np.argsort(-np.abs(a[idx] - b[idx]))][:3]
+            verdicts = []
+            for c in worst:
+                fd = fd_check(k, dims, args, seeds, outputs, pn, int(c), opts.device)
+                tol = FD_TOL * max(1.0, abs(fd))
+                verdicts.append(("warpc" if abs(a[c] - fd) <= tol else "") + ("warp" if abs(b[c] - fd) <= tol else "")
+                                + f"@[{c}] warpc={a[c]:.6g} warp={b[c]:.6g} fd={fd:.6g}")
+            cls = ", ".join(classes) or "no known class"
+            desc = f"{label} d/d{pn}: {idx.size} of {a.size} differ; " + "; ".join(verdicts)
+            # components where both match the difference (within its tolerance) decide nothing
+            verdicts = [v for v in verdicts if not v.startswith("warpcwarp")] or ["warpcwarp"]
+            known = KNOWN_WARPC_WRONG.get(label)
+            if known:
+                known_seen.add(label)
+                counts.known_warpc += 1
+                report.append(f"known warpc bug {desc} ({known})")
+            elif verdicts == ["warpcwarp"]:
+                continue
+            elif all(v.startswith("warpc@") for v in verdicts):
+                counts.grad_warp_wrong += 1
+                counts.warp_wrong_kernels.setdefault(label, cls)
+                report.append(f"warp-wrong gradient {desc} (Warp's gradient is off; class: {cls})")
+            elif all(v.startswith("warp@") for v in verdicts):
+                counts.grad_warpc_wrong += 1
+                report.append(f"MISMATCH gradient (warpc wrong) {desc}")
+            else:
+                counts.undecided += 1
+                report.append(f"UNDECIDED gradient {desc} (class: {cls})")
+    if value_ok_kernels:
+        counts.value_programs += 1
+        counts.value_kernels += value_ok_kernels
+    if grad_compared:
+        counts.grad_programs += 1
+        counts.grad_kernels += grad_compared
+    report.append(f"ok    {stem}: {value_ok_kernels}/{len(entries)} kernels values, {grad_compared} gradients")
+    return report
+
+
+def differentiable(kernel):
+    return kernel.module.options.get("enable_backward", True) is not False and \
+        kernel.options.get("enable_backward", True) is not False
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--exec", required=True, help="warpc-smith-exec")
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--cache", help="per-program warpc build cache (default: a temporary directory)")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    ap.add_argument("--seed", type=int, default=20261207)
+    ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("programs", nargs="*")
+    opts = ap.parse_args()
+    programs = opts.programs or sorted(os.path.join(opts.corpus, f) for f in os.listdir(opts.corpus) if f.endswith(".wp"))
+    tmp = tempfile.mkdtemp(prefix="warpc-corpus-values-")
+    cache = opts.cache or os.path.join(tmp, "build")
+    inputs = os.path.join(opts.corpus, "Inputs")
+    for f in os.listdir(inputs) if os.path.isdir(inputs) else []:  # imported helper modules
+        if f.endswith(".wp"):
+            shutil.copy(os.path.join(inputs, f), os.path.join(tmp, f[:-3] + ".py"))
+    sys.path.insert(0, tmp)
+    wp.config.kernel_cache_dir = os.path.join(cache, "warp-kernel-cache")
+    wp.config.quiet = True
+    wp.init()
+    if opts.device == "cuda" and not wp.is_cuda_available():
+        print("skipped: no CUDA device for Warp")
+        return 77
+    warpc = Warpc(os.path.abspath(opts.exec), os.path.abspath(cache), [inputs] if os.path.isdir(inputs) else [], opts.device)
+    counts = Counts()
+    for path in programs:
+        for line in check_program(os.path.abspath(path), opts, warpc, counts, tmp, opts.seed):
+            if opts.verbose or not line.startswith(("ok", "skip")):
+                print(line, flush=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+    c = counts
+    if c.warp_wrong_kernels:
+        tally = {}
+        for cls in c.warp_wrong_kernels.values():
+            tally[cls] = tally.get(cls, 0) + 1
+        print("Warp's gradient off (float64-accumulated central differences agree with warpc), kernels by class: "
+              + "; ".join(f"{cls}: {n}" for cls, n in sorted(tally.items(), key=lambda x: -x[1])))
+    checked = {os.path.basename(p)[:-3] for p in programs}
+    fixed = [k for k in KNOWN_WARPC_WRONG if k.split(".")[0] in checked and k not in known_seen]
+    for k in fixed:
+        print(f"FAIL {k}: warpc's gradient agrees now; remove it from KNOWN_WARPC_WRONG")
+    reasons = ", ".join(f"{n} {r}" for r, n in sorted(c.skip_reasons.items(), key=lambda x: -x[1]))
+    print(f"{c.programs} programs, {c.kernels} kernels: values compared for {c.value_kernels} kernels of "
+          f"{c.value_programs} programs; gradients for {c.grad_kernels} kernels of {c.grad_programs} programs; "
+          f"{c.skipped} kernels skipped ({reasons or 'none'}); value mismatches {c.value_mismatch}, gradient "
+          f"mismatches warpc-wrong {c.grad_warpc_wrong}, Warp-wrong {c.grad_warp_wrong} "
+          f"(in {len(c.warp_wrong_kernels)} kernels), "
+          f"undecided {c.undecided}; known warpc bugs {c.known_warpc}; "
+          f"run errors {c.errors} (Warp {wp.config.version}, {opts.device})")
+    return 1 if (c.value_mismatch or c.grad_warpc_wrong or c.undecided or c.errors or fixed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
