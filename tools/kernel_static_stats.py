@@ -2,9 +2,10 @@
 """tools/kernel_static_stats.py — static cost of generated CUDA kernels, without a GPU.
 
 Contract:
-  kernel_static_stats.py FILE.cu|FILE.cubin [--arch sm_90] [-I DIR]… [-D NAME[=V]]… [--kernel SUBSTR]…
+  kernel_static_stats.py FILE.cu|FILE.cubin|FILE.cubin.cpp [--arch sm_90] [-I DIR]… [-D NAME[=V]]… [--kernel SUBSTR]…
   Compiles a generated .cu (nvcc -cubin -O3 -std=c++20, the include dirs given; a .cubin is
-  read as is), then prints one markdown row per __global__ kernel (optionally only those whose
+  read as is; a warpc-nvrtc output FILE.wp.cubin.cpp gives its embedded cubin of --arch, so
+  the NVRTC path's kernels are measured as built), then prints one markdown row per __global__ kernel (optionally only those whose
   name contains a --kernel substring): registers, spill stores / loads (bytes, ptxas), stack
   and local bytes (cuobjdump --dump-resource-usage), SASS instructions in total, and by class:
   RED (of them vector: F32x2 / F32x4), ATOM, LDG, STG, LDL, STL, float arithmetic (FADD/FMUL/FFMA/MUFU), branches (BRA).
@@ -53,7 +54,16 @@ def main():
     spills = {}
     with tempfile.TemporaryDirectory() as tmp:
         cubin = a.file
-        if a.file.endswith(".cu"):
+        if a.file.endswith(".cubin.cpp"):  # warpc-nvrtc: const char kCubin90[] = "\177ELF…" "…";
+            text = open(a.file, encoding="latin-1").read()
+            m = re.search(r"kCubin%s\[\] =(.*?);\n" % a.arch.replace("sm_", ""), text, re.S)
+            if not m:
+                sys.exit(f"{a.file}: no cubin for {a.arch}")
+            body = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
+            cubin = os.path.join(tmp, "k.cubin")
+            with open(cubin, "wb") as f:
+                f.write(body.encode("latin-1").decode("unicode_escape").encode("latin-1"))
+        elif a.file.endswith(".cu"):
             cubin = os.path.join(tmp, "k.cubin")
             out = run(["nvcc", "-cubin", f"-arch={a.arch}", "-O3", "-std=c++20", "-Xptxas", "-v"]
                       + [f"-I{d}" for d in a.inc] + [f"-D{d}" for d in a.defs] + [a.file, "-o", cubin])

@@ -100,7 +100,7 @@ class FunctionEmitter {
       }
     }
     if (!opts_.wide) {  // a backward kernel's body: templated on the gradient groups to skip (grad_slots.h)
-      slots_ = grad_slots(fn_);
+      slots_ = grad_slots(fn_, opts_.max_grad_groups);
       if (slots_.groups > 0) out_ += std::string("template <uint32_t ") + kGradSkipParam + " = 0u>\n";
     }
     find_unused_results(fn_.body ? fn_.body->entry() : nullptr);

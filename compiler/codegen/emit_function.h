@@ -51,6 +51,8 @@ struct FunctionEmitOptions {
   //   WP_FUNC void k_<name>_wide_body(int32_t tid0, int lane, params…, T* <array>_lanes…)
   // where loads and stores of the planned arrays read and write `<array>_lanes[lane]`.
   const WidePlan* wide = nullptr;
+  // Backward kernels: at most this many gradient groups to specialise on (grad_slots.h).
+  int max_grad_groups = 3;
 };
 
 inline constexpr const char* kLineRestoreMarker = "#line WARPC_RESTORE";

@@ -95,12 +95,12 @@ std::string body_call_skipping(const KernelEntry& k, const std::string& coords, 
 }
 
 // The number of backward kernel instantiations (1 = none beyond the generic one).
-unsigned grad_variants(const KernelEntry& k) { return 1u << grad_slots(*k.fn).groups; }
+unsigned grad_variants(const KernelEntry& k) { return 1u << k.grad.groups; }
 
 // Launcher code: `var` = the skip mask of this launch — bit g set when every gradient buffer of
 // group g is absent — or 0 when WARPC_ADJOINT_VARIANTS=0 (wp::detail::adjoint_variants_enabled).
 std::string grad_skip_mask(const KernelEntry& k, const std::string& var) {
-  const GradSlots slots = grad_slots(*k.fn);
+  const GradSlots& slots = k.grad;
   std::string out = fmt::format("  unsigned {} = 0u;\n  if (wp::detail::adjoint_variants_enabled()) {{\n", var);
   for (int g = 0; g < slots.groups; ++g) {
     std::vector<std::string> absent;

@@ -6,10 +6,10 @@
 
 namespace warpc::codegen {
 
-GradSlots grad_slots(const ir::Function& fn) {
+GradSlots grad_slots(const ir::Function& fn, int max_groups) {
   GradSlots out;
   out.group_of.assign(fn.param_types.size(), -1);
-  if (fn.kind != ir::FunctionKind::Kernel || !fn.primal || !fn.body) return out;
+  if (max_groups <= 0 || fn.kind != ir::FunctionKind::Kernel || !fn.primal || !fn.body) return out;
   const std::vector<ir::Value*> params = fn.params();
   std::set<size_t> targets;
   std::function<void(const ir::Block*)> visit = [&](const ir::Block* b) {
@@ -33,7 +33,7 @@ GradSlots grad_slots(const ir::Function& fn) {
   }
   if (!accumulators.empty()) items.push_back(accumulators);
   const size_t n = items.size();
-  const size_t groups = n < static_cast<size_t>(kMaxGradGroups) ? n : static_cast<size_t>(kMaxGradGroups);
+  const size_t groups = n < static_cast<size_t>(max_groups) ? n : static_cast<size_t>(max_groups);
   for (size_t i = 0; i < n; ++i)
     for (size_t p : items[i]) out.group_of[p] = static_cast<int>(i * groups / n);
   out.groups = static_cast<int>(groups);

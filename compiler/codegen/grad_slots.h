@@ -8,8 +8,9 @@
 //  * Otherwise each such parameter belongs to one group, group_of[param] (−1 for the other
 //    parameters): the primal's array parameters one group each, in parameter order, and the
 //    accumulators of the scalar parameters (the backward kernel's parameters after the
-//    primal's) together as the last one; when that makes more than kMaxGradGroups groups,
-//    neighbouring ones are merged (item i of n goes to group i·kMaxGradGroups/n).
+//    primal's) together as the last one; when that makes more than max_groups groups (warpc
+//    --adjoint-variants=2^max_groups; 0: no groups), neighbouring ones are merged (item i of n
+//    goes to group i·max_groups/n).
 //  * The backward body is templated on a skip mask (bit g: every gradient buffer of group g is
 //    absent) and drops the accumulations of the skipped groups at compile time; the CUDA
 //    launchers instantiate all 2^groups masks and pick the one matching the null gradient
@@ -22,13 +23,13 @@
 
 namespace warpc::codegen {
 
-inline constexpr int kMaxGradGroups = 3;  // at most 2^3 = 8 instantiations of a backward kernel
+inline constexpr int kMaxGradGroups = 3;  // default: at most 2^3 = 8 instantiations of a backward kernel
 
 struct GradSlots {
   std::vector<int> group_of;  // per parameter of fn: its group, or −1
   int groups = 0;
 };
 
-GradSlots grad_slots(const ir::Function& fn);
+GradSlots grad_slots(const ir::Function& fn, int max_groups = kMaxGradGroups);
 
 }  // namespace warpc::codegen
