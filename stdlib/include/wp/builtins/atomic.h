@@ -314,7 +314,8 @@ WP_HD T cas(T* p, T compare, T value) {
 // chosen per alignment phase (address / 4 mod 4) at run time: vec3 = v2 + scalar or
 // scalar + v2, mat33 = e.g. v4 + v4 + scalar. Each component is still added exactly once and
 // atomically; the vector form is not atomic as a whole (neither is the scalar form).
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+// Compiling the CUDA code with -DWARPC_NO_VECTOR_RED keeps scalar reductions (for A/B timing).
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900 && !defined(WARPC_NO_VECTOR_RED)
 __device__ inline void red_add_v2(float* p, float a, float b) {
   asm volatile("red.global.add.v2.f32 [%0], {%1, %2};" ::"l"(p), "f"(a), "f"(b) : "memory");
 }
@@ -343,7 +344,7 @@ WP_HD void add_no_return(T* p, const T& value) {
   using S = typename Components<T>::scalar;
   constexpr int n = Components<T>::count;
   static_assert(sizeof(T) == n * sizeof(S), "composite with padding");
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900 && !defined(WARPC_NO_VECTOR_RED)
   if constexpr (std::is_same_v<S, float> && n >= 2) {
     if (__isGlobal(p)) {
       float v[n];
