@@ -7,6 +7,9 @@
 // device → kernel_arg() validates and converts every array to its POD view → the CPU launcher
 // (thread pool over contiguous index ranges, coordinates walked incrementally) or the CUDA
 // launcher (one thread per index, grid-stride loop; 256 threads per block by default).
+// Backward kernels get one __global__ instantiation per gradient skip mask (grad_slots.h):
+// k_<name>_kernel (mask 0) and k_<name>_kernel_s<mask>; their CUDA launchers pick the mask from
+// the null gradient pointers of the launch.
 #include <fmt/format.h>
 
 #include <algorithm>
