@@ -137,6 +137,7 @@ void generate_code(const CompileOptions& o, Session& s, const ir::Module& m, con
   co.ns = o.cpp_namespace;
   co.line_directives = o.line_directives;
   co.wide_access = o.wide_access;
+  co.max_grad_groups = o.adjoint_variants >= 8 ? 3 : o.adjoint_variants >= 4 ? 2 : o.adjoint_variants >= 2 ? 1 : 0;
   co.reflect = o.reflect;
   co.min_cuda_arch = std::stoi(o.cuda_arch.substr(3));
   co.nvrtc = o.nvrtc;

@@ -4,7 +4,9 @@
 For each test/programs/*.wp: `warpc --emit=header,cpp,cuda`, then the .wp.cpp is compiled with
 the host C++ compiler and (when nvcc is given) the .wp.cu with nvcc for sm_90; with --nvrtc
 WARPC_NVRTC also the NVRTC path: `warpc --cuda-compiler=nvrtc`, warpc-nvrtc on its .wp.cu (sm_90),
-and the host compiler on its .wp.cpp (CUDA launchers included) and .wp.cubin.cpp.
+and the host compiler on its .wp.cpp (CUDA launchers included) and .wp.cubin.cpp. The NVRTC leg
+passes --adjoint-variants=2: every backward kernel's template and one specialised instantiation
+are compiled, not all 8 (each costs about a backward kernel's compile time).
 
 usage: check_corpus_codegen.py WARPC CORPUS_DIR INCLUDE_DIR... [--cxx CXX] [--nvcc NVCC] [--nvrtc WARPC_NVRTC] [--jobs N]
 Exits 1 listing every failure with the compiler's first errors.
@@ -47,7 +49,7 @@ def check(program, args, out_root):
         nv = os.path.join(out, "nvrtc")
         os.makedirs(nv, exist_ok=True)
         rc, log = run([args.warpc, program, "-I", os.path.join(args.corpus, "Inputs"), "--emit=header,cpp,cuda",
-                       "--cuda-compiler=nvrtc", "-o", nv])
+                       "--cuda-compiler=nvrtc", "--adjoint-variants=2", "-o", nv])
         if rc != 0:
             return name, "warpc --cuda-compiler=nvrtc", first_errors(log)
         rc, log = run([os.path.abspath(args.nvrtc), f"{stem}.wp.cu", "-o", f"{stem}.wp.cubin.cpp", "--arch", "sm_90",

@@ -22,7 +22,7 @@ std::vector<KernelEntry> main_kernels(const ir::Module& m, const sema::Program& 
     if (fn->kind != ir::FunctionKind::Kernel || !fn->instance || !fn->instance->decl) continue;
     if (fn->instance->decl->module != program.main) continue;
     KernelEntry k{fn, fn->instance->decl->name, fn->primal ? fn->primal->name : fn->name, function_param_names(*fn),
-                  function_tid_dims(*fn), fn->param_types.size(), false, false, std::nullopt, {}};
+                  function_tid_dims(*fn), fn->param_types.size(), false, false, std::nullopt, {}, {}};
     if (fn->primal) {
       k.name += "_backward";
       k.impl += "_backward";
@@ -43,6 +43,7 @@ std::string module_code(const ModuleContext& ctx) {
   FunctionEmitOptions fo;
   if (ctx.options.line_directives) fo.sources = &ctx.sources;
   fo.locations = &ctx.sources;
+  fo.max_grad_groups = ctx.options.max_grad_groups;
   std::string declarations, definitions;
   for (const ir::Function* fn : ctx.module.functions) {
     if (fn->kind != ir::FunctionKind::Kernel) declarations += emit_declaration(*fn);
@@ -85,7 +86,10 @@ bool generate(const ir::Module& m, const sema::Program& program, const SourceMan
     if (options.wide_access)
       for (KernelEntry& k : ctx.kernels)
         if (!function_has_ad_stack(*k.fn)) k.wide = plan_wide_access(*k.fn);
-    for (KernelEntry& k : ctx.kernels) k.tid_accesses = unconditional_tid_accesses(*k.fn);
+    for (KernelEntry& k : ctx.kernels) {
+      k.tid_accesses = unconditional_tid_accesses(*k.fn);
+      k.grad = grad_slots(*k.fn, ctx.options.max_grad_groups);
+    }
     const std::string code = module_code(ctx);
     GeneratedCode g;
     g.header = emit_header(ctx);

@@ -39,6 +39,8 @@ struct CodegenOptions {
                                  // extern "C" kernels, the CUDA launchers in the .cpp (loading the
                                  // cubin warpc-nvrtc makes, wp/cuda_module.h)
   int min_cuda_arch = 90;        // the .cu refuses to compile for older GPUs (sm_NN → NN)
+  int max_grad_groups = 3;       // backward kernels: 2^this CUDA instantiations at most
+                                 // (grad_slots.h; --adjoint-variants)
 };
 
 struct GeneratedCode {

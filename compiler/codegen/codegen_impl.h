@@ -8,6 +8,7 @@
 #include "codegen/codegen.h"
 #include "codegen/cpp_names.h"
 #include "codegen/emit_function.h"
+#include "codegen/grad_slots.h"
 #include "codegen/tid_extent.h"
 #include "codegen/widen_access.h"
 
@@ -28,6 +29,7 @@ struct KernelEntry {
                                          // primal_params = the kernel's parameter count
   std::optional<WidePlan> wide;          // CUDA: the wide-access variant, when planned
   std::vector<TidAccess> tid_accesses;   // checked against the launch dimension (tid_extent.h)
+  GradSlots grad;                        // backward kernels: the gradient groups (grad_slots.h)
 };
 
 struct ModuleContext {

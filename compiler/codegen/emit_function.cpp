@@ -4,11 +4,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "ad/ad_support.h"
+#include "codegen/grad_slots.h"
 #include "codegen/widen_access.h"
 #include "sema/builtins.h"
 #include "sema/symbols.h"
@@ -83,6 +85,7 @@ class FunctionEmitter {
     for (const std::string& p : params) used_.insert(p);
     used_.insert(kAdSpillParam);
     used_.insert(kAdIndexParam);
+    used_.insert(kGradSkipParam);
     if (fn_.result_types.size() > 1)  // out-parameters of multi-result functions
       for (size_t i = 0; i < fn_.result_types.size(); ++i) used_.insert(fmt::format("ret_{}", i));
     std::vector<Value*> args = fn_.params();
@@ -96,6 +99,11 @@ class FunctionEmitter {
         lane_buffers_[args[opts_.wide->arrays[a].param]] = lanes[a];
       }
     }
+    if (!opts_.wide) {  // a backward kernel's body: templated on the gradient groups to skip (grad_slots.h)
+      slots_ = grad_slots(fn_, opts_.max_grad_groups);
+      if (slots_.groups > 0) out_ += std::string("template <uint32_t ") + kGradSkipParam + " = 0u>\n";
+    }
+    find_unused_results(fn_.body ? fn_.body->entry() : nullptr);
     out_ += (opts_.wide ? wide_signature(fn_, params, *opts_.wide) : signature(fn_, params)) + " {\n";
     if (fn_.kind == ir::FunctionKind::Native) {
       out_ += native_body();
@@ -236,10 +244,19 @@ class FunctionEmitter {
         bounds_check(op, op.operands.size());
         define(op.result(), fmt::format("wp::grad_load({})", join(operand_names(op))));
         return;
-      case Opcode::GradAccum:
+      case Opcode::GradAccum: {
         bounds_check(op, op.operands.size() - 1);
-        line(fmt::format("wp::grad_accum({});", join(operand_names(op))));
+        // A kernel's own array argument is never kernel-local: grad_accum_arg skips that branch.
+        const std::vector<Value*> params = fn_.params();
+        const bool argument = fn_.kind == ir::FunctionKind::Kernel &&
+                              std::find(params.begin(), params.end(), op.operands[0]) != params.end();
+        std::string call = fmt::format("wp::{}({});", argument ? "grad_accum_arg" : "grad_accum", join(operand_names(op)));
+        const int group = grad_group(op.operands[0]);
+        if (group >= 0)  // compiled away in the instantiations that skip the group
+          call = fmt::format("if constexpr (({} & {}u) == 0u) {}", kGradSkipParam, 1u << group, call);
+        line(call);
         return;
+      }
       case Opcode::GradClear:
         bounds_check(op, op.operands.size());
         line(fmt::format("wp::grad_clear({});", join(operand_names(op))));
@@ -626,8 +643,39 @@ class FunctionEmitter {
 
   void atomic(const ir::Op& op, const char* fn) {
     bounds_check(op, op.operands.size() - 1);
+    if (op.is(Opcode::AtomicAdd) && unused_.count(op.result())) {  // no old value: reductions (vector ones on sm_90)
+      line(fmt::format("wp::atomic_add_no_return({});", join(operand_names(op))));
+      return;
+    }
     std::string call = fmt::format("wp::{}({})", fn, join(operand_names(op)));
     define(op.result(), call);
+  }
+
+  // The results no op reads (any nesting depth; block terminators — yields, returns — count
+  // as readers).
+  void find_unused_results(const ir::Block* entry) {
+    if (!entry) return;
+    std::set<const Value*> defined, read;
+    std::function<void(const ir::Block*)> visit = [&](const ir::Block* b) {
+      for (const ir::Op* op : b->ops) {
+        for (const Value* r : op->results) defined.insert(r);
+        for (const Value* v : op->operands) read.insert(v);
+        for (const ir::Region* r : op->regions)
+          for (const ir::Block* inner : r->blocks) visit(inner);
+      }
+    };
+    visit(entry);
+    for (const Value* v : defined)
+      if (!read.count(v)) unused_.insert(v);
+  }
+
+  // The gradient group of a backward kernel's array parameter (−1: not grouped).
+  int grad_group(const Value* array) const {
+    if (slots_.groups == 0) return -1;
+    const std::vector<Value*> params = fn_.params();
+    for (size_t p = 0; p < params.size(); ++p)
+      if (params[p] == array) return slots_.group_of[p];
+    return -1;
   }
 
   // Declares variables for an op's results (if results / loop-carried values).
@@ -759,6 +807,8 @@ class FunctionEmitter {
   std::set<const Value*> updated_;
   Type scalar_holder_;  // passed to `&` parameters: never inlined
   std::set<std::string> used_;
+  std::set<const Value*> unused_;  // op results nobody reads
+  GradSlots slots_;                // a backward kernel's gradient groups
   std::vector<std::vector<std::string>> yield_targets_;
   std::vector<std::vector<std::string>> loops_;
 };

@@ -17,6 +17,12 @@
 //  * Every array element access (load, store, atomic, sub-array view, gradient access) is
 //    preceded by `WP_BOUNDS_CHECK((wp::detail::AccessSite{file, line, function, array}),
 //    array, i…);`, which only WARPC_DEBUG builds expand (wp/builtins/bounds_check.h).
+//  * Backward kernels whose body accumulates into array parameters' gradients
+//    (grad_slots.h) are `template <uint32_t wp_grad_skip = 0u> WP_FUNC void k_<name>_adj_body`;
+//    each such accumulation is `if constexpr ((wp_grad_skip & bit) == 0u) wp::grad_accum_arg(…)`
+//    (grad_accum_arg for any kernel's own array argument: never kernel-local). The wide body is
+//    never templated.
+//  * An `atomic_add` whose result no op reads is the statement `wp::atomic_add_no_return(…);`.
 //  * Throws CodegenError (with the op's source range) for constructs it cannot emit.
 #pragma once
 
@@ -45,6 +51,8 @@ struct FunctionEmitOptions {
   //   WP_FUNC void k_<name>_wide_body(int32_t tid0, int lane, params…, T* <array>_lanes…)
   // where loads and stores of the planned arrays read and write `<array>_lanes[lane]`.
   const WidePlan* wide = nullptr;
+  // Backward kernels: at most this many gradient groups to specialise on (grad_slots.h).
+  int max_grad_groups = 3;
 };
 
 inline constexpr const char* kLineRestoreMarker = "#line WARPC_RESTORE";
@@ -54,6 +62,8 @@ inline constexpr const char* kLineRestoreMarker = "#line WARPC_RESTORE";
 // (wp/ad_stack.h); the launchers pass them.
 bool function_has_ad_stack(const ir::Function& fn);
 inline constexpr const char* kAdSpillParam = "wp_ad_spill";
+// A backward kernel body's template parameter: the gradient groups it skips (grad_slots.h).
+inline constexpr const char* kGradSkipParam = "wp_grad_skip";
 inline constexpr const char* kAdIndexParam = "wp_ad_index";
 
 // C++ names of generated functions.

@@ -7,6 +7,9 @@
 // device → kernel_arg() validates and converts every array to its POD view → the CPU launcher
 // (thread pool over contiguous index ranges, coordinates walked incrementally) or the CUDA
 // launcher (one thread per index, grid-stride loop; 256 threads per block by default).
+// Backward kernels get one __global__ instantiation per gradient skip mask (grad_slots.h):
+// k_<name>_kernel (mask 0) and k_<name>_kernel_s<mask>; their CUDA launchers pick the mask from
+// the null gradient pointers of the launch.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,6 +19,7 @@
 
 #include "ad/overwrite_plan.h"
 #include "codegen/codegen_impl.h"
+#include "codegen/grad_slots.h"
 #include "ir/array_effects.h"
 
 namespace warpc::codegen {
@@ -84,6 +88,30 @@ std::string body_call(const KernelEntry& k, const std::string& coords) {
   if (function_has_ad_stack(*k.fn))
     all += fmt::format("{}{}, {}", all.empty() ? "" : ", ", kAdSpillParam, local(k, "i"));
   return fmt::format("{}({});", function_cpp_name(*k.fn), all);
+}
+
+// A backward kernel's body instantiation that skips the gradient groups in `mask` (grad_slots.h).
+std::string body_call_skipping(const KernelEntry& k, const std::string& coords, unsigned mask) {
+  std::string call = body_call(k, coords);
+  const std::string name = function_cpp_name(*k.fn);
+  return fmt::format("{}<{}u>{}", name, mask, call.substr(name.size()));
+}
+
+// The number of backward kernel instantiations (1 = none beyond the generic one).
+unsigned grad_variants(const KernelEntry& k) { return 1u << k.grad.groups; }
+
+// Launcher code: `var` = the skip mask of this launch — bit g set when every gradient buffer of
+// group g is absent — or 0 when WARPC_ADJOINT_VARIANTS=0 (wp::detail::adjoint_variants_enabled).
+std::string grad_skip_mask(const KernelEntry& k, const std::string& var) {
+  const GradSlots& slots = k.grad;
+  std::string out = fmt::format("  unsigned {} = 0u;\n  if (wp::detail::adjoint_variants_enabled()) {{\n", var);
+  for (int g = 0; g < slots.groups; ++g) {
+    std::vector<std::string> absent;
+    for (size_t p = 0; p < slots.group_of.size(); ++p)
+      if (slots.group_of[p] == g) absent.push_back(fmt::format("{}.grad == nullptr", k.param_names[p]));
+    out += fmt::format("    if ({}) {} |= {}u;\n", join(absent, " && "), var, 1u << g);
+  }
+  return out + "  }\n";
 }
 
 std::string cpu_launcher(const KernelEntry& k) {
@@ -444,6 +472,17 @@ std::string cuda_kernel(const KernelEntry& k, const char* linkage) {
                      i, n, stride);
   if (k.tid_dims > 1) out += fmt::format("    const wp::Tid {} = wp::tid_from_index({}, {});\n", t, dim, i);
   out += fmt::format("    {}\n  }}\n}}\n\n", body_call(k, t));
+  // A backward kernel's specialisations on absent gradient buffers: k_<name>_kernel_s<mask>.
+  const std::string head = out.substr(0, out.find('\n') + 1);
+  const std::string body = out.substr(head.size());
+  const std::string generic_call = body_call(k, t);
+  for (unsigned mask = 1; mask < grad_variants(k); ++mask) {
+    std::string h = head;
+    h.replace(h.find(fmt::format("k_{}_kernel(", k.impl)), k.impl.size() + 10, fmt::format("k_{}_kernel_s{}(", k.impl, mask));
+    std::string b = body;
+    b.replace(b.find(generic_call), generic_call.size(), body_call_skipping(k, t, mask));
+    out += h + b;
+  }
   if (k.wide) out += cuda_wide_kernel(k, linkage);
   return out;
 }
@@ -458,7 +497,16 @@ std::string cuda_launcher(const KernelEntry& k) {
   out += fmt::format("  const wp::detail::CudaLaunchConfig {} = wp::detail::cuda_launch_config({}, {}, {}, \"{}\");\n",
                      config, n, options, device, k.name);
   std::string args = kernel_args(k);
-  out += fmt::format("  k_{0}_kernel<<<{1}.grid, {1}.block, 0, {1}.stream>>>({2}{3}{4}{5});\n", k.impl, config, n,
+  std::string kernel = fmt::format("k_{}_kernel", k.impl);
+  if (grad_variants(k) > 1) {  // pick the instantiation that skips the absent gradients
+    const std::string skip = local(k, "grad_skip"), kernels = local(k, "kernels");
+    out += grad_skip_mask(k, skip);
+    std::vector<std::string> names = {kernel};
+    for (unsigned mask = 1; mask < grad_variants(k); ++mask) names.push_back(fmt::format("k_{}_kernel_s{}", k.impl, mask));
+    out += fmt::format("  decltype(&{}) const {}[] = {{{}}};\n", kernel, kernels, join(names));
+    kernel = fmt::format("{}[{}]", kernels, skip);
+  }
+  out += fmt::format("  {0}<<<{1}.grid, {1}.block, 0, {1}.stream>>>({2}{3}{4}{5});\n", kernel, config, n,
                      k.tid_dims > 1 ? ", " + dim : "", args.empty() ? "" : ", ", args);
   out += fmt::format("  wp::detail::cuda_check_launch(\"{}\");\n}}\n\n", k.name);
   return out;
@@ -476,6 +524,11 @@ std::string nvrtc_launcher(const KernelEntry& k) {
   // The loop-carried value stack's spill buffer: the kernel's last parameter (emit_function.cpp).
   if (function_has_ad_stack(*k.fn)) pointers.push_back(std::string("&") + kAdSpillParam);
   std::string out = fmt::format("wp::detail::CudaKernel k_{0}_cuda_kernel{{&cuda_image, \"k_{0}_kernel\", {{}}}};\n", k.impl);
+  std::vector<std::string> variants = {fmt::format("&k_{}_cuda_kernel", k.impl)};
+  for (unsigned mask = 1; mask < grad_variants(k); ++mask) {
+    out += fmt::format("wp::detail::CudaKernel k_{0}_cuda_kernel_s{1}{{&cuda_image, \"k_{0}_kernel_s{1}\", {{}}}};\n", k.impl, mask);
+    variants.push_back(fmt::format("&k_{}_cuda_kernel_s{}", k.impl, mask));
+  }
   if (k.wide) out += fmt::format("wp::detail::CudaKernel k_{0}_cuda_wide_kernel{{&cuda_image, \"k_{0}_wide_kernel\", {{}}}};\n", k.impl);
   out += cuda_launcher_declaration(k) + " {\n";
   out += fmt::format("  int64_t {0} = {1}.size();\n  if ({0} == 0) return;\n", n, dim);
@@ -491,8 +544,15 @@ std::string nvrtc_launcher(const KernelEntry& k) {
         k.impl, n, k.wide->lanes, options, device, args, k.name);
   }
   out += fmt::format("  void* {}[] = {{{}}};\n", args, join(pointers));
-  out += fmt::format("  wp::detail::cuda_module_launch(k_{}_cuda_kernel, {}, {}, {}, {}, \"{}\");\n}}\n\n", k.impl, n,
-                     options, device, args, k.name);
+  std::string kernel = fmt::format("k_{}_cuda_kernel", k.impl);
+  if (variants.size() > 1) {  // pick the instantiation that skips the absent gradients
+    const std::string skip = local(k, "grad_skip"), kernels = local(k, "kernels");
+    out += grad_skip_mask(k, skip);
+    out += fmt::format("  wp::detail::CudaKernel* const {}[] = {{{}}};\n", kernels, join(variants));
+    kernel = fmt::format("*{}[{}]", kernels, skip);
+  }
+  out += fmt::format("  wp::detail::cuda_module_launch({}, {}, {}, {}, {}, \"{}\");\n}}\n\n", kernel, n, options,
+                     device, args, k.name);
   return out;
 }
 

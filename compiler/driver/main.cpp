@@ -105,6 +105,10 @@ int main(int argc, char** argv) {
   app.add_flag("--no-line-directives", no_lines, "do not write #line directives back to the .wp source");
   app.add_flag("--no-wide-access", no_wide,
                "CUDA: one index per thread, no vector loads/stores (see docs/codegen.md, Wide access)");
+  app.add_option("--adjoint-variants", o.adjoint_variants,
+                 "CUDA: instantiations of each backward kernel specialised on absent gradient buffers: 1 (none), 2, 4 "
+                 "or 8 (default; see docs/codegen.md)")
+      ->check(CLI::IsMember({1, 2, 4, 8}));
   app.add_option("--cuda-arch", o.cuda_arch, "oldest GPU architecture the .cu may be compiled for (sm_NN, default sm_90)")
       ->check([](const std::string& v) {
         bool ok = v.size() > 3 && v.rfind("sm_", 0) == 0 && v.find_first_not_of("0123456789", 3) == std::string::npos;

@@ -25,6 +25,8 @@
 //    thread, after all running chunks finish, as a wp::Error carrying the kernel name (a
 //    wp::Error keeps its cause; other std::exceptions give their what(); anything else gives
 //    "unknown exception"). Concurrent launch_cpu calls from different threads are serialised.
+//  * detail::adjoint_variants_enabled(): false when WARPC_ADJOINT_VARIANTS=0 (read once); the
+//    CUDA launchers of backward kernels then always run the generic instantiation.
 //  * wp::synchronize() waits for outstanding work on every device: nothing to wait for on the
 //    CPU, where launches are synchronous; cudaDeviceSynchronize on every CUDA device when the
 //    runtime has CUDA. Asynchronous CUDA errors (a kernel that faulted or trapped) surface
@@ -32,6 +34,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -130,6 +133,16 @@ inline void check_cpu_device(const std::optional<Device>& device, std::string_vi
 }
 // Parses WARPC_NUM_THREADS (nullptr → fallback); throws wp::Error on a bad value.
 int parse_thread_count(const char* text, int fallback);
+// Whether CUDA launchers of backward kernels pick the instantiation that compiles away the
+// accumulations into absent gradient buffers (docs/codegen.md): yes unless the environment
+// variable WARPC_ADJOINT_VARIANTS is "0" when first asked (an A/B switch; results are the same).
+inline bool adjoint_variants_enabled() {
+  static const bool enabled = [] {
+    const char* v = std::getenv("WARPC_ADJOINT_VARIANTS");
+    return !(v && v[0] == '0' && v[1] == '\0');
+  }();
+  return enabled;
+}
 
 }  // namespace detail
 

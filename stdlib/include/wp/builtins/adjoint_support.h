@@ -7,10 +7,13 @@
 //  * wp::grad_clear(a, i…) zeroes the element's gradient (the adjoint of a store consumes the
 //    gradient of the element it overwrote); a no-op without a gradient buffer.
 //  * wp::grad_accum(a, i…, v) adds v to a.grad at the element atomically (wp::atomic_add:
-//    thread-safe on the host, CUDA atomics on the device) — plainly for a kernel-local array
+//    thread-safe on the host, CUDA atomics on the device; on sm_90+ a float composite goes out
+//    as vector reductions, wp::atomic_detail::add_no_return) — plainly for a kernel-local array
 //    (kThreadLocal: one thread's storage); a no-op without a gradient buffer.
 //    Adjoint kernels accumulate the adjoints of non-array kernel arguments the same way, into
 //    a one-element array the launcher passes with grad pointing at its data.
+//  * wp::grad_accum_arg(a, i…, v) is grad_accum for a kernel's array argument, which is never
+//    kernel-local (no thread-local branch): backward kernels use it for their parameters.
 //  * wp::adjoint_zero<T>() is the value adjoint accumulators start from: T's zero with every
 //    floating-point component -0.0 (integers 0, other types T{}). Adjoints only ever add into
 //    it, and -0.0 + x == x exactly for every x (+0.0 + x is not x when x is -0.0), so the
@@ -103,7 +106,7 @@ namespace detail {
 template <typename T, typename V, typename... I>
 WP_HD void grad_add(const array_t<T>& a, const V& v, I... idx) {
   if (a.flags & array_t<T>::kThreadLocal) adj_accumulate(a.adj(idx...), static_cast<T>(v));
-  else atomic_add(grad_as_data(a), idx..., v);
+  else atomic_detail::add_no_return<T>(&grad_as_data(a)(idx...), static_cast<T>(v));
 }
 
 template <typename T, typename V>
@@ -139,6 +142,26 @@ WP_HD void grad_accum(const array_t<T>& a, I0 i, I1 j, I2 k, const T& v) { detai
 template <typename T, typename I0, typename I1, typename I2, typename I3>
 WP_HD void grad_accum(const array_t<T>& a, I0 i, I1 j, I2 k, I3 l, const T& v) {
   detail::grad_accum_4(a, i, j, k, l, v);
+}
+
+// grad_accum_arg(a, i…, v): grad_accum for an array that is a kernel's own argument (never a
+// kernel-local array, so no thread-local branch): what backward kernels emit for their array
+// parameters.
+template <typename T, typename I0>
+WP_HD void grad_accum_arg(const array_t<T>& a, I0 i, const T& v) {
+  if (a.grad) atomic_detail::add_no_return<T>(&detail::grad_as_data(a)(i), v);
+}
+template <typename T, typename I0, typename I1>
+WP_HD void grad_accum_arg(const array_t<T>& a, I0 i, I1 j, const T& v) {
+  if (a.grad) atomic_detail::add_no_return<T>(&detail::grad_as_data(a)(i, j), v);
+}
+template <typename T, typename I0, typename I1, typename I2>
+WP_HD void grad_accum_arg(const array_t<T>& a, I0 i, I1 j, I2 k, const T& v) {
+  if (a.grad) atomic_detail::add_no_return<T>(&detail::grad_as_data(a)(i, j, k), v);
+}
+template <typename T, typename I0, typename I1, typename I2, typename I3>
+WP_HD void grad_accum_arg(const array_t<T>& a, I0 i, I1 j, I2 k, I3 l, const T& v) {
+  if (a.grad) atomic_detail::add_no_return<T>(&detail::grad_as_data(a)(i, j, k, l), v);
 }
 
 }  // namespace wp

@@ -306,6 +306,71 @@ WP_HD T cas(T* p, T compare, T value) {
 #endif
 }
 
+// ---- additions whose old value nobody reads ---------------------------------------------------
+//
+// add_no_return(p, v): *p += v component by component, atomically per component, returning
+// nothing. On sm_90+ a float composite (vec, mat, quat, transform) in global memory goes out as
+// vector reductions — `red.global.add.v4.f32` / `.v2.f32` (PTX ISA 8.1, sm_90), which need a
+// 16- / 8-byte-aligned address — plus scalar reductions for the components left over. The
+// element's address is only known to be 4-byte aligned (a vec3 is 12 bytes), so the plan is
+// chosen per alignment phase (address / 4 mod 4) at run time: vec3 = v2 + scalar or
+// scalar + v2, mat33 = e.g. v4 + v4 + scalar. Each component is still added exactly once and
+// atomically; the vector form is not atomic as a whole (neither is the scalar form).
+// Compiling the CUDA code with -DWARPC_NO_VECTOR_RED keeps scalar reductions (for A/B timing).
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900 && !defined(WARPC_NO_VECTOR_RED)
+__device__ inline void red_add_v2(float* p, float a, float b) {
+  asm volatile("red.global.add.v2.f32 [%0], {%1, %2};" ::"l"(p), "f"(a), "f"(b) : "memory");
+}
+__device__ inline void red_add_v4(float* p, float a, float b, float c, float d) {
+  asm volatile("red.global.add.v4.f32 [%0], {%1, %2, %3, %4};" ::"l"(p), "f"(a), "f"(b), "f"(c), "f"(d)
+               : "memory");
+}
+// n floats from p, whose address is phase*4 mod 16: widest aligned pieces first.
+template <int n, int phase>
+__device__ void red_add_span(float* p, const float* v) {
+  if constexpr (n >= 4 && phase == 0) {
+    red_add_v4(p, v[0], v[1], v[2], v[3]);
+    red_add_span<n - 4, 0>(p + 4, v + 4);
+  } else if constexpr (n >= 2 && phase % 2 == 0) {
+    red_add_v2(p, v[0], v[1]);
+    red_add_span<n - 2, (phase + 2) % 4>(p + 2, v + 2);
+  } else if constexpr (n >= 1) {
+    atomicAdd(p, v[0]);
+    red_add_span<n - 1, (phase + 1) % 4>(p + 1, v + 1);
+  }
+}
+#endif
+
+template <typename T>
+WP_HD void add_no_return(T* p, const T& value) {
+  using S = typename Components<T>::scalar;
+  constexpr int n = Components<T>::count;
+  static_assert(sizeof(T) == n * sizeof(S), "composite with padding");
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900 && !defined(WARPC_NO_VECTOR_RED)
+  if constexpr (std::is_same_v<S, float> && n >= 2) {
+    if (__isGlobal(p)) {
+      float v[n];
+      ::memcpy(v, &value, sizeof(T));
+      float* base = reinterpret_cast<float*>(p);
+      const unsigned phase = static_cast<unsigned>(reinterpret_cast<uintptr_t>(base) >> 2) & 3u;
+      if constexpr (n < 4) {  // no v4 fits: only the parity of the phase matters
+        if (phase % 2 == 0) red_add_span<n, 0>(base, v);
+        else red_add_span<n, 1>(base, v);
+      } else {
+        switch (phase) {
+          case 0: red_add_span<n, 0>(base, v); break;
+          case 1: red_add_span<n, 1>(base, v); break;
+          case 2: red_add_span<n, 2>(base, v); break;
+          default: red_add_span<n, 3>(base, v); break;
+        }
+      }
+      return;
+    }
+  }
+#endif
+  (void)rmw<Op::kAdd, T>(p, value);  // the old value unused: nvcc emits RED for native adds
+}
+
 // The gradient element matching arr's element at the index: adj_arr's when it has data,
 // else arr.grad's, else null.
 template <typename T, typename... I>
@@ -372,6 +437,25 @@ WP_ATOMIC_RMW(atomic_or, atomic_detail::Op::kOr)
 WP_ATOMIC_RMW(atomic_xor, atomic_detail::Op::kXor)
 WP_ATOMIC_RMW(atomic_exch, atomic_detail::Op::kExch)
 #undef WP_ATOMIC_RMW
+
+// atomic_add_no_return(arr, i…, value): atomic_add whose old value nobody reads (codegen emits it
+// for an `atomic_add` whose result is unused): vector reductions for float composites on sm_90+.
+template <typename T, typename I>
+WP_HD void atomic_add_no_return(const array_t<T>& arr, I i, std::type_identity_t<T> value) {
+  atomic_detail::add_no_return<T>(&arr(i), value);
+}
+template <typename T, typename I, typename J>
+WP_HD void atomic_add_no_return(const array_t<T>& arr, I i, J j, std::type_identity_t<T> value) {
+  atomic_detail::add_no_return<T>(&arr(i, j), value);
+}
+template <typename T, typename I, typename J, typename K>
+WP_HD void atomic_add_no_return(const array_t<T>& arr, I i, J j, K k, std::type_identity_t<T> value) {
+  atomic_detail::add_no_return<T>(&arr(i, j, k), value);
+}
+template <typename T, typename I, typename J, typename K, typename L>
+WP_HD void atomic_add_no_return(const array_t<T>& arr, I i, J j, K k, L l, std::type_identity_t<T> value) {
+  atomic_detail::add_no_return<T>(&arr(i, j, k, l), value);
+}
 
 template <typename T, typename I>
 WP_HD T atomic_cas(const array_t<T>& arr, I i, std::type_identity_t<T> compare,
