@@ -16,6 +16,8 @@
 #     [INCLUDE_DIRS dir ...]          searched for imported .wp modules (warpc -I)
 #     [OUTPUT_DIR dir]                generated files (default: <current binary dir>/<target>.warpc)
 #     [LOOP_AD auto|store|recompute]  how backward passes reverse dynamic loops (warpc --loop-ad)
+#     [ADJOINT_VARIANTS 1|2|4|8]      CUDA backward kernels specialised on absent gradient buffers
+#                                     (warpc --adjoint-variants; default 1: compile time)
 #     [HEADERS_OUTVAR var])           receives the generated <stem>.wp.h paths
 #
 # Contract:
@@ -68,7 +70,8 @@ function(_warpc_check_keywords target)
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_warp_kernels(${target}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS} "
       "(allowed: SOURCES TARGETS CUDA_REQUIRED DEBUG NO_OPTIMIZE DEBUG_INFO CUDA_ARCHITECTURES "
-      "CUDA_COMPILER PRECOMPILE_HEADERS NAMESPACE INCLUDE_DIRS OUTPUT_DIR HEADERS_OUTVAR LOOP_AD)")
+      "CUDA_COMPILER PRECOMPILE_HEADERS NAMESPACE INCLUDE_DIRS OUTPUT_DIR HEADERS_OUTVAR LOOP_AD "
+      "ADJOINT_VARIANTS)")
   endif()
   if(ARG_KEYWORDS_MISSING_VALUES)
     message(FATAL_ERROR "add_warp_kernels(${target}): no value given for: ${ARG_KEYWORDS_MISSING_VALUES}")
@@ -108,6 +111,9 @@ function(_warpc_check_values target)
   set(ident "[A-Za-z_][A-Za-z0-9_]*")
   if(DEFINED ARG_LOOP_AD AND NOT ARG_LOOP_AD MATCHES "^(auto|store|recompute)$")
     message(FATAL_ERROR "add_warp_kernels(${target}): LOOP_AD '${ARG_LOOP_AD}' is not auto, store or recompute")
+  endif()
+  if(DEFINED ARG_ADJOINT_VARIANTS AND NOT ARG_ADJOINT_VARIANTS MATCHES "^(1|2|4|8)$")
+    message(FATAL_ERROR "add_warp_kernels(${target}): ADJOINT_VARIANTS '${ARG_ADJOINT_VARIANTS}' is not 1, 2, 4 or 8")
   endif()
   if(DEFINED ARG_NAMESPACE AND NOT ARG_NAMESPACE MATCHES "^${ident}(::${ident})*$")
     message(FATAL_ERROR "add_warp_kernels(${target}): NAMESPACE '${ARG_NAMESPACE}' is not a C++ "
@@ -342,6 +348,9 @@ function(_warpc_flags out)
   if(DEFINED ARG_LOOP_AD)  # how backward passes reverse dynamic loops (docs/autodiff.md)
     list(APPEND flags --loop-ad=${ARG_LOOP_AD})
   endif()
+  if(DEFINED ARG_ADJOINT_VARIANTS)  # specialised CUDA backward kernels (docs/codegen.md)
+    list(APPEND flags --adjoint-variants=${ARG_ADJOINT_VARIANTS})
+  endif()
   if(cuda)  # the oldest architecture the .cu is compiled for (90a → 90)
     set(oldest "")
     foreach(arch IN LISTS ARG_CUDA_ARCHITECTURES)
@@ -357,7 +366,7 @@ endfunction()
 
 function(_warpc_add_warp_kernels target)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "CUDA_REQUIRED;DEBUG;NO_OPTIMIZE;DEBUG_INFO"
-    "NAMESPACE;OUTPUT_DIR;HEADERS_OUTVAR;CUDA_COMPILER;PRECOMPILE_HEADERS;LOOP_AD"
+    "NAMESPACE;OUTPUT_DIR;HEADERS_OUTVAR;CUDA_COMPILER;PRECOMPILE_HEADERS;LOOP_AD;ADJOINT_VARIANTS"
     "SOURCES;TARGETS;CUDA_ARCHITECTURES;INCLUDE_DIRS")
   _warpc_check_keywords(${target})
   _warpc_check_values(${target})

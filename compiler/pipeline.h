@@ -25,7 +25,7 @@ struct CompileOptions {
   std::string cpp_namespace;              // --namespace ("" = the stem)
   bool line_directives = true;            // --no-line-directives turns #line off
   bool wide_access = true;                // --no-wide-access turns CUDA access widening off
-  int adjoint_variants = 8;               // --adjoint-variants: CUDA instantiations per backward kernel (1, 2, 4, 8)
+  int adjoint_variants = 1;               // --adjoint-variants: CUDA instantiations per backward kernel (1, 2, 4, 8)
   std::string cuda_arch = "sm_90";        // --cuda-arch
   bool nvrtc = false;                     // --cuda-compiler=nvrtc: device-only .cu, launchers in the .cpp
   bool report_ad_storage = false;         // --report-ad-storage

@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
                "CUDA: one index per thread, no vector loads/stores (see docs/codegen.md, Wide access)");
   app.add_option("--adjoint-variants", o.adjoint_variants,
                  "CUDA: instantiations of each backward kernel specialised on absent gradient buffers: 1 (none), 2, 4 "
-                 "or 8 (default; see docs/codegen.md)")
+                 "or 8 (default 1; see docs/codegen.md)")
       ->check(CLI::IsMember({1, 2, 4, 8}));
   app.add_option("--cuda-arch", o.cuda_arch, "oldest GPU architecture the .cu may be compiled for (sm_NN, default sm_90)")
       ->check([](const std::string& v) {
