@@ -1,18 +1,33 @@
 #!/usr/bin/env bash
-# sanitize.sh asan|tsan [--quick] [-- CTEST_ARGS…] — builds the CPU test suite with
-# AddressSanitizer + UBSan (asan) or ThreadSanitizer (tsan) in build-asan / build-tsan (the
-# CMakePresets.json presets of the same names: CUDA off, RelWithDebInfo) and runs it with
-# ctest (labels gpu and fuzz excluded). LeakSanitizer runs with ASan: a leak fails the test.
+# sanitize.sh asan|asan-runtime|tsan [--quick] [-- CTEST_ARGS…] — builds the CPU test suite
+# with a sanitizer (the CMakePresets.json preset of the same name: CUDA off, build-<mode>)
+# and runs it with ctest (labels gpu and fuzz excluded).
+#
+#   asan          AddressSanitizer + UBSan + LeakSanitizer on everything: warpc, the runtime,
+#                 the tests, the tools and every kernel library (RelWithDebInfo). A leak fails
+#                 the test. Slow on a small machine: ~420 instrumented translation units.
+#   asan-runtime  the same sanitizers on everything but warpc itself (Release + -g): the
+#                 runtime, the tests, the tools, every kernel library the build makes and
+#                 every one warpc-gradcheck / warpc-smith-exec builds at run time. The compiler
+#                 objects are those of an ordinary Release build (ccache), so this is the run
+#                 for the runtime; warpc itself is covered by `asan` and by the libFuzzer
+#                 targets (ASan + UBSan, tools/fuzz/run_fuzz.sh).
+#   tsan          ThreadSanitizer on everything but warpc (single-threaded), Release + -g.
+#
 # allocator_may_return_null=1: an allocation too large for the machine returns null, as
 # without ASan, so the runtime's out-of-memory wp::Error path (BadInput tests) is exercised.
+# Kernel libraries that tests build at run time (warpc-gradcheck, the smith runner) get the
+# same flags (gradcheck_config.h), and so do consumer projects of the package (the flags are
+# interface options of warpc::runtime).
 #
-#   --quick   only the runtime and compiler unit tests, the bad-input tests and a sample of
-#             run tests (the full suite is slow on a small machine: every kernel library is
-#             built instrumented)
+#   --quick   only the runtime tests (also with a pool of 3 threads), the compiler unit
+#             tests, and the run tests of launches, control flow, atomics, structs, streams
+#             and the tape
 # Environment: WARPC_SANITIZE_JOBS (ninja and ctest parallelism, default: nproc).
+#              WARPC_SANITIZE_NICE (niceness of the build and the tests, default 0).
 # Exit status: ctest's (0 when every selected test passed).
 set -euo pipefail
-mode=${1:?usage: sanitize.sh asan|tsan [--quick] [-- CTEST_ARGS...]}
+mode=${1:?usage: sanitize.sh asan|asan-runtime|tsan [--quick] [-- CTEST_ARGS...]}
 shift
 quick=0
 if [ "${1:-}" = "--quick" ]; then quick=1; shift; fi
@@ -20,24 +35,27 @@ if [ "${1:-}" = "--quick" ]; then quick=1; shift; fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${WARPC_SANITIZE_JOBS:-$(nproc)}
 case "$mode" in
-  asan) export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:allocator_may_return_null=1}
+  asan|asan-runtime) export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:allocator_may_return_null=1}
         export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} ;;
   tsan) export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} ;;
-  *) echo "sanitize.sh: mode must be asan or tsan" >&2; exit 2 ;;
+  *) echo "sanitize.sh: mode must be asan, asan-runtime or tsan" >&2; exit 2 ;;
 esac
 build="$root/build-$mode"
+nice_cmd=(nice -n "${WARPC_SANITIZE_NICE:-0}")
 cmake --preset "$mode" -S "$root" >/dev/null
 if [ $quick = 1 ]; then
-  ninja -C "$build" -j "$jobs" warpc warpc_runtime_tests warpc_unit_tests run_launch run_control_flow \
-    run_atomics run_structs
+  runs=(launch control_flow atomics structs multidim graphs jvp struct_grads)
+  "${nice_cmd[@]}" ninja -C "$build" -j "$jobs" warpc warpc-gradcheck warpc_runtime_tests \
+    warpc_unit_tests "${runs[@]/#/run_}"
   status=0
-  "$build/runtime/test/warpc_runtime_tests" --gtest_brief=1 || status=1
-  WARPC_NUM_THREADS=3 "$build/runtime/test/warpc_runtime_tests" --gtest_brief=1 \
-    --gtest_filter='Launch.*:Dim.*:Tid.*:BadInput.*' || status=1
-  "$build/test/unit/warpc_unit_tests" --gtest_brief=1 || status=1
-  ctest --test-dir "$build" -LE 'gpu|fuzz' -R '^run-(launch|control_flow|atomics|structs)-cpu$' \
-    -j "$jobs" --output-on-failure "$@" || status=1
+  "${nice_cmd[@]}" "$build/runtime/test/warpc_runtime_tests" --gtest_brief=1 || status=1
+  WARPC_NUM_THREADS=3 "${nice_cmd[@]}" "$build/runtime/test/warpc_runtime_tests" --gtest_brief=1 \
+    --gtest_filter='Launch.*:Dim.*:Tid.*:BadInput.*:Tape*:Stream*' || status=1
+  "${nice_cmd[@]}" "$build/test/unit/warpc_unit_tests" --gtest_brief=1 || status=1
+  regex=$(IFS='|'; echo "^(run-(${runs[*]})-cpu|gradcheck-loops-cpu)\$")
+  "${nice_cmd[@]}" ctest --test-dir "$build" -LE 'gpu|fuzz' -R "$regex" -j "$jobs" \
+    --output-on-failure "$@" || status=1
   exit $status
 fi
-ninja -C "$build" -j "$jobs"
-exec ctest --test-dir "$build" -LE 'gpu|fuzz' -j "$jobs" --output-on-failure "$@"
+"${nice_cmd[@]}" ninja -C "$build" -j "$jobs"
+exec "${nice_cmd[@]}" ctest --test-dir "$build" -LE 'gpu|fuzz' -j "$jobs" --output-on-failure "$@"

@@ -112,6 +112,8 @@ Toolchain Toolchain::find(const char* argv0) {
   tc.cuda_lib_dir = find_cuda_lib_dir(GRADCHECK_CUDA_LIB_DIR, tc.nvcc);
   tc.include_dirs = {GRADCHECK_RUNTIME_INCLUDE, GRADCHECK_STDLIB_INCLUDE, GRADCHECK_NANOVDB_INCLUDE};
   tc.runtime_cuda = GRADCHECK_RUNTIME_CUDA;
+  std::istringstream sanitizer_flags(GRADCHECK_SANITIZER_FLAGS);
+  for (std::string flag; sanitizer_flags >> flag;) tc.cxx_flags.push_back(flag);
   std::error_code ec;
   const fs::path exe = fs::canonical("/proc/self/exe", ec);
   if (ec) return tc;
@@ -146,6 +148,7 @@ ModuleBuild build_module(const Toolchain& tc, const std::string& wp_file,
   std::vector<std::string> flags = {"-std=c++20", "-O1", "-fPIC", "-I" + dir};
   for (const std::string& i : tc.include_dirs) flags.push_back("-I" + i);
   if (tc.runtime_cuda) flags.push_back("-DWARPC_RUNTIME_CUDA");
+  flags.insert(flags.end(), tc.cxx_flags.begin(), tc.cxx_flags.end());
   std::vector<std::string> objects;
   if (cuda) {
     std::vector<std::string> nv = {tc.nvcc, "-std=c++20", "-O1", "-arch=" + tc.cuda_arch,
@@ -164,6 +167,7 @@ ModuleBuild build_module(const Toolchain& tc, const std::string& wp_file,
 
   mb.library = dir + "/lib" + stem + "_gradcheck.so";
   std::vector<std::string> ld = {tc.cxx, "-shared", "-o", mb.library};
+  ld.insert(ld.end(), tc.cxx_flags.begin(), tc.cxx_flags.end());
   ld.insert(ld.end(), objects.begin(), objects.end());
   ld.insert(ld.end(), {tc.runtime_lib, "-Wl,--exclude-libs,ALL", "-pthread"});
   if (tc.runtime_cuda)
