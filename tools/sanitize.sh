@@ -14,7 +14,7 @@
 #                 targets (ASan + UBSan, tools/fuzz/run_fuzz.sh).
 #   tsan          ThreadSanitizer on everything but warpc (single-threaded), Release + -g.
 #
-# allocator_may_return_null=1: an allocation too large for the machine returns null, as
+# allocator_may_return_null=1 (ASan and TSan): an allocation too large for the machine returns null, as
 # without ASan, so the runtime's out-of-memory wp::Error path (BadInput tests) is exercised.
 # Kernel libraries that tests build at run time (warpc-gradcheck, the smith runner) get the
 # same flags (gradcheck_config.h), and so do consumer projects of the package (the flags are
@@ -37,7 +37,7 @@ jobs=${WARPC_SANITIZE_JOBS:-$(nproc)}
 case "$mode" in
   asan|asan-runtime) export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:allocator_may_return_null=1}
         export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} ;;
-  tsan) export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} ;;
+  tsan) export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:allocator_may_return_null=1} ;;
   *) echo "sanitize.sh: mode must be asan, asan-runtime or tsan" >&2; exit 2 ;;
 esac
 build="$root/build-$mode"
