@@ -25,23 +25,67 @@
 #             and the tape
 # Environment: WARPC_SANITIZE_JOBS (ninja and ctest parallelism, default: nproc).
 #              WARPC_SANITIZE_NICE (niceness of the build and the tests, default 0).
-# Exit status: ctest's (0 when every selected test passed).
+#
+# sanitize.sh warpc-lit — the lit suite (every test/**/*.wp and .test) run by a warpc built
+# with ASan + UBSan + LeakSanitizer from the libFuzzer build's instrumented compiler libraries
+# (clang; <build>/fuzz, which the normal build's external project configures when clang is
+# found): only warpc's driver is compiled on top of them. Every sanitizer report is written to
+# a file, so one inside a test that expects warpc to fail (`not %warpc`) is not lost.
+# Environment: WARPC_FUZZ_BUILD (default <repo>/build/fuzz); WARPC_SANITIZE_WARPC (an
+# instrumented warpc to use instead of building one).
+#
+# Exit status: ctest's or lit's (0 when every selected test passed and nothing was reported).
 set -euo pipefail
-mode=${1:?usage: sanitize.sh asan|asan-runtime|tsan [--quick] [-- CTEST_ARGS...]}
+mode=${1:?usage: sanitize.sh asan|asan-runtime|tsan [--quick] [-- CTEST_ARGS...] | warpc-lit}
 shift
 quick=0
 if [ "${1:-}" = "--quick" ]; then quick=1; shift; fi
 [ "${1:-}" = "--" ] && shift
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${WARPC_SANITIZE_JOBS:-$(nproc)}
+nice_cmd=(nice -n "${WARPC_SANITIZE_NICE:-0}")
+if [ "$mode" = warpc-lit ]; then
+  warpc=${WARPC_SANITIZE_WARPC:-}
+  if [ -z "$warpc" ]; then
+    fuzz_build=${WARPC_FUZZ_BUILD:-$root/build/fuzz}
+    if [ ! -f "$fuzz_build/build.ninja" ]; then
+      echo "sanitize.sh: $fuzz_build is not a configured libFuzzer build (build warpc with clang" \
+           "installed, or run tools/fuzz/run_fuzz.sh and set WARPC_FUZZ_BUILD=build-fuzz)" >&2
+      exit 2
+    fi
+    "${nice_cmd[@]}" ninja -C "$fuzz_build" -j "$jobs" warpc
+    warpc="$fuzz_build/bin/warpc"
+  fi
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  mkdir -p "$work/test" "$work/reports"
+  cat >"$work/test/lit.site.cfg.py" <<EOF
+import lit.llvm
+config.llvm_tools_dir = "${WARPC_LLVM_TOOLS_DIR:-/usr/lib/llvm-14/bin}"
+config.warpc_obj_root = "$work"
+config.warpc_path = "$warpc"
+lit.llvm.initialize(lit_config, config)
+lit_config.load_config(config, "$root/test/lit.cfg.py")
+EOF
+  lit=$(command -v lit || echo /usr/lib/llvm-14/build/utils/lit/lit.py)
+  status=0
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$work/reports/asan \
+  UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$work/reports/ubsan \
+    "${nice_cmd[@]}" python3 "$lit" -sv -j "$jobs" "$work/test" || status=1
+  for report in "$work"/reports/*; do
+    [ -e "$report" ] || continue
+    cat "$report"
+    status=1
+  done
+  exit $status
+fi
 case "$mode" in
   asan|asan-runtime) export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:allocator_may_return_null=1}
         export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} ;;
   tsan) export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:allocator_may_return_null=1} ;;
-  *) echo "sanitize.sh: mode must be asan, asan-runtime or tsan" >&2; exit 2 ;;
+  *) echo "sanitize.sh: mode must be asan, asan-runtime, tsan or warpc-lit" >&2; exit 2 ;;
 esac
 build="$root/build-$mode"
-nice_cmd=(nice -n "${WARPC_SANITIZE_NICE:-0}")
 cmake --preset "$mode" -S "$root" >/dev/null
 if [ $quick = 1 ]; then
   runs=(launch control_flow atomics structs multidim graphs jvp struct_grads)
