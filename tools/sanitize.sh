@@ -10,19 +10,20 @@
 #                 runtime, the tests, the tools, every kernel library the build makes and
 #                 every one warpc-gradcheck / warpc-smith-exec builds at run time. The compiler
 #                 objects are those of an ordinary Release build (ccache), so this is the run
-#                 for the runtime; warpc itself is covered by `asan` and by the libFuzzer
-#                 targets (ASan + UBSan, tools/fuzz/run_fuzz.sh).
+#                 for the runtime; warpc itself is covered by `asan`, `warpc-lit` and the
+#                 libFuzzer targets (ASan + UBSan, tools/fuzz/run_fuzz.sh).
 #   tsan          ThreadSanitizer on everything but warpc (single-threaded), Release + -g.
 #
-# allocator_may_return_null=1 (ASan and TSan): an allocation too large for the machine returns null, as
-# without ASan, so the runtime's out-of-memory wp::Error path (BadInput tests) is exercised.
+# allocator_may_return_null=1 (ASan and TSan): an allocation too large for the machine
+# returns null, as without a sanitizer, so the runtime's out-of-memory wp::Error path (BadInput
+# tests) is exercised.
 # Kernel libraries that tests build at run time (warpc-gradcheck, the smith runner) get the
 # same flags (gradcheck_config.h), and so do consumer projects of the package (the flags are
 # interface options of warpc::runtime).
 #
 #   --quick   only the runtime tests (also with a pool of 3 threads), the compiler unit
-#             tests, and the run tests of launches, control flow, atomics, structs, streams
-#             and the tape
+#             tests, the run tests of launches, control flow, atomics, structs, multi-dim
+#             launches, graphs, JVP and struct gradients (Tape), and one gradcheck test
 # Environment: WARPC_SANITIZE_JOBS (ninja and ctest parallelism, default: nproc).
 #              WARPC_SANITIZE_NICE (niceness of the build and the tests, default 0).
 #
@@ -94,7 +95,7 @@ if [ $quick = 1 ]; then
   status=0
   "${nice_cmd[@]}" "$build/runtime/test/warpc_runtime_tests" --gtest_brief=1 || status=1
   WARPC_NUM_THREADS=3 "${nice_cmd[@]}" "$build/runtime/test/warpc_runtime_tests" --gtest_brief=1 \
-    --gtest_filter='Launch.*:Dim.*:Tid.*:BadInput.*:Tape*:Stream*' || status=1
+    --gtest_filter='Launch.*:Dim.*:Tid.*:BadInput.*:Tape*:Device*' || status=1
   "${nice_cmd[@]}" "$build/test/unit/warpc_unit_tests" --gtest_brief=1 || status=1
   regex=$(IFS='|'; echo "^(run-(${runs[*]})-cpu|gradcheck-loops-cpu)\$")
   "${nice_cmd[@]}" ctest --test-dir "$build" -LE 'gpu|fuzz' -R "$regex" -j "$jobs" \
