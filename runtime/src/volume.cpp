@@ -113,15 +113,22 @@ void check_tree(const HostGrid& g, const std::string& source) {
   const uint64_t table = root->data()->mTableSize;
   if (table > (static_cast<uint64_t>(end - tree_base - root_off) - sizeof(RootT)) / sizeof(typename RootT::Tile))
     fail(source, "corrupt grid: the root's tile table (" + std::to_string(table) + " entries) does not fit");
-  auto child_ok = [](const uint8_t* child, std::pair<const uint8_t*, const uint8_t*> range, std::size_t node_size) {
-    return range.first && child >= range.first && child < range.second &&
-           static_cast<std::size_t>(child - range.first) % node_size == 0;
+  // Whether the node `offset` bytes from `from` (a child offset read from the grid, possibly
+  // junk) is one of the nodes of `range`. Computed on integer offsets from the tree: adding a
+  // junk offset to a pointer would itself be undefined behaviour (UBSan: pointer overflow).
+  auto child_ok = [&](const uint8_t* from, int64_t offset, std::pair<const uint8_t*, const uint8_t*> range,
+                      std::size_t node_size) {
+    if (!range.first) return false;
+    int64_t pos = 0;
+    if (__builtin_add_overflow(static_cast<int64_t>(from - tree_base), offset, &pos)) return false;
+    const int64_t first = range.first - tree_base;
+    const int64_t last = range.second - tree_base;
+    return pos >= first && pos < last && (pos - first) % static_cast<int64_t>(node_size) == 0;
   };
   for (uint64_t t = 0; t < table; ++t) {
     const auto* tile = root->data()->tile(static_cast<uint32_t>(t));
     if (!tile->isChild()) continue;
-    const uint8_t* child = reinterpret_cast<const uint8_t*>(root) + tile->child;
-    if (!child_ok(child, uppers, sizeof(UpperT)))
+    if (!child_ok(reinterpret_cast<const uint8_t*>(root), tile->child, uppers, sizeof(UpperT)))
       fail(source, "corrupt grid: root tile " + std::to_string(t) + " points outside the upper node array");
   }
   auto check_internal = [&](auto node_type_tag, std::pair<const uint8_t*, const uint8_t*> range,
@@ -131,8 +138,7 @@ void check_tree(const HostGrid& g, const std::string& source) {
     for (const uint8_t* p = range.first; p && p < range.second; p += sizeof(NodeT)) {
       const auto* node = reinterpret_cast<const NodeT*>(p);
       for (auto it = node->data()->mChildMask.beginOn(); it; ++it) {
-        const uint8_t* child = p + node->data()->mTable[*it].child;
-        if (!child_ok(child, children, child_size))
+        if (!child_ok(p, node->data()->mTable[*it].child, children, child_size))
           fail(source, std::string("corrupt grid: a child offset of ") + noun + " node " +
                            std::to_string((p - range.first) / sizeof(NodeT)) + " points outside the next level");
       }

@@ -147,21 +147,26 @@ TEST(Launch, DeterministicVersusSerial) {
 
 TEST(Launch, UsesSeveralThreadsForLargeLaunches) {
   if (wp::cpu_thread_count() < 2) GTEST_SKIP() << "single-threaded pool";
-  std::mutex m;
-  std::vector<std::thread::id> ids;
-  wp::launch_cpu(1 << 16, {}, [&](int64_t i) {
-    if (i % 1024 != 0) return;
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
-    std::lock_guard<std::mutex> lock(m);
-    if (std::find(ids.begin(), ids.end(), std::this_thread::get_id()) == ids.end())
-      ids.push_back(std::this_thread::get_id());
+  // The calling thread holds its first chunk until some pool worker has run an index (or 20 s
+  // pass): a pool that never hands work to its workers fails, while a loaded machine that is
+  // slow to schedule the workers does not (timing alone once let the caller finish every chunk
+  // before a worker woke, under ThreadSanitizer on a busy 2-core box).
+  const auto caller = std::this_thread::get_id();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::atomic<bool> worker_ran{false};
+  wp::launch_cpu(1 << 16, {}, [&](int64_t) {
+    if (std::this_thread::get_id() != caller) {
+      worker_ran.store(true);
+      return;
+    }
+    while (!worker_ran.load() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
   });
-  EXPECT_GE(ids.size(), 2u);
+  EXPECT_TRUE(worker_ran.load()) << "no pool worker ran any index of a 65536-index launch";
   // max_threads = 1 keeps everything on the calling thread.
   wp::LaunchOptions one;
   one.max_threads = 1;
   std::atomic<int> elsewhere{0};
-  const auto caller = std::this_thread::get_id();
   wp::launch_cpu(1 << 16, one, [&](int64_t) { elsewhere += std::this_thread::get_id() != caller; });
   EXPECT_EQ(elsewhere.load(), 0);
 }

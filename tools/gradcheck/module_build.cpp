@@ -112,6 +112,8 @@ Toolchain Toolchain::find(const char* argv0) {
   tc.cuda_lib_dir = find_cuda_lib_dir(GRADCHECK_CUDA_LIB_DIR, tc.nvcc);
   tc.include_dirs = {GRADCHECK_RUNTIME_INCLUDE, GRADCHECK_STDLIB_INCLUDE, GRADCHECK_NANOVDB_INCLUDE};
   tc.runtime_cuda = GRADCHECK_RUNTIME_CUDA;
+  std::istringstream sanitizer_flags(GRADCHECK_SANITIZER_FLAGS);
+  for (std::string flag; sanitizer_flags >> flag;) tc.cxx_flags.push_back(flag);
   std::error_code ec;
   const fs::path exe = fs::canonical("/proc/self/exe", ec);
   if (ec) return tc;
@@ -152,7 +154,8 @@ ModuleBuild build_module(const Toolchain& tc, const std::string& wp_file,
     std::vector<std::string> nv = {tc.nvcc, "-std=c++20", "-O1", "-arch=" + tc.cuda_arch,
                                    "-Xcompiler=-fPIC", "-I" + dir, "-DWARPC_RUNTIME_CUDA"};
     for (const std::string& i : tc.include_dirs) nv.push_back("-I" + i);
-    nv.insert(nv.end(), tc.cxx_flags.begin(), tc.cxx_flags.end());
+    for (const std::string& f : tc.cxx_flags)  // -D/-I as they are; host-only flags through -Xcompiler
+      nv.push_back(f.rfind("-D", 0) == 0 || f.rfind("-I", 0) == 0 ? f : "-Xcompiler=" + f);
     nv.insert(nv.end(), {"-c", dir + "/" + stem + ".wp.cu", "-o", dir + "/cu.o"});
     must_run(nv, dir, "nvcc", verbose);
     objects.push_back(dir + "/cu.o");
@@ -166,6 +169,7 @@ ModuleBuild build_module(const Toolchain& tc, const std::string& wp_file,
 
   mb.library = dir + "/lib" + stem + "_gradcheck.so";
   std::vector<std::string> ld = {tc.cxx, "-shared", "-o", mb.library};
+  ld.insert(ld.end(), tc.cxx_flags.begin(), tc.cxx_flags.end());
   ld.insert(ld.end(), objects.begin(), objects.end());
   ld.insert(ld.end(), {tc.runtime_lib, "-Wl,--exclude-libs,ALL", "-pthread"});
   if (tc.runtime_cuda)

@@ -6,6 +6,9 @@
 //  * Toolchain::find(argv0) gives the paths configured at build time (gradcheck_config.h), or
 //    those of an installed tree when the tool runs from <prefix>/bin next to warpc with
 //    <prefix>/include/wp and <prefix>/lib/libwarpc_runtime.a present.
+//  * A sanitizer build of warpc configures its sanitizer flags into Toolchain::cxx_flags:
+//    the generated C++ is compiled and the library linked with them, so kernels run
+//    instrumented under tools/sanitize.sh as the build-time kernel libraries do.
 //  * build_module() writes everything under `work_dir`; a failing step throws BuildError
 //    carrying the command and its output. warpc's stderr is kept (refusal warnings).
 //  * Library owns the dlopen handle (RTLD_NOW | RTLD_LOCAL); kernels() is the reflection
@@ -32,7 +35,10 @@ struct Toolchain {
   std::vector<std::string> include_dirs;
   bool runtime_cuda = false;
   std::vector<std::string> warpc_flags;  // extra warpc options (--loop-ad=…)
-  std::vector<std::string> cxx_flags;    // extra host compiler and nvcc options (-DWARPC_DEBUG=1)
+  // Extra host compiler (and nvcc) options for compiling and linking the kernel library: the
+  // sanitizer flags of a WARPC_SANITIZE / WARPC_SANITIZE_THREAD build (its runtime library is
+  // instrumented), -DWARPC_DEBUG=1 for bounds-checked kernels.
+  std::vector<std::string> cxx_flags;
   static Toolchain find(const char* argv0);
 };
 
