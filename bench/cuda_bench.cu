@@ -419,6 +419,18 @@ void bench_graphs(Particles& p) {
   CHECK(cudaStreamEndCapture(raw_stream, &raw_graph));
   cudaGraphExec_t raw_exec;
   CHECK(cudaGraphInstantiate(&raw_exec, raw_graph, 0));
+  // Raw, same kernels: the generated launches captured by plain CUDA stream capture (what
+  // wp::capture adds on top of CUDA's own graph machinery is the difference to `wp` below).
+  cudaStream_t same_stream;
+  CHECK(cudaStreamCreate(&same_stream));
+  cudaGraph_t same_graph;
+  wp::LaunchOptions on_same;
+  on_same.stream = same_stream;
+  CHECK(cudaStreamBeginCapture(same_stream, cudaStreamCaptureModeThreadLocal));
+  for (int k = 0; k < kGraphKernels; ++k) bench::integrate(n, p.x, p.v, p.f, p.w, g, dt, on_same);
+  CHECK(cudaStreamEndCapture(same_stream, &same_graph));
+  cudaGraphExec_t same_exec;
+  CHECK(cudaGraphInstantiate(&same_exec, same_graph, 0));
   // wp: the generated launcher captured by the runtime on its own stream.
   wp::Stream wp_stream(wp::Device("cuda:0"));
   wp::capture_begin(wp_stream);
@@ -435,6 +447,11 @@ void bench_graphs(Particles& p) {
       for (int r = 0; r < kGraphReplays; ++r) CHECK(cudaGraphLaunch(raw_exec, raw_stream));
     });
   };
+  auto same_replays = [&] {
+    return us_per_kernel(same_stream, [&] {
+      for (int r = 0; r < kGraphReplays; ++r) CHECK(cudaGraphLaunch(same_exec, same_stream));
+    });
+  };
   auto wp_replays = [&] {
     return us_per_kernel(wp_handle, [&] {
       for (int r = 0; r < kGraphReplays; ++r) wp::capture_launch(graph, wp_stream);
@@ -446,19 +463,27 @@ void bench_graphs(Particles& p) {
     });
   };
   raw_replays();  // warm-up
+  same_replays();
   wp_replays();
   direct();
-  std::vector<double> raw, wpg, dir, ratio;
+  std::vector<double> raw, same, wpg, dir, ratio, ratio_same;
   for (int i = 0; i < 21; ++i) {
     raw.push_back(raw_replays());
+    same.push_back(same_replays());
     wpg.push_back(wp_replays());
     dir.push_back(direct());
     ratio.push_back(wpg.back() / raw.back());
+    ratio_same.push_back(wpg.back() / same.back());
   }
-  report("raw CUDA graph, per kernel", median(raw), "us");
+  report("raw CUDA graph (hand-written kernel), per kernel", median(raw), "us");
+  report("raw CUDA graph (generated kernel), per kernel", median(same), "us");
   report("wp::capture graph replay, per kernel", median(wpg), "us");
-  report("  ratio wp / raw (median of pairs)", median(ratio), "x");
+  report("  ratio wp / raw hand-written (median of pairs)", median(ratio), "x");
+  report("  ratio wp / raw generated (median of pairs)", median(ratio_same), "x");
   report("generated launches without a graph, per kernel", median(dir), "us", "stream time");
+  CHECK(cudaGraphExecDestroy(same_exec));
+  CHECK(cudaGraphDestroy(same_graph));
+  CHECK(cudaStreamDestroy(same_stream));
   CHECK(cudaGraphExecDestroy(raw_exec));
   CHECK(cudaGraphDestroy(raw_graph));
   CHECK(cudaStreamDestroy(raw_stream));

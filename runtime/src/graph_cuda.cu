@@ -133,8 +133,10 @@ CapturedGraph cuda_capture_end() {
   resources->graph = graph;
   resources->deferred_frees = std::move(capture->deferred_frees);
   // Allocations still alive at the end belong to the program's arrays: each launch frees the
-  // previous launch's (same addresses every launch) before allocating them again.
-  WP_CUDA_CHECK(cudaGraphInstantiate(&resources->exec, graph, cudaGraphInstantiateFlagAutoFreeOnLaunch), ordinal);
+  // previous launch's (same addresses every launch) before allocating them again. A graph
+  // without such allocations is instantiated plainly (no auto-free bookkeeping per launch).
+  const unsigned long long flags = capture->live.empty() ? 0ull : cudaGraphInstantiateFlagAutoFreeOnLaunch;
+  WP_CUDA_CHECK(cudaGraphInstantiate(&resources->exec, graph, flags), ordinal);
   std::size_t nodes = 0;
   WP_CUDA_CHECK(cudaGraphGetNodes(graph, nullptr, &nodes), ordinal);
   return CapturedGraph{resources->exec, nodes, std::shared_ptr<void>(resources, resources.get())};

@@ -22,6 +22,7 @@
 #include "wp/error.h"
 #include "wp/launch.h"
 #include "wp/mesh.h"
+#include "wp/stream.h"
 #include "wp/volume.h"
 
 namespace gradcheck {
@@ -386,7 +387,9 @@ class Runner {
   // The arrays' values after a forward launch on a copy of `inputs`.
   std::vector<Buffer> forward(const std::vector<Buffer>& inputs) {
     std::vector<void*> args = upload(inputs, false);
+    settle();
     k_.forward(dim_, args.data(), options_);
+    settle();
     return download(inputs, false);
   }
 
@@ -405,7 +408,9 @@ class Runner {
       acc_args[j] = ArrayArg{accs_[j].get(), nullptr, {1, 0, 0, 0}, 1};
       accs.push_back(&acc_args[j]);
     }
+    settle();
     k_.backward(dim_, args.data(), accs.data(), options_);
+    settle();
     std::vector<Buffer> out = download(inputs, true);
     std::vector<std::vector<std::byte>> acc_host(accs_.size());
     for (size_t j = 0; j < accs_.size(); ++j) {
@@ -448,7 +453,9 @@ class Runner {
         tangents[j] = values[j].data();
       }
     }
+    settle();
     k_.jvp(dim_, args.data(), tangents.data(), options_);
+    settle();
     std::vector<Buffer> out = inputs;
     for (size_t i = 0; i < params_.size(); ++i)
       if (tan_slots_.count(i))
@@ -470,6 +477,12 @@ class Runner {
     for (size_t d = 0; d < launch.size(); ++d) e[d] = launch[d];
     return wp::Dim(wp::Shape::from_extents(e, static_cast<int>(launch.size())));
   }
+
+  // The module's launchers run on the CUDA stream of the runtime linked into the module's shared
+  // library, a second copy of the runtime with its own default stream; the uploads, memsets,
+  // mesh refits and downloads here run on this executable's stream. The two streams do not
+  // order each other, so every launch is fenced by a device synchronisation on both sides.
+  void settle() const { wp::synchronize(device_); }
 
   // One argument pointer per kernel parameter.
   std::vector<void*> upload(const std::vector<Buffer>& inputs, bool with_grad) {

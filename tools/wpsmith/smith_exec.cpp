@@ -324,6 +324,7 @@ void run_launch(const Launch& l, size_t index, const wp::Device& device, std::os
   options.device = device;
   {
     Uploaded up(l, device, false);
+    wp::synchronize();  // uploads on this executable's stream; the launch on the module's
     k.forward(make_dim(l.dim), up.argv.data(), options);
     wp::synchronize();
     for (size_t p = 0; p < l.args.size(); ++p)
@@ -347,6 +348,8 @@ void run_launch(const Launch& l, size_t index, const wp::Device& device, std::os
     acc_arrays[p] = ArrayArg{acc_memory[p].get(), nullptr, {1, 0, 0, 0}, 1};
     accumulators.push_back(&acc_arrays[p]);
   }
+  wp::synchronize();  // the memsets above ran on this executable's stream, the launch runs on
+                      // the module library's own runtime copy's stream: order them
   k.backward(make_dim(l.dim), up.argv.data(), accumulators.data(), options);
   wp::synchronize();
   for (size_t p = 0; p < l.args.size(); ++p) {
