@@ -129,6 +129,10 @@ void check_fork_join(run::Check& check, const wp::Device& dev) {
   auto x = wp::from_host(x0, dev);
   auto y1 = wp::zeros<float>(kN, dev);
   auto y2 = wp::zeros<float>(kN, dev);
+  // The zero fills ran on the device's current stream, which the graph launched on main_stream
+  // below does not wait for: finish them first (the same rule as for any work handed between
+  // streams).
+  wp::synchronize(dev);
   wp::Stream main_stream(dev), side(dev);
   wp::capture_begin(main_stream);
   check.that("capture_begin(stream) makes it current", wp::get_stream(dev) == main_stream);

@@ -48,7 +48,7 @@ Arrays make(const Inputs& in, const wp::Device& dev, bool grad) {
   return a;
 }
 
-void forward(const Arrays& a, const Inputs& in) {
+void forward(const Arrays& a, const Inputs& in, const wp::Device& dev) {
   tape_overwrite::assign_sin(kN, a.x, in.s);
   tape_overwrite::scale_inplace(kN, a.x, a.sarr);
   tape_overwrite::add_into(kN, a.x, a.y);
@@ -56,14 +56,16 @@ void forward(const Arrays& a, const Inputs& in) {
   tape_overwrite::State st{};
   st.q = a.x.view();
   st.v = a.y.view();
-  tape_overwrite::field_step(kN, st, 0.6f);
+  wp::LaunchOptions on_dev;  // field_step's only arrays are struct fields: they do not pick the device
+  on_dev.device = dev;
+  tape_overwrite::field_step(kN, st, 0.6f, on_dev);
   tape_overwrite::history(kN, a.x, a.hist, kSteps, a.out);
   tape_overwrite::reduce(kN, a.x, a.p, a.out, a.loss);
 }
 
 double loss_of(const Inputs& in, const wp::Device& dev) {
   const Arrays a = make(in, dev, false);
-  forward(a, in);
+  forward(a, in, dev);
   return a.loss.to_host()[0];
 }
 
@@ -81,7 +83,7 @@ void check_tape(const wp::Device& dev) {
   wp::Tape tape;
   {
     wp::TapeScope recording(tape);
-    forward(a, in);
+    forward(a, in, dev);
   }
   // x four times (assign_sin, scale_inplace, add_into, field_step through s.q), p once, hist
   // once.

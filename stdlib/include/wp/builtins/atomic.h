@@ -440,21 +440,30 @@ WP_ATOMIC_RMW(atomic_exch, atomic_detail::Op::kExch)
 
 // atomic_add_no_return(arr, i…, value): atomic_add whose old value nobody reads (codegen emits it
 // for an `atomic_add` whose result is unused): vector reductions for float composites on sm_90+.
+// A kernel-local array (kThreadLocal: `wp.zeros` in kernel code, one thread's stack storage)
+// takes the plain read-modify-write path: reductions address global memory only.
+namespace atomic_detail {
+template <typename T>
+WP_HD void add_to_element(const array_t<T>& arr, T* p, T value) {
+  if (arr.flags & array_t<T>::kThreadLocal) rmw<Op::kAdd, T>(p, value);
+  else add_no_return<T>(p, value);
+}
+}  // namespace atomic_detail
 template <typename T, typename I>
 WP_HD void atomic_add_no_return(const array_t<T>& arr, I i, std::type_identity_t<T> value) {
-  atomic_detail::add_no_return<T>(&arr(i), value);
+  atomic_detail::add_to_element<T>(arr, &arr(i), value);
 }
 template <typename T, typename I, typename J>
 WP_HD void atomic_add_no_return(const array_t<T>& arr, I i, J j, std::type_identity_t<T> value) {
-  atomic_detail::add_no_return<T>(&arr(i, j), value);
+  atomic_detail::add_to_element<T>(arr, &arr(i, j), value);
 }
 template <typename T, typename I, typename J, typename K>
 WP_HD void atomic_add_no_return(const array_t<T>& arr, I i, J j, K k, std::type_identity_t<T> value) {
-  atomic_detail::add_no_return<T>(&arr(i, j, k), value);
+  atomic_detail::add_to_element<T>(arr, &arr(i, j, k), value);
 }
 template <typename T, typename I, typename J, typename K, typename L>
 WP_HD void atomic_add_no_return(const array_t<T>& arr, I i, J j, K k, L l, std::type_identity_t<T> value) {
-  atomic_detail::add_no_return<T>(&arr(i, j, k, l), value);
+  atomic_detail::add_to_element<T>(arr, &arr(i, j, k, l), value);
 }
 
 template <typename T, typename I>
