@@ -1,6 +1,7 @@
 // overwrite_plan.cpp — overwrite_plan() (contract in overwrite_plan.h): one program-order walk
 // of the kernel body numbering the loads and writes of every array root, with the loops around
-// each; a load "follows" a write when the write comes first or both sit in one loop.
+// each; a load "follows" a write when the write comes first or both sit in one loop. A load
+// in a loop or branch is then checked against every later store (reread_after_later_store).
 #include "ad/overwrite_plan.h"
 
 #include <algorithm>
