@@ -73,7 +73,7 @@ RUNTIME_OBJECTS = re.compile(r"\b(mesh_\w+|bvh_\w+|hash_grid_\w+|volume_\w+)\s*\
 # not failed; a listed kernel that agrees again fails the run, so that the entry is removed.
 KNOWN_WARPC_WRONG = {
     "ik_ccd.ccd": "a dynamic loop reads array elements that later iterations store: the reverse "
-                  "sweep replays each iteration on the array's final contents",
+                  "sweep replays each iteration on the array's final contents (warpc warns)",
 }
 CLASSES = [  # docs/autodiff.md "deliberate differences": where Warp's gradient is known wrong
     ("dynamic loop", re.compile(r"^\s*while\b|\bfor\s+\w+\s+in\s+range\s*\((?![\d\s,+-]*\))", re.M)),

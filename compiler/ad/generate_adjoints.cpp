@@ -1379,6 +1379,9 @@ void report_overwrite_problems(const Function& k, DiagnosticEngine& diags) {
     switch (p.kind) {
       case Kind::Unseen: diags.report(DiagId::warn_ad_overwrite_unseen, at, k.name); break;
       case Kind::ReadBeforeAndAfter: diags.report(DiagId::warn_ad_overwrite_read_before_and_after, at, k.name, p.array); break;
+      case Kind::RereadAfterLaterStore:
+        diags.report(DiagId::warn_ad_overwrite_reread_after_later_store, at, k.name, p.array);
+        break;
       case Kind::StoredByFunction: diags.report(DiagId::warn_ad_overwrite_stored_by_function, at, k.name, p.array); break;
       case Kind::ReadAfterAtomic: diags.report(DiagId::warn_ad_overwrite_read_after_atomic, at, k.name, p.array); break;
     }

@@ -14,9 +14,15 @@
 //      such arrays (they may share memory; the Tape saves only parameters and their struct
 //      fields), a root read both before and after a store where a load before it sits in a
 //      branch or loop (the replayed stores make that load see the stored value when the branch
-//      or loop is replayed again), a root read back after a user function stored into it (the
-//      replay of a function never stores), a root read back after an atomic update of it (the
-//      replay never repeats atomics).
+//      or loop is replayed again), a root read inside a loop or branch that the same thread
+//      stores into later — in a later iteration of a loop around both (unless the indices tell
+//      the elements apart: store at iv + cs, load at iv + cl, cl <= cs for every such loop, a
+//      `for` with a constant step) or after the loop or branch — where no store at equal
+//      indices just before it in the same block re-establishes the element (the reverse sweep
+//      replays the iteration or branch after those later stores; one row per root, at the first
+//      such load; not with the read-before-and-after row), a root read back after a user
+//      function stored into it (the replay of a function never stores), a root read back after
+//      an atomic update of it (the replay never repeats atomics).
 //  * The plan is deterministic and depends only on the kernel's IR.
 #pragma once
 
@@ -29,7 +35,7 @@
 namespace warpc::ad {
 
 struct OverwriteProblem {
-  enum class Kind { Unseen, ReadBeforeAndAfter, StoredByFunction, ReadAfterAtomic };
+  enum class Kind { Unseen, ReadBeforeAndAfter, RereadAfterLaterStore, StoredByFunction, ReadAfterAtomic };
   Kind kind;
   std::string array;  // the parameter or field path as written ("p.x"); empty for Unseen
   SourceRange loc;

@@ -81,7 +81,7 @@ struct KernelResult {
   Status status = Status::passed;
   std::string reason;  // refused / skipped / unsupported / error
   std::string launch;  // "launch (16,)"
-  bool expected = false;  // refused, as an expect=refused pragma says
+  bool expected = false;  // refused (expect=refused) or wrong as warned (expect=warned), as a pragma says
   std::vector<ParamResult> params;
   // Forward mode: "checked", "refused" (no _jvp) or "skipped (…)"; the FD comparison over the
   // output components and the dot-product test.

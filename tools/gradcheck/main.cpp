@@ -104,6 +104,7 @@ bool selected(const Cli& cli, const std::string& name) {
 KernelResult check_and_print(const Cli& cli, const FileSettings& pragmas, const wp::reflect::KernelInfo& k,
                              const std::map<std::string, std::string>& reasons,
                              const std::map<std::string, std::string>& jvp_reasons,
+                             const std::map<std::string, std::string>& warnings,
                              const std::map<std::string, std::set<std::string>>& minmax, const wp::Device& device) {
   const Settings own = pragmas.kernels.count(k.name) ? pragmas.kernels.at(k.name) : Settings{};
   const Settings s = resolve(Settings{}, cli.settings, pragmas, k.name);
@@ -112,7 +113,8 @@ KernelResult check_and_print(const Cli& cli, const FileSettings& pragmas, const 
   if (r.status == Status::refused)
     r.reason = reasons.count(k.name) ? reasons.at(k.name) : "no backward pass (enable_backward=False)";
   if (r.jvp == "refused" && jvp_reasons.count(k.name)) r.jvp = "refused: " + jvp_reasons.at(k.name);
-  apply_expectation(r, s);
+  auto w = warnings.find(k.name);
+  apply_expectation(r, s, w == warnings.end() ? nullptr : &w->second);
   print_kernel(std::cout, r);
   std::cout.flush();
   return r;
@@ -163,6 +165,7 @@ int run(const Cli& cli, const Toolchain& tc) {
   const Library lib(mb.library);
   const auto reasons = refusal_reasons(mb.warpc_stderr);
   const auto jvp_reasons = jvp_refusal_reasons(mb.warpc_stderr);
+  const auto warnings = kernel_warnings(mb.warpc_stderr);
   const auto minmax = minmax_targets(mb.ir);
   const wp::Device device = cli.device == "cuda" ? wp::Device("cuda:0") : wp::Device();
   std::cout << "warpc-gradcheck " << cli.file << " (" << cli.device << ")\n";
@@ -171,7 +174,7 @@ int run(const Cli& cli, const Toolchain& tc) {
   for (const wp::reflect::KernelInfo* k : lib.kernels()) {
     names.insert(k->name);
     if (!selected(cli, k->name)) continue;
-    auto check = [&] { return check_and_print(cli, pragmas, *k, reasons, jvp_reasons, minmax, device); };
+    auto check = [&] { return check_and_print(cli, pragmas, *k, reasons, jvp_reasons, warnings, minmax, device); };
     results.push_back(device.is_cpu() ? isolated(check, k->name) : check());
   }
   std::vector<std::string> problems;

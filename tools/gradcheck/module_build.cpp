@@ -213,6 +213,14 @@ std::map<std::string, std::string> jvp_refusal_reasons(const std::string& text) 
   return out;
 }
 
+std::map<std::string, std::string> kernel_warnings(const std::string& text) {
+  static const std::regex re(R"(warning: kernel '([A-Za-z_0-9]+)' ([^\n]*))");
+  std::map<std::string, std::string> out;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it)
+    out.emplace((*it)[1], "kernel '" + (*it)[1].str() + "' " + (*it)[2].str());
+  return out;
+}
+
 std::string make_temp_dir() {
   const char* base = std::getenv("TMPDIR");
   std::string tmpl = std::string(base && *base ? base : "/tmp") + "/warpc-gradcheck-XXXXXX";

@@ -16,6 +16,8 @@
 //    CUDA runtime (libcudart.so) with the tool: memory passes between them as raw pointers.
 //  * refusal_reasons(warpc_stderr): kernel → the reason text of "no backward pass for kernel
 //    'K': REASON" warnings.
+//  * kernel_warnings(warpc_stderr): kernel → the text of its first "warning: kernel 'K' …"
+//    (the warnings about a kernel whose backward pass is generated).
 //  * minmax_targets(ir): kernel → names of its array parameters that are atomic_min /
 //    atomic_max targets (directly or through called functions).
 #pragma once
@@ -73,6 +75,7 @@ class Library {
 std::map<std::string, std::string> refusal_reasons(const std::string& warpc_stderr);
 // kernel → the reason of "no forward-mode (JVP) pass for kernel 'K': REASON" warnings.
 std::map<std::string, std::string> jvp_refusal_reasons(const std::string& warpc_stderr);
+std::map<std::string, std::string> kernel_warnings(const std::string& warpc_stderr);
 std::map<std::string, std::set<std::string>> minmax_targets(const std::string& ir);
 
 // A fresh directory under $TMPDIR (or /tmp); remove_tree deletes it.

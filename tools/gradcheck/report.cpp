@@ -6,7 +6,27 @@
 
 namespace gradcheck {
 
-void apply_expectation(KernelResult& r, const Settings& s) {
+void apply_expectation(KernelResult& r, const Settings& s, const std::string* warning) {
+  if (s.expect_warned.value_or(false) && r.status != Status::skipped) {
+    bool backward_wrong = false;
+    for (const ParamResult& p : r.params) backward_wrong |= p.failures > 0;
+    if (r.status == Status::refused) {
+      r.status = Status::failed;
+      r.reason = "expected a backward pass with a warning (expect=warned), but the kernel has none";
+    } else if (!warning) {
+      r.status = Status::failed;
+      r.reason = "expected a warpc warning about the kernel (expect=warned), but warpc reported none";
+    } else if (!backward_wrong) {
+      r.status = Status::failed;
+      r.reason = "the backward pass agrees with finite differences although warpc warns (expect=warned): "
+                 "remove the pragma if the warning no longer applies";
+    } else {
+      r.status = Status::failed;
+      r.expected = true;
+      r.reason = "warpc warns: " + *warning;
+    }
+    return;
+  }
   if (!s.expect_refused.value_or(false)) return;
   if (r.status == Status::refused) {
     r.expected = true;
@@ -80,8 +100,13 @@ void print_kernel(std::ostream& os, const KernelResult& r) {
 int print_summary(std::ostream& os, const std::vector<KernelResult>& results,
                   const std::vector<std::string>& problems, bool require_all) {
   std::map<Status, int> counts;
+  int warned = 0;  // failures an expect=warned pragma expects
   bool bad = !problems.empty();
   for (const KernelResult& r : results) {
+    if (r.status == Status::failed && r.expected) {
+      ++warned;
+      continue;
+    }
     ++counts[r.status];
     if (r.status == Status::failed || r.status == Status::error) bad = true;
     if (require_all && ((r.status == Status::refused && !r.expected) || r.status == Status::unsupported)) bad = true;
@@ -89,7 +114,9 @@ int print_summary(std::ostream& os, const std::vector<KernelResult>& results,
   for (const std::string& p : problems) os << "error: " << p << "\n";
   os << "summary: " << counts[Status::passed] << " passed, " << counts[Status::failed] << " failed, "
      << counts[Status::refused] << " refused, " << counts[Status::skipped] << " skipped, "
-     << counts[Status::unsupported] << " unsupported, " << counts[Status::error] << " errors\n";
+     << counts[Status::unsupported] << " unsupported, " << counts[Status::error] << " errors";
+  if (warned > 0) os << ", " << warned << " wrong as warned (expect=warned)";
+  os << "\n";
   return bad ? 1 : 0;
 }
 

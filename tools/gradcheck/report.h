@@ -2,9 +2,14 @@
 //
 // Contract:
 //  * apply_expectation(r, s): with `expect=refused`, a refused kernel is expected (not
-//    counted against --require-all) and a kernel that has a backward pass fails.
+//    counted against --require-all) and a kernel that has a backward pass fails. With
+//    `expect=warned` (a backward pass warpc warns about: a documented limitation), a kernel
+//    whose backward pass disagrees with finite differences and that warpc `warning`s about
+//    (kernel_warnings) is an expected failure; one that is refused, has no warning, or whose
+//    backward pass agrees fails (the pragma is stale).
 //  * print_kernel() prints one kernel's line and table; print_summary() the problems and the
-//    counts, and returns the exit status: 1 when a kernel failed or errored, a problem was
+//    counts (expected failures apart: "N wrong as warned"), and returns the exit status: 1
+//    when a kernel failed unexpectedly or errored, a problem was
 //    given, or (require_all) a kernel was refused without an expectation or unsupported;
 //    else 0.
 #pragma once
@@ -17,7 +22,7 @@
 
 namespace gradcheck {
 
-void apply_expectation(KernelResult& r, const Settings& s);
+void apply_expectation(KernelResult& r, const Settings& s, const std::string* warning = nullptr);
 void print_kernel(std::ostream& os, const KernelResult& r);
 int print_summary(std::ostream& os, const std::vector<KernelResult>& results,
                   const std::vector<std::string>& problems, bool require_all);

@@ -15,6 +15,7 @@ void Settings::merge_from(const Settings& over) {
   if (over.tol) tol = over.tol;
   if (over.skip) skip = over.skip;
   if (over.expect_refused) expect_refused = over.expect_refused;
+  if (over.expect_warned) expect_warned = over.expect_warned;
   for (const auto& [k, v] : over.ranges) ranges[k] = v;
   for (const auto& [k, v] : over.values) values[k] = v;
   for (const auto& [k, v] : over.shapes) shapes[k] = v;
@@ -189,8 +190,8 @@ void apply_word(Settings& s, const std::string& word) {
   if (head == "eps") { s.eps = number(word, val); return; }
   if (head == "tol") { s.tol = number(word, val); return; }
   if (head == "expect") {
-    if (val != "refused") bad(word, "the only expectation is expect=refused");
-    s.expect_refused = true;
+    if (val != "refused" && val != "warned") bad(word, "the expectations are expect=refused and expect=warned");
+    (val == "refused" ? s.expect_refused : s.expect_warned) = true;
     return;
   }
   if (!is_name(head)) bad(word, "'" + head + "' is not a setting or parameter name");

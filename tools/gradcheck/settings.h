@@ -57,6 +57,8 @@ struct Settings {
   std::set<std::string> nocheck;                   // nocheck(NAME): that parameter's gradient is
                                                    // not compared (a documented limitation)
   std::optional<bool> expect_refused;              // `expect=refused`
+  std::optional<bool> expect_warned;               // `expect=warned`: warpc warns, and the backward
+                                                   // pass is wrong (a documented limitation)
   // Geometry: the uint64 parameter ID is the id of a wp::Mesh / wp::Bvh / wp::HashGrid the harness builds
   // from the named array parameters (kept current through refit() before every launch).
   std::map<std::string, std::vector<std::string>> meshes;  // mesh(ID)=POINTS,INDICES[,VELOCITIES]
