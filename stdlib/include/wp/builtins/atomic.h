@@ -296,6 +296,21 @@ WP_HD T rmw(T* p, const T& value) {
   }
 }
 
+// The same read-modify-write on one thread's own storage (a kernel-local array): plain loads
+// and stores — GPU atomics do not address local memory.
+template <Op op, typename T>
+WP_HD T local_rmw(T* p, const T& value) {
+  using S = typename Components<T>::scalar;
+  constexpr int n = Components<T>::count;
+  S in[n], cur[n];
+  ::memcpy(in, &value, sizeof(T));
+  ::memcpy(cur, p, sizeof(T));
+  const T old = *p;
+  for (int k = 0; k < n; ++k) cur[k] = combine<op, S>(cur[k], in[k]);
+  ::memcpy(p, cur, sizeof(T));
+  return old;
+}
+
 template <typename T>
 WP_HD T cas(T* p, T compare, T value) {
   static_assert(is_scalar_v<T>, "atomic_cas needs a scalar element type");
@@ -316,8 +331,9 @@ WP_HD T cas(T* p, T compare, T value) {
 // chosen per alignment phase (address / 4 mod 4) at run time: vec3 = v2 + scalar or
 // scalar + v2, mat33 = e.g. v4 + v4 + scalar. Each component is still added exactly once and
 // atomically; the vector form is not atomic as a whole (neither is the scalar form).
-// Compiling the CUDA code with -DWARPC_NO_VECTOR_RED keeps scalar reductions (for A/B timing).
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900 && !defined(WARPC_NO_VECTOR_RED)
+// Opt-in: compiled only with -DWARPC_VECTOR_RED (on the H100 the neo-Hookean benchmark ran
+// slower with them: forward 0.221 → 0.249 ms, backward 0.413 → 0.462 ms, see docs/performance.md).
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900 && defined(WARPC_VECTOR_RED)
 __device__ inline void red_add_v2(float* p, float a, float b) {
   asm volatile("red.global.add.v2.f32 [%0], {%1, %2};" ::"l"(p), "f"(a), "f"(b) : "memory");
 }
@@ -346,7 +362,7 @@ WP_HD void add_no_return(T* p, const T& value) {
   using S = typename Components<T>::scalar;
   constexpr int n = Components<T>::count;
   static_assert(sizeof(T) == n * sizeof(S), "composite with padding");
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900 && !defined(WARPC_NO_VECTOR_RED)
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900 && defined(WARPC_VECTOR_RED)
   if constexpr (std::is_same_v<S, float> && n >= 2) {
     if (__isGlobal(p)) {
       float v[n];
@@ -410,22 +426,29 @@ WP_HD void add_where_equal(T& acc, const T& g, const T& stored, const T& value) 
 
 // ---- the builtins: one overload per index count ---------------------------------------------
 
+namespace atomic_detail {
+template <Op op, typename T>
+WP_HD T element_rmw(const array_t<T>& arr, T* p, const T& value) {  // kernel-local: no atomics
+  return (arr.flags & array_t<T>::kThreadLocal) ? local_rmw<op, T>(p, value) : rmw<op, T>(p, value);
+}
+}  // namespace atomic_detail
+
 #define WP_ATOMIC_RMW(name, op)                                                            \
   template <typename T, typename I>                                                        \
   WP_HD T name(const array_t<T>& arr, I i, std::type_identity_t<T> value) {                \
-    return atomic_detail::rmw<op, T>(&arr(i), value);                                      \
+    return atomic_detail::element_rmw<op, T>(arr, &arr(i), value);                                      \
   }                                                                                        \
   template <typename T, typename I, typename J>                                            \
   WP_HD T name(const array_t<T>& arr, I i, J j, std::type_identity_t<T> value) {           \
-    return atomic_detail::rmw<op, T>(&arr(i, j), value);                                   \
+    return atomic_detail::element_rmw<op, T>(arr, &arr(i, j), value);                                   \
   }                                                                                        \
   template <typename T, typename I, typename J, typename K>                                \
   WP_HD T name(const array_t<T>& arr, I i, J j, K k, std::type_identity_t<T> value) {      \
-    return atomic_detail::rmw<op, T>(&arr(i, j, k), value);                                \
+    return atomic_detail::element_rmw<op, T>(arr, &arr(i, j, k), value);                                \
   }                                                                                        \
   template <typename T, typename I, typename J, typename K, typename L>                    \
   WP_HD T name(const array_t<T>& arr, I i, J j, K k, L l, std::type_identity_t<T> value) { \
-    return atomic_detail::rmw<op, T>(&arr(i, j, k, l), value);                             \
+    return atomic_detail::element_rmw<op, T>(arr, &arr(i, j, k, l), value);                             \
   }
 
 WP_ATOMIC_RMW(atomic_add, atomic_detail::Op::kAdd)
@@ -441,11 +464,11 @@ WP_ATOMIC_RMW(atomic_exch, atomic_detail::Op::kExch)
 // atomic_add_no_return(arr, i…, value): atomic_add whose old value nobody reads (codegen emits it
 // for an `atomic_add` whose result is unused): vector reductions for float composites on sm_90+.
 // A kernel-local array (kThreadLocal: `wp.zeros` in kernel code, one thread's stack storage)
-// takes the plain read-modify-write path: reductions address global memory only.
+// takes the plain read-modify-write path (local_rmw): atomics address global memory only.
 namespace atomic_detail {
 template <typename T>
 WP_HD void add_to_element(const array_t<T>& arr, T* p, T value) {
-  if (arr.flags & array_t<T>::kThreadLocal) rmw<Op::kAdd, T>(p, value);
+  if (arr.flags & array_t<T>::kThreadLocal) local_rmw<Op::kAdd, T>(p, value);
   else add_no_return<T>(p, value);
 }
 }  // namespace atomic_detail
