@@ -444,8 +444,14 @@ def load_program(path, tmp):
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
-    kernels = [v for v in vars(module).values() if isinstance(v, wp.Kernel) and v.module.name == module.__name__]
-    kernels.sort(key=lambda k: k.func.__code__.co_firstlineno)
+    # (kernel, warpc's name): a kernel made by a factory (`k = make(...)`, its function defined in
+    # the factory's body) is named after the module variable in warpc, after its qualname in Warp.
+    kernels, seen = [], set()
+    for var, v in vars(module).items():
+        if isinstance(v, wp.Kernel) and v.module.name == module.__name__ and id(v) not in seen:
+            seen.add(id(v))
+            kernels.append((v, var if "<locals>" in v.func.__qualname__ else v.key))
+    kernels.sort(key=lambda kn: kn[0].func.__code__.co_firstlineno)
     return kernels
 
 
@@ -484,11 +490,11 @@ def check_program(path, opts, warpc, counts, tmp, rng_seed):
     rng = np.random.default_rng([rng_seed, sum(map(ord, stem))])
     launches = []
     entries = []  # (Warp kernel, warpc's reflected name): a generic kernel's overloads are <key>_<n>
-    for k in kernels:
+    for k, warpc_name in kernels:
         if getattr(k, "is_generic", False) and k.overloads:
-            entries += [(ov, f"{k.key}_{n}") for n, ov in enumerate(k.overloads.values())]
+            entries += [(ov, f"{warpc_name}_{n}") for n, ov in enumerate(k.overloads.values())]
         else:
-            entries.append((k, k.key))
+            entries.append((k, warpc_name))
     for k, name in entries:
         counts.kernels += 1
         reason = spec["skip"].get(k.key)
@@ -584,7 +590,7 @@ def check_program(path, opts, warpc, counts, tmp, rng_seed):
             if idx.size == 0:
                 continue
             if classes is None:
-                classes = classes_of(source, kernels)
+                classes = classes_of(source, [k for k, _ in kernels])
             worst = idx[np.argsort(-np.abs(a[idx] - b[idx]))][:3]
             verdicts = []
             for c in worst:
