@@ -48,7 +48,6 @@ Exit 77 when warp cannot be imported; 1 when any value or gradient mismatch is w
 undecided) or a run failed; else 0. The last line gives the counts.
 """
 import argparse
-import importlib.util
 import math
 import os
 import re
@@ -65,6 +64,8 @@ try:
 except ImportError:
     print("skipped: the warp module is not importable")
     sys.exit(77)
+
+from wp_modules import import_wp_source, stage_inputs  # noqa: E402
 
 TOL = {"float16": (1e-2, 1e-3), "float32": (1e-4, 1e-5), "float64": (1e-9, 1e-12)}
 GRAD_RTOL, GRAD_ATOL, FD_TOL = 1e-3, 1e-4, 2e-2
@@ -437,13 +438,7 @@ class Counts:
 
 
 def load_program(path, tmp):
-    name = "oracle_" + os.path.basename(path)[:-3]
-    py = os.path.join(tmp, name + ".py")
-    shutil.copy(path, py)
-    spec = importlib.util.spec_from_file_location(name, py)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
+    module = import_wp_source(path, tmp, "oracle_")
     # (kernel, warpc's name): a kernel made by a factory (`k = make(...)`, its function defined in
     # the factory's body) is named after the module variable in warpc, after its qualname in Warp.
     kernels, seen = [], set()
@@ -647,11 +642,7 @@ def main():
     programs = opts.programs or sorted(os.path.join(opts.corpus, f) for f in os.listdir(opts.corpus) if f.endswith(".wp"))
     tmp = tempfile.mkdtemp(prefix="warpc-corpus-values-")
     cache = opts.cache or os.path.join(tmp, "build")
-    inputs = os.path.join(opts.corpus, "Inputs")
-    for f in os.listdir(inputs) if os.path.isdir(inputs) else []:  # imported helper modules
-        if f.endswith(".wp"):
-            shutil.copy(os.path.join(inputs, f), os.path.join(tmp, f[:-3] + ".py"))
-    sys.path.insert(0, tmp)
+    inputs = stage_inputs(opts.corpus, tmp)  # imported helper modules
     wp.config.kernel_cache_dir = os.path.join(cache, "warp-kernel-cache")
     wp.config.quiet = True
     wp.init()

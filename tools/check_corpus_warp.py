@@ -8,7 +8,6 @@ usage: check_corpus_warp.py CORPUS_DIR [PROGRAM.wp ...]
 Exits 77 (skipped) when `warp` cannot be imported, 1 listing every program Warp refuses, else 0.
 Programs listed in WARP_REFUSES are checked the other way round: Warp must still refuse them.
 """
-import importlib.util
 import os
 import shutil
 import sys
@@ -21,18 +20,14 @@ except ImportError:
     print("skipped: the warp module is not importable")
     sys.exit(77)
 
+from wp_modules import import_wp_source, stage_inputs  # noqa: E402
+
 # Programs that use forms warpc accepts and Warp does not (none today).
 WARP_REFUSES = {}
 
 
 def load(path, tmp, inputs):
-    name = "corpus_" + os.path.basename(path)[:-3]
-    py = os.path.join(tmp, name + ".py")
-    shutil.copy(path, py)
-    spec = importlib.util.spec_from_file_location(name, py)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
+    module = import_wp_source(path, tmp, "corpus_")
     wp.load_module(module, device="cpu")
 
 
@@ -40,11 +35,7 @@ def main():
     corpus = sys.argv[1]
     programs = sys.argv[2:] or sorted(os.path.join(corpus, f) for f in os.listdir(corpus) if f.endswith(".wp"))
     tmp = tempfile.mkdtemp(prefix="warpc-corpus-warp-")
-    inputs = os.path.join(corpus, "Inputs")
-    for f in os.listdir(inputs) if os.path.isdir(inputs) else []:  # imported helper modules
-        if f.endswith(".wp"):
-            shutil.copy(os.path.join(inputs, f), os.path.join(tmp, f[:-3] + ".py"))
-    sys.path.insert(0, tmp)
+    inputs = stage_inputs(corpus, tmp)  # imported helper modules
     wp.config.kernel_cache_dir = os.path.join(tmp, "cache")
     wp.config.quiet = True
     wp.init()
