@@ -47,7 +47,14 @@ std::string module_code(const ModuleContext& ctx) {
   std::string declarations, definitions;
   for (const ir::Function* fn : ctx.module.functions) {
     if (fn->kind != ir::FunctionKind::Kernel) declarations += emit_declaration(*fn);
-    definitions += emit_definition(*fn, fo) + "\n";
+    try {
+      definitions += emit_definition(*fn, fo) + "\n";
+    } catch (const LocatedCodegenError& e) {
+      if (e.range.valid()) throw;
+      throw LocatedCodegenError(e.what(), fn->loc);
+    } catch (const CodegenError& e) {  // e.g. a value type with no C++ form: located at the function
+      throw LocatedCodegenError(e.what(), fn->loc);
+    }
   }
   if (!declarations.empty()) declarations += "\n";
   return declarations + definitions;

@@ -24,7 +24,15 @@ bool has_half(const Type* t) {
 
 std::string struct_definition(const StructInfo& s) {
   std::vector<size_t> offsets;
-  Layout layout = struct_layout(s, &offsets);
+  Layout layout;
+  try {
+    layout = struct_layout(s, &offsets);
+  } catch (const LocatedCodegenError&) {
+    throw;
+  } catch (const CodegenError& e) {  // a field type with no C++ form: located at the class
+    throw LocatedCodegenError(fmt::format("{} (in struct '{}')", e.what(), s.name),
+                              s.decl ? s.decl->name_range : SourceRange());
+  }
   std::string out = fmt::format("#ifndef {0}\n#define {0}\nnamespace {1} {{\n", struct_guard(s), struct_namespace(s));
   out += fmt::format("struct {} {{\n", s.name);
   for (const StructField& f : s.fields) out += fmt::format("  {} {};\n", cpp_type(f.type), cpp_identifier(f.name));

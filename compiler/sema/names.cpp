@@ -480,8 +480,14 @@ bool Sema::foreign_module(const std::string& dotted, SourceRange at) {
 }
 
 ModuleInfo* Sema::load_user_module(const std::string& dotted, SourceRange at) {
+  const size_t errors_before = diags_.error_count();
   ast::Module* m = loader_.load(dotted, at);
-  if (!m) return nullptr;
+  if (!m) {
+    // Loaders report their own errors; one that did not must not leave the
+    // name poisoned in silence (later uses of it are not diagnosed again).
+    if (diags_.error_count() == errors_before) error(DiagId::err_module_not_found, at, dotted);
+    return nullptr;
+  }
   return check_module(m, at);
 }
 

@@ -361,5 +361,28 @@ TEST(ConstValueText, PrintsLikePython) {
   EXPECT_EQ(const_value_text(s), "\"a\\\"b\"");
 }
 
+// A loader that finds nothing and says nothing: the import still gets a located
+// error, so uses of the poisoned name (a struct field typed `wp.vec3` here) cannot
+// slip through to code generation unreported.
+TEST(SemaSilentLoader, ImportThatLoadsNothingIsAnError) {
+  struct SilentLoader : ModuleLoader {
+    ast::Module* load(std::string_view, SourceRange) override { return nullptr; }
+  } loader;
+  SourceManager sm;
+  DiagnosticEngine diags{sm};
+  ast::ASTContext ast;
+  TypeContext types;
+  FileId f = sm.add_buffer("main.wp",
+                           "import nowhere as wp\n\n@wp.struct\nclass P:\n    pos: wp.vec3\n");
+  ast::Module* module = parse_module(lex(sm, f, diags), f, "main", ast, diags);
+  ASSERT_FALSE(diags.has_errors());
+  EXPECT_FALSE(check_program(*module, loader, types, diags));
+  ASSERT_FALSE(diags.diagnostics().empty());
+  const Diagnostic& first = diags.diagnostics().front();
+  EXPECT_EQ(first.id, DiagId::err_module_not_found);
+  EXPECT_TRUE(first.range.valid());
+  EXPECT_EQ(sm.line_col(first.range.begin).line, 1u);
+}
+
 }  // namespace
 }  // namespace warpc

@@ -8,7 +8,9 @@
 #              WARPC_FUZZ_JOBS (ninja parallelism, default 2),
 #              WARPC_FUZZ_NO_BUILD=1 (use the targets already built there, as the normal
 #              build's external project makes them in <build>/fuzz),
-#              WARPC_FUZZ_GXX=N (codegen: g++ -fsyntax-only over every N-th program's C++).
+#              WARPC_FUZZ_GXX=N (codegen: g++ -fsyntax-only over every N-th program's C++),
+#              WARPC_FUZZ_RUNS=N and WARPC_FUZZ_SEED=S (stop after N inputs, seeded: a
+#              reproducible run, as CTest's smoke run is; the time limit still caps it).
 # Crashing inputs are written to <build>/fuzz-artifacts/; the script exits 1
 # if a fuzzer stopped on a finding. It ends by printing each run's final stats.
 set -euo pipefail
@@ -39,8 +41,8 @@ for t in "${targets[@]}"; do
   log="$build/fuzz-$t-last.log"
   echo "fuzzing $t for ${seconds}s (log: $log) ..."
   set +e
-  "$exe" "$work/corpus" -dict="$here/warpc.dict" \
-    -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$exe" "$work/corpus" -dict="$here/warpc.dict" ${WARPC_FUZZ_RUNS:+-runs=$WARPC_FUZZ_RUNS} \
+    ${WARPC_FUZZ_SEED:+-seed=$WARPC_FUZZ_SEED} -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$build/fuzz-artifacts/$t-" >"$log" 2>&1
   rc=$?
   set -e
