@@ -284,7 +284,8 @@ std::string tape_save(const KernelEntry& k, const std::vector<SavedArray>& saved
 }
 
 // After a forward launch: record the backward launch on the thread's recording tape, with a
-// zeroed one-element accumulator per differentiable non-array parameter. The closure restores
+// zeroed one-element accumulator per differentiable non-array parameter (inside a step
+// sequence, the sequence's shared one: detail::tape_accumulator). The closure restores
 // the saved arrays first (and again afterwards where the backward pass replays stores).
 std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std::vector<SavedArray>& saved,
                         const std::string& dim, const std::string& options, const std::string& device) {
@@ -303,8 +304,8 @@ std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std:
   for (size_t j = bwd.primal_params; j < bwd.fn->param_types.size(); ++j) {
     const std::string acc = local(k, "tape_" + bwd.param_names[j]);
     const std::string param = bwd.param_names[j].substr(4);  // adj_<param>
-    out += fmt::format("    const wp::array<{0}> {1} = wp::zeros<{0}>(1, {2});\n", cpp_type(bwd.fn->param_types[j]->elem),
-                       acc, device);
+    out += fmt::format("    const wp::array<{0}> {1} = wp::detail::tape_accumulator<{0}>(*{2}, \"{3}\", \"{4}\", {5});\n",
+                       cpp_type(bwd.fn->param_types[j]->elem), acc, tape, k.name, param, device);
     call.push_back(acc);
     params.push_back(fmt::format("wp::detail::tape_param(\"{}\", {})", param, acc));
   }

@@ -106,9 +106,12 @@
 //        not a host-side fill);
 //      - work whose gradient matters is recorded (generated launchers, record_func on
 //        Tape::recording()). Gradients of non-array parameters of launches inside a step
-//        (dt, gravity) are summed over the steps into host accumulators of the record named
-//        "<kernel>.<param>": param_grad<T>(record, "integrate.dt"), and param_grad_total
-//        ("integrate", "dt") includes them (struct parameters have no operator+: not summed);
+//        (dt, gravity) are summed over the steps into one accumulator per kernel parameter,
+//        on the launch's device, named "<kernel>.<param>" in the record: every recorded
+//        re-run of a step hands its launches that accumulator (step_accumulator), so the
+//        backward kernels add into it directly, with no copy to the host per step.
+//        param_grad<T>(record, "integrate.dt") reads it and param_grad_total("integrate",
+//        "dt") includes it. One kernel launched on two devices inside the steps throws;
 //      - step(k) must not call record_steps, begin(), end(), backward() or reset() of this
 //        tape (wp::Error "… called from inside a step function of this tape").
 //    A wp::Error thrown by step(k) comes back as a wp::Error naming the step (forward:
@@ -194,7 +197,7 @@ class Tape {
     Device device;
     std::shared_ptr<void> keep;
     // Adds the value at `src` (on `src_device`) into the host value at `dst` (tape_param sets
-    // it for types with operator+; step sequences sum their steps' accumulators with it).
+    // it for types with operator+).
     void (*add_to_host)(void* dst, const void* src, const Device& src_device) = nullptr;
   };
 
@@ -215,6 +218,10 @@ class Tape {
 
   // Checkpointed step sequence: see the contract above.
   void record_steps(int steps, std::vector<StateRef> state, StepFn step);
+  // For generated launchers (detail::tape_accumulator): while this tape records the launches
+  // of a step sequence, the sequence's zero-initialised accumulator of `param` of `kernel`
+  // (`bytes` on `device`; created on first use); nullptr on any other tape.
+  void* step_accumulator(std::string_view kernel, std::string_view param, size_t bytes, const Device& device);
   // Snapshot memory per step sequence, in bytes (0: no limit, one snapshot per step).
   void set_memory_budget(size_t bytes) { budget_ = bytes; }
   size_t memory_budget() const { return budget_; }
@@ -245,6 +252,7 @@ class Tape {
 
   template <typename T>
   std::function<void()> save_overwritten(const array<T>& a) {
+    if (counting_only_) return {};  // a step's first run: its records never run backward
     array<T> saved = empty<T>(a.shape(), a.device());
     copy(saved, a);
     saved_bytes_ += static_cast<size_t>(a.size()) * sizeof(T);
@@ -326,6 +334,13 @@ class Tape {
   CheckpointStats stats_;
   size_t snapshots_now_ = 0, snapshot_bytes_now_ = 0;
   bool in_step_ = false;  // a step function of this tape is running
+  // The private tapes of record_steps: the accumulators their launches share (the
+  // sequence's parameter sums), whether their records only count launches (the first run:
+  // nothing is saved for a backward pass), and whether backward() puts the forward pass's
+  // final contents back (not needed there: every use of the state restores a snapshot).
+  std::vector<ParamGrad>* step_sums_ = nullptr;
+  bool counting_only_ = false;
+  bool keep_final_contents_ = true;
   size_t saved_bytes_ = 0;            // save_overwritten() copies (reset() clears)
   // One entry per array save_overwritten() saw: takes a snapshot, returns its restore
   // (backward() keeps the forward pass's final contents with them; reset() clears).
@@ -380,6 +395,16 @@ Tape::ArrayRef tape_field(const array_t<T>& field, const char* name, const Devic
   }
   return {field.grad, static_cast<size_t>(field.size()) * sizeof(T), device, nullptr, name, false, field.data,
           false, true};
+}
+
+// The one-element gradient accumulator a recorded launch of `kernel` gets for its
+// non-array parameter `param`: the step sequence's shared one while `tape` records a step
+// (Tape::step_accumulator; not owned), else a new zeroed array.
+template <typename T>
+array<T> tape_accumulator(Tape& tape, const char* kernel, const char* param, const Device& device) {
+  if (void* shared = tape.step_accumulator(kernel, param, sizeof(T), device))
+    return array<T>(static_cast<T*>(shared), Shape(1), device);
+  return zeros<T>(1, device);
 }
 
 // The record entry of a non-array parameter's gradient accumulator `acc` (one element).

@@ -358,6 +358,32 @@ TEST(TapeSteps, ZeroKeepGradAndReset) {
   EXPECT_EQ(c.tape.launch_count(), 0u);
 }
 
+// Inside a step sequence the gradient of a non-array parameter is summed over the steps
+// on the device — struct parameters too — and the struct's array field gets its gradient.
+TEST(TapeSteps, ParameterGradientsAreSummedOverSteps) {
+  REQUIRE_DEVICE();
+  const std::vector<float> xs = {0.5f, -1.0f, 2.0f}, ws = {1.0f, 2.0f, -3.0f};
+  auto x = wp::from_host(xs, {3}, g_device, true);
+  auto w = wp::from_host(ws, {3}, g_device, true);
+  auto loss = wp::zeros<float>(1, g_device, true);
+  tape_steps::Weights p{w.view(), 1.5f};
+  wp::Tape tape;
+  tape.set_memory_budget(2 * 3 * sizeof(float));  // two snapshots of x: steps are recomputed
+  constexpr int kSteps = 5;
+  {
+    wp::TapeScope recording(tape);
+    tape.record_steps(kSteps, {wp::tape_state(x, "x")}, [&](int) { tape_steps::weighted_sum(3, p, x, loss); });
+  }
+  tape.backward(loss);
+  EXPECT_GT(tape.checkpoint_stats().recomputed_steps(), 0u);
+  const float per_step = ws[0] * 0.25f + ws[1] * 1.0f + ws[2] * 4.0f;
+  EXPECT_FLOAT_EQ(tape.param_grad<tape_steps::Weights>(0, "weighted_sum.p").scale, kSteps * per_step);
+  const std::vector<float> gx = x.grad_array().to_host();
+  for (int i = 0; i < 3; ++i) EXPECT_FLOAT_EQ(gx[i], kSteps * 2.0f * 1.5f * ws[i] * xs[i]);
+  tape.zero();
+  EXPECT_EQ(tape.param_grad<tape_steps::Weights>(0, "weighted_sum.p").scale, 0.0f);
+}
+
 TEST(TapeSteps, StructFieldGradients) {
   REQUIRE_DEVICE();
   const std::vector<float> xs = {0.5f, -1.0f, 2.0f}, ws = {1.0f, 2.0f, -3.0f};
