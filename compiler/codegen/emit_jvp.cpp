@@ -105,9 +105,9 @@ std::string jvp_launcher_declaration(const KernelEntry& k, const std::vector<std
   params.push_back("const wp::LaunchOptions& " + launcher_local(k, "options") + " = {}");
   doc += k.tid_dims > 1 ? fmt::format(") — launched over a {}-D dim\n", k.tid_dims) : ")\n";
   doc += fmt::format(
-      "// Forward-mode (JVP) pass of '{0}': launch it on the forward's inputs (INSTEAD of '{0}',\n"
-      "// same arguments); it performs the forward's stores and atomics and writes the tangents of\n"
-      "// every stored array into its tan_<p> (tan_<p> of inputs: the tangents in).\n",
+      "// Forward-mode (JVP) pass of '{0}': launch it on the forward's inputs, in place of '{0}'\n"
+      "// (same arguments): it performs the forward's stores and atomics and writes the tangents\n"
+      "// of every stored array into its tan_<p> (tan_<p> of an input: its tangent in).\n",
       fn.tangent_of->name);
   return doc + fmt::format("void {}({});\n", cpp_identifier(k.name), join(params));
 }

@@ -405,7 +405,12 @@ std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd, const S
   if (bwd && jvp) {  // the record gets the launch's JVP (Tape::forward_jvp)
     out.resize(out.size() - 4);  // reopen the recording block: "  }\n"
     std::vector<std::string> restores;
-    for (const SavedArray& a : saved) restores.push_back(saved_local(k, a));
+    for (const SavedArray& a : saved) {  // one restore per array (an overlap save may double a JVP one)
+      const bool doubled = !a.jvp_only && std::any_of(saved.begin(), saved.end(), [&](const SavedArray& b) {
+        return b.jvp_only && b.name == a.name;
+      });
+      if (!doubled) restores.push_back(saved_local(k, a));
+    }
     out += tape_attach_jvp(k, *jvp, local(k, "tape"), dim, options, restores) + "  }\n";
   }
   out += "}\n\n";
