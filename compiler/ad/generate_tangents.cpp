@@ -319,9 +319,9 @@ void TangentBuilder::memory(const Op& o) {
 
 // The update is performed; then the element (each component) takes the tangent of this
 // thread's value where the element equals it right after the update (this value won, so far).
-// Threads run in order on the CPU, so the last such store is the final winner's; on a GPU a
-// thread whose value another thread's replaces between its update and its tangent store can
-// store last (docs/autodiff.md, Forward mode).
+// Run one after another, the last such store is the final winner's; run concurrently (a GPU,
+// the CPU backend's worker threads), a thread whose value another thread's replaces between
+// its update and its tangent store can store last (docs/autodiff.md, Forward mode).
 void TangentBuilder::atomic_minmax(const Op& o) {
   const SourceRange loc = o.loc;
   const bool local = ad_is_local_array(o.operands[0]);

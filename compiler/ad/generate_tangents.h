@@ -25,8 +25,8 @@
 //    constructors explicitly; every other differentiable builtin through its library adjoint,
 //    tan_call_builtin; builtins writing into `&` arguments, SSA form, likewise with one tangent
 //    per result). atomic_min / atomic_max: after its update, a thread whose value the element
-//    holds stores its tangent (the winning value's; with ties, one of them; on a GPU threads
-//    racing for one element can leave a value's that won only for a while). atomic_exch /
+//    holds stores its tangent (the winning value's; with ties, one of them; threads running
+//    concurrently and racing for one element can leave a value's that won only for a while). atomic_exch /
 //    atomic_cas store their value's tangent where they store the value.
 //  * What cannot be differentiated forward (func_natives, functions with a custom gradient,
 //    builtins writing into arguments in place or without a library adjoint, mesh / index-volume
