@@ -262,7 +262,7 @@ class Tape {
 
   template <typename T>
   std::function<void()> save_overwritten(const array<T>& a) {
-    if (counting_only_) return {};  // a step's first run: its records never run backward
+    if (counting_only_) return {};  // a step's first run: its records never run (backward or JVP)
     array<T> saved = empty<T>(a.shape(), a.device());
     copy(saved, a);
     saved_bytes_ += static_cast<size_t>(a.size()) * sizeof(T);
