@@ -26,12 +26,13 @@
 //    tan_call_builtin; builtins writing into `&` arguments, SSA form, likewise with one tangent
 //    per result). atomic_min / atomic_max: after its update, a thread whose value the element
 //    holds stores its tangent (the winning value's; with ties, one of them; threads running
-//    concurrently and racing for one element can leave a value's that won only for a while). atomic_exch /
-//    atomic_cas store their value's tangent where they store the value.
+//    concurrently and racing for one element can leave a value's that won only for a while).
+//    atomic_exch / atomic_cas store their value's tangent where they store the value.
 //  * What cannot be differentiated forward (func_natives, functions with a custom gradient,
 //    builtins writing into arguments in place or without a library adjoint, mesh / index-volume
-//    queries, a tangent that depends on an atomic's returned value, other atomic forms) is the located warning "no forward-mode (JVP) pass for kernel …" and no
-//    `_jvp` launcher; the kernel and its backward pass are unaffected.
+//    queries, a tangent that depends on an atomic's returned value, other atomic forms) is the
+//    located warning "no forward-mode (JVP) pass for kernel …" and no `_jvp` launcher; the
+//    kernel and its backward pass are unaffected.
 #pragma once
 
 #include "ir/ir.h"
