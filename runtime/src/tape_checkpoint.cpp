@@ -15,7 +15,9 @@
 // read the state at the start of the step) and runs that tape's backward. The private tapes
 // hand every launch of a step the sequence's accumulator of each non-array parameter
 // (step_accumulator), so parameter gradients are summed over the steps by the backward
-// kernels themselves, on the device, without a host round trip per step.
+// kernels themselves, on the device, without a host round trip per step. Forward mode
+// (jvp_steps) needs no schedule: from the state at step 0, each step runs recorded on a
+// private tape, whose forward_jvp() then redoes it with tangents.
 #include <algorithm>
 #include <cstdint>
 #include <exception>
@@ -213,6 +215,26 @@ void Tape::replay_forward(StepSequence& seq) {
     ++stats_.advanced_steps;
   }
   seq.rewound = false;
+}
+
+// Each step recorded on a private tape (the forward run of the step: it also saves what the
+// step's JVPs restore), then that tape's JVPs, which redo the step: the state arrays end at
+// the next step's state, their gradient buffers at its tangent.
+void Tape::jvp_steps(Launch& record) {
+  StepSequence& seq = *record.steps;
+  Tape inner;
+  inner.set_missing_grad_policy(MissingGrad::Ignore);  // reported when the sequence was recorded
+  for (int k = 0; k < seq.steps; ++k) {
+    StepRunner::run(seq, k, &inner, "Tape::forward_jvp: ");
+    if (!inner.launches_.empty()) {
+      try {
+        inner.forward_jvp();
+      } catch (const Error& e) {
+        throw Error("Tape::forward_jvp: " + step_label(k, seq.steps) + ": " + e.cause(), e.kernel());
+      }
+    }
+    inner.reset();
+  }
 }
 
 void Tape::backward_steps(Launch& record) {

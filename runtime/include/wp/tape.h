@@ -70,15 +70,25 @@
 //      wp::Tape tape;
 //      { wp::TapeScope recording(tape); forward(...); }   // begin() … end()
 //      tape.backward(loss);
-//  * Forward mode (docs/autodiff.md, "Forward mode"): attach_jvp(jvp) gives the LAST record its
-//    JVP closure (generated launchers of kernels with a `_jvp` pass call it right after
-//    record(); wp::Error when there is no record). forward_jvp() runs the recorded JVP
-//    closures from the first launch to the last. Tangents live in the gradient buffers: seed
-//    the inputs' buffers with the tangent u (after zero()), and after forward_jvp() every array a
-//    recorded launch wrote holds the tangent of its final contents in its gradient buffer
-//    (atomic_add outputs accumulate: zero them first). Non-array parameters are constants
-//    (zero tangent). A record without a JVP (a kernel compiled without one, record_func)
-//    makes forward_jvp() throw wp::Error naming it before anything runs; so does an empty tape.
+//  * Forward mode (docs/autodiff.md, "Forward mode"): attach_jvp(jvp, restore_inputs) gives the
+//    LAST record its JVP closure and the closure that puts back the contents, from before the
+//    launch, of the arrays the launch changed and the JVP reads or updates (generated launchers
+//    of kernels with a `_jvp` pass call it right after record(), with the copies they saved:
+//    arrays the kernel reads and writes, arrays it updates atomically; wp::Error when there is
+//    no record). A JVP runs on its launch's INPUTS and performs the launch's stores itself, so
+//    forward_jvp() first rewinds: it runs every record's restore_inputs from the last record
+//    to the first (the arrays then hold what the first launch read), then the JVP closures from
+//    the first record to the last (each redoes its launch: the arrays end as the forward pass
+//    left them). A checkpointed step sequence (record_steps) takes part: it is rewound to its
+//    state at step 0, and each step k runs once recorded on a private tape and then that
+//    tape's forward_jvp() (a launch of a step without a JVP throws wp::Error naming the step
+//    when reached). Tangents live in the gradient buffers: seed the inputs' buffers with the
+//    tangent u (after zero()), and after forward_jvp() every array a recorded launch wrote holds
+//    the tangent of its final contents in its gradient buffer (atomic_add outputs accumulate:
+//    zero them first). Non-array parameters are constants (zero tangent). A record without a
+//    JVP (a kernel compiled without one, record_func) makes forward_jvp() throw wp::Error naming
+//    it before anything runs; so does an empty tape. Like backward(), forward_jvp() sees an
+//    array the way the launches did only where no LATER launch overwrote it without reading it.
 //  * A Tape is used by one thread at a time (recording, backward and zero are not
 //    synchronised); it is neither copyable nor movable.
 //  * Checkpointed step sequences (runtime/src/tape_checkpoint.cpp; docs/autodiff.md
@@ -227,7 +237,7 @@ class Tape {
   size_t memory_budget() const { return budget_; }
   size_t peak_bytes() const { return stats_.peak_bytes; }
   const CheckpointStats& checkpoint_stats() const { return stats_; }
-  void attach_jvp(std::function<void()> jvp);
+  void attach_jvp(std::function<void()> jvp, std::function<void()> restore_inputs = {});
   void forward_jvp();
 
   void backward(const array<float>& loss);
@@ -252,7 +262,7 @@ class Tape {
 
   template <typename T>
   std::function<void()> save_overwritten(const array<T>& a) {
-    if (counting_only_) return {};  // a step's first run: its records never run backward
+    if (counting_only_) return {};  // a step's first run: its records never run (backward or JVP)
     array<T> saved = empty<T>(a.shape(), a.device());
     copy(saved, a);
     saved_bytes_ += static_cast<size_t>(a.size()) * sizeof(T);
@@ -310,12 +320,14 @@ class Tape {
     Kind kind = Kind::Kernel;
     std::shared_ptr<StepSequence> steps;
     std::function<void()> jvp;  // forward mode (attach_jvp); empty when the kernel has none
+    std::function<void()> jvp_restore;  // puts back the arrays the launch read and changed
   };
   friend struct StepRunner;
 
   void check_not_in_step(const char* op) const;
   static Tape* swap_recording(Tape* tape);  // sets the thread's recording tape, returns the old one
   void backward_steps(Launch& record);
+  void jvp_steps(Launch& record);
   void replay_forward(StepSequence& seq);
   void note_snapshots(long delta_count, long long delta_bytes);
   void dump_record(std::ostream& os, size_t i) const;
