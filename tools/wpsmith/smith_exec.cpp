@@ -182,7 +182,7 @@ Value read_value(Tokens& in, const std::string& name, bool is_array, const char*
   v.components = components;
   v.size = size;
   v.differentiable = differentiable;
-  if (v.scalar == Scalar::other) die(2, "'" + name + "': arrays of structs are not supported");
+  if (v.scalar == Scalar::other) die(2, "'" + name + "': an array of structs as a struct field is not supported");
   if (size != size_t(components) * gradcheck::scalar_size(v.scalar))
     die(2, "'" + name + "': padded element layout is not supported");
   if (is_array != (in.peek() == "array")) die(2, "'" + name + "': expected " + (is_array ? "an array" : "a value"));
