@@ -16,7 +16,8 @@
 //    (the layout the generated header static_asserts). For an array parameter whose dtype is a
 //    struct it lists the element's leaf fields, offsets inside one element (ParamInfo::size
 //    bytes; the array's data holds the elements back to back, as the struct's C++ layout).
-//    Null for other parameters. The device is options.device (the CPU when unset). Errors are wp::Error exceptions, as from the typed launcher.
+//    Null for other parameters. The device is options.device (the CPU when unset). Errors are
+//    wp::Error exceptions, as from the typed launcher.
 //  * backward(dim, args, accumulators, options) launches <kernel>_backward (null when the
 //    kernel has no backward pass): accumulators[j] is the ArrayArg of a one-element array (or
 //    null) for the j-th parameter with has_accumulator, in parameter order.
