@@ -10,7 +10,9 @@ usage: check_corpus_values.py --exec BUILD/bin/warpc-smith-exec --corpus test/pr
 Per program, in the program's kernel order, each kernel is launched once on fresh inputs:
   * signature: from Warp's kernel object (argument labels and types); arrays of any scalar,
     vector, matrix, quaternion, transform or spatial dtype, multi-dimensional arrays, scalars of
-    those types and structs of them (field by field) are driven;
+    those types, structs of them (field by field) and arrays of structs of values (leaf field by
+    leaf field, `p.path`: warpc-smith-exec's `arg array struct`; Warp: a numpy structured array
+    of the struct's numpy dtype) are driven;
   * inputs (seeded, deterministic): float components uniform in [-1, 1] (arrays) or
     [0.25, 1] (scalars), integer arrays in [0, L-1] with L the smallest first dimension of the
     kernel's arrays (so that they index in range), integer scalars the launch's first
@@ -20,17 +22,19 @@ Per program, in the program's kernel order, each kernel is launched once on fres
     directive a line (`#` comments; KERNEL may be `*`):
         dim KERNEL D0 [D1 ...]          launch dimensions
         shape KERNEL PARAM S0 [S1 ...]  an array's shape
-        range KERNEL PARAM LO HI        a parameter's (or struct field's) value domain
+        range KERNEL PARAM LO HI        a parameter's (or struct field's, or an array of
+                                        structs' field's: `p.path`) value domain
         value KERNEL PARAM V ...        fixed components of a parameter (arrays: every
                                         component, flattened; N*V repeats V)
         symmetric KERNEL PARAM          square-matrix values made symmetric ((M + M^T) / 2)
         skip KERNEL REASON ...          not launched standalone, with the reason
-  * values: every array after the launch (and every array field of a struct argument) is
-    compared: integers and bools bit-exact; floats |warpc - warp| <= ATOL + RTOL*|warp| with
+  * values: every array after the launch (and every array field of a struct argument, every
+    leaf field of an array of structs over all its elements) is compared: integers and bools bit-exact; floats |warpc - warp| <= ATOL + RTOL*|warp| with
     (RTOL, ATOL) = (1e-4, 1e-5) for float32, (1e-2, 1e-3) for float16, (1e-9, 1e-12) for
     float64, scaled by max(1, max|array|) for ATOL; NaN equals NaN;
-  * gradients (kernels warpc gives a backward pass): the float arrays the forward changed are
-    the outputs; each gets random seeds in [-1, 1]; warpc's `<kernel>_backward` and Warp's
+  * gradients (kernels warpc gives a backward pass): the float arrays (and float leaf fields of
+    arrays of structs, each on its own) the forward changed are the outputs; each gets random
+    seeds in [-1, 1] (an array of structs' other fields zero); warpc's `<kernel>_backward` and Warp's
     adjoint launch (wp.launch(adjoint=True), both on fresh copies of the inputs) must agree on
     the gradient of every float array the forward left unchanged (the inputs):
     |a - b| <= 1e-4*max(1, max|g|) + 1e-3*|b|. On disagreement, a central finite difference
@@ -40,7 +44,8 @@ Per program, in the program's kernel order, each kernel is launched once on fres
     classes (dynamic loops, stored arrays read back, mod / %, transform_set_translation/rotation)
     is named with its class.
   * skipped, with the reason: kernels with runtime-object parameters (mesh / bvh / hash-grid /
-    volume ids), generic kernels (no concrete signature), arrays of structs, sidecar skips.
+    volume ids), generic kernels (no concrete signature), arrays of structs as struct fields or
+    with array fields, sidecar skips.
 The warpc library is built with WARPC_DEBUG (bounds-checked): an out-of-range index aborts
 warpc's run, and the kernel is reported as needing a sidecar domain instead of reading garbage.
 
@@ -157,13 +162,18 @@ class Item:
         self.name, self.type, self.is_array = name, t, is_array
         self.scalar, self.comps, self.shape, self.values = scalar, comps, shape, values  # values: float64 flat
 
-    def text(self, values=None):
+    def text(self, values=None, element_field=False):
+        """smith_exec's `[array] SCALAR [NDIM S...] VALUES...`; element_field: a field of an array of
+        structs (`SCALAR VALUES...`, the array's shape given once by its `arg array struct`)."""
         v = self.values if values is None else values
         if is_float(self.scalar):
             vals = " ".join(float(x).hex() for x in v)
         else:
             vals = " ".join(str(int(x)) for x in v)
-        head = f"array {self.scalar} {len(self.shape)} {' '.join(map(str, self.shape))} " if self.is_array else f"{self.scalar} "
+        if self.is_array and not element_field:
+            head = f"array {self.scalar} {len(self.shape)} {' '.join(map(str, self.shape))} "
+        else:
+            head = f"{self.scalar} "
         return head + vals
 
 
@@ -214,14 +224,26 @@ def build_launch(kernel, spec, rng):
             return [size]
         return [dims[0]] * ndim
 
-    # the parameters as (name, type) leaves; structs: their fields
+    # the parameters as (name, type, kind, leaves): kind "value" (a value or an array of values),
+    # "struct" (leaves: its fields, `p.path`) or "aos" (an array of structs, leaves: its element's
+    # fields, `p.path`, each over all elements)
     params = []
     for a in kernel.adj.args:
         t = a.type
         if wp.types.is_array(t):
-            if scalar_of(t.dtype) is None:
-                raise Unsupported(f"array of structs '{a.label}'")
-            params.append((a.label, t, None))
+            if scalar_of(t.dtype) is not None:
+                params.append((a.label, t, "value", None))
+                continue
+            if not is_struct(t.dtype):
+                raise Unsupported(f"array '{a.label}' of {t.dtype}")
+            leaves = []
+            for path, ft in struct_leaves(t.dtype):
+                if wp.types.is_array(ft):
+                    raise Unsupported(f"array of structs '{a.label}' with an array field '{path}'")
+                if scalar_of(ft) is None:
+                    raise Unsupported(f"field '{a.label}.{path}' of type {ft}")
+                leaves.append((f"{a.label}.{path}", ft))
+            params.append((a.label, t, "aos", leaves))
         elif is_struct(t):
             leaves = []
             for path, ft in struct_leaves(t):
@@ -230,24 +252,27 @@ def build_launch(kernel, spec, rng):
                 if not wp.types.is_array(ft) and scalar_of(ft) is None:
                     raise Unsupported(f"field '{a.label}.{path}' of type {ft}")
                 leaves.append((f"{a.label}.{path}", ft))
-            params.append((a.label, t, leaves))
+            params.append((a.label, t, "struct", leaves))
         elif scalar_of(t) is not None:
-            params.append((a.label, t, None))
+            params.append((a.label, t, "value", None))
         else:
             raise Unsupported(f"parameter '{a.label}' of type {t}")
     shapes = {}
-    for pname, t, leaves in params:
+    for pname, t, kind, leaves in params:
+        if kind == "aos":
+            shapes[pname] = shape_of(pname, t.ndim)
+            continue
         for lname, lt in leaves or [(pname, t)]:
             if wp.types.is_array(lt):
                 shapes[lname] = shape_of(lname, lt.ndim)
     index_len = min((s[0] for s in shapes.values()), default=dims[0])
     args = []
-    for pname, t, leaves in params:
+    for pname, t, kind, leaves in params:
         items = []
         for lname, lt in leaves or [(pname, t)]:
-            arr = wp.types.is_array(lt)
-            scalar, comps = scalar_of(lt.dtype if arr else lt)
-            shape = shapes.get(lname, [])
+            arr = wp.types.is_array(lt) or kind == "aos"
+            scalar, comps = scalar_of(lt.dtype if wp.types.is_array(lt) else lt)
+            shape = shapes[pname] if kind == "aos" else shapes.get(lname, [])
             count = int(np.prod(shape)) * comps if arr else comps
             vals = make_values(rng, name, lname, scalar, count, arr, spec, index_len, dims[0])
             if lookup(spec["symmetric"], name, lname):
@@ -257,15 +282,19 @@ def build_launch(kernel, spec, rng):
             if len(vals) != count:
                 raise Unsupported(f"sidecar value of '{lname}' has {len(vals)} components, not {count}")
             items.append(Item(lname, lt, arr, scalar, comps, shape, vals))
-        args.append((pname, t, leaves is not None, items))
+        args.append((pname, t, kind, items))
     return dims, args
 
 
 def launch_text(name, dims, args, seeds=None):
     lines = [f"launch {name} {len(dims)} {' '.join(map(str, dims))}"]
-    for _, _, struct, items in args:
-        if struct:
+    for pname, t, kind, items in args:
+        if kind == "struct":
             lines.append("arg struct " + " ".join("field " + it.text() for it in items))
+        elif kind == "aos":
+            shape = items[0].shape if items else []
+            lines.append(f"arg array struct {t.ndim} {' '.join(map(str, shape))} "
+                         + " ".join("field " + it.text(element_field=True) for it in items))
         else:
             lines.append("arg " + items[0].text())
     for p, vals in (seeds or {}).items():
@@ -289,11 +318,43 @@ def warp_value(item, device, values=None):
     return t(*[float(x) if is_float(item.scalar) else int(x) for x in v])
 
 
+def struct_field_view(records, path):
+    """The view of leaf field `path` (dotted, below the parameter) of a structured numpy array."""
+    for part in path.split("."):
+        records = records[part]
+    return records
+
+
+def warp_struct_array(t, items, device, values):
+    """A Warp array of structs (dtype t.dtype) from its fields' element-major values: a numpy
+    structured array of the struct's numpy dtype (padding zero), field by field."""
+    shape = tuple(items[0].shape) if items else (0,)
+    records = np.zeros(shape, dtype=t.dtype.numpy_dtype())
+    for it in items:
+        view = struct_field_view(records, it.name.split(".", 1)[1])
+        view[...] = np.asarray(values(it), dtype=np.float64).reshape(view.shape)
+    return wp.array(records, dtype=t.dtype, device=device)
+
+
+def struct_array_fields(a, items):
+    """{field item name: float64 flat values} read back from Warp array of structs `a`."""
+    records = a.numpy()
+    return {it.name: np.asarray(struct_field_view(records, it.name.split(".", 1)[1])).astype(np.float64).reshape(-1)
+            for it in items}
+
+
 def warp_args(args, device, override=None):
-    """Warp launch arguments (fresh arrays); override: {item name: values}."""
+    """Warp launch arguments (fresh arrays) and {item name: read-back function of the array
+    items}; override: {item name: values}."""
     out, arrays = [], {}
-    for pname, t, struct, items in args:
-        if struct:
+    for pname, t, kind, items in args:
+        if kind == "aos":
+            val = warp_struct_array(t, items, device, lambda it: (override or {}).get(it.name, it.values))
+            out.append(val)
+            for it in items:
+                arrays[it.name] = (lambda a, its, n: lambda: struct_array_fields(a, its)[n])(val, items, it.name)
+            continue
+        if kind == "struct":
             inst = t()
             for it in items:
                 val = warp_value(it, device, (override or {}).get(it.name))
@@ -303,13 +364,13 @@ def warp_args(args, device, override=None):
                     obj = getattr(obj, part)
                 setattr(obj, parts[-1], val)
                 if it.is_array:
-                    arrays[it.name] = val
+                    arrays[it.name] = (lambda a: lambda: flat(a))(val)
             out.append(inst)
         else:
             val = warp_value(items[0], device, (override or {}).get(items[0].name))
             out.append(val)
             if items[0].is_array:
-                arrays[items[0].name] = val
+                arrays[items[0].name] = (lambda a: lambda: flat(a))(val)
     return out, arrays
 
 
@@ -321,7 +382,7 @@ def warp_forward(kernel, dims, args, device, override=None):
     values, arrays = warp_args(args, device, override)
     wp.launch(kernel, dim=tuple(dims), inputs=values, device=device)
     wp.synchronize()
-    return {n: flat(a) for n, a in arrays.items()}
+    return {n: read() for n, read in arrays.items()}
 
 
 def zero_adjoint(t, device):
@@ -339,19 +400,27 @@ def warp_backward(kernel, dims, args, seeds, device):
     values, arrays = warp_args(args, device)
     adj = []
     grads = {}
-    for (pname, t, struct, items), v in zip(args, values):
-        if not struct and items[0].is_array and is_float(items[0].scalar):
+    for (pname, t, kind, items), v in zip(args, values):
+        floats = [it for it in items if is_float(it.scalar)]
+        if kind == "aos" and floats:
+            g = warp_struct_array(t, items, device,
+                                  lambda it: seeds.get(it.name, np.zeros(it.values.size)) if is_float(it.scalar)
+                                  else np.zeros(it.values.size))
+            for it in floats:
+                grads[it.name] = (lambda a, its, n: lambda: struct_array_fields(a, its)[n])(g, floats, it.name)
+            adj.append(g)
+        elif kind == "value" and items[0].is_array and is_float(items[0].scalar):
             g = wp.zeros_like(v)
             if pname in seeds:
                 it = items[0]
                 g = warp_value(it, device, seeds[pname])
-            grads[pname] = g
+            grads[pname] = (lambda a: lambda: flat(a))(g)
             adj.append(g)
         else:
             adj.append(zero_adjoint(t, device))
     wp.launch(kernel, dim=tuple(dims), inputs=values, adj_inputs=adj, adjoint=True, device=device)
     wp.synchronize()
-    return {n: flat(g) for n, g in grads.items()}
+    return {n: read() for n, read in grads.items()}
 
 
 # ---------------------------------------------------------------- warpc side
@@ -452,7 +521,7 @@ def load_program(path, tmp):
 
 def fd_check(kernel, dims, args, seeds, outputs, pname, comp, device):
     """Central difference of sum(seed * output) w.r.t. component `comp` of input `pname`."""
-    item = next(it for _, _, s, items in args if not s for it in items if it.name == pname)
+    item = next(it for _, _, kind, items in args if kind != "struct" for it in items if it.name == pname)
     x = item.values
     h = 1e-3 * max(1.0, abs(x[comp]))
     res, steps = [], []
@@ -552,16 +621,20 @@ def check_program(path, opts, warpc, counts, tmp, rng_seed):
             report.append(f"MISMATCH values {label}: " + "; ".join(bad))
             continue
         value_ok_kernels += 1
-        # gradients: outputs = float arrays the forward changed
-        outputs = [pn for pn, _, s, its in args if not s and its[0].is_array and is_float(its[0].scalar)
-                   and not np.array_equal(ref[pn], its[0].values)]
-        inputs = [pn for pn, _, s, its in args if not s and its[0].is_array and is_float(its[0].scalar)
-                  and pn not in outputs]
+        # gradients: outputs = float arrays (an array of structs: float fields) the forward changed
+        float_arrays = [it.name for _, _, kind, its in args if kind != "struct" for it in its
+                        if it.is_array and is_float(it.scalar)]
+        outputs = [n for n in float_arrays if not np.array_equal(ref[n], items[n].values)]
+        inputs = [n for n in float_arrays if n not in outputs]
         if not outputs or not inputs or not differentiable(k):
             continue
-        seeds = {pn: round_to(items[pn].scalar, rng.uniform(-1, 1, ref[pn].size)) for pn in outputs}
-        pidx = {pn: j for j, (pn, _, _, _) in enumerate(args)}
-        g, err = warpc.run(path, launch_text(kname, dims, args, {pidx[pn]: seeds[pn] for pn in outputs}), tmp)
+        seeds = {n: round_to(items[n].scalar, rng.uniform(-1, 1, ref[n].size)) for n in outputs}
+        param_seeds = {}  # smith_exec's `seed P`: an array of structs' float fields one after another
+        for j, (pn, _, kind, its) in enumerate(args):
+            floats = [it for it in its if it.is_array and is_float(it.scalar)] if kind != "struct" else []
+            if any(it.name in seeds for it in floats):
+                param_seeds[j] = np.concatenate([seeds.get(it.name, np.zeros(it.values.size)) for it in floats])
+        g, err = warpc.run(path, launch_text(kname, dims, args, param_seeds), tmp)
         if g is None:
             if "has no backward pass" in (err or ""):
                 continue

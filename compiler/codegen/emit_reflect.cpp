@@ -4,6 +4,8 @@
 // struct parameter also gets a FieldInfo table of its leaf fields (flattened through nested
 // structs, offsets from struct_layout(): the layout the header static_asserts) and a loader that
 // rebuilds the struct from the tool's buffer (array fields' slots hold a wp::reflect::ArrayArg).
+// An array parameter whose dtype is a struct gets the FieldInfo table of its element (offsets
+// inside one element) and no loader: its elements are passed as raw bytes.
 #include <fmt/format.h>
 
 #include "ad/ad_support.h"
@@ -61,27 +63,33 @@ std::string field_info(const Leaf& f) {
 std::string param_info(const std::string& name, const Type* t, bool accumulator, const std::string& fields) {
   const bool array = t->kind == TypeKind::Array;
   const Type* v = array ? t->elem : t;
-  const size_t nfields = array ? 0 : leaves_of(t).size();
+  const size_t nfields = leaves_of(v).size();
   return fmt::format("{{\"{}\", {}, {}, {}, {}, {}, {}, {}, {}}}", name, array ? "true" : "false", value_columns(v),
                      array ? t->ndim : 0, type_layout(v).size, float_valued(v) ? "true" : "false",
                      accumulator ? "true" : "false", nfields, nfields ? fields : "nullptr");
 }
 
+// `<kernel>_<i>_fields[]`: the leaf-field rows of struct type `s` (a struct parameter's, or an
+// array parameter's element's).
+std::string field_table(const std::string& kernel, size_t i, const Type* s) {
+  std::vector<std::string> rows;
+  for (const Leaf& f : leaves_of(s)) rows.push_back(field_info(f));
+  if (rows.empty()) return "";
+  return fmt::format("const wp::reflect::FieldInfo {}_{}_fields[] = {{\n  {}}};\n", kernel, i, join(rows, ",\n  "));
+}
+
 // `<kernel>_<i>_fields[]` and `<kernel>_<i>_load()` of struct parameter i.
 std::string struct_param_support(const std::string& kernel, size_t i, const Type* t) {
   const std::vector<Leaf> leaves = leaves_of(t);
-  std::vector<std::string> rows, loads;
+  std::vector<std::string> loads;
   for (const Leaf& f : leaves) {
-    rows.push_back(field_info(f));
     if (f.type->kind == TypeKind::Array)
       loads.push_back(fmt::format("  v{} = wrap<{}>(const_cast<std::byte*>(b + {}), device).view();", f.member,
                                   cpp_type(f.type->elem), f.offset));
     else
       loads.push_back(fmt::format("  std::memcpy(&v{0}, b + {1}, sizeof(v{0}));", f.member, f.offset));
   }
-  std::string out;
-  if (!rows.empty())
-    out += fmt::format("const wp::reflect::FieldInfo {}_{}_fields[] = {{\n  {}}};\n", kernel, i, join(rows, ",\n  "));
+  std::string out = field_table(kernel, i, t);
   out += fmt::format(
       "{0} {1}_{2}_load(void* p, const wp::Device& device) {{\n"
       "  const std::byte* b = static_cast<const std::byte*>(p);\n  {0} v{{}};\n{3}\n"
@@ -158,6 +166,7 @@ std::string emit_reflect(const ModuleContext& ctx) {
         accumulator |= bwd->param_names[j] == "adj_" + k.param_names[i];
       const bool is_struct = t->kind == TypeKind::Struct;
       if (is_struct) out += struct_param_support(k.impl, i, t);
+      else if (t->kind == TypeKind::Array && t->elem->kind == TypeKind::Struct) out += field_table(k.impl, i, t->elem);
       params.push_back(param_info(k.param_names[i], t, accumulator, fmt::format("{}_{}_fields", k.impl, i)));
     }
     out += fmt::format("const wp::reflect::ParamInfo {}_params[] = {{\n  {}{}}};\n", k.impl, join(params, ",\n  "),

@@ -613,7 +613,7 @@ void check_names(const KernelInfo& k, const Settings& own) {
   for (int i = 0; i < k.num_params; ++i) {
     names.insert(k.params[i].name);
     if (k.params[i].components > 0) leaves.insert(k.params[i].name);
-    for (int f = 0; f < k.params[i].num_fields && k.params[i].fields; ++f) {
+    for (int f = 0; !k.params[i].is_array && f < k.params[i].num_fields && k.params[i].fields; ++f) {
       const std::string path = std::string(k.params[i].name) + "." + k.params[i].fields[f].path;
       for (size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', dot + 1))
         names.insert(path.substr(0, dot));  // "p", "p.inner" name every field below them

@@ -15,20 +15,29 @@
 //     arg struct FIELD…                    (one `field` per leaf field, reflect.h order:
 //                                          `field array SCALAR NDIM S… VALUES…` or
 //                                          `field SCALAR VALUES…`)
+//     arg array struct NDIM S0 … FIELD…    (an array of structs: one `field SCALAR VALUES…`
+//                                          per leaf field of the element, reflect.h order,
+//                                          each with that field's components for all
+//                                          S0·S1·… elements, element-major; the element
+//                                          bytes are filled by offset, padding zero)
 //     seed PARAM_INDEX VALUES…             (optional, after the args: the adjoint of a float
-//                                          array output, all its components; the backward
-//                                          pass then runs too)
+//                                          array output, all its components — of an array of
+//                                          structs: its float leaf fields' components, field
+//                                          by field as in its `arg`; the backward pass then
+//                                          runs too)
 //   end
 // SCALAR is the component type as reflect.h spells it (float16 … float64, int8 … uint64,
 // bool) or f32 / i32; it must match the kernel's parameter. Floats may be hexadecimal (C99
 // %a, Python float.hex()); integers and bools (0/1) are decimal.
 // OUTPUTS gets one line per array after each launch: `out LAUNCH_INDEX NAME V…` (NAME is the
-// parameter, `p.field` for an array field of a struct), floats as %a of their value, integers
+// parameter, `p.field` for an array field of a struct; an array of structs gives one line per
+// leaf field, `p.field` with all elements' components), floats as %a of their value, integers
 // in decimal. When the launch has seeds, `<kernel>_backward` runs after the forward on fresh
 // copies of the inputs (every float array gets a gradient buffer: the seeds, zeros elsewhere;
 // every parameter with an accumulator a zeroed one) and `grad LAUNCH_INDEX NAME V…` lines give
 // every float array's gradient buffer and every float non-array parameter's accumulator
-// (`p.field` for the float value fields of a struct).
+// (`p.field` for the float value fields of a struct and the float leaf fields of an array of
+// structs).
 // --debug builds the kernels with WARPC_DEBUG (every array access bounds-checked: an
 // out-of-bounds index aborts with the .wp file:line, the index and the shape).
 // --cache DIR builds into DIR and reuses the library there while it is newer than the module,
@@ -38,7 +47,8 @@
 // file, a value that does not match the kernel's signature, or a failed build (the failing
 // command and its output on stderr); 3 when a launch threw a wp::Error (its message on
 // stderr); with --device cuda and no CUDA device it prints "skipped: no CUDA device" and
-// exits 4. Arrays of structs (also as struct fields) are not supported (exit 2).
+// exits 4. Arrays of structs as struct fields, and arrays of structs whose element has an array
+// field, are not supported (exit 2).
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -172,7 +182,7 @@ Value read_value(Tokens& in, const std::string& name, bool is_array, const char*
   v.components = components;
   v.size = size;
   v.differentiable = differentiable;
-  if (v.scalar == Scalar::other) die(2, "'" + name + "': arrays of structs are not supported");
+  if (v.scalar == Scalar::other) die(2, "'" + name + "': an array of structs as a struct field is not supported");
   if (size != size_t(components) * gradcheck::scalar_size(v.scalar))
     die(2, "'" + name + "': padded element layout is not supported");
   if (is_array != (in.peek() == "array")) die(2, "'" + name + "': expected " + (is_array ? "an array" : "a value"));
@@ -192,14 +202,84 @@ Value read_value(Tokens& in, const std::string& name, bool is_array, const char*
 
 struct Arg {
   bool is_struct = false;
-  std::vector<Value> values;  // one; a struct: its leaf fields
+  bool is_struct_array = false;  // an array of structs: values are its element's leaf fields
+  size_t element_size = 0;       // (arrays of structs) bytes per element
+  std::vector<int> shape;        // (arrays of structs)
+  std::vector<Value> values;     // one; a struct: its leaf fields; an array of structs: its
+                                 // element's leaf fields, each over all elements, packed
+  size_t count() const {
+    size_t n = 1;
+    for (int s : shape) n *= size_t(s);
+    return n;
+  }
 };
+
+// An array of structs' element bytes (count × element_size, padding zero) from its fields'
+// packed values, `pick` choosing which fields contribute.
+template <typename Pick>
+std::vector<std::byte> pack_elements(const Arg& a, const std::vector<std::vector<std::byte>>& field_bytes, Pick pick) {
+  std::vector<std::byte> raw(a.count() * a.element_size, std::byte{0});
+  for (size_t f = 0; f < a.values.size(); ++f) {
+    const Value& v = a.values[f];
+    if (!pick(v)) continue;
+    for (size_t e = 0; e < a.count(); ++e)
+      std::memcpy(raw.data() + e * a.element_size + v.offset, field_bytes[f].data() + e * v.size, v.size);
+  }
+  return raw;
+}
+
+// One field's packed values (all elements) out of an array of structs' element bytes.
+std::vector<std::byte> unpack_field(const Arg& a, const Value& v, const std::byte* raw) {
+  std::vector<std::byte> out(a.count() * v.size);
+  for (size_t e = 0; e < a.count(); ++e) std::memcpy(out.data() + e * v.size, raw + e * a.element_size + v.offset, v.size);
+  return out;
+}
+
+// Reads `array struct NDIM S… FIELD…` for array-of-structs parameter `pi` (after `arg`).
+Arg read_struct_array(Tokens& in, const wp::reflect::ParamInfo& pi) {
+  const std::string name = pi.name;
+  Arg a;
+  a.is_struct_array = true;
+  a.element_size = pi.size;
+  for (int f = 0; f < pi.num_fields; ++f)
+    if (pi.fields[f].is_array)
+      die(2, "'" + name + "." + pi.fields[f].path +
+                 "': an array field in the elements of an array of structs is not supported");
+  if (in.next() != "array" || in.next() != "struct")
+    die(2, "'" + name + "' is an array of structs: expected 'arg array struct'");
+  const int nd = in.next_int();
+  if (nd != pi.ndim) die(2, "'" + name + "' is a " + std::to_string(pi.ndim) + "-d array, the input gives " + std::to_string(nd));
+  for (int d = 0; d < nd; ++d) a.shape.push_back(in.next_int());
+  for (int f = 0; f < pi.num_fields; ++f) {
+    const wp::reflect::FieldInfo& fi = pi.fields[f];
+    Value v;
+    v.name = name + "." + fi.path;
+    v.is_array = true;
+    v.scalar = gradcheck::parse_scalar(fi.scalar);
+    v.components = fi.components;
+    v.size = fi.size;
+    v.shape = a.shape;
+    v.offset = fi.offset;
+    v.differentiable = fi.differentiable;
+    if (v.scalar == Scalar::other || v.size != size_t(v.components) * gradcheck::scalar_size(v.scalar))
+      die(2, "'" + v.name + "': unsupported field type " + fi.dtype);
+    if (in.next() != "field") die(2, "'" + name + "': expected 'field' (" + std::to_string(pi.num_fields) + " leaf fields)");
+    const std::string t = in.next();
+    if (!scalar_matches(t, fi.scalar)) die(2, "'" + v.name + "' has scalar " + fi.scalar + ", the input gives '" + t + "'");
+    const size_t n = v.count() * size_t(v.components), width = gradcheck::scalar_size(v.scalar);
+    v.bytes.resize(v.count() * v.size);
+    for (size_t k = 0; k < n; ++k) store_text(v.scalar, v.bytes.data() + k * width, in.next());
+    a.values.push_back(std::move(v));
+  }
+  return a;
+}
 
 struct Launch {
   const wp::reflect::KernelInfo* kernel = nullptr;
   std::vector<int64_t> dim;
   std::vector<Arg> args;
   std::vector<std::pair<int, std::vector<std::byte>>> seeds;  // param index → adjoint bytes
+                                                              // (the array's memory layout)
 };
 
 Launch read_launch(Tokens& in, const std::vector<const wp::reflect::KernelInfo*>& kernels, const std::string& file) {
@@ -217,7 +297,9 @@ Launch read_launch(Tokens& in, const std::vector<const wp::reflect::KernelInfo*>
     if (in.next() != "arg") die(2, "kernel '" + name + "' takes " + std::to_string(k.num_params) + " arguments");
     const wp::reflect::ParamInfo& pi = k.params[p];
     Arg a;
-    if (pi.num_fields > 0 && !pi.is_array) {
+    if (pi.is_array && pi.components == 0) {  // an array of structs (reflect.h: scalar "", 0 components)
+      a = read_struct_array(in, pi);
+    } else if (pi.num_fields > 0 && !pi.is_array) {
       if (in.next() != "struct") die(2, "'" + std::string(pi.name) + "' is a struct: expected 'arg struct'");
       a.is_struct = true;
       for (int f = 0; f < pi.num_fields; ++f) {
@@ -237,6 +319,24 @@ Launch read_launch(Tokens& in, const std::vector<const wp::reflect::KernelInfo*>
   std::string t = in.next();
   while (t == "seed") {
     const int p = in.next_int();
+    if (p >= 0 && p < int(l.args.size()) && l.args[p].is_struct_array) {
+      const Arg& a = l.args[p];
+      std::vector<std::vector<std::byte>> fields(a.values.size());
+      bool any = false;
+      for (size_t f = 0; f < a.values.size(); ++f) {
+        const Value& v = a.values[f];
+        if (!gradcheck::is_float(v.scalar)) continue;
+        any = true;
+        fields[f].resize(v.bytes.size());
+        const size_t width = gradcheck::scalar_size(v.scalar);
+        for (size_t k = 0; k < v.count() * size_t(v.components); ++k)
+          store_text(v.scalar, fields[f].data() + k * width, in.next());
+      }
+      if (!any) die(2, "seed: parameter " + std::to_string(p) + " is an array of structs without float fields");
+      l.seeds.emplace_back(p, pack_elements(a, fields, [](const Value& v) { return gradcheck::is_float(v.scalar); }));
+      t = in.next();
+      continue;
+    }
     if (p < 0 || p >= int(l.args.size()) || l.args[p].is_struct || !l.args[p].values[0].is_array ||
         !gradcheck::is_float(l.args[p].values[0].scalar))
       die(2, "seed: parameter " + std::to_string(p) + " is not a float array");
@@ -282,12 +382,44 @@ struct Uploaded {
   std::vector<std::vector<std::byte>> structs;
   std::vector<void*> argv;
 
+  // memory[p][0] / grads[p][0] / arrays[p][0]: the array of structs argument p, element bytes.
+  void upload_struct_array(const Launch& l, size_t p, const wp::Device& device, bool with_grads) {
+    const Arg& a = l.args[p];
+    memory[p].resize(1), grads[p].resize(1), arrays[p].resize(1);
+    std::vector<std::vector<std::byte>> fields;
+    for (const Value& v : a.values) fields.push_back(v.bytes);
+    const std::vector<std::byte> raw = pack_elements(a, fields, [](const Value&) { return true; });
+    auto upload = [&](const std::vector<std::byte>& bytes) {
+      std::shared_ptr<void> m = wp::detail::allocate_shared(device, bytes.size());
+      if (!bytes.empty()) wp::detail::copy_bytes(m.get(), device, bytes.data(), wp::Device(), bytes.size());
+      return m;
+    };
+    memory[p][0] = upload(raw);
+    ArrayArg& arr = arrays[p][0];
+    arr = {memory[p][0].get(), nullptr, {0, 0, 0, 0}, int(a.shape.size())};
+    for (size_t d = 0; d < a.shape.size(); ++d) arr.shape[d] = a.shape[d];
+    bool has_float = false;
+    for (const Value& v : a.values) has_float |= gradcheck::is_float(v.scalar);
+    if (with_grads && has_float) {
+      std::vector<std::byte> g(raw.size(), std::byte{0});
+      for (const auto& [sp, seed] : l.seeds)
+        if (sp == int(p)) g = seed;
+      grads[p][0] = upload(g);
+      arr.grad = grads[p][0].get();
+    }
+    argv[p] = &arr;
+  }
+
   Uploaded(const Launch& l, const wp::Device& device, bool with_grads) {
     const size_t n = l.args.size();
     memory.resize(n), grads.resize(n), arrays.resize(n), structs.resize(n), argv.resize(n);
     for (size_t p = 0; p < n; ++p) {
       const Arg& a = l.args[p];
       memory[p].resize(a.values.size()), grads[p].resize(a.values.size()), arrays[p].resize(a.values.size());
+      if (a.is_struct_array) {
+        upload_struct_array(l, p, device, with_grads);
+        continue;
+      }
       if (a.is_struct) structs[p].assign(l.kernel->params[p].size, std::byte{0});
       for (size_t f = 0; f < a.values.size(); ++f) {
         const Value& v = a.values[f];
@@ -327,13 +459,22 @@ void run_launch(const Launch& l, size_t index, const wp::Device& device, std::os
     wp::synchronize();  // uploads on this executable's stream; the launch on the module's
     k.forward(make_dim(l.dim), up.argv.data(), options);
     wp::synchronize();
-    for (size_t p = 0; p < l.args.size(); ++p)
-      for (size_t f = 0; f < l.args[p].values.size(); ++f) {
-        const Value& v = l.args[p].values[f];
+    for (size_t p = 0; p < l.args.size(); ++p) {
+      const Arg& a = l.args[p];
+      if (a.is_struct_array) {
+        const std::vector<std::byte> raw = fetch(up.memory[p][0].get(), device, a.count() * a.element_size);
+        for (const Value& v : a.values)
+          print_line(out, "out", index, v.name, v.scalar, unpack_field(a, v, raw.data()).data(),
+                     v.count() * size_t(v.components));
+        continue;
+      }
+      for (size_t f = 0; f < a.values.size(); ++f) {
+        const Value& v = a.values[f];
         if (!v.is_array) continue;
         const std::vector<std::byte> host = fetch(up.memory[p][f].get(), device, v.bytes.size());
         print_line(out, "out", index, v.name, v.scalar, host.data(), v.count() * size_t(v.components));
       }
+    }
   }
   if (l.seeds.empty()) return;
   if (!k.has_backward || !k.backward) die(3, "kernel '" + std::string(k.name) + "' has no backward pass");
@@ -355,6 +496,16 @@ void run_launch(const Launch& l, size_t index, const wp::Device& device, std::os
   for (size_t p = 0; p < l.args.size(); ++p) {
     std::vector<std::byte> acc;
     if (acc_memory[p]) acc = fetch(acc_memory[p].get(), device, k.params[p].size);
+    const Arg& a = l.args[p];
+    if (a.is_struct_array) {
+      if (!up.grads[p][0]) continue;
+      const std::vector<std::byte> raw = fetch(up.grads[p][0].get(), device, a.count() * a.element_size);
+      for (const Value& v : a.values)
+        if (gradcheck::is_float(v.scalar))
+          print_line(out, "grad", index, v.name, v.scalar, unpack_field(a, v, raw.data()).data(),
+                     v.count() * size_t(v.components));
+      continue;
+    }
     for (size_t f = 0; f < l.args[p].values.size(); ++f) {
       const Value& v = l.args[p].values[f];
       if (!gradcheck::is_float(v.scalar)) continue;

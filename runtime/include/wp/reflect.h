@@ -13,8 +13,11 @@
 //    field by field.
 //  * ParamInfo::fields lists a struct parameter's leaf fields, flattened through nested
 //    structs in declaration order ("g", "inner.w"), with their byte offsets in the struct
-//    (the layout the generated header static_asserts). Null for other parameters. The device is options.device (the
-//    CPU when unset). Errors are wp::Error exceptions, as from the typed launcher.
+//    (the layout the generated header static_asserts). For an array parameter whose dtype is a
+//    struct it lists the element's leaf fields, offsets inside one element (ParamInfo::size
+//    bytes; the array's data holds the elements back to back, as the struct's C++ layout).
+//    Null for other parameters. The device is options.device (the CPU when unset). Errors are
+//    wp::Error exceptions, as from the typed launcher.
 //  * backward(dim, args, accumulators, options) launches <kernel>_backward (null when the
 //    kernel has no backward pass): accumulators[j] is the ArrayArg of a one-element array (or
 //    null) for the j-th parameter with has_accumulator, in parameter order.
@@ -34,7 +37,8 @@ struct ArrayArg {
 };
 static_assert(sizeof(ArrayArg) <= 72, "an ArrayArg must fit a struct's wp::array_t field slot");
 
-// One leaf field of a struct parameter (a nested struct contributes its own leaves).
+// One leaf field of a struct parameter or of an array-of-structs parameter's element (a nested
+// struct contributes its own leaves).
 struct FieldInfo {
   const char* path;      // dotted path below the parameter: "k", "inner.w"
   bool is_array;
@@ -57,7 +61,7 @@ struct ParamInfo {
   size_t size;           // bytes per value / element
   bool differentiable;   // float-valued (arrays: float dtype)
   bool has_accumulator;  // a non-array parameter whose gradient backward() can return
-  int num_fields;        // struct parameters: leaf fields (0 otherwise)
+  int num_fields;        // struct parameters, arrays of structs: leaf fields (0 otherwise)
   const FieldInfo* fields;
 };
 
