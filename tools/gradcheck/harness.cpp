@@ -792,7 +792,15 @@ class Checker {
     r.dot_jvp = dot_jvp;
     r.dot_vjp = dot_vjp;
     r.dot_ok = std::isfinite(dot_jvp) && std::fabs(dot_jvp - dot_vjp) <= tol * std::max({1.0, std::fabs(dot_jvp)});
-    if (fd.failures || !r.dot_ok) r.status = Status::failed;
+    const bool wrong = fd.failures || !r.dot_ok;
+    if (!s_.expect_jvp_wrong.value_or(false)) {
+      if (wrong) r.status = Status::failed;
+    } else if (wrong) {
+      r.jvp_expected_wrong = true;
+    } else {
+      r.status = Status::failed;
+      r.reason = "the JVP agrees with finite differences although the pragma says expect_jvp=wrong: remove it";
+    }
   }
 
  private:

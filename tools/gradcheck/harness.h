@@ -51,7 +51,9 @@
 //      the dot-product test ⟨JVP(u), w⟩ = ⟨u, VJP(w)⟩ with the backward's seeds w and gradients
 //        (both sums in double; passes when they agree within tol·max(1, |⟨JVP(u), w⟩|)).
 //    A kernel with a backward pass but no JVP (forward mode refused it) reports "jvp: refused";
-//    kernels with geometry parameters are not checked forward ("jvp: skipped").
+//    kernels with geometry parameters are not checked forward ("jvp: skipped"). With the
+//    pragma `expect_jvp=wrong` (a JVP docs/autodiff.md lists as wrong) a failing JVP check does
+//    not fail the kernel and a passing one does ("remove it").
 //  * Kernels it cannot drive (arrays of structs, also as struct fields) are "unsupported";
 //    launch errors (wp::Error) are "error". Neither throws.
 #pragma once
@@ -89,6 +91,7 @@ struct KernelResult {
   ParamResult jvp_fd;
   double dot_jvp = 0.0, dot_vjp = 0.0;
   bool dot_ok = true;
+  bool jvp_expected_wrong = false;  // the JVP check failed as `expect_jvp=wrong` says
 };
 
 KernelResult check_kernel(const wp::reflect::KernelInfo& k, const Settings& s,

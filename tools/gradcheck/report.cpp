@@ -88,12 +88,12 @@ void print_kernel(std::ostream& os, const KernelResult& r) {
   const ParamResult& f = r.jvp_fd;
   std::snprintf(line, sizeof line, "  jvp: %zu output components vs FD, max|JVP-FD| %s, max rel %s, %zu kinks: %s\n",
                 f.checked, fmt("%.3g", f.max_abs).c_str(), fmt("%.3g", f.max_rel).c_str(), f.kinks,
-                f.failures ? "FAIL" : "pass");
+                f.failures ? (r.jvp_expected_wrong ? "FAIL (expect_jvp=wrong)" : "FAIL") : "pass");
   os << line;
   for (const std::string& w : f.worst) os << "      " << w << "\n";
   if (f.failures > f.worst.size()) os << "      … " << f.failures - f.worst.size() << " more\n";
   std::snprintf(line, sizeof line, "  jvp: <JVP(u), w> = %s, <u, VJP(w)> = %s: %s\n", fmt("%.9g", r.dot_jvp).c_str(),
-                fmt("%.9g", r.dot_vjp).c_str(), r.dot_ok ? "pass" : "FAIL");
+                fmt("%.9g", r.dot_vjp).c_str(), r.dot_ok ? "pass" : r.jvp_expected_wrong ? "FAIL (expect_jvp=wrong)" : "FAIL");
   os << line;
 }
 
