@@ -1551,6 +1551,7 @@ std::vector<AdjointStorage> adjoint_storage_report(const ir::Module& m) {
       a.kernel = f->primal->name;
       a.loops = f->ad_loops;
       a.trip_bytes = f->ad_stack_trip_bytes;
+      a.log_bytes = f->ad_undo_log_bytes;
       a.local_bytes = f->ad_stack_trip_bytes > 0 ? f->ad_stack_local_bytes : 0;
       bool store = false, recompute = false;
       for (const ir::AdLoopRecord& r : a.loops) (r.store ? store : recompute) = true;
