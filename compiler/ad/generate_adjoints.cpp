@@ -323,6 +323,11 @@ class AdjointBuilder {
   std::set<const Op*> logged_;
   std::map<const Op*, std::pair<Value*, Value*>> log_span_;
   bool logs(const Op& op) const { return tape_ && logged_.count(&op) > 0; }
+  const std::pair<Value*, Value*>& log_span(const Op& op) const {
+    auto it = log_span_.find(&op);
+    if (it == log_span_.end()) throw AdError("a logged store reversed before its replay (internal error)", op.loc);
+    return it->second;
+  }
   bool find_logged(const Block& b, const std::set<ir::ArrayRoot>& roots);
   LoopPlan plan(const Op& loop) const;
   size_t log_bytes(const Block& b, bool nested_loops) const;
@@ -734,7 +739,7 @@ void AdjointBuilder::reverse_op(const Op& op) {
     case Opcode::AtomicAdd:
     case Opcode::AtomicSub: {
       if (logs(op)) {  // the element gets back what it held before the store
-        const auto& [before, after] = log_span_.at(&op);
+        const auto& [before, after] = log_span(op);
         log_call("ad_log_undo", {before, after}, op.loc);
       }
       const Value* value = op.operands.back();
@@ -970,7 +975,7 @@ void AdjointBuilder::reverse_if(const Op& op) {
   // contents before it, and the code before it sees those).
   Value* log_start = nullptr;
   if (logs(op)) {
-    const auto& [before, after] = log_span_.at(&op);
+    const auto& [before, after] = log_span(op);
     log_call("ad_log_undo", {before, after}, op.loc);
     log_start = before;
   }
@@ -1285,7 +1290,7 @@ void AdjointBuilder::reverse_loop(const Op& op) {
   // end for the last one); every iteration's stores are undone before it is replayed.
   Value* log_start = nullptr;
   if (logged) {
-    const auto& [before, after] = log_span_.at(&op);
+    const auto& [before, after] = log_span(op);
     log_start = before;
     start.push_back(after);
     types.push_back(after->type);

@@ -7,6 +7,8 @@
 // rewrite_steps (an element updated in place in a loop: the undo log) through the tape and
 // through rewrite_steps_backward called directly, which leaves x as the forward left it.
 //   tape_overwrite cpu | cuda:0     (cuda:0 without a device: "skipped: no CUDA device", exit 0)
+//   tape_overwrite cpu overflow     rewrite_steps_backward over 200 steps with no spill buffer:
+//                                   the undo log does not fit, the launch stops with a message
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -194,6 +196,16 @@ int main(int argc, char** argv) {
   if (dev.is_cuda() && wp::cuda_device_count() == 0) {
     std::printf("skipped: no CUDA device\n");
     return 0;
+  }
+  if (argc > 2 && std::string(argv[2]) == "overflow") {
+    auto x = wp::from_host(Inputs{}.x, {kN}, dev, true);
+    auto a = wp::from_host(std::vector<float>(kN, 0.5f), {kN}, dev, true);
+    wp::LaunchOptions no_spill;
+    no_spill.max_loop_trips = -1;
+    tape_overwrite::rewrite_steps_backward(kN, x, a, 200, no_spill);
+    wp::synchronize();
+    std::printf("FAIL the undo log of 200 steps fit the thread-local stack\n");
+    return 1;
   }
   check_tape(dev);
   check_history_backward(dev);
