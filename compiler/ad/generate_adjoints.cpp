@@ -13,6 +13,12 @@
 // (reverse_loop) — is the one whose DIRECT loops push (push_block_); nested loops push in the
 // replay of their own enclosing iteration / branch, so every push is popped by the reverse that
 // follows it and the stack stays balanced (LIFO) without any bookkeeping at run time.
+// Undo log (overwrite_plan's `undo_log` roots): every replay stores into those roots through
+// wp::ad_log_store and notes the log's cursor around each logged op (log_span_: the latest
+// replay's, like trips_ / stored_). Invariant of the reverse sweep: when an op is reversed the
+// arrays hold what the forward pass left after it; reversing a logged op undoes its stores
+// (a store at its adjoint; an `if` before replaying its branch; a loop iteration before
+// replaying it), so they hold what the forward pass had before it.
 #include "ad/generate_adjoints.h"
 
 #include "ad/ad_support.h"
@@ -330,7 +336,7 @@ class AdjointBuilder {
   }
   bool find_logged(const Block& b, const std::set<ir::ArrayRoot>& roots);
   LoopPlan plan(const Op& loop) const;
-  size_t log_bytes(const Block& b, bool nested_loops) const;
+  size_t log_bytes(const Block& b) const;
   void replay_one(const Op& op);
   Value* log_tell(SourceRange loc) { return internal("ad_log_tell", {tape_}, types_.scalar(ScalarKind::Int64), loc); }
   void log_call(const char* name, std::vector<Value*> args, SourceRange loc) {
@@ -1193,7 +1199,7 @@ void AdjointBuilder::record_loop(const Op& loop, const LoopPlan& plan, bool stor
   r.function = fmt::format("{} '{}'", primal->kind == ir::FunctionKind::Kernel ? "kernel" : "function", primal->name);
   r.store = stored;
   r.carried_bytes = plan.bytes;
-  r.log_bytes = logs(loop) ? log_bytes(*loop.region(loop.is(Opcode::For) ? 0 : 1)->entry(), false) : 0;
+  r.log_bytes = logs(loop) ? log_bytes(*loop.region(loop.is(Opcode::For) ? 0 : 1)->entry()) : 0;
   r.reason = stored ? "" : plan.reason.empty() ? "no replay precedes its reverse" : plan.reason;
   ModuleAd::Storage& st = mad_.storage(fn_);
   for (const ir::AdLoopRecord& o : st.loops)
@@ -1220,8 +1226,8 @@ bool AdjointBuilder::find_logged(const Block& b, const std::set<ir::ArrayRoot>& 
 }
 
 // Undo-log bytes of one pass over `b` (wp/ad_stack.h: 16 + 2 · the element padded to 4 bytes
-// per store), branches included; loops inside only when `nested_loops` (one trip each).
-size_t AdjointBuilder::log_bytes(const Block& b, bool nested_loops) const {
+// per store), branches included, loops inside not (each loop's record counts its own trips).
+size_t AdjointBuilder::log_bytes(const Block& b) const {
   size_t n = 0;
   for (const Op* op : b.ops) {
     if (!logged_.count(op)) continue;
@@ -1231,9 +1237,9 @@ size_t AdjointBuilder::log_bytes(const Block& b, bool nested_loops) const {
       n += 16 + 2 * ((size + 3) / 4 * 4);
       continue;
     }
-    if ((op->is(Opcode::For) || op->is(Opcode::While)) && !nested_loops) continue;
+    if (op->is(Opcode::For) || op->is(Opcode::While)) continue;
     for (const Region* r : op->regions)
-      for (const Block* inner : r->blocks) n += log_bytes(*inner, nested_loops);
+      for (const Block* inner : r->blocks) n += log_bytes(*inner);
   }
   return n;
 }
@@ -1422,7 +1428,7 @@ void AdjointBuilder::kernel(const Function& primal, const std::vector<Value*>& a
   fn_->ad_loops = all.loops;
   // Undo-log entries outside loops are written once per thread: the spill buffer is sized in
   // trips, so they are counted as part of one trip.
-  fn_->ad_undo_log_bytes = logging ? log_bytes(*primal.body->entry(), false) : 0;
+  fn_->ad_undo_log_bytes = logging ? log_bytes(*primal.body->entry()) : 0;
   fn_->ad_stack_trip_bytes = all.trip_bytes + fn_->ad_undo_log_bytes;
   size_t local = fn_->ad_undo_log_bytes;
   for (const ir::AdLoopRecord& r : all.loops)
