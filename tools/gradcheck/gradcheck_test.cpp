@@ -68,6 +68,8 @@ TEST(Pragmas, ErrorsNameFileAndLine) {
             "f.wp:1: bad gradcheck setting 'shape(a)=1,2,3,4,5': at most 4 dimensions");
   EXPECT_EQ(error_of("# gradcheck: expect=pass\n"),
             "f.wp:1: bad gradcheck setting 'expect=pass': the expectations are expect=refused and expect=warned");
+  EXPECT_EQ(error_of("# gradcheck: expect_jvp=right\n"),
+            "f.wp:1: bad gradcheck setting 'expect_jvp=right': the forward-mode expectation is expect_jvp=wrong");
   EXPECT_EQ(error_of("# gradcheck: frobnicate\n"), "f.wp:1: bad gradcheck setting 'frobnicate': expected key=value");
   EXPECT_EQ(error_of("# gradcheck: stored(y)\n"), "f.wp:1: bad gradcheck setting 'stored(y)': expected key=value");
   EXPECT_EQ(error_of("# gradcheck: size(a)=3\n"), "f.wp:1: bad gradcheck setting 'size(a)=3': unknown setting 'size(…)'");
