@@ -42,6 +42,18 @@ def run(cmd):
     return p.stdout + p.stderr
 
 
+def per_function(text, header):
+    """(function, line) for each line of cuobjdump output after a `header` match names the
+    function it belongs to (the header lines themselves are skipped)."""
+    current = None
+    for line in text.splitlines():
+        m = re.search(header, line)
+        if m:
+            current = m.group(1)
+        elif current:
+            yield current, line
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("file")
@@ -79,30 +91,19 @@ def main():
         sass = run(["cuobjdump", "-sass", cubin])
 
     res = {}
-    current = None
-    for line in usage.splitlines():
-        m = re.search(r"Function (\w+):", line)
-        if m:
-            current = m.group(1)
-            continue
+    for fn, line in per_function(usage, r"Function (\w+):"):
         m = re.search(r"REG:(\d+) STACK:(\d+) SHARED:\d+ LOCAL:(\d+)", line)
-        if m and current:
-            res[current] = tuple(int(g) for g in m.groups())
+        if m:
+            res[fn] = tuple(int(g) for g in m.groups())
 
     counts = {}
-    current = None
-    for line in sass.splitlines():
-        m = re.search(r"Function : (\w+)", line)
-        if m:
-            current = m.group(1)
-            counts[current] = {k: 0 for k in ["total", *CLASSES, "RED vec"]}
-            continue
+    for fn, line in per_function(sass, r"Function : (\w+)"):
+        c = counts.setdefault(fn, {k: 0 for k in ["total", *CLASSES, "RED vec"]})
         m = INSTR.search(line)
-        if m and current:
+        if m:
             op = m.group(1)
             if op == "NOP":
                 continue
-            c = counts[current]
             c["total"] += 1
             if VECTOR_RED.match(op):
                 c["RED vec"] += 1

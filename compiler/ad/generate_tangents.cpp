@@ -1,8 +1,9 @@
 // generate_tangents.cpp — forward-mode AD on the IR (contract in generate_tangents.h).
 //
 // One TangentBuilder per JVP function. It walks the primal once, in order, and for every op
-// emits the op's copy (its primal value; side effects on launch arrays left out, as in the
-// backward replay) and then the op's tangent. Two maps drive it:
+// emits the op's copy (its primal value, and its side effects on arrays: the JVP does the
+// forward's work, so a load sees what the same thread stored before it) and then the op's
+// tangent. Two maps drive it:
 //   P_  primal value → its copy in the JVP function
 //   T_  primal value → the IR value holding its tangent (absent = zero, emitted on demand)
 // Structured ops are copied with their tangents appended to every carried list (operands,
@@ -14,6 +15,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -65,8 +67,8 @@ class TangentBuilder {
   Value* T(const Value* v) const {
     if (!differentiable(v->type)) return nullptr;
     if (auto u = unknown_.find(v); u != unknown_.end())
-      throw AdError(fmt::format("the tangent depends on the value '{}' returns, which the forward-mode pass cannot "
-                                "recompute",
+      throw AdError(fmt::format("the tangent depends on the value '{}' returns (the element before the update, "
+                                "which other threads may have updated), whose tangent forward mode does not track",
                                 u->second->is(Opcode::CallBuiltin) ? u->second->name : u->second->info().spelling),
                     u->second->loc);
     auto it = T_.find(v);
@@ -113,6 +115,8 @@ class TangentBuilder {
   void terminator(const Op& o);
   void memory(const Op& o);
   void atomic_minmax(const Op& o);
+  void atomic_by_name(const Op& o);
+  void if_then(Value* cond, const std::function<void()>& then, SourceRange loc);
   void call_builtin(const Op& o);
   void call(const Op& o);
   void writing_builtin(const Op& o, const std::vector<int>& written, bool overwrite);
@@ -200,7 +204,7 @@ void TangentBuilder::op(const Op& o) {
     case Opcode::AtomicMax: return memory(o);
     case Opcode::CallBuiltin: return call_builtin(o);
     case Opcode::Call: return call(o);
-    case Opcode::Assert: return;  // checked by the forward launch
+    case Opcode::Assert: copy(o); return;  // the JVP does the forward's work, checks included
     default: break;
   }
   copy(o);
@@ -281,8 +285,10 @@ void TangentBuilder::terminator(const Op& o) {
   b_.emit(o.opcode, with_tangents(o.operands, o.loc), {}, o.loc);
 }
 
-// Loads read the tangent from the gradient slot; stores and atomics on launch arrays leave the
-// primal alone (the forward launch did it) and write the tangent; local arrays are recomputed.
+// Every memory op is performed, as in the forward, and its tangent follows it at the same place:
+// a load reads the tangent from the gradient slot, a store writes it (grad_store), atomic_add /
+// atomic_sub add it (grad_accum). A load of an element the same thread stored earlier so sees
+// the stored value and its tangent. Kernel-local arrays have a local tangent buffer.
 void TangentBuilder::memory(const Op& o) {
   const SourceRange loc = o.loc;
   const bool local = ad_is_local_array(o.operands[0]);
@@ -296,12 +302,9 @@ void TangentBuilder::memory(const Op& o) {
     if (differentiable(elem)) set_tangent(o.result(), b_.emit1(Opcode::GradLoad, place, elem, loc));
     return;
   }
-  if (local) copy(o);  // thread-local: recomputed
-  else
-    for (const Value* r : o.results) {  // the old value an atomic returned is not recomputed
-      P_[r] = emit_.zero(r->type, loc);
-      unknown_[r] = &o;
-    }
+  copy(o);  // the store or atomic update itself
+  if (!local)  // the old value an atomic returns: its value is known, its tangent is not
+    for (const Value* r : o.results) unknown_[r] = &o;
   if (!differentiable(elem)) return;
   Value* tv = T(o.operands.back());
   if (o.is(Opcode::ArrayStore)) {
@@ -314,18 +317,18 @@ void TangentBuilder::memory(const Op& o) {
   b_.emit(Opcode::GradAccum, std::move(place), {}, loc);
 }
 
-// The element (each component) keeps the tangent of the value that won: the one it equals after
-// the forward launch.
+// The update is performed; then the element (each component) takes the tangent of this
+// thread's value where the element equals it right after the update (this value won, so far).
+// Run one after another, the last such store is the final winner's; run concurrently (a GPU,
+// the CPU backend's worker threads), a thread whose value another thread's replaces between
+// its update and its tangent store can store last (docs/autodiff.md, Forward mode).
 void TangentBuilder::atomic_minmax(const Op& o) {
   const SourceRange loc = o.loc;
   const bool local = ad_is_local_array(o.operands[0]);
   const Type* elem = o.operands[0]->type->elem;
-  if (local) copy(o);
+  copy(o);
   if (!local || differentiable(elem))
-    for (const Value* r : o.results) {
-      if (!local) P_[r] = emit_.zero(r->type, loc);
-      unknown_[r] = &o;
-    }
+    for (const Value* r : o.results) unknown_[r] = &o;
   if (!differentiable(elem)) return;
   if (local)
     throw AdError(fmt::format("forward mode through '{}' on a kernel-local array is not supported",
@@ -349,31 +352,62 @@ void TangentBuilder::atomic_minmax(const Op& o) {
       e->indices = {k};
       return e->result();
     };
-    Value* won = emit_.cmp("==", part(after), part(v), loc);
-    Op* branch = b_.emit(Opcode::If, {won}, {}, loc);
-    Region* then_r = m_.new_region(branch, fn_);
-    Region* else_r = m_.new_region(branch, fn_);
-    Block* saved = b_.block();
-    b_.set_block(then_r->entry());
-    std::vector<Value*> operands = place;
-    operands.push_back(part(tv));
-    Op* store = b_.emit(Opcode::GradStore, std::move(operands), {}, loc);
-    if (elem->kind == TypeKind::Vector) store->indices = {k};
-    b_.emit(Opcode::Yield, {}, {}, loc);
-    b_.set_block(else_r->entry());
-    b_.emit(Opcode::Yield, {}, {}, loc);
-    b_.set_block(saved);
+    if_then(emit_.cmp("==", part(after), part(v), loc), [&] {
+      std::vector<Value*> operands = place;
+      operands.push_back(part(tv));
+      Op* store = b_.emit(Opcode::GradStore, std::move(operands), {}, loc);
+      if (elem->kind == TypeKind::Vector) store->indices = {k};
+    }, loc);
   }
+}
+
+// `if cond: then()` (no results).
+void TangentBuilder::if_then(Value* cond, const std::function<void()>& then, SourceRange loc) {
+  Op* branch = b_.emit(Opcode::If, {cond}, {}, loc);
+  Region* then_r = m_.new_region(branch, fn_);
+  Region* else_r = m_.new_region(branch, fn_);
+  Block* saved = b_.block();
+  b_.set_block(then_r->entry());
+  then();
+  b_.emit(Opcode::Yield, {}, {}, loc);
+  b_.set_block(else_r->entry());
+  b_.emit(Opcode::Yield, {}, {}, loc);
+  b_.set_block(saved);
+}
+
+// atomic_exch / atomic_cas / the bitwise atomics (by name) on a launch array: performed; the
+// returned old value's tangent is unknown. atomic_exch stores its value, atomic_cas stores it
+// where the old value equals `compare`: the element's tangent becomes the value's there.
+void TangentBuilder::atomic_by_name(const Op& o) {
+  const SourceRange loc = o.loc;
+  copy(o);
+  for (const Value* r : o.results) unknown_[r] = &o;
+  const Type* elem = o.operands[0]->type->elem;
+  if (!differentiable(elem)) return;
+  const bool cas = o.name == "atomic_cas";
+  if (!cas && o.name != "atomic_exch") {
+    for (const Value* v : o.operands)
+      if (differentiable(v->type) && T(v))
+        throw AdError(fmt::format("forward mode through '{}' in this form is not supported", o.name), loc);
+    return;
+  }
+  const size_t nplace = o.operands.size() - (cas ? 2 : 1);
+  std::vector<Value*> place;
+  for (size_t i = 0; i < nplace; ++i) place.push_back(P(o.operands[i]));
+  place.push_back(T_or_zero(o.operands.back(), loc));
+  if (!cas) {
+    b_.emit(Opcode::GradStore, std::move(place), {}, loc);
+    return;
+  }
+  if_then(emit_.cmp("==", P(o.result()), P(o.operands[nplace]), loc),
+          [&] { b_.emit(Opcode::GradStore, std::move(place), {}, loc); }, loc);
 }
 
 void TangentBuilder::call_builtin(const Op& o) {
   const SourceRange loc = o.loc;
   if (ad_replay_skips(o)) {  // prints, expects, atomics by name on launch arrays
-    bool feeds = false;
-    for (const Value* v : o.operands) feeds |= differentiable(v->type) && T(v);
-    if (o.name.rfind("atomic_", 0) == 0 && feeds)
-      throw AdError(fmt::format("forward mode through '{}' in this form is not supported", o.name), loc);
-    for (const Value* r : o.results) {
+    if (o.name.rfind("atomic_", 0) == 0) return atomic_by_name(o);
+    for (const Value* r : o.results) {  // debugging output: not repeated by the JVP
       P_[r] = emit_.zero(r->type, loc);
       unknown_[r] = &o;
     }
@@ -529,41 +563,7 @@ Function* ModuleJvp::jvp_of_func(const Function& f) {
   return j;
 }
 
-// The value an atomic on a launch array returns is not recomputed (the forward launch made the
-// update): any use of it, in the kernel or a function it calls, refuses the JVP.
-void collect_operands(const Block& b, std::set<const Value*>& used) {
-  for (const Op* op : b.ops) {
-    for (const Value* v : op->operands) used.insert(v);
-    for (const Region* r : op->regions) collect_operands(*r->entry(), used);
-  }
-}
-
-void refuse_used_atomic_results(const Function& f, std::set<const Function*>& seen) {
-  if (!f.body || !seen.insert(&f).second) return;
-  std::set<const Value*> used;
-  collect_operands(*f.body->entry(), used);
-  std::vector<const Block*> blocks = {f.body->entry()};
-  while (!blocks.empty()) {
-    const Block* b = blocks.back();
-    blocks.pop_back();
-    for (const Op* op : b->ops) {
-      const bool atomic = op->is(Opcode::AtomicAdd) || op->is(Opcode::AtomicSub) || op->is(Opcode::AtomicMin) ||
-                          op->is(Opcode::AtomicMax) || (op->is(Opcode::CallBuiltin) && op->name.rfind("atomic_", 0) == 0);
-      if (atomic && !op->operands.empty() && !ad_is_local_array(op->operands[0]))
-        for (const Value* r : op->results)
-          if (used.count(r))
-            throw AdError(fmt::format("the value '{}' returns is used, and the forward-mode pass cannot recompute it",
-                                      op->is(Opcode::CallBuiltin) ? op->name : op->info().spelling),
-                          op->loc);
-      if (op->is(Opcode::Call) && op->callee) refuse_used_atomic_results(*op->callee, seen);
-      for (const Region* r : op->regions) blocks.push_back(r->entry());
-    }
-  }
-}
-
 Function* ModuleJvp::jvp_of_kernel(const Function& k) {
-  std::set<const Function*> seen;
-  refuse_used_atomic_results(k, seen);
   Function* j = m_.add_function(ir::FunctionKind::Kernel, k.name + "_jvp");
   j->tangent_of = &k;
   j->instance = k.instance;

@@ -12,22 +12,27 @@
 //  * For every user function such a kernel calls, adds `<func>_jvp` taking the function's
 //    parameters followed by the tangent of each differentiable parameter, returning the
 //    function's results followed by the tangent of each differentiable result.
-//  * The JVP recomputes the primal values without the primal's side effects on arrays the
-//    launch passed (no stores, atomics, prints: like the backward pass's replay, it runs after
-//    the forward launch, on the same arguments) and writes only tangents. Kernel-local arrays
-//    are recomputed with a local tangent buffer.
+//  * The JVP is launched on the forward's inputs, instead of the forward: it computes the
+//    primal values as the forward does and performs the forward's stores and atomics on the
+//    launch's arrays (so a load of an element the same thread stored earlier sees the stored
+//    value, and the arrays end as the forward leaves them), each followed by its tangent at the
+//    same place. Prints are not repeated; asserts are. Kernel-local arrays have a local
+//    tangent buffer.
 //  * Control flow is kept: an `if` / `for` / `while` carries the tangents of its differentiable
 //    carried values and results next to them; break / continue / return carry theirs, so
 //    loops with early exits and functions with several returns need no restructuring.
 //  * Builtins: tangent rules in tangent_rules.h (linear and bilinear operators and the
 //    constructors explicitly; every other differentiable builtin through its library adjoint,
 //    tan_call_builtin; builtins writing into `&` arguments, SSA form, likewise with one tangent
-//    per result). atomic_min / atomic_max: the element's tangent is the tangent of the
-//    value that is there after the forward launch (the winning value; with ties, one of them).
+//    per result). atomic_min / atomic_max: after its update, a thread whose value the element
+//    holds stores its tangent (the winning value's; with ties, one of them; threads running
+//    concurrently and racing for one element can leave a value's that won only for a while).
+//    atomic_exch / atomic_cas store their value's tangent where they store the value.
 //  * What cannot be differentiated forward (func_natives, functions with a custom gradient,
 //    builtins writing into arguments in place or without a library adjoint, mesh / index-volume
-//    queries, any use of an atomic's returned value, other atomic forms) is the located warning "no forward-mode (JVP) pass for kernel …" and no
-//    `_jvp` launcher; the kernel and its backward pass are unaffected.
+//    queries, a tangent that depends on an atomic's returned value, other atomic forms) is the
+//    located warning "no forward-mode (JVP) pass for kernel …" and no `_jvp` launcher; the
+//    kernel and its backward pass are unaffected.
 #pragma once
 
 #include "ir/ir.h"

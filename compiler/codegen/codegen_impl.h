@@ -65,7 +65,8 @@ std::string jvp_launcher_declaration(const KernelEntry& k, const std::vector<std
 std::string jvp_in_grads(const KernelEntry& k, const SourceManager& sources);
 std::string jvp_typed_launcher(const KernelEntry& k, const SourceManager& sources);
 std::string tape_attach_jvp(const KernelEntry& k, const KernelEntry& jvp, const std::string& tape,
-                            const std::string& dim, const std::string& options);
+                            const std::string& dim, const std::string& options,
+                            const std::vector<std::string>& restores);  // saved_local names
 // The JVP entry of a forward kernel, or null.
 const KernelEntry* jvp_of(const ModuleContext& ctx, const KernelEntry& k);
 // emit_launchers.cpp: the launch-time extent checks of a kernel's thread-index accesses.

@@ -4,6 +4,8 @@
 //
 // Launcher convention (docs/autodiff.md, "Forward mode"):
 //   NS::k_jvp(dim, <k's parameters>, <one tan_<p> per differentiable parameter p, in order>, options)
+//   Launched on the forward's inputs, the JVP performs the forward's stores (it can replace the
+//   forward launch) and writes tangents next to them.
 //   tan_<p> of a float array p is a `const wp::array<T>&` of p's shape: the tangent of p's
 //   contents in (inputs), the tangent of what the kernel stores into p out (outputs) — the
 //   launcher points p's gradient slot at it (wp::detail::tangent_arg); of a float value
@@ -103,10 +105,10 @@ std::string jvp_launcher_declaration(const KernelEntry& k, const std::vector<std
   params.push_back("const wp::LaunchOptions& " + launcher_local(k, "options") + " = {}");
   doc += k.tid_dims > 1 ? fmt::format(") — launched over a {}-D dim\n", k.tid_dims) : ")\n";
   doc += fmt::format(
-      "// Forward-mode (JVP) pass of '{}': from the tangents of its inputs (tan_<p>), writes the\n"
-      "// tangents of what it stores into tan_<p> of its output arrays. Arrays are left unchanged:\n"
-      "// launch it after '{}' with the same arguments.\n",
-      fn.tangent_of->name, fn.tangent_of->name);
+      "// Forward-mode (JVP) pass of '{0}': launch it on the forward's inputs, in place of '{0}'\n"
+      "// (same arguments): it performs the forward's stores and atomics and writes the tangents\n"
+      "// of every stored array into its tan_<p> (tan_<p> of an input: its tangent in).\n",
+      fn.tangent_of->name);
   return doc + fmt::format("void {}({});\n", cpp_identifier(k.name), join(params));
 }
 
@@ -159,11 +161,18 @@ std::string jvp_typed_launcher(const KernelEntry& k, const SourceManager& source
 
 // After a forward launch that a tape records: the JVP closure of the record (Tape::attach_jvp).
 std::string tape_attach_jvp(const KernelEntry& k, const KernelEntry& jvp, const std::string& tape,
-                            const std::string& dim, const std::string& options) {
+                            const std::string& dim, const std::string& options, const std::vector<std::string>& restores) {
   std::vector<std::string> call = {dim};
   for (size_t i = 0; i < k.fn->param_types.size(); ++i) call.push_back(k.param_names[i]);
   call.push_back(options);
-  return fmt::format("    {}->attach_jvp([=] {{ impl::k_{}_in_grads({}); }});\n", tape, jvp.impl, join(call));
+  std::string restore = "nullptr";  // the launch's inputs back (Tape::forward_jvp's rewind)
+  if (!restores.empty()) {
+    restore = "[=] {";
+    for (const std::string& r : restores) restore += fmt::format(" if ({0}) {0}();", r);
+    restore += " }";
+  }
+  return fmt::format("    {}->attach_jvp([=] {{ impl::k_{}_in_grads({}); }},\n                     {});\n", tape,
+                     jvp.impl, join(call), restore);
 }
 
 const KernelEntry* jvp_of(const ModuleContext& ctx, const KernelEntry& k) {

@@ -210,12 +210,15 @@ bool writes(const ir::Function& fn, size_t param) {
 // The arrays a recording tape saves before the launch (Tape::save_overwritten): array
 // parameters and array fields of struct parameters that the kernel reads and writes
 // (ir/array_effects.h), and written ones that may share memory with one the kernel reads
-// (checked at run time: `overlaps` lists those).
+// (checked at run time: `overlaps` lists those). With a JVP (run on the launch's inputs by
+// Tape::forward_jvp) also the arrays it updates atomically without reading them (`jvp_only`:
+// the backward pass does not restore those; atomic_min / atomic_max adjoints need the results).
 struct SavedArray {
   std::string name;              // "x", "state.grid_v" (for the comment and the local's name)
   std::string expr;              // the wp::array expression in the launcher
   std::vector<size_t> overlaps;  // indices into the read roots; empty: always saved
   bool replayed = false;         // the backward pass replays stores into it (restore after too)
+  bool jvp_only = false;         // restored by the JVP's rewind only
 };
 
 struct RootExpr {
@@ -237,7 +240,7 @@ RootExpr root_expr(const KernelEntry& k, const ir::ArrayRoot& root, const std::s
   return out;
 }
 
-std::vector<SavedArray> saved_arrays(const KernelEntry& k, const std::string& device) {
+std::vector<SavedArray> saved_arrays(const KernelEntry& k, const std::string& device, bool jvp) {
   std::vector<SavedArray> out;
   const std::vector<ir::ArrayEffect> effects = ir::array_effects(*k.fn);
   const std::set<ir::ArrayRoot> replayed = ad::overwrite_plan(*k.fn).replay_stores;
@@ -248,7 +251,12 @@ std::vector<SavedArray> saved_arrays(const KernelEntry& k, const std::string& de
     const ir::ArrayEffect& e = effects[i];
     if (!(e.stored || e.updated)) continue;
     const RootExpr r = root_expr(k, e.root, device);
-    SavedArray a{r.name, r.expr, {}, replayed.count(e.root) > 0};
+    SavedArray a{r.name, r.expr, {}, replayed.count(e.root) > 0, false};
+    if (!e.loaded && jvp && e.updated) {
+      SavedArray j = a;
+      j.jvp_only = true;
+      out.push_back(j);
+    }
     if (!e.loaded) {
       for (size_t j : loaded) a.overlaps.push_back(j);
       if (a.overlaps.empty()) continue;
@@ -261,7 +269,7 @@ std::vector<SavedArray> saved_arrays(const KernelEntry& k, const std::string& de
 std::string saved_local(const KernelEntry& k, const SavedArray& a) {
   std::string n = a.name;
   std::replace(n.begin(), n.end(), '.', '_');
-  return local(k, "tape_saved_" + n);
+  return local(k, (a.jvp_only ? "tape_jvp_saved_" : "tape_saved_") + n);
 }
 
 // Before the launch: the thread's recording tape and the saved copies (a comment names each,
@@ -273,7 +281,9 @@ std::string tape_save(const KernelEntry& k, const std::vector<SavedArray>& saved
   for (const SavedArray& a : saved) {
     const std::string restore = saved_local(k, a);
     out += fmt::format("  std::function<void()> {};  // {} {}\n", restore, a.name,
-                       a.overlaps.empty() ? std::string("is read and overwritten") : "is written; saved if it overlaps a read array");
+                       a.jvp_only            ? std::string("is updated atomically; saved for the JVP")
+                       : a.overlaps.empty() ? std::string("is read and overwritten")
+                                            : "is written; saved if it overlaps a read array");
     std::vector<std::string> checks;
     for (size_t j : a.overlaps)
       checks.push_back(fmt::format("wp::detail::tape_overlaps({}, {})", a.expr, root_expr(k, effects[j].root, device).expr));
@@ -284,7 +294,8 @@ std::string tape_save(const KernelEntry& k, const std::vector<SavedArray>& saved
 }
 
 // After a forward launch: record the backward launch on the thread's recording tape, with a
-// zeroed one-element accumulator per differentiable non-array parameter. The closure restores
+// zeroed one-element accumulator per differentiable non-array parameter (inside a step
+// sequence, the sequence's shared one: detail::tape_accumulator). The closure restores
 // the saved arrays first (and again afterwards where the backward pass replays stores).
 std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std::vector<SavedArray>& saved,
                         const std::string& dim, const std::string& options, const std::string& device) {
@@ -303,14 +314,15 @@ std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std:
   for (size_t j = bwd.primal_params; j < bwd.fn->param_types.size(); ++j) {
     const std::string acc = local(k, "tape_" + bwd.param_names[j]);
     const std::string param = bwd.param_names[j].substr(4);  // adj_<param>
-    out += fmt::format("    const wp::array<{0}> {1} = wp::zeros<{0}>(1, {2});\n", cpp_type(bwd.fn->param_types[j]->elem),
-                       acc, device);
+    out += fmt::format("    const wp::array<{0}> {1} = wp::detail::tape_accumulator<{0}>(*{2}, \"{3}\", \"{4}\", {5});\n",
+                       cpp_type(bwd.fn->param_types[j]->elem), acc, tape, k.name, param, device);
     call.push_back(acc);
     params.push_back(fmt::format("wp::detail::tape_param(\"{}\", {})", param, acc));
   }
   call.push_back(options);
   std::string before, after;
   for (const SavedArray& a : saved) {
+    if (a.jvp_only) continue;
     const std::string restore = saved_local(k, a);
     before += fmt::format("if ({0}) {0}(); ", restore);
     if (a.replayed) after += fmt::format(" if ({0}) {0}();", restore);
@@ -377,7 +389,7 @@ std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd, const S
                        kAdSpillParam, dim, fn.ad_stack_trip_bytes, fn.ad_stack_local_bytes, options, device, keep);
     launch_args += std::string(", ") + kAdSpillParam;
   }
-  const std::vector<SavedArray> saved = bwd ? saved_arrays(k, device) : std::vector<SavedArray>{};
+  const std::vector<SavedArray> saved = bwd ? saved_arrays(k, device, jvp != nullptr) : std::vector<SavedArray>{};
   if (bwd) out += tape_save(k, saved, device);
   out += fmt::format("  if ({}.is_cpu()) {{\n    impl::k_{}_cpu({}, {}{});\n  }} else {{\n", device, k.impl, dim,
                      options, launch_args);
@@ -392,7 +404,14 @@ std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd, const S
   if (bwd) out += tape_record(k, *bwd, saved, dim, options, device);
   if (bwd && jvp) {  // the record gets the launch's JVP (Tape::forward_jvp)
     out.resize(out.size() - 4);  // reopen the recording block: "  }\n"
-    out += tape_attach_jvp(k, *jvp, local(k, "tape"), dim, options) + "  }\n";
+    std::vector<std::string> restores;
+    for (const SavedArray& a : saved) {  // one restore per array (an overlap save may double a JVP one)
+      const bool doubled = !a.jvp_only && std::any_of(saved.begin(), saved.end(), [&](const SavedArray& b) {
+        return b.jvp_only && b.name == a.name;
+      });
+      if (!doubled) restores.push_back(saved_local(k, a));
+    }
+    out += tape_attach_jvp(k, *jvp, local(k, "tape"), dim, options, restores) + "  }\n";
   }
   out += "}\n\n";
   return out;

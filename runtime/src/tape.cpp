@@ -134,7 +134,8 @@ void Tape::backward() {
       for (auto& r : restores) r();
     }
   } keep;
-  for (auto& snapshot : keep_final_) keep.restores.push_back(snapshot());
+  if (keep_final_contents_)
+    for (auto& snapshot : keep_final_) keep.restores.push_back(snapshot());
   for (size_t i = launches_.size(); i-- > 0;) {
     if (launches_[i].kind == Kind::Steps) {
       backward_steps(launches_[i]);

@@ -12,7 +12,12 @@
 // (0 < m1 < m2 < …), so the recording forward run stores exactly those snapshots and the
 // backward pass starts without advancing. A step's reversal ("base") restores its snapshot,
 // re-runs it recording on a private tape, restores the snapshot again (the step's launches
-// read the state at the start of the step) and runs that tape's backward.
+// read the state at the start of the step) and runs that tape's backward. The private tapes
+// hand every launch of a step the sequence's accumulator of each non-array parameter
+// (step_accumulator), so parameter gradients are summed over the steps by the backward
+// kernels themselves, on the device, without a host round trip per step. Forward mode
+// (jvp_steps) needs no schedule: from the state at step 0, each step runs recorded on a
+// private tape, whose forward_jvp() then redoes it with tangents.
 #include <algorithm>
 #include <cstdint>
 #include <exception>
@@ -52,19 +57,6 @@ int repetitions(int n, int s) {
 int split(int a, int n, int s) {
   const uint64_t right = std::min<uint64_t>(reach(s - 1, repetitions(n, s)), static_cast<uint64_t>(n - 1));
   return a + n - static_cast<int>(right);
-}
-
-// The record's host accumulator of parameter p of `kernel` ("<kernel>.<param>", created
-// zeroed on first use), or null when p's type cannot be summed.
-Tape::ParamGrad* accumulator(std::vector<Tape::ParamGrad>& sums, const std::string& kernel, const Tape::ParamGrad& p) {
-  if (!p.add_to_host) return nullptr;
-  const std::string name = kernel + "." + p.name;
-  for (Tape::ParamGrad& s : sums)
-    if (s.name == name) return &s;
-  std::shared_ptr<void> memory = detail::allocate_shared(Device(), p.bytes);
-  detail::set_bytes(memory.get(), Device(), 0, p.bytes);
-  sums.push_back({name, memory.get(), p.bytes, Device(), memory, p.add_to_host});
-  return &sums.back();
 }
 
 std::string step_label(int k, int steps) { return "step " + std::to_string(k) + " of " + std::to_string(steps); }
@@ -155,6 +147,8 @@ void Tape::record_steps(int steps, std::vector<StateRef> state, StepFn step) {
   Tape scratch;
   scratch.set_missing_grad_policy(missing_grad_);
   std::vector<ParamGrad> sums;  // the steps' parameter gradients, summed (zero until backward)
+  scratch.step_sums_ = &sums;
+  scratch.counting_only_ = true;
   auto next = seq->forward_checkpoints.begin();
   for (int k = 0; k < steps; ++k) {
     if (next != seq->forward_checkpoints.end() && *next == k) {
@@ -163,8 +157,6 @@ void Tape::record_steps(int steps, std::vector<StateRef> state, StepFn step) {
     }
     StepRunner::run(*seq, k, &scratch, "Tape::record_steps: ");
     seq->launch_counts.push_back(scratch.launches_.size());
-    for (const Launch& l : scratch.launches_)
-      for (const ParamGrad& p : l.params) accumulator(sums, l.kernel, p);
     if (k == 0) {
       for (const Launch& l : scratch.launches_) {
         seq->step0_kernels.push_back(l.kernel);
@@ -191,6 +183,24 @@ void Tape::record_steps(int steps, std::vector<StateRef> state, StepFn step) {
   launches_.push_back(std::move(record));
 }
 
+void* Tape::step_accumulator(std::string_view kernel, std::string_view param, size_t bytes, const Device& device) {
+  if (!step_sums_) return nullptr;
+  const std::string name = std::string(kernel) + "." + std::string(param);
+  for (const ParamGrad& s : *step_sums_) {
+    if (s.name != name) continue;
+    if (s.bytes != bytes || s.device != device) {
+      throw Error("Tape::record_steps: the steps launch kernel '" + std::string(kernel) + "' with parameter '" +
+                  std::string(param) + "' on " + s.device.str() + " and on " + device.str() +
+                  " (or with two types): a sequence sums each kernel parameter's gradient on one device");
+    }
+    return s.data;
+  }
+  std::shared_ptr<void> memory = detail::allocate_shared(device, bytes);
+  detail::set_bytes(memory.get(), device, 0, bytes);
+  step_sums_->push_back({name, memory.get(), bytes, device, memory});
+  return memory.get();
+}
+
 void Tape::replay_forward(StepSequence& seq) {
   if (!seq.rewound) return;
   for (int k = 1; k < seq.steps; ++k) seq.drop(k);
@@ -207,11 +217,33 @@ void Tape::replay_forward(StepSequence& seq) {
   seq.rewound = false;
 }
 
+// Each step recorded on a private tape (the forward run of the step: it also saves what the
+// step's JVPs restore), then that tape's JVPs, which redo the step: the state arrays end at
+// the next step's state, their gradient buffers at its tangent.
+void Tape::jvp_steps(Launch& record) {
+  StepSequence& seq = *record.steps;
+  Tape inner;
+  inner.set_missing_grad_policy(MissingGrad::Ignore);  // reported when the sequence was recorded
+  for (int k = 0; k < seq.steps; ++k) {
+    StepRunner::run(seq, k, &inner, "Tape::forward_jvp: ");
+    if (!inner.launches_.empty()) {
+      try {
+        inner.forward_jvp();
+      } catch (const Error& e) {
+        throw Error("Tape::forward_jvp: " + step_label(k, seq.steps) + ": " + e.cause(), e.kernel());
+      }
+    }
+    inner.reset();
+  }
+}
+
 void Tape::backward_steps(Launch& record) {
   StepSequence& seq = *record.steps;
   seq.rewound = true;  // from here on the state arrays no longer hold the final state
   Tape inner;
   inner.set_missing_grad_policy(missing_grad_);
+  inner.step_sums_ = &record.params;
+  inner.keep_final_contents_ = false;
   auto base = [&](int k) {
     seq.restore(k);
     StepRunner::run(seq, k, &inner, "Tape::backward: recomputing ");
@@ -224,9 +256,6 @@ void Tape::backward_steps(Launch& record) {
     }
     seq.restore(k);  // the step's launches read the state at the start of the step
     if (!inner.launches_.empty()) inner.backward();
-    for (const Launch& l : inner.launches_)
-      for (const ParamGrad& p : l.params)
-        if (ParamGrad* sum = accumulator(record.params, l.kernel, p)) p.add_to_host(sum->data, p.data, p.device);
     inner.reset();
   };
   // reverse(a, b, s): the snapshot at a is stored. The right spine (split, snapshot, go right

@@ -68,8 +68,6 @@ TEST(Pragmas, ErrorsNameFileAndLine) {
             "f.wp:1: bad gradcheck setting 'shape(a)=1,2,3,4,5': at most 4 dimensions");
   EXPECT_EQ(error_of("# gradcheck: expect=pass\n"),
             "f.wp:1: bad gradcheck setting 'expect=pass': the expectations are expect=refused and expect=warned");
-  EXPECT_EQ(error_of("# gradcheck: expect_jvp=right\n"),
-            "f.wp:1: bad gradcheck setting 'expect_jvp=right': the forward-mode expectation is expect_jvp=wrong");
   EXPECT_EQ(error_of("# gradcheck: frobnicate\n"), "f.wp:1: bad gradcheck setting 'frobnicate': expected key=value");
   EXPECT_EQ(error_of("# gradcheck: stored(y)\n"), "f.wp:1: bad gradcheck setting 'stored(y)': expected key=value");
   EXPECT_EQ(error_of("# gradcheck: size(a)=3\n"), "f.wp:1: bad gradcheck setting 'size(a)=3': unknown setting 'size(…)'");
@@ -304,6 +302,23 @@ TEST(Report, ExitStatusAndExpectations) {
   EXPECT_EQ(ok.status, Status::failed);
   EXPECT_EQ(print_summary(os, {ok}, {}, false), 1);
   EXPECT_EQ(print_summary(os, {}, {"a pragma names kernel 'zz'"}, false), 1);
+  // expect=warned covers a wrong backward pass, not a wrong JVP (its dot-product test against
+  // the wrong VJP is not counted).
+  Settings warned;
+  warned.expect_warned = true;
+  const std::string warning = "kernel 'w' reads array 'a' back …";
+  KernelResult bad_vjp{"w", Status::failed, "", "", false, {}};
+  bad_vjp.params.push_back(ParamResult{"x", "float32(4,)", 4, 0, 1, 1.0, 1.0, {}});
+  bad_vjp.jvp = "checked";
+  bad_vjp.dot_ok = false;
+  KernelResult bad_jvp = bad_vjp;
+  apply_expectation(bad_vjp, warned, &warning);
+  EXPECT_TRUE(bad_vjp.expected);
+  bad_jvp.jvp_fd.failures = 2;
+  apply_expectation(bad_jvp, warned, &warning);
+  EXPECT_FALSE(bad_jvp.expected);
+  EXPECT_EQ(bad_jvp.status, Status::failed);
+  EXPECT_NE(bad_jvp.reason.find("forward-mode (JVP) pass also disagrees"), std::string::npos);
   std::ostringstream line;
   print_summary(line, {refused}, {}, false);
   EXPECT_EQ(line.str(), "summary: 0 passed, 0 failed, 1 refused, 0 skipped, 0 unsupported, 0 errors\n");

@@ -41,7 +41,7 @@
 //    apply to every field below.
 //  * Forward mode (the kernel's `_jvp`, built with warpc --jvp): with a random direction u over
 //    the same inputs (every compared float input component, uniform in [-1, 1]; zero for
-//    nocheck inputs), on the same launch state as the backward, it checks
+//    nocheck inputs), launched on the forward's inputs, it checks
 //      JVP·u against (F(x + eps·u) − F(x − eps·u)) / 2eps for every float array component
 //        after the launch (a component passes when |JVP − FD| ≤ tol·max(1, |FD|), or where the
 //        one-sided differences disagree — a kink — when it matches one of them within 10·tol;
@@ -50,10 +50,11 @@
 //        [x, x ± eps·u] and [x ± eps·u, x ± 2eps·u] agree within tol and the JVP matches them);
 //      the dot-product test ⟨JVP(u), w⟩ = ⟨u, VJP(w)⟩ with the backward's seeds w and gradients
 //        (both sums in double; passes when they agree within tol·max(1, |⟨JVP(u), w⟩|)).
+//    The JVP is launched on the forward's inputs (atomic_min / atomic_max targets as drawn, unlike
+//    the backward) and must leave every array as the forward launch did (integers exactly,
+//    floats within tol/10 relative: "jvp: N array components as the forward").
 //    A kernel with a backward pass but no JVP (forward mode refused it) reports "jvp: refused";
-//    kernels with geometry parameters are not checked forward ("jvp: skipped"). With the
-//    pragma `expect_jvp=wrong` (a JVP docs/autodiff.md lists as wrong) a failing JVP check does
-//    not fail the kernel and a passing one does ("remove it").
+//    kernels with geometry parameters are not checked forward ("jvp: skipped").
 //  * Kernels it cannot drive (arrays of structs, also as struct fields) are "unsupported";
 //    launch errors (wp::Error) are "error". Neither throws.
 #pragma once
@@ -89,9 +90,9 @@ struct KernelResult {
   // output components and the dot-product test.
   std::string jvp = "refused";
   ParamResult jvp_fd;
+  ParamResult jvp_primal;  // the arrays after the JVP against the arrays after the forward
   double dot_jvp = 0.0, dot_vjp = 0.0;
   bool dot_ok = true;
-  bool jvp_expected_wrong = false;  // the JVP check failed as `expect_jvp=wrong` says
 };
 
 KernelResult check_kernel(const wp::reflect::KernelInfo& k, const Settings& s,

@@ -6,7 +6,9 @@
 //    `expect=warned` (a backward pass warpc warns about: a documented limitation), a kernel
 //    whose backward pass disagrees with finite differences and that warpc `warning`s about
 //    (kernel_warnings) is an expected failure; one that is refused, has no warning, or whose
-//    backward pass agrees fails (the pragma is stale).
+//    backward pass agrees fails (the pragma is stale), and so does one whose forward-mode
+//    (JVP) pass disagrees with finite differences (the warning covers the backward pass only;
+//    the JVP's dot-product test, against the wrong VJP, is not counted).
 //  * print_kernel() prints one kernel's line and table; print_summary() the problems and the
 //    counts (expected failures apart: "N wrong as warned"), and returns the exit status: 1
 //    when a kernel failed unexpectedly or errored, a problem was

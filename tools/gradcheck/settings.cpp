@@ -16,7 +16,6 @@ void Settings::merge_from(const Settings& over) {
   if (over.skip) skip = over.skip;
   if (over.expect_refused) expect_refused = over.expect_refused;
   if (over.expect_warned) expect_warned = over.expect_warned;
-  if (over.expect_jvp_wrong) expect_jvp_wrong = over.expect_jvp_wrong;
   for (const auto& [k, v] : over.ranges) ranges[k] = v;
   for (const auto& [k, v] : over.values) values[k] = v;
   for (const auto& [k, v] : over.shapes) shapes[k] = v;
@@ -190,11 +189,6 @@ void apply_word(Settings& s, const std::string& word) {
   if (head == "launch") { s.launch = extents(word, val); return; }
   if (head == "eps") { s.eps = number(word, val); return; }
   if (head == "tol") { s.tol = number(word, val); return; }
-  if (head == "expect_jvp") {
-    if (val != "wrong") bad(word, "the forward-mode expectation is expect_jvp=wrong");
-    s.expect_jvp_wrong = true;
-    return;
-  }
   if (head == "expect") {
     if (val != "refused" && val != "warned") bad(word, "the expectations are expect=refused and expect=warned");
     (val == "refused" ? s.expect_refused : s.expect_warned) = true;

@@ -59,8 +59,6 @@ struct Settings {
   std::optional<bool> expect_refused;              // `expect=refused`
   std::optional<bool> expect_warned;               // `expect=warned`: warpc warns, and the backward
                                                    // pass is wrong (a documented limitation)
-  std::optional<bool> expect_jvp_wrong;            // `expect_jvp=wrong`: the JVP check fails (a
-                                                   // documented limitation); passing it is a failure
   // Geometry: the uint64 parameter ID is the id of a wp::Mesh / wp::Bvh / wp::HashGrid the harness builds
   // from the named array parameters (kept current through refit() before every launch).
   std::map<std::string, std::vector<std::string>> meshes;  // mesh(ID)=POINTS,INDICES[,VELOCITIES]

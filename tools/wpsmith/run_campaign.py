@@ -3,7 +3,7 @@
 
     run_campaign.py --build BUILD_DIR [--seeds A:B | --seed-list S,S…] [--cases DIR]
                     [--cuda] [--warp PYTHON] [--gradcheck] [--minimise] [--save DIR]
-                    [--work DIR] [--keep] [-j N]
+                    [--work DIR] [--keep] [-j N] [--time-limit SECONDS]
 
 Per seed: wpsmith.py writes the module, its inputs and the float64 reference; warpc accepts it;
 BUILD_DIR/bin/warpc-smith-exec builds the CPU backend and runs every kernel; the outputs are
@@ -306,6 +306,8 @@ def main(argv):
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--warp-report", default="")
     ap.add_argument("-j", "--jobs", type=int, default=1)
+    ap.add_argument("--time-limit", type=float, default=0,
+                    help="start no new seed after this many seconds (0: no limit); the summary says how many ran")
     args = ap.parse_args(argv[1:])
     seeds = []
     if args.seeds:
@@ -323,13 +325,23 @@ def main(argv):
             for ext in (".wp", ".in", ".ref.json"):
                 shutil.copy(str(wp_file)[:-3] + ext, str(dst)[:-3] + ext)
             runner.one(dst, f"case {wp_file.name}")
+    started = []
+
+    def run_seed(s):
+        if args.time_limit and time.time() - t0 > args.time_limit:
+            return
+        started.append(s)
+        runner.seed(s, work)
+
     if args.jobs > 1:
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(args.jobs) as pool:
-            list(pool.map(lambda s: runner.seed(s, work), seeds))
+            list(pool.map(run_seed, seeds))
     else:
         for s in seeds:
-            runner.seed(s, work)
+            run_seed(s)
+    if len(started) < len(seeds):
+        print(f"time limit: {len(started)} of {len(seeds)} seeds ran", flush=True)
     st = runner.stats
     print(f"wpsmith: {st['modules']} modules, {st['launches']} launches, {st['compared']} outputs compared, "
           f"{st['skipped']} skipped (fragile/ill-conditioned), {st['grad_values']} gradient values compared "

@@ -14,7 +14,8 @@
 //    On the host the conversion is portable bit code (constexpr: module constants of type
 //    bfloat16); in CUDA device code (nvcc or NVRTC) it is cuda_bf16.h's __float2bfloat16_rn /
 //    __bfloat162float — the same rounding, so host and device agree bit for bit.
-//  * Arithmetic (+ - * / unary ±, compound forms) converts to float, computes, rounds back.
+//  * Arithmetic (+ - * / unary ±, compound forms; wp/packed_float.h) converts to float,
+//    computes, rounds back.
 //    Comparisons compare the float values (-0 == +0; NaN compares unequal to itself).
 //  * bfloat16::from_bits(u) / b.bits give the raw encoding.
 #pragma once
@@ -23,6 +24,7 @@
 #include <type_traits>
 
 #include "wp/config.h"
+#include "wp/packed_float.h"
 #include "wp/half.h"
 
 #if defined(__CUDACC__)
@@ -80,7 +82,7 @@ WP_HD constexpr float bits_to_float(uint16_t b) {
 
 }  // namespace bfloat16_detail
 
-struct bfloat16 {
+struct bfloat16 : packed_float<bfloat16> {
   uint16_t bits;
 
   bfloat16() = default;
@@ -102,28 +104,9 @@ struct bfloat16 {
   WP_HD constexpr explicit operator T() const {
     return static_cast<T>(bfloat16_detail::bits_to_float(bits));
   }
-
-  WP_HD constexpr bfloat16& operator+=(bfloat16 o) { return *this = bfloat16(float(*this) + float(o)); }
-  WP_HD constexpr bfloat16& operator-=(bfloat16 o) { return *this = bfloat16(float(*this) - float(o)); }
-  WP_HD constexpr bfloat16& operator*=(bfloat16 o) { return *this = bfloat16(float(*this) * float(o)); }
-  WP_HD constexpr bfloat16& operator/=(bfloat16 o) { return *this = bfloat16(float(*this) / float(o)); }
 };
 
 static_assert(sizeof(bfloat16) == 2 && alignof(bfloat16) == 2);
 static_assert(std::is_trivially_copyable_v<bfloat16> && std::is_standard_layout_v<bfloat16>);
-
-WP_HD constexpr bfloat16 operator+(bfloat16 a, bfloat16 b) { return bfloat16(float(a) + float(b)); }
-WP_HD constexpr bfloat16 operator-(bfloat16 a, bfloat16 b) { return bfloat16(float(a) - float(b)); }
-WP_HD constexpr bfloat16 operator*(bfloat16 a, bfloat16 b) { return bfloat16(float(a) * float(b)); }
-WP_HD constexpr bfloat16 operator/(bfloat16 a, bfloat16 b) { return bfloat16(float(a) / float(b)); }
-WP_HD constexpr bfloat16 operator-(bfloat16 a) { return bfloat16::from_bits(static_cast<uint16_t>(a.bits ^ 0x8000u)); }
-WP_HD constexpr bfloat16 operator+(bfloat16 a) { return a; }
-
-WP_HD constexpr bool operator==(bfloat16 a, bfloat16 b) { return float(a) == float(b); }
-WP_HD constexpr bool operator!=(bfloat16 a, bfloat16 b) { return float(a) != float(b); }
-WP_HD constexpr bool operator<(bfloat16 a, bfloat16 b) { return float(a) < float(b); }
-WP_HD constexpr bool operator<=(bfloat16 a, bfloat16 b) { return float(a) <= float(b); }
-WP_HD constexpr bool operator>(bfloat16 a, bfloat16 b) { return float(a) > float(b); }
-WP_HD constexpr bool operator>=(bfloat16 a, bfloat16 b) { return float(a) >= float(b); }
 
 }  // namespace wp

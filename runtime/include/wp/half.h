@@ -9,7 +9,8 @@
 //    same portable bit code on host and device, so results agree bit for bit, and it is
 //    constexpr (module constants of type half). double and integers convert through float
 //    (as Warp and CUDA's cvt do).
-//  * Arithmetic (+ - * / unary ±, compound forms) converts to float, computes, rounds back.
+//  * Arithmetic (+ - * / unary ±, compound forms; wp/packed_float.h) converts to float,
+//    computes, rounds back.
 //    Comparisons compare the float values (so -0 == +0 and NaN compares unequal to itself).
 //  * half::from_bits(u) / h.bits give the raw encoding.
 #pragma once
@@ -18,6 +19,7 @@
 #include <type_traits>
 
 #include "wp/config.h"
+#include "wp/packed_float.h"
 
 namespace wp {
 
@@ -69,7 +71,7 @@ WP_HD constexpr float bits_to_float(uint16_t h) {
 
 }  // namespace half_detail
 
-struct half {
+struct half : packed_float<half> {
   uint16_t bits;
 
   half() = default;
@@ -89,29 +91,10 @@ struct half {
   WP_HD constexpr explicit operator T() const {
     return static_cast<T>(half_detail::bits_to_float(bits));
   }
-
-  WP_HD constexpr half& operator+=(half o) { return *this = half(float(*this) + float(o)); }
-  WP_HD constexpr half& operator-=(half o) { return *this = half(float(*this) - float(o)); }
-  WP_HD constexpr half& operator*=(half o) { return *this = half(float(*this) * float(o)); }
-  WP_HD constexpr half& operator/=(half o) { return *this = half(float(*this) / float(o)); }
 };
 
 static_assert(sizeof(half) == 2 && alignof(half) == 2);
 static_assert(std::is_trivially_copyable_v<half> && std::is_standard_layout_v<half>);
-
-WP_HD constexpr half operator+(half a, half b) { return half(float(a) + float(b)); }
-WP_HD constexpr half operator-(half a, half b) { return half(float(a) - float(b)); }
-WP_HD constexpr half operator*(half a, half b) { return half(float(a) * float(b)); }
-WP_HD constexpr half operator/(half a, half b) { return half(float(a) / float(b)); }
-WP_HD constexpr half operator-(half a) { return half::from_bits(static_cast<uint16_t>(a.bits ^ 0x8000u)); }
-WP_HD constexpr half operator+(half a) { return a; }
-
-WP_HD constexpr bool operator==(half a, half b) { return float(a) == float(b); }
-WP_HD constexpr bool operator!=(half a, half b) { return float(a) != float(b); }
-WP_HD constexpr bool operator<(half a, half b) { return float(a) < float(b); }
-WP_HD constexpr bool operator<=(half a, half b) { return float(a) <= float(b); }
-WP_HD constexpr bool operator>(half a, half b) { return float(a) > float(b); }
-WP_HD constexpr bool operator>=(half a, half b) { return float(a) >= float(b); }
 
 using float16 = half;
 

@@ -70,15 +70,25 @@
 //      wp::Tape tape;
 //      { wp::TapeScope recording(tape); forward(...); }   // begin() … end()
 //      tape.backward(loss);
-//  * Forward mode (docs/autodiff.md, "Forward mode"): attach_jvp(jvp) gives the LAST record its
-//    JVP closure (generated launchers of kernels with a `_jvp` pass call it right after
-//    record(); wp::Error when there is no record). forward_jvp() runs the recorded JVP
-//    closures from the first launch to the last. Tangents live in the gradient buffers: seed
-//    the inputs' buffers with the tangent u (after zero()), and after forward_jvp() every array a
-//    recorded launch wrote holds the tangent of its final contents in its gradient buffer
-//    (atomic_add outputs accumulate: zero them first). Non-array parameters are constants
-//    (zero tangent). A record without a JVP (a kernel compiled without one, record_func)
-//    makes forward_jvp() throw wp::Error naming it before anything runs; so does an empty tape.
+//  * Forward mode (docs/autodiff.md, "Forward mode"): attach_jvp(jvp, restore_inputs) gives the
+//    LAST record its JVP closure and the closure that puts back the contents, from before the
+//    launch, of the arrays the launch changed and the JVP reads or updates (generated launchers
+//    of kernels with a `_jvp` pass call it right after record(), with the copies they saved:
+//    arrays the kernel reads and writes, arrays it updates atomically; wp::Error when there is
+//    no record). A JVP runs on its launch's INPUTS and performs the launch's stores itself, so
+//    forward_jvp() first rewinds: it runs every record's restore_inputs from the last record
+//    to the first (the arrays then hold what the first launch read), then the JVP closures from
+//    the first record to the last (each redoes its launch: the arrays end as the forward pass
+//    left them). A checkpointed step sequence (record_steps) takes part: it is rewound to its
+//    state at step 0, and each step k runs once recorded on a private tape and then that
+//    tape's forward_jvp() (a launch of a step without a JVP throws wp::Error naming the step
+//    when reached). Tangents live in the gradient buffers: seed the inputs' buffers with the
+//    tangent u (after zero()), and after forward_jvp() every array a recorded launch wrote holds
+//    the tangent of its final contents in its gradient buffer (atomic_add outputs accumulate:
+//    zero them first). Non-array parameters are constants (zero tangent). A record without a
+//    JVP (a kernel compiled without one, record_func) makes forward_jvp() throw wp::Error naming
+//    it before anything runs; so does an empty tape. Like backward(), forward_jvp() sees an
+//    array the way the launches did only where no LATER launch overwrote it without reading it.
 //  * A Tape is used by one thread at a time (recording, backward and zero are not
 //    synchronised); it is neither copyable nor movable.
 //  * Checkpointed step sequences (runtime/src/tape_checkpoint.cpp; docs/autodiff.md
@@ -106,9 +116,12 @@
 //        not a host-side fill);
 //      - work whose gradient matters is recorded (generated launchers, record_func on
 //        Tape::recording()). Gradients of non-array parameters of launches inside a step
-//        (dt, gravity) are summed over the steps into host accumulators of the record named
-//        "<kernel>.<param>": param_grad<T>(record, "integrate.dt"), and param_grad_total
-//        ("integrate", "dt") includes them (struct parameters have no operator+: not summed);
+//        (dt, gravity) are summed over the steps into one accumulator per kernel parameter,
+//        on the launch's device, named "<kernel>.<param>" in the record: every recorded
+//        re-run of a step hands its launches that accumulator (step_accumulator), so the
+//        backward kernels add into it directly, with no copy to the host per step.
+//        param_grad<T>(record, "integrate.dt") reads it and param_grad_total("integrate",
+//        "dt") includes it. One kernel launched on two devices inside the steps throws;
 //      - step(k) must not call record_steps, begin(), end(), backward() or reset() of this
 //        tape (wp::Error "… called from inside a step function of this tape").
 //    A wp::Error thrown by step(k) comes back as a wp::Error naming the step (forward:
@@ -194,7 +207,7 @@ class Tape {
     Device device;
     std::shared_ptr<void> keep;
     // Adds the value at `src` (on `src_device`) into the host value at `dst` (tape_param sets
-    // it for types with operator+; step sequences sum their steps' accumulators with it).
+    // it for types with operator+).
     void (*add_to_host)(void* dst, const void* src, const Device& src_device) = nullptr;
   };
 
@@ -215,12 +228,16 @@ class Tape {
 
   // Checkpointed step sequence: see the contract above.
   void record_steps(int steps, std::vector<StateRef> state, StepFn step);
+  // For generated launchers (detail::tape_accumulator): while this tape records the launches
+  // of a step sequence, the sequence's zero-initialised accumulator of `param` of `kernel`
+  // (`bytes` on `device`; created on first use); nullptr on any other tape.
+  void* step_accumulator(std::string_view kernel, std::string_view param, size_t bytes, const Device& device);
   // Snapshot memory per step sequence, in bytes (0: no limit, one snapshot per step).
   void set_memory_budget(size_t bytes) { budget_ = bytes; }
   size_t memory_budget() const { return budget_; }
   size_t peak_bytes() const { return stats_.peak_bytes; }
   const CheckpointStats& checkpoint_stats() const { return stats_; }
-  void attach_jvp(std::function<void()> jvp);
+  void attach_jvp(std::function<void()> jvp, std::function<void()> restore_inputs = {});
   void forward_jvp();
 
   void backward(const array<float>& loss);
@@ -245,6 +262,7 @@ class Tape {
 
   template <typename T>
   std::function<void()> save_overwritten(const array<T>& a) {
+    if (counting_only_) return {};  // a step's first run: its records never run (backward or JVP)
     array<T> saved = empty<T>(a.shape(), a.device());
     copy(saved, a);
     saved_bytes_ += static_cast<size_t>(a.size()) * sizeof(T);
@@ -302,12 +320,14 @@ class Tape {
     Kind kind = Kind::Kernel;
     std::shared_ptr<StepSequence> steps;
     std::function<void()> jvp;  // forward mode (attach_jvp); empty when the kernel has none
+    std::function<void()> jvp_restore;  // puts back the arrays the launch read and changed
   };
   friend struct StepRunner;
 
   void check_not_in_step(const char* op) const;
   static Tape* swap_recording(Tape* tape);  // sets the thread's recording tape, returns the old one
   void backward_steps(Launch& record);
+  void jvp_steps(Launch& record);
   void replay_forward(StepSequence& seq);
   void note_snapshots(long delta_count, long long delta_bytes);
   void dump_record(std::ostream& os, size_t i) const;
@@ -326,6 +346,13 @@ class Tape {
   CheckpointStats stats_;
   size_t snapshots_now_ = 0, snapshot_bytes_now_ = 0;
   bool in_step_ = false;  // a step function of this tape is running
+  // The private tapes of record_steps: the accumulators their launches share (the
+  // sequence's parameter sums), whether their records only count launches (the first run:
+  // nothing is saved for a backward pass), and whether backward() puts the forward pass's
+  // final contents back (not needed there: every use of the state restores a snapshot).
+  std::vector<ParamGrad>* step_sums_ = nullptr;
+  bool counting_only_ = false;
+  bool keep_final_contents_ = true;
   size_t saved_bytes_ = 0;            // save_overwritten() copies (reset() clears)
   // One entry per array save_overwritten() saw: takes a snapshot, returns its restore
   // (backward() keeps the forward pass's final contents with them; reset() clears).
@@ -380,6 +407,16 @@ Tape::ArrayRef tape_field(const array_t<T>& field, const char* name, const Devic
   }
   return {field.grad, static_cast<size_t>(field.size()) * sizeof(T), device, nullptr, name, false, field.data,
           false, true};
+}
+
+// The one-element gradient accumulator a recorded launch of `kernel` gets for its
+// non-array parameter `param`: the step sequence's shared one while `tape` records a step
+// (Tape::step_accumulator; not owned), else a new zeroed array.
+template <typename T>
+array<T> tape_accumulator(Tape& tape, const char* kernel, const char* param, const Device& device) {
+  if (void* shared = tape.step_accumulator(kernel, param, sizeof(T), device))
+    return array<T>(static_cast<T*>(shared), Shape(1), device);
+  return zeros<T>(1, device);
 }
 
 // The record entry of a non-array parameter's gradient accumulator `acc` (one element).

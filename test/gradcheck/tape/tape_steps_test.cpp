@@ -358,30 +358,59 @@ TEST(TapeSteps, ZeroKeepGradAndReset) {
   EXPECT_EQ(c.tape.launch_count(), 0u);
 }
 
+// The inputs of weighted_sum (loss += p.scale * p.w[i] * x[i]^2) for the struct tests.
+struct WeightedSum {
+  std::vector<float> xs = {0.5f, -1.0f, 2.0f}, ws = {1.0f, 2.0f, -3.0f};
+  wp::array<float> x = wp::from_host(xs, {3}, g_device, true);
+  wp::array<float> w = wp::from_host(ws, {3}, g_device, true);
+  wp::array<float> loss = wp::zeros<float>(1, g_device, true);
+  tape_steps::Weights p{w.view(), 1.5f};
+  // d loss / d p.scale of one launch.
+  float dscale() const { return ws[0] * xs[0] * xs[0] + ws[1] * xs[1] * xs[1] + ws[2] * xs[2] * xs[2]; }
+};
+
+// Inside a step sequence the gradient of a non-array parameter is summed over the steps
+// on the device — struct parameters too — and the struct's array field gets its gradient.
+TEST(TapeSteps, ParameterGradientsAreSummedOverSteps) {
+  REQUIRE_DEVICE();
+  WeightedSum c;
+  wp::Tape tape;
+  tape.set_memory_budget(2 * 3 * sizeof(float));  // two snapshots of x: steps are recomputed
+  constexpr int kSteps = 5;
+  {
+    wp::TapeScope recording(tape);
+    tape.record_steps(kSteps, {wp::tape_state(c.x, "x")},
+                      [&](int) { tape_steps::weighted_sum(3, c.p, c.x, c.loss); });
+  }
+  tape.backward(c.loss);
+  EXPECT_GT(tape.checkpoint_stats().recomputed_steps(), 0u);
+    EXPECT_FLOAT_EQ(tape.param_grad<tape_steps::Weights>(0, "weighted_sum.p").scale, kSteps * c.dscale());
+  const std::vector<float> gx = c.x.grad_array().to_host();
+  for (int i = 0; i < 3; ++i) EXPECT_FLOAT_EQ(gx[i], kSteps * 2.0f * 1.5f * c.ws[i] * c.xs[i]);
+  tape.zero();
+  EXPECT_EQ(tape.param_grad<tape_steps::Weights>(0, "weighted_sum.p").scale, 0.0f);
+}
+
 TEST(TapeSteps, StructFieldGradients) {
   REQUIRE_DEVICE();
-  const std::vector<float> xs = {0.5f, -1.0f, 2.0f}, ws = {1.0f, 2.0f, -3.0f};
-  auto x = wp::from_host(xs, {3}, g_device, true);
-  auto w = wp::from_host(ws, {3}, g_device, true);
-  auto loss = wp::zeros<float>(1, g_device, true);
-  tape_steps::Weights p{w.view(), 1.5f};
+  WeightedSum c;
   wp::Tape tape;
   {
     wp::TapeScope recording(tape);
-    tape_steps::weighted_sum(3, p, x, loss);
+    tape_steps::weighted_sum(3, c.p, c.x, c.loss);
   }
-  tape.backward(loss);
-  const std::vector<float> gw = w.grad_array().to_host(), gx = x.grad_array().to_host();
+  tape.backward(c.loss);
+  const std::vector<float> gw = c.w.grad_array().to_host(), gx = c.x.grad_array().to_host();
   for (int i = 0; i < 3; ++i) {
-    EXPECT_FLOAT_EQ(gw[i], 1.5f * xs[i] * xs[i]);
-    EXPECT_FLOAT_EQ(gx[i], 2.0f * 1.5f * ws[i] * xs[i]);
+    EXPECT_FLOAT_EQ(gw[i], 1.5f * c.xs[i] * c.xs[i]);
+    EXPECT_FLOAT_EQ(gx[i], 2.0f * 1.5f * c.ws[i] * c.xs[i]);
   }
-  EXPECT_FLOAT_EQ(tape.param_grad<tape_steps::Weights>(0, "p").scale, ws[0] * 0.25f + ws[1] * 1.0f + ws[2] * 4.0f);
+  EXPECT_FLOAT_EQ(tape.param_grad<tape_steps::Weights>(0, "p").scale, c.dscale());
   std::ostringstream summary;
   tape.print_summary(summary);
   EXPECT_NE(summary.str().find("p.w#"), std::string::npos) << summary.str();
   tape.zero();  // the field's gradient is a recorded array: zero() clears it
-  for (float g : w.grad_array().to_host()) EXPECT_EQ(g, 0.0f);
+  for (float g : c.w.grad_array().to_host()) EXPECT_EQ(g, 0.0f);
 }
 
 // Structural checks of a DOT graph: balanced braces and quotes, every edge between declared
