@@ -10,15 +10,18 @@
 //
 // Contract:
 //  * Kernel `recurrence`: s ← 0.999·s + sin(a + 0.001·s), n trips, one float carried; x drawn
-//    in [-1, 1] (fixed seed); y.grad seeded with 1.
+//    in [-1, 1] (fixed seed); y.grad seeded with 1. `recurrence_inplace`: the same with s kept
+//    in y[i] (an element updated in place: the undo log, 24 bytes a trip plus the 8-byte cursor).
 //  * Correctness first (exit 1 on failure), on the chosen device with 64 threads, n = 300 for
 //    `recurrence` and n = 2,000 for `while_break`: x.grad of the store kernels with the
 //    automatic spill buffer, with max_loop_trips = 100 (the rest recomputed) and with no spill
 //    buffer (max_loop_trips = -1: only the thread-local 16 trips stored) must equal the
 //    recompute kernels' within 1e-5 relative (they evaluate the same float operations); and the
-//    recurrence's x.grad must match a double-precision central difference of y within 1e-3.
+//    recurrence's x.grad must match a double-precision central difference of y within 1e-3;
+//    `recurrence_inplace`'s x.grad (store with the automatic spill buffer, and recompute) must
+//    equal the recurrence's within 1e-5 relative.
 //  * Timing (without --check): forward, store backward (options.max_loop_trips = n, so every
-//    trip is stored), each the median of K runs (default 5) over T threads (CPU default 256,
+//    trip is stored) of `recurrence` and of `recurrence_inplace`, each the median of K runs (default 5) over T threads (CPU default 256,
 //    CUDA default 16384) of n trips (default 10,000); recompute backward over R threads
 //    (default 2 on the CPU, 1024 on CUDA: it costs n²/2 body evaluations per thread),
 //    Wall clock around launch + wp::synchronize() (bench_util.h: warm-up first), or with
@@ -146,6 +149,15 @@ bool run_checks(const std::string& dev) {
   for (size_t i = 0; i < xs.size(); ++i)
     fd[i] = static_cast<float>((recurrence_host(xs[i] + 1e-6, 300) - recurrence_host(xs[i] - 1e-6, 300)) / 2e-6);
   ok &= compare("recurrence store vs float64 central difference", g, fd, 1e-3);
+  std::printf("recurrence_inplace (n = 300, 64 threads, %s):\n", dev.c_str());
+  const std::vector<float> gi = gradient(xs, 300, dev, [](int64_t t, auto& x, int n, auto& y) {
+    loop_store::recurrence_inplace_backward(t, x, n, y);
+  });
+  ok &= compare("recurrence_inplace store (undo log) vs recurrence", gi, g, 1e-5);
+  const std::vector<float> gr = gradient(xs, 300, dev, [](int64_t t, auto& x, int n, auto& y) {
+    loop_recompute::recurrence_inplace_backward(t, x, n, y);
+  });
+  ok &= compare("recurrence_inplace recompute (undo log) vs recurrence", gr, g, 1e-5);
   return ok;
 }
 
@@ -173,6 +185,13 @@ void time_device(const Cli& cli) {
               bwd / fwd, double(t) * (double(n) * 4 - 64) / (1 << 20));
   std::printf("  %-42s %10.3f ms  (%lld threads)\n", "forward", fwd_r, static_cast<long long>(tr));
   std::printf("  %-42s %10.3f ms  backward/forward %.1f\n", "backward, recompute", bwd_r, bwd_r / fwd_r);
+  const double fwd_i = median_ms(cli, cli.reps, [&] { loop_store::recurrence_inplace(t, x, n, y); });
+  const double bwd_i =
+      median_ms(cli, cli.reps, [&] { loop_store::recurrence_inplace_backward(t, x, n, y, store_options); });
+  std::printf("recurrence_inplace (s in y[i]: undo log), n = %d trips\n", n);
+  std::printf("  %-42s %10.3f ms  (%lld threads)\n", "forward", fwd_i, static_cast<long long>(t));
+  std::printf("  %-42s %10.3f ms  backward/forward %.2f  (stack %.1f MiB)\n", "backward, store (max_loop_trips = n)",
+              bwd_i, bwd_i / fwd_i, double(t) * double(n) * 32 / (1 << 20));
 }
 
 }  // namespace

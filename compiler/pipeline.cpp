@@ -177,7 +177,8 @@ void print_ad_storage(std::ostream& out, const SourceManager& sources, const std
       out << "0 bytes per thread (" << a.strategy << ")\n";
     else
       out << a.local_bytes << " bytes per thread local, then " << a.trip_bytes
-          << " bytes per loop trip in the spill buffer (" << a.strategy << ")\n";
+          << " bytes per loop trip in the spill buffer (" << a.strategy << ")"
+          << (a.log_bytes ? ", " + std::to_string(a.log_bytes) + " of them undo-log bytes outside loops" : "") << "\n";
     for (const ir::AdLoopRecord& r : a.loops) {
       std::string where = "?";
       if (r.loc.begin.valid()) {
@@ -186,9 +187,11 @@ void print_ad_storage(std::ostream& out, const SourceManager& sources, const std
       }
       out << "ad-storage:   " << where << ": loop in " << r.function << ": ";
       if (r.store)
-        out << "store, " << r.carried_bytes << " bytes per trip\n";
+        out << "store, " << r.carried_bytes << " bytes per trip";
       else
-        out << "recompute (" << r.reason << ")\n";
+        out << "recompute (" << r.reason << ")";
+      if (r.log_bytes) out << ", " << r.log_bytes << " undo-log bytes per trip";
+      out << "\n";
     }
   }
 }

@@ -77,10 +77,7 @@ GRAD_RTOL, GRAD_ATOL, FD_TOL = 1e-3, 1e-4, 2e-2
 RUNTIME_OBJECTS = re.compile(r"\b(mesh_\w+|bvh_\w+|hash_grid_\w+|volume_\w+)\s*\(")
 # Kernels whose warpc values or gradient are known to be wrong (docs/autodiff.md "Limitations"): reported,
 # not failed; a listed kernel that agrees again fails the run, so that the entry is removed.
-KNOWN_WARPC_WRONG = {
-    "ik_ccd.ccd": "a dynamic loop reads array elements that later iterations store: the reverse "
-                  "sweep replays each iteration on the array's final contents (warpc warns)",
-}
+KNOWN_WARPC_WRONG = {}
 CLASSES = [  # docs/autodiff.md "deliberate differences": where Warp's gradient is known wrong
     ("dynamic loop", re.compile(r"^\s*while\b|\bfor\s+\w+\s+in\s+range\s*\((?![\d\s,+-]*\))", re.M)),
     ("mod / %", re.compile(r"[^%]%[^%]|\bwp\.mod\s*\(")),

@@ -13,6 +13,12 @@
 // (reverse_loop) — is the one whose DIRECT loops push (push_block_); nested loops push in the
 // replay of their own enclosing iteration / branch, so every push is popped by the reverse that
 // follows it and the stack stays balanced (LIFO) without any bookkeeping at run time.
+// Undo log (overwrite_plan's `undo_log` roots): every replay stores into those roots through
+// wp::ad_log_store and notes the log's cursor around each logged op (log_span_: the latest
+// replay's, like trips_ / stored_). Invariant of the reverse sweep: when an op is reversed the
+// arrays hold what the forward pass left after it; reversing a logged op undoes its stores
+// (a store at its adjoint; an `if` before replaying its branch; a loop iteration before
+// replaying it), so they hold what the forward pass had before it.
 #include "ad/generate_adjoints.h"
 
 #include "ad/ad_support.h"
@@ -128,8 +134,9 @@ struct LoopPlan {
   std::string reason;
 };
 
-LoopPlan plan_loop(const Op& loop, LoopAd mode) {
+LoopPlan plan_loop(const Op& loop, LoopAd mode, bool cursor = false) {
   LoopPlan p;
+  if (cursor) p.bytes += 8;  // the undo log's cursor at the iteration's start (an int64)
   const bool is_for = loop.is(Opcode::For);
   const Block& body = *loop.region(is_for ? 0 : 1)->entry();
   bool plain = true;
@@ -143,7 +150,7 @@ LoopPlan plan_loop(const Op& loop, LoopAd mode) {
     }
     p.bytes += size;
   }
-  if (body.args.size() == (is_for ? 1u : 0u)) p.reason = "no carried values";
+  if (body.args.size() == (is_for ? 1u : 0u) && !cursor) p.reason = "no carried values";
   else if (mode == LoopAd::Recompute) p.reason = "--loop-ad=recompute";
   else if (!plain) p.reason = fmt::format("a carried value of type '{}' is not plain data", bad);
   else if (!is_for && updates_in_place(*loop.region(0)->entry()))
@@ -316,6 +323,26 @@ class AdjointBuilder {
   // (ad/overwrite_plan.h: arrays read back after the kernel stored into them).
   const Function* kernel_ = nullptr;
   std::set<ir::ArrayRoot> replay_stores_;
+  // The undo log (ad/overwrite_plan.h `undo_log`, wp/ad_stack.h): the primal's stores into
+  // those roots and the structured ops containing one; the log's cursor before / after each of
+  // them in its latest replay.
+  std::set<const Op*> logged_;
+  std::map<const Op*, std::pair<Value*, Value*>> log_span_;
+  bool logs(const Op& op) const { return tape_ && logged_.count(&op) > 0; }
+  const std::pair<Value*, Value*>& log_span(const Op& op) const {
+    auto it = log_span_.find(&op);
+    if (it == log_span_.end()) throw AdError("a logged store reversed before its replay (internal error)", op.loc);
+    return it->second;
+  }
+  bool find_logged(const Block& b, const std::set<ir::ArrayRoot>& roots);
+  LoopPlan plan(const Op& loop) const;
+  size_t log_bytes(const Block& b) const;
+  void replay_one(const Op& op);
+  Value* log_tell(SourceRange loc) { return internal("ad_log_tell", {tape_}, types_.scalar(ScalarKind::Int64), loc); }
+  void log_call(const char* name, std::vector<Value*> args, SourceRange loc) {
+    args.insert(args.begin(), tape_);
+    b_.emit(Opcode::CallBuiltin, std::move(args), {}, loc)->name = name;
+  }
   bool skips(const Op& op) const {
     if (kernel_ && op.is(Opcode::ArrayStore) && !replay_stores_.empty())
       if (std::optional<ir::ArrayRoot> r = ir::array_root(*kernel_, op.operands[0]); r && replay_stores_.count(*r))
@@ -409,6 +436,8 @@ class ModuleAd {
 
 // ------------------------------------------------------------------ builders
 
+LoopPlan AdjointBuilder::plan(const Op& loop) const { return plan_loop(loop, mad_.loop_ad, logs(loop)); }
+
 Value* AdjointBuilder::builtin(const std::string& name, std::vector<Value*> args, SourceRange loc) {
   return emit_.builtin(name, std::move(args), loc);
 }
@@ -445,7 +474,9 @@ Op* AdjointBuilder::replay_while(const Op& op) {
   b_.emit(Opcode::Condition, {P(csrc.terminator()->operands[0])}, {}, loc);
   b_.set_block(cbody->entry());
   std::vector<Value*> carried(bargs.begin(), bargs.begin() + static_cast<std::ptrdiff_t>(nc));
-  Value* ok = push ? push_carried(carried, loc) : nullptr;
+  std::vector<Value*> pushed = carried;
+  if (push && logs(op)) pushed.push_back(log_tell(loc));
+  Value* ok = push ? push_carried(pushed, loc) : nullptr;
   std::vector<Value*> next = replay_body(op, *op.region(1), nullptr, carried, /*with_condition=*/false);
   next.push_back(builtin("add", {bargs[nc], int_const(1, loc)}, loc));
   if (push) next.push_back(builtin("add", {bargs[nc + 1], ok}, loc));
@@ -467,7 +498,7 @@ Op* AdjointBuilder::replay_while(const Op& op) {
 // The replay of a loop pushes when it is the replay right before the loop's reverse (the loop
 // is a direct op of push_block_) and the loop is stored (plan_loop).
 bool AdjointBuilder::pushes(const Op& loop) {
-  return tape_ && push_block_ && loop.parent == push_block_ && plan_loop(loop, mad_.loop_ad).store;
+  return tape_ && push_block_ && loop.parent == push_block_ && plan(loop).store;
 }
 
 // ad_push(stack, carried…): 1 when stored, 0 when the stack is full (nothing stored).
@@ -510,7 +541,9 @@ Op* AdjointBuilder::replay_for_store(const Op& op) {
   Value* count = m_.new_arg(nr->entry(), types_.int32(), "stored");
   Block* saved = b_.block();
   b_.set_block(nr->entry());
-  Value* ok = push_carried(std::vector<Value*>(args.begin() + 1, args.end()), loc);
+  std::vector<Value*> pushed(args.begin() + 1, args.end());
+  if (logs(op)) pushed.push_back(log_tell(loc));
+  Value* ok = push_carried(pushed, loc);
   replay_ops(src);
   std::vector<Value*> next;
   for (const Value* v : src.terminator()->operands) next.push_back(P(v));
@@ -622,8 +655,28 @@ void AdjointBuilder::replay_block(const Block& src, Block* dst, bool with_termin
       for (const Value* r : op->results) fwd_[r] = unknown_zero(r, *op);
       continue;
     }
-    replay_op(*op);
+    replay_one(*op);
   }
+}
+
+// One op of a replay; a logged store goes through the undo log, and the log's cursor around a
+// logged op is kept for its reverse.
+void AdjointBuilder::replay_one(const Op& op) {
+  if (!logs(op)) {
+    replay_op(op);
+    return;
+  }
+  Block* here = b_.block();
+  Value* before = log_tell(op.loc);
+  if (op.is(Opcode::ArrayStore)) {
+    std::vector<Value*> args = {P(op.operands.back())};
+    for (size_t i = 0; i + 1 < op.operands.size(); ++i) args.push_back(P(op.operands[i]));
+    log_call("ad_log_store", std::move(args), op.loc);
+  } else {
+    replay_op(op);
+    b_.set_block(here);
+  }
+  log_span_[&op] = {before, log_tell(op.loc)};
 }
 
 // ------------------------------------------------------------------ reverse sweep
@@ -691,6 +744,10 @@ void AdjointBuilder::reverse_op(const Op& op) {
     case Opcode::ArrayStore:
     case Opcode::AtomicAdd:
     case Opcode::AtomicSub: {
+      if (logs(op)) {  // the element gets back what it held before the store
+        const auto& [before, after] = log_span(op);
+        log_call("ad_log_undo", {before, after}, op.loc);
+      }
       const Value* value = op.operands.back();
       if (!differentiable(value->type)) return;
       std::vector<Value*> operands;
@@ -920,6 +977,14 @@ bool moves_array_gradients(const Op& op) {
 }
 
 void AdjointBuilder::reverse_if(const Op& op) {
+  // A branch that stored into logged arrays: its stores are undone (the branch replays from the
+  // contents before it, and the code before it sees those).
+  Value* log_start = nullptr;
+  if (logs(op)) {
+    const auto& [before, after] = log_span(op);
+    log_call("ad_log_undo", {before, after}, op.loc);
+    log_start = before;
+  }
   std::vector<const Value*> outer = outer_uses(op);
   std::vector<const Value*> results;  // differentiable results whose adjoints flow into the branches
   for (const Value* r : op.results)
@@ -933,6 +998,7 @@ void AdjointBuilder::reverse_if(const Op& op) {
     start.push_back(adjoint_or_zero(v, op.loc));
     types.push_back(v->type);
   }
+  if (log_start) log_call("ad_log_seek", {log_start}, op.loc);
   Op* rev = b_.emit(Opcode::If, {P(op.operands[0])}, types, op.loc);
   Block* saved_block = b_.block();
   std::map<const Value*, Value*> saved_adj = adj_;
@@ -1061,7 +1127,7 @@ void AdjointBuilder::replay_ops(const Block& src) {
       for (const Value* r : op->results) fwd_[r] = unknown_zero(r, *op);
       continue;
     }
-    replay_op(*op);
+    replay_one(*op);
     b_.set_block(here);
   }
 }
@@ -1133,12 +1199,49 @@ void AdjointBuilder::record_loop(const Op& loop, const LoopPlan& plan, bool stor
   r.function = fmt::format("{} '{}'", primal->kind == ir::FunctionKind::Kernel ? "kernel" : "function", primal->name);
   r.store = stored;
   r.carried_bytes = plan.bytes;
+  r.log_bytes = logs(loop) ? log_bytes(*loop.region(loop.is(Opcode::For) ? 0 : 1)->entry()) : 0;
   r.reason = stored ? "" : plan.reason.empty() ? "no replay precedes its reverse" : plan.reason;
   ModuleAd::Storage& st = mad_.storage(fn_);
   for (const ir::AdLoopRecord& o : st.loops)
     if (o.loc.begin.file == r.loc.begin.file && o.loc.begin.offset == r.loc.begin.offset && o.kind == r.kind) return;
   st.loops.push_back(r);
   if (stored) st.trip_bytes += plan.bytes;
+  st.trip_bytes += r.log_bytes;
+}
+
+// Marks the logged stores of `b` (into `roots`) and the structured ops containing one.
+bool AdjointBuilder::find_logged(const Block& b, const std::set<ir::ArrayRoot>& roots) {
+  bool any = false;
+  for (const Op* op : b.ops) {
+    bool here = false;
+    if (op->is(Opcode::ArrayStore))
+      if (std::optional<ir::ArrayRoot> r = ir::array_root(*kernel_, op->operands[0]); r && roots.count(*r))
+        here = true;
+    for (const Region* r : op->regions)
+      for (const Block* inner : r->blocks) here = find_logged(*inner, roots) || here;
+    if (here) logged_.insert(op);
+    any = any || here;
+  }
+  return any;
+}
+
+// Undo-log bytes of one pass over `b` (wp/ad_stack.h: 16 + 2 · the element padded to 4 bytes
+// per store), branches included, loops inside not (each loop's record counts its own trips).
+size_t AdjointBuilder::log_bytes(const Block& b) const {
+  size_t n = 0;
+  for (const Op* op : b.ops) {
+    if (!logged_.count(op)) continue;
+    if (op->is(Opcode::ArrayStore)) {
+      size_t size = 0, align = 1;
+      if (!plain_layout(op->operands.back()->type, size, align)) size = 64;
+      n += 16 + 2 * ((size + 3) / 4 * 4);
+      continue;
+    }
+    if (op->is(Opcode::For) || op->is(Opcode::While)) continue;
+    for (const Region* r : op->regions)
+      for (const Block* inner : r->blocks) n += log_bytes(*inner);
+  }
+  return n;
 }
 
 // Loops run backwards one iteration at a time. Iteration k's carried values are popped from the
@@ -1162,7 +1265,8 @@ void AdjointBuilder::reverse_loop(const Op& op) {
     stored = it->second;
     stored_.erase(it);
   }
-  record_loop(op, plan_loop(op, mad_.loop_ad), stored != nullptr);
+  const bool logged = logs(op);
+  record_loop(op, plan(op), stored != nullptr);
   std::vector<Value*> init;
   for (size_t i = 0; i < nc; ++i) init.push_back(P(op.operands[first_init + i]));
 
@@ -1188,6 +1292,15 @@ void AdjointBuilder::reverse_loop(const Op& op) {
     start.push_back(adjoint_or_zero(op.results[i], loc));
     types.push_back(op.results[i]->type);
   }
+  // Undo log: the reverse also carries the log's cursor at the end of iteration k (the loop's
+  // end for the last one); every iteration's stores are undone before it is replayed.
+  Value* log_start = nullptr;
+  if (logged) {
+    const auto& [before, after] = log_span(op);
+    log_start = before;
+    start.push_back(after);
+    types.push_back(after->type);
+  }
   std::vector<Value*> rev_operands = {int_const(0, loc), trips, int_const(1, loc)};
   rev_operands.insert(rev_operands.end(), start.begin(), start.end());
   Op* rev = b_.emit(Opcode::For, rev_operands, types, loc);
@@ -1202,20 +1315,44 @@ void AdjointBuilder::reverse_loop(const Op& op) {
 
   // Carried values at the start of iteration k: popped when the replay stored iteration k
   // (k < stored: the first `stored` iterations fit), else recomputed from the initial values.
+  // With the undo log, the contents at the start of iteration k come first: the stores of
+  // iteration k are undone from its start (popped with the carried values) to its end; a
+  // recomputed iteration undoes the loop's stores from the loop's start and replays iterations
+  // 0..k-1 (their stores included), which also brings the cursor to iteration k's start.
+  Value* log_end = logged ? carried_adj.back() : nullptr;
+  auto recompute = [&]() {
+    if (logged) {
+      log_call("ad_log_undo", {log_start, log_end}, loc);
+      log_call("ad_log_seek", {log_start}, loc);
+    }
+    std::vector<Value*> c = nc > 0 || logged ? recompute_carried(op, body, init, k, trips, loc) : init;
+    if (logged) c.push_back(log_tell(loc));
+    return c;
+  };
   std::vector<Value*> ck = init;
-  if (nc > 0 && stored) {
+  Value* log_k = nullptr;  // the cursor at iteration k's start
+  if ((nc > 0 || logged) && stored) {
+    std::vector<Value*> like = init;
+    if (logged) like.push_back(log_start);
     std::vector<const Type*> ctypes;
-    for (Value* v : init) ctypes.push_back(v->type);
+    for (Value* v : like) ctypes.push_back(v->type);
     Op* sel = b_.emit(Opcode::If, {emit_.cmp("<", k, stored, loc)}, ctypes, loc);
     Block* inner_saved = b_.block();
     b_.set_block(m_.new_region(sel, fn_)->entry());
-    b_.emit(Opcode::Yield, pop_carried(init, loc), {}, loc);
+    std::vector<Value*> popped = pop_carried(like, loc);
+    if (logged) log_call("ad_log_undo", {popped.back(), log_end}, loc);
+    b_.emit(Opcode::Yield, popped, {}, loc);
     b_.set_block(m_.new_region(sel, fn_)->entry());
-    b_.emit(Opcode::Yield, recompute_carried(op, body, init, k, trips, loc), {}, loc);
+    b_.emit(Opcode::Yield, recompute(), {}, loc);
     b_.set_block(inner_saved);
     ck = sel->results;
-  } else if (nc > 0) {
-    ck = recompute_carried(op, body, init, k, trips, loc);
+  } else if (nc > 0 || logged) {
+    ck = recompute();
+  }
+  if (logged) {
+    log_k = ck.back();
+    ck.pop_back();
+    log_call("ad_log_seek", {log_k}, loc);
   }
   // Iteration k forward (its intermediates; its own direct loops push), then backward.
   Value* ivk = is_for ? iteration_value(op, k, trips, loc) : nullptr;
@@ -1235,6 +1372,7 @@ void AdjointBuilder::reverse_loop(const Op& op) {
   for (const Value* v : outer) next.push_back(adjoint_or_zero(v, loc));
   const size_t first_arg = is_for ? 1 : 0;
   for (size_t i = 0; i < nc; ++i) next.push_back(adjoint_or_zero(body.entry()->args[first_arg + i], loc));
+  if (logged) next.push_back(log_k);  // iteration k - 1 ends where k starts
   b_.emit(Opcode::Yield, next, {}, loc);
   (void)yielded;
   b_.set_block(saved_block);
@@ -1258,15 +1396,19 @@ std::vector<Value*> AdjointBuilder::replay_entry(const Function& primal) {
 
 void AdjointBuilder::kernel(const Function& primal, const std::vector<Value*>& accumulators) {
   kernel_ = &primal;
-  replay_stores_ = ad::overwrite_plan(primal).replay_stores;
+  const ad::OverwritePlan plan = ad::overwrite_plan(primal);
+  replay_stores_ = plan.replay_stores;
+  const bool logging = find_logged(*primal.body->entry(), plan.undo_log);
   Op* open = nullptr;  // the thread's stack (wp::ad_stack_open; a zero handle when nothing is stored)
-  if (mad_.wants_tape(primal)) {
+  if (mad_.wants_tape(primal) || logging) {
     b_.set_block(fn_->body->entry());
     tape_ = internal("ad_stack_open", {}, types_.scalar(ScalarKind::UInt64), primal.loc);
     open = tape_->def;
   }
   std::vector<Value*> pparams = replay_entry(primal);
   reverse_block(*primal.body->entry());
+  // The reverse sweep undid every logged store: the arrays get back what the forward left.
+  if (logging) log_call("ad_log_redo", {}, primal.loc);
   size_t a = 0;
   for (size_t i = 0; i < pparams.size(); ++i) {
     if (!has_accumulator(pparams[i]->type)) continue;
@@ -1284,12 +1426,15 @@ void AdjointBuilder::kernel(const Function& primal, const std::vector<Value*>& a
   std::set<const Function*> seen;
   mad_.storage_closure(fn_, seen, all);
   fn_->ad_loops = all.loops;
-  fn_->ad_stack_trip_bytes = all.trip_bytes;
-  size_t local = 0;
+  // Undo-log entries outside loops are written once per thread: the spill buffer is sized in
+  // trips, so they are counted as part of one trip.
+  fn_->ad_undo_log_bytes = logging ? log_bytes(*primal.body->entry()) : 0;
+  fn_->ad_stack_trip_bytes = all.trip_bytes + fn_->ad_undo_log_bytes;
+  size_t local = fn_->ad_undo_log_bytes;
   for (const ir::AdLoopRecord& r : all.loops)
-    if (r.store) local += r.carried_bytes * kLocalTripsPerLoop;
+    local += (r.store ? r.carried_bytes : 0) * kLocalTripsPerLoop + r.log_bytes * kLocalTripsPerLoop;
   fn_->ad_stack_local_bytes = std::min(local, kMaxLocalStackBytes);
-  if (open && all.trip_bytes == 0) {  // nothing stored: the handle stays a zero nobody reads
+  if (open && fn_->ad_stack_trip_bytes == 0) {  // nothing stored: the handle stays a zero nobody reads
     open->opcode = Opcode::Zero;
     open->name.clear();
   }
@@ -1378,10 +1523,6 @@ void report_overwrite_problems(const Function& k, DiagnosticEngine& diags) {
     const SourceRange at = p.loc.begin.file == kNoFile ? k.loc : p.loc;
     switch (p.kind) {
       case Kind::Unseen: diags.report(DiagId::warn_ad_overwrite_unseen, at, k.name); break;
-      case Kind::ReadBeforeAndAfter: diags.report(DiagId::warn_ad_overwrite_read_before_and_after, at, k.name, p.array); break;
-      case Kind::RereadAfterLaterStore:
-        diags.report(DiagId::warn_ad_overwrite_reread_after_later_store, at, k.name, p.array);
-        break;
       case Kind::StoredByFunction: diags.report(DiagId::warn_ad_overwrite_stored_by_function, at, k.name, p.array); break;
       case Kind::ReadAfterAtomic: diags.report(DiagId::warn_ad_overwrite_read_after_atomic, at, k.name, p.array); break;
     }
@@ -1421,6 +1562,7 @@ std::vector<AdjointStorage> adjoint_storage_report(const ir::Module& m) {
       a.kernel = f->primal->name;
       a.loops = f->ad_loops;
       a.trip_bytes = f->ad_stack_trip_bytes;
+      a.log_bytes = f->ad_undo_log_bytes;
       a.local_bytes = f->ad_stack_trip_bytes > 0 ? f->ad_stack_local_bytes : 0;
       bool store = false, recompute = false;
       for (const ir::AdLoopRecord& r : a.loops) (r.store ? store : recompute) = true;

@@ -33,6 +33,20 @@
 //    (code generation sizes the stack from them) and one ir::AdLoopRecord per reversed loop;
 //    adjoint functions of user functions with dynamic loops take the stack's handle (uint64)
 //    as their last parameter.
+//  * Overwritten arrays (ad/overwrite_plan.h): the replay performs the kernel's own stores into
+//    arrays it reads back (`replay_stores`). For the `undo_log` roots — a loop or branch reads
+//    elements its thread stores later — every store into them goes through the thread's undo log
+//    (wp::ad_log_store on the stack, old and new value), and the reverse sweep keeps the
+//    contents equal to the forward pass's at the point it reverses: a store's adjoint undoes the
+//    store; a branch's stores are undone before the branch is replayed; a loop iteration's stores
+//    are undone before the iteration is replayed (the log's cursor at each iteration's start is
+//    pushed with the carried values — a loop with no carried values is then stored too — or, for
+//    recomputed iterations, the loop's stores are undone from its start and iterations 0..k-1
+//    replayed). So every replay, loads inside called functions included, sees what the forward
+//    pass saw. The end of the kernel redoes every logged store (the arrays hold what the forward
+//    left). Such kernels open the stack under --loop-ad=recompute too; its log bytes count in
+//    ad_stack_trip_bytes (ir::AdLoopRecord::log_bytes per loop, Function::ad_undo_log_bytes
+//    outside loops).
 //  * Calls: a @wp.func_grad replaces the automatic adjoint of its function (lowered as a func
 //    taking the parameters and every result's adjoint, returning the differentiable
 //    parameters' adjoints); a @wp.func_replay replaces the call in the replay; a func_native's
@@ -77,6 +91,7 @@ struct AdjointStorage {
   std::string kernel;
   size_t local_bytes = 0;  // thread-local stack bytes per thread
   size_t trip_bytes = 0;   // bytes one iteration of every stored loop adds (spill beyond local)
+  size_t log_bytes = 0;    // undo-log bytes outside loops (part of trip_bytes; loops: AdLoopRecord)
   std::string strategy;    // "store", "recompute", "store+recompute" or "none" (no dynamic loop)
   std::vector<ir::AdLoopRecord> loops;
 };

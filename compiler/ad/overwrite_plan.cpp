@@ -1,7 +1,8 @@
 // overwrite_plan.cpp — overwrite_plan() (contract in overwrite_plan.h): one program-order walk
 // of the kernel body numbering the loads and writes of every array root, with the loops around
 // each; a load "follows" a write when the write comes first or both sit in one loop. A load
-// in a loop or branch is then checked against every later store (reread_after_later_store).
+// in a loop or branch is then checked against every later store (reread_after_later_store):
+// such roots get the adjoint's undo log.
 #include "ad/overwrite_plan.h"
 
 #include <algorithm>
@@ -217,7 +218,6 @@ OverwritePlan overwrite_plan(const ir::Function& kernel) {
     bool before = false, after_store = false, before_nested = false;
     const Event* after_function = nullptr;
     const Event* after_atomic = nullptr;
-    const Event* first_after = nullptr;
     for (const Event& e : events)
       if (e.access != Access::Load && !first_write) first_write = &e;
     if (!first_write) continue;
@@ -230,7 +230,6 @@ OverwritePlan overwrite_plan(const ir::Function& kernel) {
         if (wr.access == Access::FunctionStore && !after_function) after_function = &load;
         if (wr.access == Access::Update && !after_atomic) after_atomic = &load;
       }
-      if (follows_store && !first_after) first_after = &load;
       after_store |= follows_store;
       before |= !follows_store;
       before_nested |= !follows_store && load.nested;
@@ -239,13 +238,13 @@ OverwritePlan overwrite_plan(const ir::Function& kernel) {
     if (!read) continue;
     const std::string name = array_root_name(kernel, root);
     if (after_store) plan.replay_stores.insert(root);
-    if (after_store && before_nested) plan.problems.push_back({Kind::ReadBeforeAndAfter, name, first_after->loc});
-    if (after_store && !before_nested)
-      for (const Event& load : events)
-        if (load.access == Access::Load && reread_after_later_store(load, events)) {
-          plan.problems.push_back({Kind::RereadAfterLaterStore, name, load.loc});
-          break;
-        }
+    // A load the reverse sweep replays after stores the forward pass made only later: the
+    // adjoint keeps an undo log of this root's stores instead, so every replay sees the
+    // contents the forward pass saw.
+    bool log = after_store && before_nested;
+    for (const Event& load : events)
+      log = log || (after_store && load.access == Access::Load && reread_after_later_store(load, events));
+    if (log) plan.undo_log.insert(root);
     if (after_function) plan.problems.push_back({Kind::StoredByFunction, name, after_function->loc});
     if (after_atomic) plan.problems.push_back({Kind::ReadAfterAtomic, name, after_atomic->loc});
   }

@@ -121,6 +121,7 @@ struct AdLoopRecord {
   std::string function;       // the kernel or function it is in
   bool store = false;         // its carried values are stored (else recomputed)
   size_t carried_bytes = 0;   // bytes of one iteration's carried values
+  size_t log_bytes = 0;       // undo-log bytes of one iteration (stores of overwritten arrays)
   std::string reason;         // why it is recomputed (empty when stored)
 };
 
@@ -140,6 +141,7 @@ struct Function {
   // launch's spill buffer (wp/ad_stack.h). Both 0 otherwise.
   size_t ad_stack_local_bytes = 0;
   size_t ad_stack_trip_bytes = 0;
+  size_t ad_undo_log_bytes = 0;          // undo-log bytes outside loops (included in the trip bytes)
   std::vector<AdLoopRecord> ad_loops;    // adjoint kernels: every dynamic loop reversed (callees' too)
   std::vector<Value*> params() const;
 };

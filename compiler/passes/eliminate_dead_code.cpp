@@ -84,7 +84,8 @@ class Eliminator {
 
   bool has_effects(const Op& op, bool allow_return = false) {
     switch (op.opcode) {
-      case Opcode::CallBuiltin: return !pure_builtin(op);
+      // The backward pass's undo-log cursor (wp::ad_log_tell) only reads.
+      case Opcode::CallBuiltin: return !pure_builtin(op) && !(!op.target && op.name == "ad_log_tell");
       case Opcode::AdjCallBuiltin: return adjoint_writes_memory(op.name);
       case Opcode::Call: {
         auto it = pure_fns_.find(op.callee);

@@ -4,7 +4,7 @@
 // Removable: ops without kSideEffects in ops.def (loads included: an unused
 // read has no effect), `call_builtin` of a known-pure builtin (operators,
 // math, constructors; never one with a by-reference parameter such as a
-// random state), `call` of a user function whose body has no side effects
+// random state), the backward pass's undo-log cursor read (`ad_log_tell`), `call` of a user function whose body has no side effects
 // (its own `return` aside), and `if` / `for` ops whose regions hold only
 // removable ops. Kept: stores, atomics, asserts, prints, every other builtin,
 // the adjoint calls of the mesh builtins (they add vertex gradients through the mesh handle),

@@ -3,8 +3,12 @@
 // launches: d(loss)/d(x, p before the first launch), d(loss)/ds, d(loss)/dw. Also: the bytes
 // the tape saved (Tape::saved_bytes), the arrays' contents after backward() (what the forward
 // pass left; an array field of a struct argument is saved too), and the history kernel's
-// <kernel>_backward called directly with the pre- and the post-launch contents of its history.
+// <kernel>_backward called directly with the pre- and the post-launch contents of its history;
+// rewrite_steps (an element updated in place in a loop: the undo log) through the tape and
+// through rewrite_steps_backward called directly, which leaves x as the forward left it.
 //   tape_overwrite cpu | cuda:0     (cuda:0 without a device: "skipped: no CUDA device", exit 0)
+//   tape_overwrite cpu overflow     rewrite_steps_backward over 200 steps with no spill buffer:
+//                                   the undo log does not fit, the launch stops with a message
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -52,6 +56,7 @@ void forward(const Arrays& a, const Inputs& in, const wp::Device& dev) {
   tape_overwrite::assign_sin(kN, a.x, in.s);
   tape_overwrite::scale_inplace(kN, a.x, a.sarr);
   tape_overwrite::add_into(kN, a.x, a.y);
+  tape_overwrite::rewrite_steps(kN, a.x, a.sarr, kSteps);
   tape_overwrite::blend_vec(kN, a.p, in.w);
   tape_overwrite::State st{};
   st.q = a.x.view();
@@ -85,9 +90,9 @@ void check_tape(const wp::Device& dev) {
     wp::TapeScope recording(tape);
     forward(a, in, dev);
   }
-  // x four times (assign_sin, scale_inplace, add_into, field_step through s.q), p once, hist
-  // once.
-  const size_t want_saved = 4 * kN * sizeof(float) + kN * sizeof(wp::vec3f) + kN * kSteps * sizeof(float);
+  // x five times (assign_sin, scale_inplace, add_into, rewrite_steps, field_step through s.q),
+  // p once, hist once.
+  const size_t want_saved = 5 * kN * sizeof(float) + kN * sizeof(wp::vec3f) + kN * kSteps * sizeof(float);
   if (tape.saved_bytes() != want_saved) {
     std::printf("FAIL saved_bytes: %zu, want %zu\n", tape.saved_bytes(), want_saved);
     ++failures;
@@ -103,7 +108,7 @@ void check_tape(const wp::Device& dev) {
                   central(in, dev, [&](Inputs& v, double e) { v.p[j].c[c] += e; }));
   }
   expect_near("dL/ds", tape.param_grad<float>(0, "s"), central(in, dev, [](Inputs& v, double e) { v.s += e; }));
-  expect_near("dL/dw", tape.param_grad<float>(3, "w"), central(in, dev, [](Inputs& v, double e) { v.w += e; }));
+  expect_near("dL/dw", tape.param_grad<float>(4, "w"), central(in, dev, [](Inputs& v, double e) { v.w += e; }));
   // After backward() the overwritten arrays hold what the forward pass left in them.
   const std::vector<float> x_after = a.x.to_host(), h_after = a.hist.to_host();
   for (int j = 0; j < kN; ++j) expect_near("x after backward[" + std::to_string(j) + "]", x_after[j], x_final[j], 0);
@@ -147,6 +152,42 @@ void check_history_backward(const wp::Device& dev) {
   }
 }
 
+// x ← rewrite_steps(x, a); loss = Σ c_i x_i: rewrite_steps_backward called directly on x as
+// before the launch; afterwards x holds what the forward launch left.
+void check_rewrite_backward(const wp::Device& dev) {
+  const Inputs in;
+  const std::vector<float> c = {0.5f, -1.0f, 2.0f, 0.25f, 1.5f}, av = {1.1f, 0.9f, 0.6f, 1.4f, 0.7f};
+  auto run = [&](const std::vector<float>& xs, const std::vector<float>& as) {
+    auto x = wp::from_host(xs, {kN}, dev);
+    tape_overwrite::rewrite_steps(kN, x, wp::from_host(as, {kN}, dev), kSteps);
+    return x.to_host();
+  };
+  auto weighted = [&](const std::vector<float>& xs, const std::vector<float>& as) {
+    const std::vector<float> o = run(xs, as);
+    double sum = 0;
+    for (int i = 0; i < kN; ++i) sum += c[i] * o[i];
+    return sum;
+  };
+  auto x = wp::from_host(in.x, {kN}, dev, true);
+  auto a = wp::from_host(av, {kN}, dev, true);
+  wp::copy(x.grad_array(), wp::from_host(c, {kN}, dev));
+  tape_overwrite::rewrite_steps_backward(kN, x, a, kSteps);
+  const std::vector<float> gx = x.grad_array().to_host(), ga = a.grad_array().to_host(), after = x.to_host(),
+                           want_after = run(in.x, av);
+  for (int j = 0; j < kN; ++j) {
+    std::vector<float> xp = in.x, xm = in.x, ap = av, am = av;
+    xp[j] += kEps;
+    xm[j] -= kEps;
+    ap[j] += kEps;
+    am[j] -= kEps;
+    expect_near("rewrite_steps_backward dx[" + std::to_string(j) + "]", gx[j],
+                (weighted(xp, av) - weighted(xm, av)) / (2 * kEps));
+    expect_near("rewrite_steps_backward da[" + std::to_string(j) + "]", ga[j],
+                (weighted(in.x, ap) - weighted(in.x, am)) / (2 * kEps));
+    expect_near("x after rewrite_steps_backward[" + std::to_string(j) + "]", after[j], want_after[j], 0);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -156,8 +197,19 @@ int main(int argc, char** argv) {
     std::printf("skipped: no CUDA device\n");
     return 0;
   }
+  if (argc > 2 && std::string(argv[2]) == "overflow") {
+    auto x = wp::from_host(Inputs{}.x, {kN}, dev, true);
+    auto a = wp::from_host(std::vector<float>(kN, 0.5f), {kN}, dev, true);
+    wp::LaunchOptions no_spill;
+    no_spill.max_loop_trips = -1;
+    tape_overwrite::rewrite_steps_backward(kN, x, a, 200, no_spill);
+    wp::synchronize();
+    std::printf("FAIL the undo log of 200 steps fit the thread-local stack\n");
+    return 1;
+  }
   check_tape(dev);
   check_history_backward(dev);
+  check_rewrite_backward(dev);
   if (failures) {
     std::printf("%d failures\n", failures);
     return 1;
