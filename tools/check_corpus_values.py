@@ -5,7 +5,7 @@ the module built with warpc into a shared library) and under Warp (warp-lang, th
 imported as a Python module) on the same deterministic inputs, and the two must agree.
 
 usage: check_corpus_values.py --exec BUILD/bin/warpc-smith-exec --corpus test/programs
-                              [--cache DIR] [--device cpu|cuda] [--seed N] [-v] [PROGRAM.wp ...]
+                              [--cache DIR] [--device cpu|cuda] [--seed N] [-j N] [-v] [PROGRAM.wp ...]
 
 Per program, in the program's kernel order, each kernel is launched once on fresh inputs:
   * signature: from Warp's kernel object (argument labels and types); arrays of any scalar,
@@ -452,6 +452,24 @@ class Warpc:
             return None, (p.stdout.strip().splitlines() or [f"exit {p.returncode}"])[-1][:300]
         return parse_outputs(open(outp).read()), None
 
+    def prebuild(self, programs, jobs):
+        """Builds every program's library into the cache, `jobs` at a time (an empty launch list
+        builds and runs nothing), so that the comparisons that follow only load them. Returns
+        (seconds per program, failures); a failure is reported again by the comparison."""
+        import concurrent.futures
+        import time
+
+        def one(program):
+            tmp = tempfile.mkdtemp(prefix="warpc-prebuild-")
+            t0 = time.monotonic()
+            _, err = self.run(program, "", tmp)
+            shutil.rmtree(tmp, ignore_errors=True)
+            return os.path.basename(program), time.monotonic() - t0, err
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+            done = list(pool.map(one, programs))
+        return {n: t for n, t, _ in done}, [(n, e) for n, _, e in done if e]
+
 
 # ---------------------------------------------------------------- comparison
 def compare_values(a, b, scalar):
@@ -706,6 +724,8 @@ def main():
     ap.add_argument("--cache", help="per-program warpc build cache (default: a temporary directory)")
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     ap.add_argument("--seed", type=int, default=20261207)
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                    help="warpc library builds run in parallel before the comparisons (default: all cores)")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("programs", nargs="*")
     opts = ap.parse_args()
@@ -720,6 +740,14 @@ def main():
         print("skipped: no CUDA device for Warp")
         return 77
     warpc = Warpc(os.path.abspath(opts.exec), os.path.abspath(cache), [inputs] if os.path.isdir(inputs) else [], opts.device)
+    if opts.jobs > 1:
+        import time
+        t0 = time.monotonic()
+        times, failed = warpc.prebuild([os.path.abspath(p) for p in programs], opts.jobs)
+        slow = sorted(times.items(), key=lambda x: -x[1])[:3]
+        print(f"built {len(times)} warpc libraries ({opts.device}) in {time.monotonic() - t0:.0f} s with {opts.jobs} "
+              f"jobs; slowest: " + ", ".join(f"{n} {t:.0f} s" for n, t in slow) +
+              (f"; {len(failed)} failed to build (reported below)" if failed else ""), flush=True)
     counts = Counts()
     for path in programs:
         for line in check_program(os.path.abspath(path), opts, warpc, counts, tmp, opts.seed):

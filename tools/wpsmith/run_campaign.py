@@ -13,7 +13,7 @@ evaluation (|g - g_ref| <= 2e-3 (1 + |g_ref|), skipped when y is ill-conditioned
 --gradcheck also runs BUILD_DIR/bin/warpc-gradcheck (float32 finite differences at its own
 random inputs) on `kgrad`. --cuda also runs the CUDA backend (and gradcheck on the
 GPU) and compares it with the reference; --warp PYTHON runs the module in NVIDIA Warp
-(warp_oracle.py, with that Python) and compares Warp with the reference: where Warp disagrees
+(warp_oracle.py, with that Python; on the GPU with --cuda) and compares Warp with the reference: where Warp disagrees
 and warpc agrees, it is counted as a Warp discrepancy, not a warpc failure.
 --cases DIR also reruns the saved regression cases (*.wp with .in and .ref.json beside).
 A failing seed is minimised (--minimise: statements and functions deleted while the failure
@@ -167,7 +167,8 @@ class Runner:
     def check_warp(self, wp_file):
         stem = str(wp_file)[:-3]
         out = stem + ".warp.out"
-        rc, text = run([self.args.warp, str(HERE / "warp_oracle.py"), str(wp_file), stem + ".in", out], timeout=600)
+        rc, text = run([self.args.warp, str(HERE / "warp_oracle.py"), str(wp_file), stem + ".in", out,
+                     "cuda" if self.args.cuda else "cpu"], timeout=600)
         if rc != 0:
             self.stats["warp_refused"] += 1
             self.warp_notes.append((str(wp_file), "refused", text.strip().splitlines()[-3:]))

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""warp_oracle.py — runs a wpsmith module in NVIDIA Warp (pip warp-lang, CPU) on a
+"""warp_oracle.py — runs a wpsmith module in NVIDIA Warp (pip warp-lang) on a
 warpc-smith-exec input file and writes the outputs in warpc-smith-exec's format.
 
-    PYTHON warp_oracle.py MODULE.wp INPUTS OUTPUTS
+    PYTHON warp_oracle.py MODULE.wp INPUTS OUTPUTS [cpu|cuda]
+
+The last argument picks Warp's device (default cpu; cuda is Warp's first GPU).
 
 Test-only: run with the Python of a virtual environment that has warp-lang and numpy
 (tools/wpsmith/campaign.sh --warp makes one). Exit 0 when it ran, 3 when Warp refused or
@@ -53,6 +55,11 @@ def parse(path):
 
 def main(argv):
     module_path, inputs, outputs = argv[1:4]
+    device = argv[4] if len(argv) > 4 else "cpu"
+    if device not in ("cpu", "cuda"):
+        print(f"warp_oracle: unknown device '{device}' (cpu or cuda)", file=sys.stderr)
+        return 2
+    device = "cuda:0" if device == "cuda" else "cpu"
     wp.config.quiet = True
     import os
     wp.config.kernel_cache_dir = os.environ.get("WPSMITH_WARP_CACHE", "/tmp/wpsmith-warp-cache")
@@ -69,13 +76,13 @@ def main(argv):
                 if is_array:
                     dt = np.float32 if scalar == "f32" else np.int32
                     a = wp.array(np.array(vals, dtype=dt).reshape(shape), dtype=wp.float32 if scalar == "f32" else wp.int32,
-                                 device="cpu")
+                                 device=device)
                     values.append(a)
                     arrays.append(a)
                 else:
                     values.append(vals[0])
                     arrays.append(None)
-            wp.launch(kernel, dim=tuple(dims), inputs=values, device="cpu")
+            wp.launch(kernel, dim=tuple(dims), inputs=values, device=device)
             wp.synchronize()
             params = list(kernel.adj.args)
             for p, a in zip(params, arrays):
