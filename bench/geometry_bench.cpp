@@ -4,7 +4,7 @@
 // /work/.library/device/METHOD.md is this project's measuring discipline (warm-up, medians).
 //
 //   warpc_bench_geometry [--device cpu|cuda:0] [--size small|large|both] [--queries N]
-//                        [--reps R] [--dump DIR]
+//                        [--reps R] [--dump DIR] [--builder default|sah|median|lbvh] [--leaf-size N]
 //
 // Contract:
 //  * Data: bench/bench_geometry_data.h (torus 128×128 = 32,768 triangles "small", 1024×512 =
@@ -19,6 +19,8 @@
 //  * Checked before timing: on the device, a sample of 2,000 queries of each kind against the
 //    generated CPU launchers on the same mesh (distance, sign and hit t within 1e-4 relative,
 //    box-query counts equal); a mismatch is reported and exits 1.
+//  * --builder / --leaf-size pick the BVH builder and leaf size of the timed mesh (wp/bvh.h;
+//    default: the device's default builder) — to compare query times over trees.
 //  * --dump DIR writes the mesh, the queries and each kernel's results as raw little-endian
 //    arrays (<size>_points.f32 … , <size>_closest_signed.f32 …) for warp_geometry_bench.py.
 #include <algorithm>
@@ -49,6 +51,8 @@ struct Results {
 };
 
 // Runs the four query kernels on `device` over the given queries.
+wp::MeshOptions g_mesh_options;  // --builder, --leaf-size
+
 Results run_queries(const wp::Mesh& mesh, const wp::Device& device, const std::vector<wp::vec3>& pts,
                     const std::vector<wp::vec3>& org, const std::vector<wp::vec3>& dir, float half) {
   const int n = int(pts.size());
@@ -78,7 +82,7 @@ int bench_size(const char* label, int nu, int nv, const wp::Device& device, int 
 
   auto points_dev = wp::from_host(md.points, {np}, device);
   auto indices_dev = wp::from_host(md.indices, {nt * 3}, device);
-  wp::Mesh mesh(points_dev, indices_dev);
+  wp::Mesh mesh(points_dev, indices_dev, g_mesh_options);
 
   // Correctness sample: device results vs the CPU launchers.
   const int ns = std::min(nq, 2000);
@@ -103,7 +107,7 @@ int bench_size(const char* label, int nu, int nv, const wp::Device& device, int 
     }
   }
 
-  double build = median_ms(reps, [&] { wp::Mesh m(points_dev, indices_dev); });
+  double build = median_ms(reps, [&] { wp::Mesh m(points_dev, indices_dev, g_mesh_options); });
   double refit = median_ms(reps, [&] { mesh.refit(); });
   auto p = wp::from_host(pts, {nq}, device);
   auto o = wp::from_host(org, {nq}, device);
@@ -163,9 +167,20 @@ int main(int argc, char** argv) {
     else if (a == "--queries") nq = std::atoi(value().c_str());
     else if (a == "--reps") reps = std::atoi(value().c_str());
     else if (a == "--dump") dir = value();
-    else {
+    else if (a == "--leaf-size") g_mesh_options.bvh.leaf_size = std::atoi(value().c_str());
+    else if (a == "--builder") {
+      const std::string b = value();
+      if (b == "default") g_mesh_options.bvh.builder = wp::BvhBuilder::Default;
+      else if (b == "sah") g_mesh_options.bvh.builder = wp::BvhBuilder::Sah;
+      else if (b == "median") g_mesh_options.bvh.builder = wp::BvhBuilder::Median;
+      else if (b == "lbvh") g_mesh_options.bvh.builder = wp::BvhBuilder::Lbvh;
+      else {
+        std::fprintf(stderr, "--builder: unknown builder '%s' (default, sah, median or lbvh)\n", b.c_str());
+        return 2;
+      }
+    } else {
       std::fprintf(stderr, "usage: %s [--device cpu|cuda:0] [--size small|large|both] [--queries N] "
-                           "[--reps R] [--dump DIR]\n", argv[0]);
+                           "[--reps R] [--dump DIR] [--builder default|sah|median|lbvh] [--leaf-size N]\n", argv[0]);
       return 2;
     }
   }

@@ -44,7 +44,8 @@
 #    built; the variable WARPC_CUDA_COMPILER overrides the default): warpc runs with
 #    --cuda-compiler=nvrtc (a device-only a.wp.cu, the CUDA launchers in a.wp.cpp) and a second
 #    step `warpc-nvrtc a.wp.cu -o a.wp.cubin.cpp --arch sm_NN…` compiles the kernels for every
-#    CUDA_ARCHITECTURES entry with NVRTC; the library is a.wp.cpp + a.wp.cubin.cpp, plain C++
+#    CUDA_ARCHITECTURES entry with NVRTC (its --depfile lists the headers the kernels include, so
+#    editing a builtin header recompiles them); the library is a.wp.cpp + a.wp.cubin.cpp, plain C++
 #    (no CUDA language, no nvcc). The cuda backend then needs the runtime with CUDA and
 #    warpc::nvrtc (not a CUDA compiler). CUDA_COMPILER NVCC is the .cu-compiled-by-nvcc path.
 #  * PRECOMPILE_HEADERS (default AUTO: ON for two or more SOURCES): the library's C++ sources
@@ -248,8 +249,9 @@ function(_warpc_nvrtc_command target stem dir)
   add_custom_command(
     OUTPUT ${dir}/${stem}.wp.cubin.cpp
     COMMAND warpc::nvrtc ${dir}/${stem}.wp.cu -o ${dir}/${stem}.wp.cubin.cpp ${archs} ${extra}
-            "$<$<BOOL:${includes}>:-I$<JOIN:${includes},;-I>>"
+            "$<$<BOOL:${includes}>:-I$<JOIN:${includes},;-I>>" --depfile ${dir}/${stem}.wp.cubin.cpp.d
     DEPENDS ${dir}/${stem}.wp.cu $<TARGET_FILE:warpc::nvrtc>
+    DEPFILE ${dir}/${stem}.wp.cubin.cpp.d
     COMMENT "warpc-nvrtc: compiling the CUDA kernels of ${stem}.wp (${target})"
     VERBATIM COMMAND_EXPAND_LISTS)
 endfunction()

@@ -55,6 +55,7 @@ Tape* Tape::swap_recording(Tape* tape) {
 void Tape::record(std::string kernel, std::function<void()> backward,
                   std::vector<ArrayRef> arrays, std::vector<ParamGrad> param_grads) {
   if (!backward) throw Error("Tape::record: empty backward closure", kernel);
+  if (step_) note_step_writes(arrays);
   check_missing_grads(kernel, arrays);
   launches_.push_back(
       {std::move(kernel), std::move(backward), std::move(arrays), std::move(param_grads), Kind::Kernel, nullptr, {}});
@@ -161,6 +162,8 @@ void Tape::reset() {
   written_.clear();
   kept_.clear();
   saved_bytes_ = 0;
+  step_saved_now_.clear();
+  step_unsaved_state_write_ = false;
   keep_final_.clear();
   final_data_.clear();
 }

@@ -11,8 +11,11 @@
 // number with reach(s, r) ≥ n). The first descent of that recursion only ever moves forward
 // (0 < m1 < m2 < …), so the recording forward run stores exactly those snapshots and the
 // backward pass starts without advancing. A step's reversal ("base") restores its snapshot,
-// re-runs it recording on a private tape, restores the snapshot again (the step's launches
-// read the state at the start of the step) and runs that tape's backward. The private tapes
+// re-runs it recording on a private tape and runs that tape's backward. The step's launches'
+// backward passes read the state at the start of the step: an in-place launch's save of a
+// state array nothing wrote earlier in the step is the snapshot itself (restore_from_snapshot:
+// no allocation, no copy while recording), and only when a launch wrote a state array first
+// without saving it is the snapshot restored again before the backward pass. The private tapes
 // hand every launch of a step the sequence's accumulator of each non-array parameter
 // (step_accumulator), so parameter gradients are summed over the steps by the backward
 // kernels themselves, on the device, without a host round trip per step. Forward mode
@@ -71,12 +74,15 @@ void Tape::StepSequence::store(int k) {
     detail::copy_bytes(copies.back().get(), s.device, s.data, s.device, s.bytes);
   }
   snaps[k] = std::move(copies);
+  current = k;
   tape->note_snapshots(1, static_cast<long long>(state_bytes));
 }
 
 void Tape::StepSequence::restore(int k) const {
+  if (current == k) return;
   for (size_t i = 0; i < state.size(); ++i)
     detail::copy_bytes(state[i].data, state[i].device, snaps[k][i].get(), state[i].device, state[i].bytes);
+  current = k;
 }
 
 void Tape::StepSequence::drop(int k) {
@@ -98,6 +104,7 @@ struct StepRunner {
   static void run(Tape::StepSequence& seq, int k, Tape* recorder, const char* what) {
     Tape* previous = Tape::swap_recording(recorder);
     seq.tape->in_step_ = true;
+    seq.current = -1;  // the step changes the state
     struct Restore {
       Tape* previous;
       Tape* tape;
@@ -183,6 +190,44 @@ void Tape::record_steps(int steps, std::vector<StateRef> state, StepFn step) {
   launches_.push_back(std::move(record));
 }
 
+namespace {
+// Whether a recorded write (its data pointer) lies in state array `s`.
+bool in_state(const Tape::StateRef& s, const void* p) {
+  const char* begin = static_cast<const char*>(s.data);
+  const char* q = static_cast<const char*>(p);
+  return q >= begin && q < begin + s.bytes;
+}
+bool state_written(const std::vector<const void*>& written, const Tape::StateRef& s) {
+  return std::any_of(written.begin(), written.end(), [&](const void* p) { return in_state(s, p); });
+}
+}  // namespace
+
+std::function<void()> Tape::restore_from_snapshot(const void* data, size_t bytes) const {
+  const StepSequence& seq = *step_->seq;
+  for (size_t i = 0; i < seq.state.size(); ++i) {
+    const StateRef& s = seq.state[i];
+    if (s.data != data || s.bytes != bytes || state_written(written_, s)) continue;
+    std::shared_ptr<void> snapshot = seq.snaps[static_cast<size_t>(step_->k)][i];
+    if (!snapshot) return {};
+    return [data = s.data, device = s.device, bytes, snapshot] {
+      detail::copy_bytes(data, device, snapshot.get(), device, bytes);
+    };
+  }
+  return {};
+}
+
+void Tape::note_step_writes(const std::vector<ArrayRef>& arrays) {
+  for (const ArrayRef& a : arrays) {
+    if (!a.written || !a.data) continue;
+    for (const StateRef& s : step_->seq->state) {
+      if (!in_state(s, a.data) || state_written(written_, s)) continue;  // not state, or not its first write
+      if (std::find(step_saved_now_.begin(), step_saved_now_.end(), a.data) == step_saved_now_.end())
+        step_unsaved_state_write_ = true;
+    }
+  }
+  step_saved_now_.clear();
+}
+
 void* Tape::step_accumulator(std::string_view kernel, std::string_view param, size_t bytes, const Device& device) {
   if (!step_sums_) return nullptr;
   const std::string name = std::string(kernel) + "." + std::string(param);
@@ -203,6 +248,7 @@ void* Tape::step_accumulator(std::string_view kernel, std::string_view param, si
 
 void Tape::replay_forward(StepSequence& seq) {
   if (!seq.rewound) return;
+  seq.current = -1;  // the state arrays may have changed since the sequence last used them
   for (int k = 1; k < seq.steps; ++k) seq.drop(k);
   seq.restore(0);
   auto next = seq.forward_checkpoints.begin() + 1;
@@ -222,6 +268,7 @@ void Tape::replay_forward(StepSequence& seq) {
 // the next step's state, their gradient buffers at its tangent.
 void Tape::jvp_steps(Launch& record) {
   StepSequence& seq = *record.steps;
+  seq.current = -1;
   Tape inner;
   inner.set_missing_grad_policy(MissingGrad::Ignore);  // reported when the sequence was recorded
   for (int k = 0; k < seq.steps; ++k) {
@@ -240,12 +287,23 @@ void Tape::jvp_steps(Launch& record) {
 void Tape::backward_steps(Launch& record) {
   StepSequence& seq = *record.steps;
   seq.rewound = true;  // from here on the state arrays no longer hold the final state
+  seq.current = -1;    // they may have changed since the sequence last used them
+  struct Forget {      // nor is anything known about them after this pass
+    const StepSequence& seq;
+    ~Forget() { seq.current = -1; }
+  } forget{seq};
   Tape inner;
   inner.set_missing_grad_policy(missing_grad_);
   inner.step_sums_ = &record.params;
   inner.keep_final_contents_ = false;
   auto base = [&](int k) {
     seq.restore(k);
+    const StepBeingRecomputed step{&seq, k};
+    inner.step_ = &step;
+    struct Unset {
+      Tape& tape;
+      ~Unset() { tape.step_ = nullptr; }
+    } unset{inner};
     StepRunner::run(seq, k, &inner, "Tape::backward: recomputing ");
     ++stats_.rerun_steps;
     if (inner.launches_.size() != seq.launch_counts[k]) {
@@ -254,8 +312,13 @@ void Tape::backward_steps(Launch& record) {
                   std::to_string(seq.launch_counts[k]) +
                   ": the step function must launch the same work every time it is called");
     }
-    seq.restore(k);  // the step's launches read the state at the start of the step
+    // The backward passes of the step's launches read the state at the start of the step.
+    // When every launch that wrote a state array first saved it (in place, reading it), the
+    // saves restore it launch by launch, as for any tape; a state array first written by a
+    // launch that did not save it is restored here.
+    if (inner.step_unsaved_state_write_) seq.restore(k);
     if (!inner.launches_.empty()) inner.backward();
+    seq.current = -1;  // the backward pass may change the state (restores, redone stores)
     inner.reset();
   };
   // reverse(a, b, s): the snapshot at a is stored. The right spine (split, snapshot, go right

@@ -25,13 +25,16 @@ struct Tape::StepSequence {
   std::vector<std::string> step0_kernels;                 // the records of step 0 (dumps)
   std::vector<ArrayRef> step0_arrays;
   bool rewound = false;  // the state arrays hold the state at step 0 (a backward pass ran)
+  // The snapshot the state arrays are known to equal (-1: none, e.g. after a step ran):
+  // restoring it again is skipped.
+  mutable int current = -1;
 
   ~StepSequence() {
     for (int k = 0; k < static_cast<int>(snaps.size()); ++k) drop(k);
   }
   bool stored(int k) const { return !snaps[k].empty(); }
   void store(int k);
-  void restore(int k) const;
+  void restore(int k) const;  // no copy when the state already equals snapshot k
   void drop(int k);
 };
 

@@ -5,6 +5,7 @@
 // load with wp/cuda_module.h.
 //
 //   warpc-nvrtc IN.wp.cu -o OUT.cpp [--arch sm_90]... [-I DIR]... [-D NAME[=VALUE]]... [-G] [--lineinfo]
+//               [--depfile FILE] [--time]
 //
 // Contract:
 //  * IN must carry warpc's marker line `// warpc-nvrtc-namespace: NS::impl` (else exit 2);
@@ -24,6 +25,14 @@
 //    exits 1 without touching OUT. OUT is replaced only when its content changes (so a
 //    rebuild that produces the same code recompiles nothing after it).
 //  * --time prints the seconds NVRTC took per architecture to stderr.
+//  * --depfile FILE writes a Make-style dependency file `OUT: IN HEADER…` (absolute paths) after a
+//    successful compile: every header IN reaches through #include lines that resolve in the
+//    including file's folder (quoted includes), then in the folders NVRTC searches (wp/rtc, the -I
+//    folders, the toolkit's), plus the NanoVDB header handed over as text. Every #include line
+//    counts, whatever #if surrounds it (a superset: a header that cannot matter may trigger a
+//    rebuild, a header that matters is never missed); names that resolve nowhere (NVRTC's own
+//    built-in headers) are not dependencies. The build system rebuilds the cubins when a builtin
+//    header changes (NVRTC reports no include list itself).
 #include <cctype>
 #include <nvrtc.h>
 
@@ -33,6 +42,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -42,7 +53,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct Options {
-  std::string input, output;
+  std::string input, output, depfile;
   std::vector<int> archs;
   std::vector<std::string> includes, defines;
   bool debug = false, lineinfo = false, time = false;
@@ -51,7 +62,7 @@ struct Options {
 [[noreturn]] void usage(const std::string& why) {
   std::cerr << "warpc-nvrtc: " << why << "\n"
             << "usage: warpc-nvrtc IN.wp.cu -o OUT.cpp [--arch sm_NN]... [-I DIR]... [-D NAME[=VALUE]]... [-G] "
-               "[--lineinfo] [--time]\n";
+               "[--lineinfo] [--depfile FILE] [--time]\n";
   std::exit(2);
 }
 
@@ -78,6 +89,7 @@ Options parse(int argc, char** argv) {
     else if (a == "-G") o.debug = true;
     else if (a == "--lineinfo") o.lineinfo = true;
     else if (a == "--time") o.time = true;
+    else if (a.rfind("--depfile", 0) == 0) o.depfile = value("--depfile");
     else if (!a.empty() && a[0] == '-') usage("unknown option '" + a + "'");
     else if (o.input.empty()) o.input = a;
     else usage("more than one input file");
@@ -258,6 +270,71 @@ bool write_if_changed(const std::string& path, const std::string& text) {
   return !ec;
 }
 
+// The folders NVRTC searches for <…> and, after the including file's folder, "…" includes.
+std::vector<fs::path> search_path(const Options& o) {
+  std::vector<fs::path> dirs;
+  for (const std::string& dir : o.includes)
+    if (fs::exists(fs::path(dir) / "wp" / "rtc" / "std_shim.h")) dirs.push_back(fs::path(dir) / "wp" / "rtc");
+  for (const std::string& dir : o.includes) dirs.emplace_back(dir);
+  if (const std::string toolkit = toolkit_include(o); !toolkit.empty()) dirs.emplace_back(toolkit);
+  return dirs;
+}
+
+// Every file reachable from `source` (the text of o.input) through #include lines, absolute.
+std::set<std::string> included_files(const Options& o, const std::string& source) {
+  static const std::regex include_line(R"(^[ \t]*#[ \t]*include[ \t]*([<"])([^>"]+)[>"])");
+  const std::vector<fs::path> dirs = search_path(o);
+  std::set<std::string> seen;
+  std::vector<std::pair<fs::path, std::string>> todo = {{fs::absolute(o.input).parent_path(), source}};
+  for (const auto& [name, text] : extra_headers(o, source)) {
+    for (const char* dir : {"/usr/include", "/usr/local/include"}) {
+      const fs::path p = fs::path(dir) / name;
+      if (fs::exists(p) && seen.insert(p.string()).second) {
+        todo.push_back({p.parent_path(), text});
+        break;
+      }
+    }
+  }
+  while (!todo.empty()) {
+    const auto [folder, text] = todo.back();
+    todo.pop_back();
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      std::smatch m;
+      if (!std::regex_search(line, m, include_line)) continue;
+      std::vector<fs::path> candidates;
+      if (m[1] == "\"") candidates.push_back(folder / m[2].str());
+      for (const fs::path& dir : dirs) candidates.push_back(dir / m[2].str());
+      for (const fs::path& c : candidates) {
+        std::error_code ec;
+        if (!fs::is_regular_file(c, ec)) continue;
+        const fs::path file = fs::weakly_canonical(fs::absolute(c), ec);
+        if (seen.insert(file.string()).second) todo.push_back({file.parent_path(), read_file(file.string())});
+        break;
+      }
+    }
+  }
+  return seen;
+}
+
+// `path` escaped for a Make rule (spaces and '#', '$').
+std::string make_escaped(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (c == ' ' || c == '#') out += '\\';
+    if (c == '$') out += '$';
+    out += c;
+  }
+  return out;
+}
+
+bool write_depfile(const Options& o, const std::string& source) {
+  std::string text = make_escaped(fs::absolute(o.output).lexically_normal().string()) + ": \\\n  " +
+                     make_escaped(fs::absolute(o.input).lexically_normal().string());
+  for (const std::string& file : included_files(o, source)) text += " \\\n  " + make_escaped(file);
+  return write_if_changed(o.depfile, text + "\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -267,5 +344,6 @@ int main(int argc, char** argv) {
   std::vector<Compiled> code(o.archs.size());
   for (size_t i = 0; i < o.archs.size(); ++i)
     if (!compile(o, source, o.archs[i], &code[i])) return 1;
-  return write_if_changed(o.output, image_file(o, ns, code)) ? 0 : 1;
+  if (!write_if_changed(o.output, image_file(o, ns, code))) return 1;
+  return o.depfile.empty() || write_depfile(o, source) ? 0 : 1;
 }

@@ -104,8 +104,12 @@
 //    A budget that holds fewer than min(T, 2) snapshots throws wp::Error before any step runs.
 //    In backward(), the record reverses the steps last to first: it restores the nearest
 //    snapshot, advances (step(j) without recording) to step k, re-runs step(k) recording on a
-//    private tape, restores the state at step k into the state arrays (so the step's
-//    launches see the inputs they read), and runs that tape's backward. The step contract:
+//    private tape and runs that tape's backward with the state arrays as they were at step k
+//    (so the step's launches' backward passes see the inputs they read): a launch that
+//    updates a state array in place saves it from the snapshot (no copy at recording time)
+//    and restores it before its backward pass; when a launch wrote a state array first
+//    without reading it, the whole state is restored from the snapshot before the backward
+//    pass. The step contract:
 //      - step(k) is deterministic given k, the state arrays and arrays no step writes: the same
 //        launches, with the same arguments, every time it is called;
 //      - every launch of a step that reads a state array reads its value at the START of the
@@ -263,6 +267,11 @@ class Tape {
   template <typename T>
   std::function<void()> save_overwritten(const array<T>& a) {
     if (counting_only_) return {};  // a step's first run: its records never run (backward or JVP)
+    if (step_) {  // recomputing a step: a state array not yet written holds the step's snapshot
+      step_saved_now_.push_back(a.data());
+      if (std::function<void()> restore = restore_from_snapshot(a.data(), static_cast<size_t>(a.size()) * sizeof(T)))
+        return restore;
+    }
     array<T> saved = empty<T>(a.shape(), a.device());
     copy(saved, a);
     saved_bytes_ += static_cast<size_t>(a.size()) * sizeof(T);
@@ -337,6 +346,10 @@ class Tape {
   bool has_param(size_t launch, std::string_view param) const;
   [[noreturn]] void no_param_error(std::string_view kernel, std::string_view param) const;
   void check_missing_grads(const std::string& kernel, const std::vector<ArrayRef>& arrays);
+  // The restore of state array `data` from the recomputed step's snapshot when no launch of
+  // the step has written it yet (empty otherwise; tape_checkpoint.cpp).
+  std::function<void()> restore_from_snapshot(const void* data, size_t bytes) const;
+  void note_step_writes(const std::vector<ArrayRef>& arrays);
 
   std::vector<Launch> launches_;
   MissingGrad missing_grad_ = MissingGrad::Warn;
@@ -353,6 +366,17 @@ class Tape {
   std::vector<ParamGrad>* step_sums_ = nullptr;
   bool counting_only_ = false;
   bool keep_final_contents_ = true;
+  // The private tape that recomputes one step for backward_steps: the step (its sequence and
+  // number), the arrays save_overwritten() saw for the launch about to be recorded, and
+  // whether a launch wrote a state array first without saving it (then the state must be
+  // restored from the snapshot before the step's backward pass).
+  struct StepBeingRecomputed {
+    const StepSequence* seq;
+    int k;
+  };
+  const StepBeingRecomputed* step_ = nullptr;
+  std::vector<const void*> step_saved_now_;
+  bool step_unsaved_state_write_ = false;
   size_t saved_bytes_ = 0;            // save_overwritten() copies (reset() clears)
   // One entry per array save_overwritten() saw: takes a snapshot, returns its restore
   // (backward() keeps the forward pass's final contents with them; reset() clears).

@@ -166,6 +166,37 @@ TEST(TapeSteps, CheckpointedGradientsEqualFullStorage) {
   }
 }
 
+// A step that writes the state through temporaries and write-only copies (no launch updates
+// a state array in place, so nothing saves it): the state must be restored from the snapshot
+// before the step's backward pass, else integrate_to's backward reads the next step's state.
+TEST(TapeSteps, StateWrittenByCopiesEqualsFullStorage) {
+  REQUIRE_DEVICE();
+  const Inputs in;
+  for (int steps : {1, 7, 30}) {
+    const Grads want = full_storage(in, steps);
+    for (size_t budget : budgets_for(steps)) {
+      Checkpointed c(in);
+      const wp::array<double> xt = wp::zeros<double>(kN, g_device, true), vt = wp::zeros<double>(kN, g_device, true);
+      c.tape.set_memory_budget(budget);
+      {
+        wp::TapeScope recording(c.tape);
+        c.tape.record_steps(steps, {wp::tape_state(c.x, "x"), wp::tape_state(c.v, "v")}, [&](int) {
+          tape_steps::forces(kN, c.x, c.stiff, c.f);
+          tape_steps::integrate_to(kN, c.x, c.v, c.f, kDt, xt, vt);
+          tape_steps::copy_back(kN, xt, c.x);
+          tape_steps::copy_back(kN, vt, c.v);
+        });
+        tape_steps::chain_loss(kN, c.x, c.v, c.target, c.loss);
+      }
+      c.tape.backward(c.loss);
+      const std::string what = "copies T=" + std::to_string(steps) + " budget=" + std::to_string(budget);
+      const Grads got{c.x.grad_array().to_host(), c.v.grad_array().to_host(), c.stiff.grad_array().to_host(),
+                      c.loss.to_host()[0], c.tape.param_grad_total<double>("integrate_to", "dt")};
+      expect_equal(got, want, what);
+    }
+  }
+}
+
 TEST(TapeSteps, BinomialScheduleNeedsFewSnapshots) {
   REQUIRE_DEVICE();
   // 100 steps with 15 snapshots: C(14 + r, r) ≥ 100 first for r = 2 (C(16, 2) = 120), so
