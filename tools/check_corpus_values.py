@@ -28,6 +28,25 @@ Per program, in the program's kernel order, each kernel is launched once on fres
                                         component, flattened; N*V repeats V)
         symmetric KERNEL PARAM          square-matrix values made symmetric ((M + M^T) / 2)
         skip KERNEL REASON ...          not launched standalone, with the reason
+    and for a wp.uint64 parameter that takes a runtime object (built with the same numbers on
+    both sides: warpc-smith-exec's `object` block, Warp's wp.Mesh / wp.Bvh / wp.HashGrid /
+    wp.Volume on the same device, the id passed as the argument):
+        mesh KERNEL PARAM sphere N R    a closed UV sphere around the origin (N segments, N/2
+                                        bands, radius R jittered 3 % per vertex), per-vertex
+                                        velocities in [-1, 1]
+        mesh KERNEL PARAM grid N SIZE   a height field over [-SIZE, SIZE]^2 (x, z), N x N quads
+        bvh KERNEL PARAM boxes N        N boxes, centres in [-1, 1]^3, half sizes 0.05-0.3
+        hash_grid KERNEL PARAM dims DX DY DZ radius R points ARRAY
+                                        a hash grid (cell width R) over the launch's own vec3
+                                        array ARRAY (its values as drawn)
+        volume KERNEL PARAM sphere R VOXEL HALF_WIDTH
+                                        a NanoVDB level-set sphere (warpc-smith-exec builds it
+                                        with createLevelSetSphere and writes the .nvdb file,
+                                        Warp loads that file: the same voxels)
+        face KERNEL PARAM MESH_PARAM    int array PARAM holds faces of mesh MESH_PARAM: an
+                                        element may differ from Warp's where the two faces share
+                                        a vertex and every float output of that element agrees
+                                        (docs/geometry.md: ties on shared edges), counted as a tie
   * values: every array after the launch (and every array field of a struct argument, every
     leaf field of an array of structs over all its elements) is compared: integers and bools bit-exact; floats |warpc - warp| <= ATOL + RTOL*|warp| with
     (RTOL, ATOL) = (1e-4, 1e-5) for float32, (1e-2, 1e-3) for float16, (1e-9, 1e-12) for
@@ -43,8 +62,8 @@ Per program, in the program's kernel order, each kernel is launched once on fres
     2e-2*max(1, |FD|)); a program in one of docs/autodiff.md's "deliberate differences"
     classes (dynamic loops, stored arrays read back, mod / %, transform_set_translation/rotation)
     is named with its class.
-  * skipped, with the reason: kernels with runtime-object parameters (mesh / bvh / hash-grid /
-    volume ids), generic kernels (no concrete signature), arrays of structs as struct fields or
+  * skipped, with the reason: kernels that use runtime objects (mesh / bvh / hash-grid /
+    volume ids) without a sidecar object directive for each wp.uint64 parameter, generic kernels (no concrete signature), arrays of structs as struct fields or
     with array fields, sidecar skips.
 The warpc library is built with WARPC_DEBUG (bounds-checked): an out-of-range index aborts
 warpc's run, and the kernel is reported as needing a sidecar domain instead of reading garbage.
@@ -74,7 +93,8 @@ from wp_modules import import_wp_source, stage_inputs  # noqa: E402
 
 TOL = {"float16": (1e-2, 1e-3), "float32": (1e-4, 1e-5), "float64": (1e-9, 1e-12)}
 GRAD_RTOL, GRAD_ATOL, FD_TOL = 1e-3, 1e-4, 2e-2
-RUNTIME_OBJECTS = re.compile(r"\b(mesh_\w+|bvh_\w+|hash_grid_\w+|volume_\w+)\s*\(")
+# a call of a mesh / bvh / hash-grid / volume builtin (not a definition: `def mesh_areas(`)
+RUNTIME_OBJECTS = re.compile(r"(?<!def )\b(mesh_\w+|bvh_\w+|hash_grid_\w+|volume_\w+)\s*\(")
 # Kernels whose warpc values or gradient are known to be wrong (docs/autodiff.md "Limitations"): reported,
 # not failed; a listed kernel that agrees again fails the run, so that the entry is removed.
 KNOWN_WARPC_WRONG = {}
@@ -765,13 +785,14 @@ def check_program(path, opts, warpc, counts, tmp, rng_seed):
     for k, name in entries:
         counts.kernels += 1
         reason = spec["skip"].get(k.key)
-        if reason is None and (RUNTIME_OBJECTS.search(k.adj.source or "") or RUNTIME_OBJECTS.search(source)):
+        ids = [a.label for a in k.adj.args if a.type is wp.uint64]
+        if reason is None and (RUNTIME_OBJECTS.search(k.adj.source or "") or (RUNTIME_OBJECTS.search(source) and ids)):
             # every wp.uint64 parameter of a kernel that may use objects needs an object directive
-            missing = [a.label for a in k.adj.args if a.type is wp.uint64 and not any(
-                lookup(spec[o], k.key, a.label) for o in ("mesh", "bvh", "hash_grid", "volume"))]
-            if missing:
-                reason = (f"needs a runtime object (mesh / bvh / hash grid / volume id): no sidecar object "
-                          f"directive for '{missing[0]}'")
+            # (one that uses objects without such a parameter, e.g. through a struct field: skipped)
+            missing = [p for p in ids if not any(lookup(spec[o], k.key, p) for o in ("mesh", "bvh", "hash_grid", "volume"))]
+            if missing or not ids:
+                reason = ("needs a runtime object (mesh / bvh / hash grid / volume id): "
+                          + (f"no sidecar object directive for '{missing[0]}'" if missing else "not a wp.uint64 parameter"))
         if reason is None and getattr(k, "is_generic", False):
             reason = "generic kernel without @wp.overload instances"
         if reason is None:
