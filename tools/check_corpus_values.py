@@ -43,10 +43,13 @@ Per program, in the program's kernel order, each kernel is launched once on fres
                                         a NanoVDB level-set sphere (warpc-smith-exec builds it
                                         with createLevelSetSphere and writes the .nvdb file,
                                         Warp loads that file: the same voxels)
-        face KERNEL PARAM MESH_PARAM    int array PARAM holds faces of mesh MESH_PARAM: an
-                                        element may differ from Warp's where the two faces share
-                                        a vertex and every float output of that element agrees
-                                        (docs/geometry.md: ties on shared edges), counted as a tie
+        face KERNEL PARAM MESH_PARAM on POINTS
+                                        int array PARAM holds faces of mesh MESH_PARAM, vec3 array
+                                        POINTS the points found on them: an element may differ
+                                        from Warp's where the two faces share a vertex, the
+                                        element's point lies on both (within 1e-5) and every float
+                                        output of that element agrees (docs/geometry.md: ties on
+                                        shared edges), counted as a tie
   * values: every array after the launch (and every array field of a struct argument, every
     leaf field of an array of structs over all its elements) is compared: integers and bools bit-exact; floats |warpc - warp| <= ATOL + RTOL*|warp| with
     (RTOL, ATOL) = (1e-4, 1e-5) for float32, (1e-2, 1e-3) for float16, (1e-9, 1e-12) for
@@ -180,9 +183,9 @@ def read_sidecar(path):
         if kind in ("mesh", "bvh", "hash_grid", "volume"):
             spec[kind][(kernel, rest[0] if rest else "")] = parse_object(kind, rest, f"{path}:{n}")
         elif kind == "face":
-            if len(rest) != 2:
-                sys.exit(f"{path}:{n}: error: expected 'face KERNEL PARAM MESH_PARAM'")
-            spec["face"][(kernel, rest[0])] = rest[1]
+            if len(rest) != 4 or rest[2] != "on":
+                sys.exit(f"{path}:{n}: error: expected 'face KERNEL PARAM MESH_PARAM on POINTS'")
+            spec["face"][(kernel, rest[0])] = (rest[1], rest[3])
         elif kind == "dim":
             spec["dim"][kernel] = [int(v) for v in rest]
         elif kind == "skip":
@@ -360,11 +363,15 @@ class GeoObject:
             self.warp_objects[device] = obj
         return self.warp_objects[device].id
 
-    def tie(self, fa, fb):
-        """Whether faces fa and fb of a mesh share a vertex (a closest point or ray hit on their
-        common edge or vertex, which Warp may report as either face)."""
+    def tie(self, fa, fb, point):
+        """Whether faces fa and fb of a mesh share a vertex and `point` lies on both (within 1e-5):
+        a point on their common edge or vertex, which Warp may report as either face."""
         n = len(self.tris)
-        return self.kind == "mesh" and 0 <= fa < n and 0 <= fb < n and bool(set(self.tris[fa]) & set(self.tris[fb]))
+        if self.kind != "mesh" or not (0 <= fa < n and 0 <= fb < n) or not set(self.tris[fa]) & set(self.tris[fb]):
+            return False
+        tol = 1e-5 * max(1.0, float(np.max(np.abs(self.points))))
+        return all(point_triangle_distance(np.asarray(point, np.float64), *self.points[self.tris[f]].astype(np.float64)) <= tol
+                   for f in (fa, fb))
 
 
 def build_launch(kernel, spec, rng, warpc_name):
@@ -671,11 +678,37 @@ def compare_values(a, b, scalar):
     return None if bad.size == 0 else f"{bad.size} differ, [{bad[0]}] warpc={float(a[bad[0]])!r} warp={float(b[bad[0]])!r}"
 
 
-def face_ties(a, b, n, mesh, ref, mine, launch, items):
+def point_triangle_distance(p, a, b, c):
+    """Distance (float64) from point p to triangle abc (closest point by Voronoi region)."""
+    ab, ac, ap = b - a, c - a, p - a
+    d1, d2 = ab @ ap, ac @ ap
+    if d1 <= 0 and d2 <= 0:
+        return np.linalg.norm(ap)
+    bp = p - b
+    d3, d4 = ab @ bp, ac @ bp
+    if d3 >= 0 and d4 <= d3:
+        return np.linalg.norm(bp)
+    cp = p - c
+    d5, d6 = ab @ cp, ac @ cp
+    if d6 >= 0 and d5 <= d6:
+        return np.linalg.norm(cp)
+    vc, vb, va = d1 * d4 - d3 * d2, d5 * d2 - d1 * d6, d3 * d6 - d5 * d4
+    if vc <= 0 and d1 >= 0 and d3 <= 0:
+        return np.linalg.norm(p - (a + ab * (d1 / (d1 - d3))))
+    if vb <= 0 and d2 >= 0 and d6 <= 0:
+        return np.linalg.norm(p - (a + ac * (d2 / (d2 - d6))))
+    if va <= 0 and d4 - d3 >= 0 and d5 - d6 >= 0:
+        return np.linalg.norm(p - (b + (c - b) * ((d4 - d3) / ((d4 - d3) + (d5 - d6)))))
+    denom = 1.0 / (va + vb + vc)
+    return np.linalg.norm(p - (a + ab * (vb * denom) + ac * (vc * denom)))
+
+
+def face_ties(a, b, n, mesh, points, ref, mine, launch, items):
     """(what is left of a mismatch of face-index array `n`, the number of documented ties): an
     element whose faces differ is a tie when the two faces share a vertex (docs/geometry.md: on a
-    shared edge or vertex warpc reports the lowest face index, Warp the one its tree meets first)
-    and every float output with as many elements agrees at that element."""
+    shared edge or vertex warpc reports the lowest face index, Warp the one its tree meets first),
+    the element's point (Warp's `points`) lies on both faces, and every float output with as many
+    elements agrees at that element."""
     count = a.size
     others = [m for m in ref if m != n and is_float(items[m].scalar) and mine.get(("out", launch, m)) is not None
               and ref[m].size % count == 0 and ref[m].size // count == items[m].comps]
@@ -684,7 +717,7 @@ def face_ties(a, b, n, mesh, ref, mine, launch, items):
         agree = all(compare_values(mine[("out", launch, m)][e * items[m].comps:(e + 1) * items[m].comps],
                                    ref[m][e * items[m].comps:(e + 1) * items[m].comps], items[m].scalar) is None
                     for m in others)
-        if agree and items[n].comps == 1 and mesh.tie(int(a[e]), int(b[e])):
+        if agree and items[n].comps == 1 and mesh.tie(int(a[e]), int(b[e]), points.reshape(-1, 3)[e]):
             ties += 1
         else:
             left.append(e)
@@ -838,13 +871,14 @@ def check_program(path, opts, warpc, counts, tmp, rng_seed):
         for n, b in ref.items():
             a = mine.get(("out", i, n))
             why = "missing in warpc's output" if a is None else compare_values(a, b, items[n].scalar)
-            mesh = objects.get(lookup(spec["face"], k.key, n))
-            if why and a is not None and a.shape == b.shape and mesh is not None:
-                why, ties = face_ties(a, b, n, mesh, ref, mine, i, items)
+            mesh, on = objects.get((lookup(spec["face"], k.key, n) or ("", ""))[0]), \
+                (lookup(spec["face"], k.key, n) or ("", ""))[1]
+            if why and a is not None and a.shape == b.shape and mesh is not None and on in ref:
+                why, ties = face_ties(a, b, n, mesh, ref[on], ref, mine, i, items)
                 if ties:
                     counts.face_ties += ties
-                    report.append(f"tie   {label}.{n}: {ties} face indices differ between faces that share a "
-                                  f"vertex, every float output of those elements agrees")
+                    report.append(f"tie   {label}.{n}: {ties} face indices differ between faces that share a vertex "
+                                  f"and both hold the point found, every float output of those elements agrees")
             if why:
                 bad.append(f"{n}: {why}")
         if bad and label in KNOWN_WARPC_WRONG:
