@@ -271,8 +271,8 @@ def sphere_mesh(rng, n, radius):
     pts = [(0.0, 1.0, 0.0)]
     for i in range(1, bands):
         th = math.pi * i / bands
-        pts += [(math.sin(th) * math.cos(2 * math.pi * j / n + 0.1), math.cos(th), math.sin(th) * math.sin(2 * math.pi * j / n + 0.1))
-                for j in range(n)]
+        phi = [2 * math.pi * j / n + 0.1 for j in range(n)]
+        pts += [(math.sin(th) * math.cos(f), math.cos(th), math.sin(th) * math.sin(f)) for f in phi]
     pts.append((0.0, -1.0, 0.0))
     pts = np.array(pts) * (radius * (1 + 0.03 * rng.uniform(-1, 1, len(pts))))[:, None]
     ring = lambda i, j: 1 + (i - 1) * n + j % n  # noqa: E731
@@ -343,7 +343,8 @@ class GeoObject:
         if self.kind == "hash_grid":
             return (f"object hash_grid {self.name} {' '.join(map(str, self.dims))} {float(self.radius).hex()} "
                     f"{len(self.points)} {fl(self.points)}\n")
-        return f"object volume {self.name} sphere {float(self.radius).hex()} {float(self.voxel).hex()} {float(self.half_width).hex()} {self.path}\n"
+        sizes = " ".join(float(v).hex() for v in (self.radius, self.voxel, self.half_width))
+        return f"object volume {self.name} sphere {sizes} {self.path}\n"
 
     def warp(self, device):
         """The Warp object's id on `device` (built once; a volume loads the file warpc wrote)."""
@@ -370,8 +371,8 @@ class GeoObject:
         if self.kind != "mesh" or not (0 <= fa < n and 0 <= fb < n) or not set(self.tris[fa]) & set(self.tris[fb]):
             return False
         tol = 1e-5 * max(1.0, float(np.max(np.abs(self.points))))
-        return all(point_triangle_distance(np.asarray(point, np.float64), *self.points[self.tris[f]].astype(np.float64)) <= tol
-                   for f in (fa, fb))
+        p = np.asarray(point, np.float64)
+        return all(point_triangle_distance(p, *self.points[self.tris[f]].astype(np.float64)) <= tol for f in (fa, fb))
 
 
 def build_launch(kernel, spec, rng, warpc_name):

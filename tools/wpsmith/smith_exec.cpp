@@ -434,7 +434,9 @@ Launch read_launch(Tokens& in, const std::vector<const wp::reflect::KernelInfo*>
       if (pi.is_array || pi.num_fields > 0 || gradcheck::parse_scalar(pi.scalar) != Scalar::u64 || pi.components != 1)
         die(2, "'" + std::string(pi.name) + "' (" + pi.dtype + ") takes no object: an object's id is a wp.uint64");
       const auto it = objects.find(oname);
-      if (it == objects.end()) die(2, "'" + std::string(pi.name) + "': no object '" + oname + "' (define it with an 'object' block before the launch)");
+      if (it == objects.end())
+        die(2, "'" + std::string(pi.name) + "': no object '" + oname +
+                   "' (define it with an 'object' block before the launch)");
       Value v;
       v.name = pi.name;
       v.scalar = Scalar::u64;
