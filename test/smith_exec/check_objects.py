@@ -2,7 +2,7 @@
 """check_objects.py — warpc-smith-exec's runtime objects (`object mesh|bvh|hash_grid|volume`
 blocks, `arg object NAME`), checked against values computed here from the same inputs.
 
-usage: check_objects.py WARPC_SMITH_EXEC objects.wp WORKDIR
+usage: check_objects.py WARPC_SMITH_EXEC objects.wp WORKDIR [cpu|cuda]
 
 Runs the four kernels of objects.wp in one input file: closest points, faces, velocities and
 downward ray hits on a two-triangle mesh (exact answers from the geometry); boxes overlapping
@@ -10,7 +10,8 @@ query boxes in a BVH (brute force); neighbour counts and the sorted order of a h
 force; the order must be a permutation); a NanoVDB level-set sphere's samples (within 0.01 of
 |p| - R in its band), written to a file that a second run loads with `object volume NAME file`
 and must sample identically. Then checks that malformed object blocks and `arg object` uses
-exit 2 with their message. Exit 0 when all hold, 1 otherwise.
+exit 2 with their message. The objects and launches are on the given device (default cpu).
+Exit 0 when all hold, 1 otherwise, 77 for cuda without a CUDA device.
 """
 import math
 import os
@@ -24,12 +25,15 @@ def f32(x):
     return struct.unpack("f", struct.pack("f", x))[0]
 
 
+DEVICE = ["cpu"]
+
+
 def run(exe, module, text, work):
     inp, outp = os.path.join(work, "in.txt"), os.path.join(work, "out.txt")
     open(inp, "w").write(text)
     if os.path.exists(outp):
         os.remove(outp)
-    p = subprocess.run([exe, module, inp, outp, "--cache", os.path.join(work, "cache")],
+    p = subprocess.run([exe, module, inp, outp, "--device", DEVICE[0], "--cache", os.path.join(work, "cache-" + DEVICE[0])],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     out = {}
     if p.returncode == 0:
@@ -50,6 +54,7 @@ def arr(scalar, n, comps=1, values=None):
 
 def main():
     exe, module, work = sys.argv[1:4]
+    DEVICE[0] = sys.argv[4] if len(sys.argv) > 4 else "cpu"
     os.makedirs(work, exist_ok=True)
     rng = random.Random(11)
     bad = 0
@@ -107,6 +112,9 @@ def main():
     on_volume = f"launch on_volume 1 {nv}\narg object v\n{arr('float32', nv, 3, vp)}\n{arr('float32', nv)}\nend\n"
 
     rc, log, got = run(exe, module, mesh + on_mesh + bvh + on_bvh + grid + on_grid + vol + on_volume, work)
+    if rc == 4 and "skipped: no CUDA device" in log:
+        print(log.strip())
+        return 77
     if rc != 0:
         print(f"FAIL: exit {rc}: {log}")
         return 1
@@ -126,8 +134,9 @@ def main():
     expect("on_mesh face", got.get(("out", 0, "face")), face, 0)
     expect("on_mesh t", got.get(("out", 0, "t")), t)
     expect("on_mesh vel", got.get(("out", 0, "vel")), vel, 1e-4)
-    counts = [sum(all(lo[3 * b + c] <= qhi[3 * q + c] and qlo[3 * q + c] <= hi[3 * b + c] for c in range(3)) for b in range(nb))
-              for q in range(nq)]
+    overlap = lambda b, q: all(lo[3 * b + c] <= qhi[3 * q + c] and qlo[3 * q + c] <= hi[3 * b + c]  # noqa: E731
+                               for c in range(3))
+    counts = [sum(overlap(b, q) for b in range(nb)) for q in range(nq)]
     expect("on_bvh count", got.get(("out", 1, "count")), counts, 0)
     d2 = lambda i, j: sum((f32(gp[3 * i + c] - gp[3 * j + c])) ** 2 for c in range(3))  # noqa: E731
     neigh = [sum(math.sqrt(d2(i, j)) <= radius for j in range(npts)) for i in range(npts)]
