@@ -75,12 +75,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <map>
 #include <nanovdb/util/Primitives.h>
 
 #include "module_build.h"
