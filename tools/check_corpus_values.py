@@ -28,6 +28,28 @@ Per program, in the program's kernel order, each kernel is launched once on fres
                                         component, flattened; N*V repeats V)
         symmetric KERNEL PARAM          square-matrix values made symmetric ((M + M^T) / 2)
         skip KERNEL REASON ...          not launched standalone, with the reason
+    and for a wp.uint64 parameter that takes a runtime object (built with the same numbers on
+    both sides: warpc-smith-exec's `object` block, Warp's wp.Mesh / wp.Bvh / wp.HashGrid /
+    wp.Volume on the same device, the id passed as the argument):
+        mesh KERNEL PARAM sphere N R    a closed UV sphere around the origin (N segments, N/2
+                                        bands, radius R jittered 3 % per vertex), per-vertex
+                                        velocities in [-1, 1]
+        mesh KERNEL PARAM grid N SIZE   a height field over [-SIZE, SIZE]^2 (x, z), N x N quads
+        bvh KERNEL PARAM boxes N        N boxes, centres in [-1, 1]^3, half sizes 0.05-0.3
+        hash_grid KERNEL PARAM dims DX DY DZ radius R points ARRAY
+                                        a hash grid (cell width R) over the launch's own vec3
+                                        array ARRAY (its values as drawn)
+        volume KERNEL PARAM sphere R VOXEL HALF_WIDTH
+                                        a NanoVDB level-set sphere (warpc-smith-exec builds it
+                                        with createLevelSetSphere and writes the .nvdb file,
+                                        Warp loads that file: the same voxels)
+        face KERNEL PARAM MESH_PARAM on POINTS
+                                        int array PARAM holds faces of mesh MESH_PARAM, vec3 array
+                                        POINTS the points found on them: an element may differ
+                                        from Warp's where the two faces share a vertex, the
+                                        element's point lies on both (within 1e-5) and every float
+                                        output of that element agrees (docs/geometry.md: ties on
+                                        shared edges), counted as a tie
   * values: every array after the launch (and every array field of a struct argument, every
     leaf field of an array of structs over all its elements) is compared: integers and bools bit-exact; floats |warpc - warp| <= ATOL + RTOL*|warp| with
     (RTOL, ATOL) = (1e-4, 1e-5) for float32, (1e-2, 1e-3) for float16, (1e-9, 1e-12) for
@@ -43,8 +65,8 @@ Per program, in the program's kernel order, each kernel is launched once on fres
     2e-2*max(1, |FD|)); a program in one of docs/autodiff.md's "deliberate differences"
     classes (dynamic loops, stored arrays read back, mod / %, transform_set_translation/rotation)
     is named with its class.
-  * skipped, with the reason: kernels with runtime-object parameters (mesh / bvh / hash-grid /
-    volume ids), generic kernels (no concrete signature), arrays of structs as struct fields or
+  * skipped, with the reason: kernels that use runtime objects (mesh / bvh / hash-grid /
+    volume ids) without a sidecar object directive for each wp.uint64 parameter, generic kernels (no concrete signature), arrays of structs as struct fields or
     with array fields, sidecar skips.
 The warpc library is built with WARPC_DEBUG (bounds-checked): an out-of-range index aborts
 warpc's run, and the kernel is reported as needing a sidecar domain instead of reading garbage.
@@ -74,12 +96,14 @@ from wp_modules import import_wp_source, stage_inputs  # noqa: E402
 
 TOL = {"float16": (1e-2, 1e-3), "float32": (1e-4, 1e-5), "float64": (1e-9, 1e-12)}
 GRAD_RTOL, GRAD_ATOL, FD_TOL = 1e-3, 1e-4, 2e-2
-RUNTIME_OBJECTS = re.compile(r"\b(mesh_\w+|bvh_\w+|hash_grid_\w+|volume_\w+)\s*\(")
+# a call of a mesh / bvh / hash-grid / volume builtin (not a definition: `def mesh_areas(`)
+RUNTIME_OBJECTS = re.compile(r"(?<!def )\b(mesh_\w+|bvh_\w+|hash_grid_\w+|volume_\w+)\s*\(")
 # Kernels whose warpc values or gradient are known to be wrong (docs/autodiff.md "Limitations"): reported,
 # not failed; a listed kernel that agrees again fails the run, so that the entry is removed.
 KNOWN_WARPC_WRONG = {}
 CLASSES = [  # docs/autodiff.md "deliberate differences": where Warp's gradient is known wrong
-    ("dynamic loop", re.compile(r"^\s*while\b|\bfor\s+\w+\s+in\s+range\s*\((?![\d\s,+-]*\))", re.M)),
+    ("dynamic loop", re.compile(r"^\s*while\b|\bfor\s+\w+\s+in\s+range\s*\((?![\d\s,+-]*\))"
+                                r"|\bfor\s+\w+\s+in\s+wp\.(hash_grid_query|mesh_query_\w+|bvh_query_\w+)\s*\(", re.M)),
     ("mod / %", re.compile(r"[^%]%[^%]|\bwp\.mod\s*\(")),
     ("transform_set_translation/rotation", re.compile(r"transform_set_(translation|rotation)")),
     ("stored array read back", None),  # an array read and stored by one kernel (in-place updates)
@@ -117,8 +141,36 @@ def is_float(scalar):
 
 
 # ---------------------------------------------------------------- sidecar
+OBJECT_FORMS = {  # sidecar object directives: KIND KERNEL PARAM FORM ARGS (the argument names)
+    ("mesh", "sphere"): ["N", "RADIUS"], ("mesh", "grid"): ["N", "SIZE"], ("bvh", "boxes"): ["N"],
+    ("hash_grid", "dims"): ["DX", "DY", "DZ", "radius", "R", "points", "ARRAY"],
+    ("volume", "sphere"): ["RADIUS", "VOXEL", "HALF_WIDTH"],
+}
+
+
+def parse_object(kind, rest, where):
+    """(form, args) of an object directive's `PARAM FORM ARGS...` (less PARAM), or exits."""
+    forms = [f for k, f in OBJECT_FORMS if k == kind]
+    usage = " or ".join(f"'{kind} KERNEL PARAM {f} {' '.join(OBJECT_FORMS[(kind, f)])}'" for f in forms)
+    if len(rest) < 2 or rest[1] not in forms or len(rest) - 2 != len(OBJECT_FORMS[(kind, rest[1])]):
+        sys.exit(f"{where}: error: expected {usage}")
+    form, args = rest[1], rest[2:]
+    if form == "dims":
+        if args[3] != "radius" or args[5] != "points":
+            sys.exit(f"{where}: error: expected {usage}")
+        args = [args[0], args[1], args[2], args[4], args[6]]
+    try:
+        vals = [float(a) for a in (args[:4] if form == "dims" else args)]
+    except ValueError:
+        sys.exit(f"{where}: error: expected numbers in {usage}")
+    if not all(v > 0 for v in vals):
+        sys.exit(f"{where}: error: the sizes of {usage} must be > 0")
+    return form, vals + args[4:]
+
+
 def read_sidecar(path):
-    spec = {"dim": {}, "shape": {}, "range": {}, "value": {}, "skip": {}, "symmetric": {}}
+    spec = {"dim": {}, "shape": {}, "range": {}, "value": {}, "skip": {}, "symmetric": {},
+            "mesh": {}, "bvh": {}, "hash_grid": {}, "volume": {}, "face": {}}
     if not os.path.exists(path):
         return spec
     for n, line in enumerate(open(path), 1):
@@ -127,8 +179,14 @@ def read_sidecar(path):
             continue
         kind, kernel, rest = line[0], line[1] if len(line) > 1 else "", line[2:]
         if kind not in spec or not kernel:
-            sys.exit(f"{path}:{n}: error: expected 'dim|shape|range|value|symmetric|skip KERNEL ...'")
-        if kind == "dim":
+            sys.exit(f"{path}:{n}: error: expected '{'|'.join(spec)} KERNEL ...'")
+        if kind in ("mesh", "bvh", "hash_grid", "volume"):
+            spec[kind][(kernel, rest[0] if rest else "")] = parse_object(kind, rest, f"{path}:{n}")
+        elif kind == "face":
+            if len(rest) != 4 or rest[2] != "on":
+                sys.exit(f"{path}:{n}: error: expected 'face KERNEL PARAM MESH_PARAM on POINTS'")
+            spec["face"][(kernel, rest[0])] = (rest[1], rest[3])
+        elif kind == "dim":
             spec["dim"][kernel] = [int(v) for v in rest]
         elif kind == "skip":
             spec["skip"][kernel] = " ".join(rest)
@@ -204,7 +262,120 @@ class Unsupported(Exception):
     pass
 
 
-def build_launch(kernel, spec, rng):
+# ---------------------------------------------------------------- runtime objects
+def sphere_mesh(rng, n, radius):
+    """A closed UV sphere around the origin: n segments, n // 2 bands, pole fans, the radius
+    jittered by 3 % per vertex and the meridians turned by 0.1 rad (so that no symmetric ray or
+    point meets a shared edge); triangles wound outward."""
+    bands = max(2, n // 2)
+    pts = [(0.0, 1.0, 0.0)]
+    for i in range(1, bands):
+        th = math.pi * i / bands
+        phi = [2 * math.pi * j / n + 0.1 for j in range(n)]
+        pts += [(math.sin(th) * math.cos(f), math.cos(th), math.sin(th) * math.sin(f)) for f in phi]
+    pts.append((0.0, -1.0, 0.0))
+    pts = np.array(pts) * (radius * (1 + 0.03 * rng.uniform(-1, 1, len(pts))))[:, None]
+    ring = lambda i, j: 1 + (i - 1) * n + j % n  # noqa: E731
+    tris = [(0, ring(1, j), ring(1, j + 1)) for j in range(n)]
+    for i in range(1, bands - 1):
+        for j in range(n):
+            tris += [(ring(i, j), ring(i + 1, j), ring(i + 1, j + 1)), (ring(i, j), ring(i + 1, j + 1), ring(i, j + 1))]
+    tris += [(len(pts) - 1, ring(bands - 1, j + 1), ring(bands - 1, j)) for j in range(n)]
+    return orient(pts, np.array(tris), lambda c: c)
+
+
+def grid_mesh(rng, n, size):
+    """A height field over [-size, size]^2 (x, z) of n x n quads, two triangles each, its heights
+    a smooth bump plus jitter (y up, triangles wound upward)."""
+    u = np.linspace(-size, size, n + 1)
+    x, z = np.meshgrid(u, u, indexing="ij")
+    y = 0.2 * size * np.sin(2.0 * x / size) * np.cos(1.5 * z / size) + rng.uniform(-0.02, 0.02, x.shape) * size
+    pts = np.stack([x, y, z], -1).reshape(-1, 3)
+    v = lambda i, j: i * (n + 1) + j  # noqa: E731
+    tris = [t for i in range(n) for j in range(n)
+            for t in ((v(i, j), v(i + 1, j), v(i + 1, j + 1)), (v(i, j), v(i + 1, j + 1), v(i, j + 1)))]
+    return orient(pts, np.array(tris), lambda c: np.array([0.0, 1.0, 0.0]))
+
+
+def orient(pts, tris, outward):
+    """(float32-rounded points, triangles) with every normal cross(b - a, c - a) along outward(centroid)."""
+    a, b, c = pts[tris[:, 0]], pts[tris[:, 1]], pts[tris[:, 2]]
+    flip = np.einsum("ij,ij->i", np.cross(b - a, c - a), np.array([outward(m) for m in (a + b + c) / 3])) < 0
+    tris[flip] = tris[flip][:, [0, 2, 1]]
+    return round_to("float32", pts), tris
+
+
+VOLUME_DIR = [None]  # where level-set spheres are written (the run's temporary directory)
+
+
+class GeoObject:
+    """A runtime object a kernel's wp.uint64 parameter takes (sidecar mesh / bvh / hash_grid /
+    volume directive): its data, generated once, feed warpc-smith-exec's `object` block and the
+    Warp object alike."""
+
+    def __init__(self, kind, form, vals, name, rng, items):
+        self.kind, self.form, self.name, self.warp_objects = kind, form, name, {}
+        if kind == "mesh":
+            self.points, self.tris = (sphere_mesh if form == "sphere" else grid_mesh)(rng, int(vals[0]), vals[1])
+            self.velocities = round_to("float32", rng.uniform(-1, 1, self.points.shape))
+        elif kind == "bvh":
+            centre = rng.uniform(-1, 1, (int(vals[0]), 3))
+            half = rng.uniform(0.05, 0.3, centre.shape)
+            self.lowers, self.uppers = round_to("float32", centre - half), round_to("float32", centre + half)
+        elif kind == "hash_grid":
+            self.dims, self.radius = [int(v) for v in vals[:3]], vals[3]
+            pts = items.get(vals[4])
+            if pts is None or not pts.is_array or pts.scalar != "float32" or pts.comps != 3 or len(pts.shape) != 1:
+                raise Unsupported(f"hash_grid '{name}': '{vals[4]}' is not a 1-d vec3 array of the launch")
+            self.points = pts.values.reshape(-1, 3)
+        else:
+            self.radius, self.voxel, self.half_width = vals
+            self.path = os.path.join(VOLUME_DIR[0], name + ".nvdb")
+
+    def text(self):
+        """warpc-smith-exec's `object` block."""
+        fl = lambda a: " ".join(float(x).hex() for x in np.asarray(a).reshape(-1))  # noqa: E731
+        if self.kind == "mesh":
+            return (f"object mesh {self.name} {len(self.points)} {len(self.tris)} 1 {fl(self.points)} "
+                    f"{' '.join(map(str, self.tris.reshape(-1)))} {fl(self.velocities)}\n")
+        if self.kind == "bvh":
+            return f"object bvh {self.name} {len(self.lowers)} {fl(self.lowers)} {fl(self.uppers)}\n"
+        if self.kind == "hash_grid":
+            return (f"object hash_grid {self.name} {' '.join(map(str, self.dims))} {float(self.radius).hex()} "
+                    f"{len(self.points)} {fl(self.points)}\n")
+        sizes = " ".join(float(v).hex() for v in (self.radius, self.voxel, self.half_width))
+        return f"object volume {self.name} sphere {sizes} {self.path}\n"
+
+    def warp(self, device):
+        """The Warp object's id on `device` (built once; a volume loads the file warpc wrote)."""
+        if device not in self.warp_objects:
+            v3 = lambda a: wp.array(np.asarray(a, dtype=np.float32), dtype=wp.vec3, device=device)  # noqa: E731
+            if self.kind == "mesh":
+                obj = wp.Mesh(points=v3(self.points), velocities=v3(self.velocities),
+                              indices=wp.array(self.tris.reshape(-1).astype(np.int32), dtype=wp.int32, device=device))
+            elif self.kind == "bvh":
+                obj = wp.Bvh(v3(self.lowers), v3(self.uppers))
+            elif self.kind == "hash_grid":
+                obj = wp.HashGrid(*self.dims, device=device)
+                obj.build(points=v3(self.points), radius=float(self.radius))
+            else:
+                with open(self.path, "rb") as f:
+                    obj = wp.Volume.load_from_nvdb(f, device=device)
+            self.warp_objects[device] = obj
+        return self.warp_objects[device].id
+
+    def tie(self, fa, fb, point):
+        """Whether faces fa and fb of a mesh share a vertex and `point` lies on both (within 1e-5):
+        a point on their common edge or vertex, which Warp may report as either face."""
+        n = len(self.tris)
+        if self.kind != "mesh" or not (0 <= fa < n and 0 <= fb < n) or not set(self.tris[fa]) & set(self.tris[fb]):
+            return False
+        tol = 1e-5 * max(1.0, float(np.max(np.abs(self.points))))
+        p = np.asarray(point, np.float64)
+        return all(point_triangle_distance(p, *self.points[self.tris[f]].astype(np.float64)) <= tol for f in (fa, fb))
+
+
+def build_launch(kernel, spec, rng, warpc_name):
     name = kernel.key
     src = kernel.adj.source
     rank = tid_rank(src)
@@ -250,12 +421,16 @@ def build_launch(kernel, spec, rng):
                     raise Unsupported(f"field '{a.label}.{path}' of type {ft}")
                 leaves.append((f"{a.label}.{path}", ft))
             params.append((a.label, t, "struct", leaves))
+        elif t is wp.uint64 and any(lookup(spec[o], name, a.label) for o in ("mesh", "bvh", "hash_grid", "volume")):
+            params.append((a.label, t, "object", None))
         elif scalar_of(t) is not None:
             params.append((a.label, t, "value", None))
         else:
             raise Unsupported(f"parameter '{a.label}' of type {t}")
     shapes = {}
     for pname, t, kind, leaves in params:
+        if kind == "object":
+            continue
         if kind == "aos":
             shapes[pname] = shape_of(pname, t.ndim)
             continue
@@ -265,6 +440,9 @@ def build_launch(kernel, spec, rng):
     index_len = min((s[0] for s in shapes.values()), default=dims[0])
     args = []
     for pname, t, kind, leaves in params:
+        if kind == "object":
+            args.append((pname, None, kind, []))  # the GeoObject, once every item is drawn
+            continue
         items = []
         for lname, lt in leaves or [(pname, t)]:
             arr = wp.types.is_array(lt) or kind == "aos"
@@ -280,13 +458,22 @@ def build_launch(kernel, spec, rng):
                 raise Unsupported(f"sidecar value of '{lname}' has {len(vals)} components, not {count}")
             items.append(Item(lname, lt, arr, scalar, comps, shape, vals))
         args.append((pname, t, kind, items))
+    by_name = {it.name: it for _, _, _, its in args for it in its}
+    for j, (pname, t, kind, items) in enumerate(args):
+        if kind == "object":
+            okind = next(o for o in ("mesh", "bvh", "hash_grid", "volume") if lookup(spec[o], name, pname))
+            form, vals = lookup(spec[okind], name, pname)
+            args[j] = (pname, GeoObject(okind, form, vals, f"{warpc_name}.{pname}", rng, by_name), kind, [])
     return dims, args
 
 
 def launch_text(name, dims, args, seeds=None):
-    lines = [f"launch {name} {len(dims)} {' '.join(map(str, dims))}"]
+    lines = [t.text().rstrip("\n") for _, t, kind, _ in args if kind == "object"]
+    lines.append(f"launch {name} {len(dims)} {' '.join(map(str, dims))}")
     for pname, t, kind, items in args:
-        if kind == "struct":
+        if kind == "object":
+            lines.append(f"arg object {t.name}")
+        elif kind == "struct":
             lines.append("arg struct " + " ".join("field " + it.text() for it in items))
         elif kind == "aos":
             shape = items[0].shape if items else []
@@ -345,6 +532,9 @@ def warp_args(args, device, override=None):
     items}; override: {item name: values}."""
     out, arrays = [], {}
     for pname, t, kind, items in args:
+        if kind == "object":
+            out.append(t.warp(device))
+            continue
         if kind == "aos":
             val = warp_struct_array(t, items, device, lambda it: (override or {}).get(it.name, it.values))
             out.append(val)
@@ -413,6 +603,8 @@ def warp_backward(kernel, dims, args, seeds, device):
                 g = warp_value(it, device, seeds[pname])
             grads[pname] = (lambda a: lambda: flat(a))(g)
             adj.append(g)
+        elif kind == "object":
+            adj.append(0)
         else:
             adj.append(zero_adjoint(t, device))
     wp.launch(kernel, dim=tuple(dims), inputs=values, adj_inputs=adj, adjoint=True, device=device)
@@ -487,6 +679,55 @@ def compare_values(a, b, scalar):
     return None if bad.size == 0 else f"{bad.size} differ, [{bad[0]}] warpc={float(a[bad[0]])!r} warp={float(b[bad[0]])!r}"
 
 
+def point_triangle_distance(p, a, b, c):
+    """Distance (float64) from point p to triangle abc (closest point by Voronoi region)."""
+    ab, ac, ap = b - a, c - a, p - a
+    d1, d2 = ab @ ap, ac @ ap
+    if d1 <= 0 and d2 <= 0:
+        return np.linalg.norm(ap)
+    bp = p - b
+    d3, d4 = ab @ bp, ac @ bp
+    if d3 >= 0 and d4 <= d3:
+        return np.linalg.norm(bp)
+    cp = p - c
+    d5, d6 = ab @ cp, ac @ cp
+    if d6 >= 0 and d5 <= d6:
+        return np.linalg.norm(cp)
+    vc, vb, va = d1 * d4 - d3 * d2, d5 * d2 - d1 * d6, d3 * d6 - d5 * d4
+    if vc <= 0 and d1 >= 0 and d3 <= 0:
+        return np.linalg.norm(p - (a + ab * (d1 / (d1 - d3))))
+    if vb <= 0 and d2 >= 0 and d6 <= 0:
+        return np.linalg.norm(p - (a + ac * (d2 / (d2 - d6))))
+    if va <= 0 and d4 - d3 >= 0 and d5 - d6 >= 0:
+        return np.linalg.norm(p - (b + (c - b) * ((d4 - d3) / ((d4 - d3) + (d5 - d6)))))
+    denom = 1.0 / (va + vb + vc)
+    return np.linalg.norm(p - (a + ab * (vb * denom) + ac * (vc * denom)))
+
+
+def face_ties(a, b, n, mesh, points, ref, mine, launch, items):
+    """(what is left of a mismatch of face-index array `n`, the number of documented ties): an
+    element whose faces differ is a tie when the two faces share a vertex (docs/geometry.md: on a
+    shared edge or vertex warpc reports the lowest face index, Warp the one its tree meets first),
+    the element's point (Warp's `points`) lies on both faces, and every float output with as many
+    elements agrees at that element."""
+    count = a.size
+    others = [m for m in ref if m != n and is_float(items[m].scalar) and mine.get(("out", launch, m)) is not None
+              and ref[m].size % count == 0 and ref[m].size // count == items[m].comps]
+    ties, left = 0, []
+    for e in np.nonzero(a != b)[0]:
+        agree = all(compare_values(mine[("out", launch, m)][e * items[m].comps:(e + 1) * items[m].comps],
+                                   ref[m][e * items[m].comps:(e + 1) * items[m].comps], items[m].scalar) is None
+                    for m in others)
+        if agree and items[n].comps == 1 and mesh.tie(int(a[e]), int(b[e]), points.reshape(-1, 3)[e]):
+            ties += 1
+        else:
+            left.append(e)
+    if not left:
+        return None, ties
+    e = left[0]
+    return f"{len(left)} differ, [{e}] warpc={a[e]:.0f} warp={b[e]:.0f}", ties
+
+
 def grad_bad(a, b):
     scale = max(1.0, float(np.max(np.abs(b), initial=0.0)))
     with np.errstate(invalid="ignore"):
@@ -516,6 +757,7 @@ class Counts:
         self.programs = self.kernels = self.skipped = 0
         self.value_programs = self.value_kernels = self.grad_programs = self.grad_kernels = 0
         self.known_warpc = 0
+        self.face_ties = 0  # face indices told apart only by a documented tie (face_ties)
         self.warp_wrong_kernels = {}  # kernel → the deliberate-difference classes its program falls in
         self.value_mismatch = self.grad_warpc_wrong = self.grad_warp_wrong = self.undecided = self.errors = 0
         self.skip_reasons = {}
@@ -577,14 +819,19 @@ def check_program(path, opts, warpc, counts, tmp, rng_seed):
     for k, name in entries:
         counts.kernels += 1
         reason = spec["skip"].get(k.key)
-        if reason is None and (RUNTIME_OBJECTS.search(k.adj.source or "") or (
-                RUNTIME_OBJECTS.search(source) and any(a.type is wp.uint64 for a in k.adj.args))):
-            reason = "needs a runtime object (mesh / bvh / hash grid / volume id)"
+        ids = [a.label for a in k.adj.args if a.type is wp.uint64]
+        if reason is None and (RUNTIME_OBJECTS.search(k.adj.source or "") or (RUNTIME_OBJECTS.search(source) and ids)):
+            # every wp.uint64 parameter of a kernel that may use objects needs an object directive
+            # (one that uses objects without such a parameter, e.g. through a struct field: skipped)
+            missing = [p for p in ids if not any(lookup(spec[o], k.key, p) for o in ("mesh", "bvh", "hash_grid", "volume"))]
+            if missing or not ids:
+                reason = ("needs a runtime object (mesh / bvh / hash grid / volume id): "
+                          + (f"no sidecar object directive for '{missing[0]}'" if missing else "not a wp.uint64 parameter"))
         if reason is None and getattr(k, "is_generic", False):
             reason = "generic kernel without @wp.overload instances"
         if reason is None:
             try:
-                dims, args = build_launch(k, spec, rng)
+                dims, args = build_launch(k, spec, rng, name)
                 launches.append((k, name, dims, args))
                 continue
             except Unsupported as e:
@@ -621,9 +868,18 @@ def check_program(path, opts, warpc, counts, tmp, rng_seed):
             continue
         bad = []
         items = {it.name: it for _, _, _, its in args for it in its}
+        objects = {pn: t for pn, t, kind, _ in args if kind == "object"}
         for n, b in ref.items():
             a = mine.get(("out", i, n))
             why = "missing in warpc's output" if a is None else compare_values(a, b, items[n].scalar)
+            mesh, on = objects.get((lookup(spec["face"], k.key, n) or ("", ""))[0]), \
+                (lookup(spec["face"], k.key, n) or ("", ""))[1]
+            if why and a is not None and a.shape == b.shape and mesh is not None and on in ref:
+                why, ties = face_ties(a, b, n, mesh, ref[on], ref, mine, i, items)
+                if ties:
+                    counts.face_ties += ties
+                    report.append(f"tie   {label}.{n}: {ties} face indices differ between faces that share a vertex "
+                                  f"and both hold the point found, every float output of those elements agrees")
             if why:
                 bad.append(f"{n}: {why}")
         if bad and label in KNOWN_WARPC_WRONG:
@@ -731,6 +987,7 @@ def main():
     opts = ap.parse_args()
     programs = opts.programs or sorted(os.path.join(opts.corpus, f) for f in os.listdir(opts.corpus) if f.endswith(".wp"))
     tmp = tempfile.mkdtemp(prefix="warpc-corpus-values-")
+    VOLUME_DIR[0] = tmp
     cache = opts.cache or os.path.join(tmp, "build")
     inputs = stage_inputs(opts.corpus, tmp)  # imported helper modules
     wp.config.kernel_cache_dir = os.path.join(cache, "warp-kernel-cache")
@@ -771,7 +1028,7 @@ def main():
           f"{c.skipped} kernels skipped ({reasons or 'none'}); value mismatches {c.value_mismatch}, gradient "
           f"mismatches warpc-wrong {c.grad_warpc_wrong}, Warp-wrong {c.grad_warp_wrong} "
           f"(in {len(c.warp_wrong_kernels)} kernels), "
-          f"undecided {c.undecided}; known warpc bugs {c.known_warpc}; "
+          f"undecided {c.undecided}; known warpc bugs {c.known_warpc}; face-index ties {c.face_ties}; "
           f"run errors {c.errors} (Warp {wp.config.version}, {opts.device})")
     return 1 if (c.value_mismatch or c.grad_warpc_wrong or c.undecided or c.errors or fixed) else 0
 

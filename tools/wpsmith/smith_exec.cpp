@@ -26,6 +26,23 @@
 //                                          by field as in its `arg`; the backward pass then
 //                                          runs too)
 //   end
+// Object blocks (anywhere before the launches that use them) build a runtime object on the
+// launch device, named for `arg object NAME`, which passes its uint64 id to a wp.uint64
+// parameter (the object lives until the end of the run):
+//   object mesh NAME NPOINTS NTRIS HAS_VELOCITIES(0|1) POINTS… INDICES… [VELOCITIES…]
+//                                          (wp::Mesh: 3·NPOINTS floats, 3·NTRIS int32 point
+//                                          indices, with HAS_VELOCITIES 3·NPOINTS floats)
+//   object bvh NAME N LOWERS… UPPERS…      (wp::Bvh over N boxes: 3·N floats each)
+//   object hash_grid NAME DX DY DZ RADIUS NPOINTS POINTS…
+//                                          (wp::HashGrid of DX·DY·DZ cells built over the
+//                                          3·NPOINTS floats with cell width RADIUS; kernels
+//                                          read the points from their own array argument)
+//   object volume NAME file PATH           (wp::Volume::load of an .nvdb file)
+//   object volume NAME sphere RADIUS VOXEL HALF_WIDTH PATH
+//                                          (NanoVDB's createLevelSetSphere<float> centred at
+//                                          the origin, RADIUS and VOXEL in world units, a
+//                                          narrow band of HALF_WIDTH voxels; also written to
+//                                          PATH so that another tool can load the same voxels)
 // SCALAR is the component type as reflect.h spells it (float16 … float64, int8 … uint64,
 // bool) or f32 / i32; it must match the kernel's parameter. Floats may be hexadecimal (C99
 // %a, Python float.hex()); integers and bools (0/1) are decimal.
@@ -44,28 +61,39 @@
 // its -I directories' files, warpc and the runtime library.
 //
 // Contract: exit 0 when everything ran; 2 for bad usage, an unreadable or malformed input
-// file, a value that does not match the kernel's signature, or a failed build (the failing
+// file, a value that does not match the kernel's signature, a malformed object block or one
+// the runtime refuses (`object 'NAME': …`), an `arg object` naming no object or passed to a
+// parameter that is not a wp.uint64, or a failed build (the failing
 // command and its output on stderr); 3 when a launch threw a wp::Error (its message on
 // stderr); with --device cuda and no CUDA device it prints "skipped: no CUDA device" and
 // exits 4. Arrays of structs as struct fields, and arrays of structs whose element has an array
 // field, are not supported (exit 2).
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <nanovdb/util/Primitives.h>
+
 #include "module_build.h"
 #include "values.h"
 #include "wp/allocator.h"
+#include "wp/array.h"
+#include "wp/bvh.h"
 #include "wp/error.h"
+#include "wp/hash_grid.h"
 #include "wp/launch.h"
+#include "wp/mesh.h"
 #include "wp/reflect.h"
+#include "wp/volume.h"
 
 namespace {
 
@@ -274,6 +302,108 @@ Arg read_struct_array(Tokens& in, const wp::reflect::ParamInfo& pi) {
   return a;
 }
 
+// A runtime object of an `object` block: the object and the arrays it was built from (kept
+// alive with it), and its id.
+struct Object {
+  std::string kind;
+  uint64_t id = 0;
+  std::vector<wp::array<wp::vec3>> vec3s;
+  wp::array<int32_t> indices;
+  std::unique_ptr<wp::Mesh> mesh;
+  std::unique_ptr<wp::Bvh> bvh;
+  std::unique_ptr<wp::HashGrid> grid;
+  std::unique_ptr<wp::Volume> volume;
+};
+using Objects = std::map<std::string, Object>;
+
+// Reads `object KIND NAME …` (after `object`) and builds the object on `device`.
+void read_object(Tokens& in, const wp::Device& device, Objects& objects) {
+  const std::string kind = in.next(), name = in.next();
+  const std::string what = "object '" + name + "'";
+  if (objects.count(name)) die(2, what + " is defined twice");
+  auto count = [&](const char* of) {
+    const std::string& t = in.next();
+    char* end = nullptr;
+    const long v = std::strtol(t.c_str(), &end, 10);
+    if (*end || t.empty() || v < 0 || v > (1L << 30)) die(2, what + ": expected " + of + " (a count >= 0), got '" + t + "'");
+    return size_t(v);
+  };
+  auto number = [&](const char* of) {
+    const std::string& t = in.next();
+    char* end = nullptr;
+    const double v = std::strtod(t.c_str(), &end);
+    if (*end || t.empty()) die(2, what + ": expected " + of + " (a number), got '" + t + "'");
+    return v;
+  };
+  auto vec3s = [&](size_t n, const char* of) {
+    std::vector<wp::vec3> v(n);
+    for (size_t k = 0; k < n; ++k)
+      for (int c = 0; c < 3; ++c) v[k][c] = float(number(of));
+    return wp::from_host(v, wp::Shape{int64_t(n)}, device);
+  };
+  Object o;
+  o.kind = kind;
+  try {
+    if (kind == "mesh") {
+      const size_t np = count("the number of points"), nt = count("the number of triangles");
+      const size_t with_velocities = count("HAS_VELOCITIES");
+      if (with_velocities > 1) die(2, what + ": HAS_VELOCITIES must be 0 or 1");
+      o.vec3s.push_back(vec3s(np, "a point coordinate"));
+      std::vector<int32_t> idx(3 * nt);
+      for (int32_t& i : idx) {
+        const double v = number("a point index");
+        if (v != std::floor(v) || std::fabs(v) > 2147483647.0) die(2, what + ": a point index must be an int32");
+        i = int32_t(v);
+      }
+      o.indices = wp::from_host(idx, wp::Shape{int64_t(idx.size())}, device);
+      if (with_velocities) {
+        o.vec3s.push_back(vec3s(np, "a velocity component"));
+        o.mesh = std::make_unique<wp::Mesh>(o.vec3s[0], o.indices, o.vec3s[1]);
+      } else {
+        o.mesh = std::make_unique<wp::Mesh>(o.vec3s[0], o.indices);
+      }
+      o.id = o.mesh->id();
+    } else if (kind == "bvh") {
+      const size_t n = count("the number of boxes");
+      o.vec3s.push_back(vec3s(n, "a lower corner coordinate"));
+      o.vec3s.push_back(vec3s(n, "an upper corner coordinate"));
+      o.bvh = std::make_unique<wp::Bvh>(o.vec3s[0], o.vec3s[1]);
+      o.id = o.bvh->id();
+    } else if (kind == "hash_grid") {
+      const size_t dx = count("the grid's x cells"), dy = count("the grid's y cells"), dz = count("the grid's z cells");
+      const double radius = number("the cell width");
+      const size_t n = count("the number of points");
+      o.vec3s.push_back(vec3s(n, "a point coordinate"));
+      o.grid = std::make_unique<wp::HashGrid>(int(dx), int(dy), int(dz), device);
+      o.grid->build(o.vec3s[0], radius);
+      o.id = o.grid->id();
+    } else if (kind == "volume") {
+      const std::string form = in.next();
+      if (form == "file") {
+        o.volume = std::make_unique<wp::Volume>(wp::Volume::load(in.next(), device));
+      } else if (form == "sphere") {
+        const double radius = number("the sphere's radius"), voxel = number("the voxel size");
+        const double half_width = number("the narrow band's half width");
+        const std::string path = in.next();
+        if (!(radius > 0) || !(voxel > 0) || !(half_width > 0))
+          die(2, what + ": a level-set sphere needs RADIUS, VOXEL and HALF_WIDTH > 0");
+        auto handle = nanovdb::createLevelSetSphere<float>(float(radius), nanovdb::Vec3f(0.0f), voxel, half_width);
+        o.volume = std::make_unique<wp::Volume>(wp::Volume::from_grid(handle.data(), handle.size(), device));
+        o.volume->save(path);
+      } else {
+        die(2, what + ": expected 'volume NAME file PATH' or 'volume NAME sphere RADIUS VOXEL HALF_WIDTH PATH', got '" +
+                   form + "'");
+      }
+      o.id = o.volume->id();
+    } else {
+      die(2, "object kind '" + kind + "' is not one of mesh, bvh, hash_grid, volume");
+    }
+  } catch (const wp::Error& e) {
+    die(2, what + ": " + e.what());
+  }
+  objects.emplace(name, std::move(o));
+}
+
 struct Launch {
   const wp::reflect::KernelInfo* kernel = nullptr;
   std::vector<int64_t> dim;
@@ -282,7 +412,8 @@ struct Launch {
                                                               // (the array's memory layout)
 };
 
-Launch read_launch(Tokens& in, const std::vector<const wp::reflect::KernelInfo*>& kernels, const std::string& file) {
+Launch read_launch(Tokens& in, const std::vector<const wp::reflect::KernelInfo*>& kernels, const std::string& file,
+                   const Objects& objects) {
   if (in.next() != "launch") die(2, "expected 'launch', got '" + in.t[in.pos - 1] + "'");
   Launch l;
   const std::string name = in.next();
@@ -297,7 +428,24 @@ Launch read_launch(Tokens& in, const std::vector<const wp::reflect::KernelInfo*>
     if (in.next() != "arg") die(2, "kernel '" + name + "' takes " + std::to_string(k.num_params) + " arguments");
     const wp::reflect::ParamInfo& pi = k.params[p];
     Arg a;
-    if (pi.is_array && pi.components == 0) {  // an array of structs (reflect.h: scalar "", 0 components)
+    if (in.peek() == "object") {  // a runtime object's id
+      in.next();
+      const std::string oname = in.next();
+      if (pi.is_array || pi.num_fields > 0 || gradcheck::parse_scalar(pi.scalar) != Scalar::u64 || pi.components != 1)
+        die(2, "'" + std::string(pi.name) + "' (" + pi.dtype + ") takes no object: an object's id is a wp.uint64");
+      const auto it = objects.find(oname);
+      if (it == objects.end())
+        die(2, "'" + std::string(pi.name) + "': no object '" + oname +
+                   "' (define it with an 'object' block before the launch)");
+      Value v;
+      v.name = pi.name;
+      v.scalar = Scalar::u64;
+      v.components = 1;
+      v.size = sizeof(uint64_t);
+      v.bytes.resize(sizeof(uint64_t));
+      std::memcpy(v.bytes.data(), &it->second.id, sizeof(uint64_t));
+      a.values.push_back(std::move(v));
+    } else if (pi.is_array && pi.components == 0) {  // an array of structs (reflect.h: scalar "", 0 components)
       a = read_struct_array(in, pi);
     } else if (pi.num_fields > 0 && !pi.is_array) {
       if (in.next() != "struct") die(2, "'" + std::string(pi.name) + "' is a struct: expected 'arg struct'");
@@ -582,7 +730,15 @@ int main(int argc, char** argv) {
     gradcheck::Library lib(library);
     const wp::Device device = cuda ? wp::Device::cuda(0) : wp::Device::cpu();
     std::ostringstream out;
-    for (size_t l = 0; !in.done(); ++l) run_launch(read_launch(in, lib.kernels(), pos[0]), l, device, out);
+    Objects objects;  // before the launches' memory is freed, after the library is loaded
+    for (size_t l = 0; !in.done();) {
+      if (in.peek() == "object") {
+        in.next();
+        read_object(in, device, objects);
+        continue;
+      }
+      run_launch(read_launch(in, lib.kernels(), pos[0], objects), l++, device, out);
+    }
     std::ofstream(pos[2]) << out.str();
   } catch (const gradcheck::BuildError& e) {
     std::cerr << "warpc-smith-exec: build failed: " << e.what() << "\n";
