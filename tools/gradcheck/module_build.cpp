@@ -107,6 +107,7 @@ Toolchain Toolchain::find(const char* argv0) {
   tc.warpc = GRADCHECK_WARPC;
   tc.cxx = GRADCHECK_CXX;
   tc.nvcc = GRADCHECK_NVCC;
+  tc.nvrtc = GRADCHECK_NVRTC;
   tc.cuda_arch = GRADCHECK_CUDA_ARCH;
   tc.runtime_lib = GRADCHECK_RUNTIME_LIB;
   tc.cuda_lib_dir = find_cuda_lib_dir(GRADCHECK_CUDA_LIB_DIR, tc.nvcc);
@@ -122,6 +123,8 @@ Toolchain Toolchain::find(const char* argv0) {
   if (fs::exists(exe.parent_path() / "warpc") && fs::exists(prefix / "include/wp/wp.h") &&
       fs::exists(lib)) {  // an installed tree: <prefix>/bin/{warpc,warpc-gradcheck}
     tc.warpc = (exe.parent_path() / "warpc").string();
+    const fs::path nvrtc = exe.parent_path() / "warpc-nvrtc";
+    tc.nvrtc = fs::exists(nvrtc) ? nvrtc.string() : "";
     tc.runtime_lib = lib.string();
     tc.include_dirs = {(prefix / "include").string()};
   }
@@ -134,12 +137,22 @@ ModuleBuild build_module(const Toolchain& tc, const std::string& wp_file,
                          const std::string& dir, bool verbose) {
   ModuleBuild mb;
   const std::string stem = stem_of(wp_file);
+  bool use_nvrtc = cuda && !tc.nvrtc.empty();
+  if (const char* choice = std::getenv("WARPC_GRADCHECK_CUDA_COMPILER"); cuda && choice && *choice) {
+    const std::string c = choice;
+    if (c != "nvrtc" && c != "nvcc")
+      throw BuildError("WARPC_GRADCHECK_CUDA_COMPILER='" + c + "': expected nvrtc or nvcc");
+    if (c == "nvrtc" && tc.nvrtc.empty())
+      throw BuildError("WARPC_GRADCHECK_CUDA_COMPILER=nvrtc, but this build has no warpc-nvrtc");
+    use_nvrtc = c == "nvrtc";
+  }
   std::vector<std::string> warpc = {tc.warpc, wp_file};
   for (const std::string& i : includes) warpc.insert(warpc.end(), {"-I", i});
   warpc.insert(warpc.end(), tc.warpc_flags.begin(), tc.warpc_flags.end());
   std::vector<std::string> gen = warpc;
   gen.insert(gen.end(), {cuda ? "--emit=header,cpp,cuda" : "--emit=header,cpp", "--reflect", "--jvp",
                          "--namespace", "gradcheck_module", "-o", dir, "--color", "never"});
+  if (use_nvrtc) gen.push_back("--cuda-compiler=nvrtc");
   must_run(gen, dir, "warpc", verbose, &mb.warpc_stderr);
   std::vector<std::string> ir = warpc;
   ir.insert(ir.end(), {"--emit=ir", "--color", "never"});
@@ -150,7 +163,20 @@ ModuleBuild build_module(const Toolchain& tc, const std::string& wp_file,
   if (tc.runtime_cuda) flags.push_back("-DWARPC_RUNTIME_CUDA");
   flags.insert(flags.end(), tc.cxx_flags.begin(), tc.cxx_flags.end());
   std::vector<std::string> objects;
-  if (cuda) {
+  if (use_nvrtc) {
+    std::vector<std::string> rtc = {tc.nvrtc, dir + "/" + stem + ".wp.cu", "-o", dir + "/" + stem + ".wp.cubin.cpp",
+                                    "--arch", tc.cuda_arch};
+    for (const std::string& i : tc.include_dirs) rtc.push_back("-I" + i);
+    for (const std::string& f : tc.cxx_flags)  // the -D flags (WARPC_DEBUG); the rest are host-only
+      if (f.rfind("-D", 0) == 0) rtc.push_back(f);
+    must_run(rtc, dir, "warpc-nvrtc", verbose);
+    std::vector<std::string> cc = {tc.cxx};
+    cc.insert(cc.end(), flags.begin(), flags.end());
+    cc.insert(cc.end(), {"-c", dir + "/" + stem + ".wp.cubin.cpp", "-o", dir + "/cubin.o"});
+    must_run(cc, dir, "cxx-cubin", verbose);
+    objects.push_back(dir + "/cubin.o");
+    flags.push_back("-DWARPC_KERNELS_CUDA=1");
+  } else if (cuda) {
     std::vector<std::string> nv = {tc.nvcc, "-std=c++20", "-O1", "-arch=" + tc.cuda_arch,
                                    "-Xcompiler=-fPIC", "-I" + dir, "-DWARPC_RUNTIME_CUDA"};
     for (const std::string& i : tc.include_dirs) nv.push_back("-I" + i);

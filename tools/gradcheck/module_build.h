@@ -1,6 +1,7 @@
 // module_build.h — turning a .wp file into a loaded kernel library for warpc-gradcheck:
 // warpc (--emit=header,cpp[,cuda] --reflect, and --emit=ir for minmax_targets), the host
-// compiler (and nvcc) into a shared library linked with the PIC static runtime, dlopen.
+// compiler (and warpc-nvrtc or nvcc) into a shared library linked with the PIC static
+// runtime, dlopen.
 //
 // Contract:
 //  * Toolchain::find(argv0) gives the paths configured at build time (gradcheck_config.h), or
@@ -9,6 +10,11 @@
 //  * A sanitizer build of warpc configures its sanitizer flags into Toolchain::cxx_flags:
 //    the generated C++ is compiled and the library linked with them, so kernels run
 //    instrumented under tools/sanitize.sh as the build-time kernel libraries do.
+//  * CUDA kernels: with warpc-nvrtc built (Toolchain::nvrtc), warpc writes the device-only
+//    .wp.cu of --cuda-compiler=nvrtc, warpc-nvrtc compiles it to an embedded cubin
+//    (<stem>.wp.cubin.cpp, host C++) and the launchers load it through the driver, as
+//    add_warp_kernels' default does; WARPC_GRADCHECK_CUDA_COMPILER=nvcc in the environment
+//    (or no warpc-nvrtc) compiles the .wp.cu with nvcc instead. Any other value is an error.
 //  * build_module() writes everything under `work_dir`; a failing step throws BuildError
 //    carrying the command and its output. warpc's stderr is kept (refusal warnings).
 //  * Library owns the dlopen handle (RTLD_NOW | RTLD_LOCAL); kernels() is the reflection
@@ -33,7 +39,7 @@
 namespace gradcheck {
 
 struct Toolchain {
-  std::string warpc, cxx, nvcc, cuda_arch, runtime_lib, cuda_lib_dir;
+  std::string warpc, cxx, nvcc, nvrtc, cuda_arch, runtime_lib, cuda_lib_dir;
   std::vector<std::string> include_dirs;
   bool runtime_cuda = false;
   std::vector<std::string> warpc_flags;  // extra warpc options (--loop-ad=…)
