@@ -617,15 +617,18 @@ BvhTopology build_lbvh_cpu(const BvhBuildRequest& req, const ItemScan& scan) {
     return a.key < b.key || (a.key == b.key && a.item < b.item);
   });
 
+  const int32_t leaf_size = geom::lbvh_leaf_size(req.options.leaf_size, req.groups != nullptr);
+  const int32_t m = (n + leaf_size - 1) / leaf_size;  // leaves
   BvhTopology t;
-  t.num_nodes = 2 * n - 1;
+  t.num_nodes = 2 * m - 1;
   t.root = 0;
   t.nodes = empty<BvhNode>({t.num_nodes});
   t.items = empty<int32_t>({n});
   t.parents = empty<int32_t>({t.num_nodes});
   t.counters = zeros<int32_t>({t.num_nodes});
   std::vector<uint64_t> keys(static_cast<std::size_t>(n));
-  std::vector<int32_t> range_first(static_cast<std::size_t>(std::max(n - 1, 1)));
+  std::vector<uint64_t> run_keys(static_cast<std::size_t>(m));  // the radix tree's: one per leaf
+  std::vector<int32_t> range_first(static_cast<std::size_t>(std::max(m - 1, 1)));
   std::vector<int32_t> range_last(range_first.size());
   int32_t* slots = t.items.data();
   BvhNode* nodes = t.nodes.data();
@@ -634,12 +637,17 @@ BvhTopology build_lbvh_cpu(const BvhBuildRequest& req, const ItemScan& scan) {
     for (int64_t k = b; k < e; ++k) {
       keys[k] = keyed[k].key;
       slots[k] = keyed[k].item;
-      geom::lbvh_leaf(static_cast<int32_t>(k), n, nodes, parents);
     }
   });
-  parallel_ranges(n - 1, [&](int64_t b, int64_t e) {
+  parallel_ranges(m, [&](int64_t b, int64_t e) {
+    for (int64_t k = b; k < e; ++k) {
+      run_keys[k] = keyed[k * leaf_size].key;
+      geom::lbvh_leaf(static_cast<int32_t>(k), m, n, leaf_size, nodes, parents);
+    }
+  });
+  parallel_ranges(m - 1, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i)
-      geom::lbvh_internal_node(static_cast<int32_t>(i), keys.data(), n, nodes, parents,
+      geom::lbvh_internal_node(static_cast<int32_t>(i), run_keys.data(), m, nodes, parents,
                                range_first.data(), range_last.data());
   });
   if (req.groups) {

@@ -136,9 +136,14 @@ __global__ void lbvh_keys_kernel(const v3* lowers, const v3* uppers, const int32
   }
 }
 
-__global__ void lbvh_leaves_kernel(int32_t n, BvhNode* nodes, int32_t* parents) {
-  for (int64_t k = first_index(); k < n; k += grid_stride())
-    geom::lbvh_leaf(static_cast<int32_t>(k), n, nodes, parents);
+__global__ void lbvh_leaves_kernel(int32_t m, int32_t n, int32_t leaf_size, BvhNode* nodes, int32_t* parents) {
+  for (int64_t k = first_index(); k < m; k += grid_stride())
+    geom::lbvh_leaf(static_cast<int32_t>(k), m, n, leaf_size, nodes, parents);
+}
+
+// The key of each leaf's run of slots (its first slot's).
+__global__ void lbvh_run_keys_kernel(const uint64_t* sorted_keys, int32_t m, int32_t leaf_size, uint64_t* run_keys) {
+  for (int64_t k = first_index(); k < m; k += grid_stride()) run_keys[k] = sorted_keys[k * leaf_size];
 }
 
 __global__ void lbvh_internal_kernel(const uint64_t* keys, int32_t n, BvhNode* nodes,
@@ -237,10 +242,12 @@ BvhTopology build_lbvh_cuda(const BvhBuildRequest& req, const ItemScan& scan) {
     const float extent = scan.centroid_upper[d] - scan.centroid_lower[d];
     inv_extent[d] = extent > 0 ? 1.0f / extent : 0.0f;
   }
+  const int32_t leaf_size = geom::lbvh_leaf_size(req.options.leaf_size, req.groups != nullptr);
+  const int32_t m = (n + leaf_size - 1) / leaf_size;  // leaves
   BvhTopology t;
-  t.num_nodes = 2 * n - 1;
+  t.num_nodes = 2 * m - 1;
   t.root = 0;
-  t.first_leaf = n - 1;
+  t.first_leaf = m - 1;
   t.nodes = empty<BvhNode>({t.num_nodes}, device);
   t.items = empty<int32_t>({n}, device);
   t.parents = empty<int32_t>({t.num_nodes}, device);
@@ -271,12 +278,19 @@ BvhTopology build_lbvh_cuda(const BvhBuildRequest& req, const ItemScan& scan) {
   }
   check_cub(err, req.owner, "cub::DeviceRadixSort::SortPairs", device);
 
-  array<int32_t> range_first = empty<int32_t>({std::max(n - 1, 1)}, device);
-  array<int32_t> range_last = empty<int32_t>({std::max(n - 1, 1)}, device);
-  launch(device, n, "wp::Bvh lbvh_leaves", lbvh_leaves_kernel, n, t.nodes.data(), t.parents.data());
-  launch(device, n - 1, "wp::Bvh lbvh_internal", lbvh_internal_kernel,
-         static_cast<const uint64_t*>(sorted_keys.data()), n, t.nodes.data(), t.parents.data(),
-         range_first.data(), range_last.data());
+  array<int32_t> range_first = empty<int32_t>({std::max(m - 1, 1)}, device);
+  array<int32_t> range_last = empty<int32_t>({std::max(m - 1, 1)}, device);
+  launch(device, m, "wp::Bvh lbvh_leaves", lbvh_leaves_kernel, m, n, leaf_size, t.nodes.data(), t.parents.data());
+  array<uint64_t> run_keys;  // the radix tree's keys: one per leaf
+  const uint64_t* tree_keys = sorted_keys.data();
+  if (leaf_size > 1) {
+    run_keys = empty<uint64_t>({m}, device);
+    launch(device, m, "wp::Bvh lbvh_run_keys", lbvh_run_keys_kernel, static_cast<const uint64_t*>(sorted_keys.data()),
+           m, leaf_size, run_keys.data());
+    tree_keys = run_keys.data();
+  }
+  launch(device, m - 1, "wp::Bvh lbvh_internal", lbvh_internal_kernel, tree_keys, m, t.nodes.data(),
+         t.parents.data(), range_first.data(), range_last.data());
   if (req.groups) {
     t.num_groups = scan.max_group + 1;
     t.group_roots = full<int32_t>({t.num_groups}, -1, device);

@@ -6,8 +6,9 @@
 // Contract:
 //  * Pure functions of their arguments, except the writes each documents; safe to run for all
 //    indices concurrently.
-//  * LBVH layout for n items: internal nodes 0 … n−2 (root 0), leaf k (one item, slot k) at node
-//    n−1+k; n = 1 gives a single leaf at node 0.
+//  * LBVH layout for n items in leaves of L (leaf size): m = ⌈n / L⌉ leaves, internal nodes
+//    0 … m−2 (root 0), leaf k (slots kL … min((k+1)L, n) − 1) at node m−1+k; m = 1 gives a
+//    single leaf at node 0.
 //  * refit_from_leaf: one call per leaf, concurrently; counters zero before (each pass leaves
 //    them zero: the second arriver resets its parent's). Each call writes
 //    its leaf, then climbs; at every parent the first arriver stops and the second computes the
@@ -152,11 +153,20 @@ WP_HD void lbvh_internal_node(int32_t i, const uint64_t* keys, int32_t n, BvhNod
   if (i == 0) parents[0] = -1;
 }
 
-// Leaf k of the radix tree: node n−1+k holds slot k. For n = 1 it is the root.
-WP_HD void lbvh_leaf(int32_t k, int32_t n, BvhNode* nodes, int32_t* parents) {
-  nodes[n - 1 + k].left = k;
-  nodes[n - 1 + k].right = -1;
-  if (n == 1) parents[0] = -1;
+// Leaf k of the radix tree over m = ⌈n / leaf_size⌉ runs of leaf_size consecutive sorted slots
+// (their keys: the first slot's): node m−1+k holds slots k·leaf_size … min((k+1)·leaf_size,
+// n) − 1. For m = 1 it is the root.
+WP_HD void lbvh_leaf(int32_t k, int32_t m, int32_t n, int32_t leaf_size, BvhNode* nodes, int32_t* parents) {
+  const int32_t first = k * leaf_size;
+  nodes[m - 1 + k].left = first;
+  nodes[m - 1 + k].right = -(n - first < leaf_size ? n - first : leaf_size);
+  if (m == 1) parents[0] = -1;
+}
+
+// The LBVH leaf size of a build: BvhOptions::leaf_size (0: 1); 1 with groups (a leaf must not
+// mix groups, whose subtrees are group roots).
+inline int32_t lbvh_leaf_size(int32_t requested, bool groups) {
+  return groups || requested <= 1 ? 1 : requested;
 }
 
 // Node `node` of the radix tree is the root of group g's subtree when all its keys have group

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "geometry_test_util.h"
@@ -86,6 +87,13 @@ TEST_F(GeometryCuda, EveryBuilderGivesAValidTreeOnTheDevice) {
       const auto t = read_tree(bvh.id(), gpu);
       check_tree(t, b.lowers, b.uppers, 0, max_leaf(builder));
       EXPECT_EQ(t.desc.item_lowers, lo.data());
+      if (builder == wp::BvhBuilder::Lbvh) {  // runs of several items per leaf
+        for (int leaf : {2, 4}) {
+          wp::Bvh runs(lo, hi, {builder, leaf});
+          check_tree(read_tree(runs.id(), gpu), b.lowers, b.uppers, 0, leaf);
+          expect_kernel_finds_every_item(runs.id(), n);
+        }
+      }
       cudaPointerAttributes attr{};
       ASSERT_EQ(cudaPointerGetAttributes(&attr, reinterpret_cast<void*>(bvh.id())), cudaSuccess);
       EXPECT_EQ(attr.type, cudaMemoryTypeDevice);
@@ -98,8 +106,9 @@ TEST_F(GeometryCuda, LbvhMatchesTheCpuLbvh) {
   const auto b = wp_test::random_boxes(30000, 5);
   std::vector<int32_t> groups(b.lowers.size());
   for (std::size_t i = 0; i < groups.size(); ++i) groups[i] = static_cast<int32_t>((i * 7) % 13);
-  for (bool with_groups : {false, true}) {
-    const wp::BvhOptions o{wp::BvhBuilder::Lbvh, 0};
+  for (const auto [with_groups, leaf] : {std::pair{false, 0}, std::pair{true, 0}, std::pair{false, 3}, std::pair{true, 4}}) {
+    SCOPED_TRACE("groups=" + std::to_string(with_groups) + " leaf_size=" + std::to_string(leaf));
+    const wp::BvhOptions o{wp::BvhBuilder::Lbvh, leaf};
     wp::Bvh cpu = with_groups ? wp::Bvh(wp::from_host(b.lowers), wp::from_host(b.uppers), wp::from_host(groups), o)
                               : wp::Bvh(wp::from_host(b.lowers), wp::from_host(b.uppers), o);
     wp::Bvh dev = with_groups ? wp::Bvh(wp::from_host(b.lowers, gpu), wp::from_host(b.uppers, gpu),

@@ -28,8 +28,7 @@ constexpr wp::BvhBuilder kAllBuilders[] = {wp::BvhBuilder::Default, wp::BvhBuild
                                            wp::BvhBuilder::Median, wp::BvhBuilder::Lbvh};
 
 int max_leaf(const wp::BvhOptions& o) {
-  if (o.builder == wp::BvhBuilder::Lbvh) return 1;
-  return o.leaf_size > 0 ? o.leaf_size : 4;
+  return o.leaf_size > 0 ? o.leaf_size : o.builder == wp::BvhBuilder::Lbvh ? 1 : 4;
 }
 
 std::string builder_name(wp::BvhBuilder b) {

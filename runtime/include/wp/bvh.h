@@ -12,7 +12,10 @@
 //    1 + the largest group id.
 //  * Builders (BvhOptions::builder): Default = binned SAH on the CPU, LBVH on CUDA; Sah and
 //    Median on a CUDA device build on the host and upload the tree; Lbvh runs on both. Leaves
-//    hold at most leaf_size items (0: 4 for Sah/Median); LBVH leaves always hold one item.
+//    hold at most leaf_size items (0: 4 for Sah/Median, 1 for Lbvh). An LBVH with leaf_size
+//    L > 1 cuts the Morton-sorted items into runs of L (the last may be shorter) and builds
+//    the radix tree over the runs; with groups its leaves hold one item (a leaf must not mix
+//    groups).
 //    Every builder is deterministic: the same input gives the same tree on any thread count.
 //  * Node boxes are exact unions of their children's boxes (leaves: of their items' boxes).
 //  * refit(): recomputes every node box from the current contents of lowers/uppers, keeping
@@ -47,7 +50,7 @@ enum class BvhBuilder {
 
 struct BvhOptions {
   BvhBuilder builder = BvhBuilder::Default;
-  int leaf_size = 0;  // most items per leaf; 0: the builder's default (4; LBVH: always 1)
+  int leaf_size = 0;  // most items per leaf; 0: the builder's default (4; LBVH: 1)
 };
 
 class Bvh {
