@@ -7,7 +7,9 @@
 # exits 1 when a tool reported an error or a test failed under it.
 #
 # Tests that deliberately fault (runtime-cuda-trap-surfaces-at-synchronize, debug-bounds-cuda)
-# are excluded: their device-side trap is the behaviour under test.
+# are excluded: their device-side trap is the behaviour under test; so are the examples
+# (minutes each under a sanitizer; their kernels are the run tests'). COMPUTE_SANITIZE_JOBS
+# (default 8) tests run at once (the GPU is shared; each sanitizer instance is a process).
 set -euo pipefail
 build=${1:?usage: compute_sanitize.sh BUILD_DIR OUT_DIR [TOOL...]}
 out=${2:?usage: compute_sanitize.sh BUILD_DIR OUT_DIR [TOOL...]}
@@ -25,11 +27,14 @@ status=0
 for tool in "${tools[@]}"; do
   echo "== $tool"
   set +e
-  "$cs" --tool "$tool" --target-processes all --error-exitcode 99 --log-file "$out/$tool.log" \
-    ctest --test-dir "$build" -L gpu -E 'trap|debug-bounds' --output-on-failure >"$out/$tool-ctest.log" 2>&1
+  "$cs" --tool "$tool" --target-processes all --error-exitcode 99 --log-file "$out/$tool.%p.log" \
+    ctest --test-dir "$build" -L gpu -E 'trap|debug-bounds|^example-' -j "${COMPUTE_SANITIZE_JOBS:-8}" \
+    --output-on-failure >"$out/$tool-ctest.log" 2>&1
   rc=$?
   set -e
-  grep -E 'ERROR SUMMARY|tests passed|tests failed' "$out/$tool.log" "$out/$tool-ctest.log" | tail -n 5 || true
+  cat "$out"/"$tool".*.log > "$out/$tool.log" 2>/dev/null || true  # one log per process (%p)
+  grep -E 'ERROR SUMMARY' "$out/$tool.log" | sort | uniq -c || true
+  grep -E 'tests passed|tests failed' "$out/$tool-ctest.log" | tail -n 2 || true
   [ $rc -eq 0 ] || status=1
 done
 exit $status

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# tools/gpu/oracle_check.sh — the CUDA side of the differential tests, from a build tree made
+# elsewhere (copied as for gpu_check.sh), with NVIDIA Warp's Python package in WARP_SITE (a
+# folder on PYTHONPATH; test-only):
+#
+#   tools/gpu/oracle_check.sh BUILD_DIR OUT_DIR WARP_SITE [SEEDS]
+#
+#  1. smith-exec-objects-cuda: the geometry objects warpc-smith-exec builds, on cuda:0;
+#  2. tools/check_corpus_values.py --device cuda: Warp as the value and gradient oracle over the
+#     corpus on the GPU (warpc libraries built in parallel by warpc-nvrtc first);
+#  3. tools/wpsmith/campaign.sh SEEDS (default 200) from seed 5000 with --cuda and Warp on the GPU:
+#     random modules on CPU and CUDA against the float64 reference, Warp as a further opinion.
+# Each step's log goes to OUT_DIR; a summary is printed last. Exit status: 0 when every step
+# passed.
+set -u
+build=$(cd "$1" && pwd)
+out=$2
+site=$3
+seeds=${4:-200}
+here=$(cd "$(dirname "$0")/../.." && pwd)
+mkdir -p "$out"
+orig_src=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt")
+if [ -n "$orig_src" ] && [ "$orig_src" != "$here" ] && [ ! -e "$orig_src" ]; then
+  mkdir -p "$(dirname "$orig_src")" && ln -s "$here" "$orig_src"
+fi
+export LD_LIBRARY_PATH="$build/lib:${LD_LIBRARY_PATH:-}"
+export PYTHONPATH="$site${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
+status=0
+summary=()
+step() {  # step NAME LOG command…
+  local name=$1 log=$2
+  shift 2
+  "$@" > "$out/$log" 2>&1
+  local rc=$?
+  summary+=("$name: exit $rc")
+  [ $rc -eq 0 ] || status=1
+}
+step "smith-exec objects (cuda)" objects.log ctest --test-dir "$build" -R '^smith-exec-objects-cuda$' --output-on-failure
+step "Warp oracle (cuda)" oracle_cuda.log python3 "$here/tools/check_corpus_values.py" \
+  --exec "$build/bin/warpc-smith-exec" --corpus "$here/test/programs" --device cuda --cache "$out/oracle-cache"
+step "wpsmith campaign (cuda, Warp)" smith_cuda.log env WARPC_BUILD="$build" bash "$here/tools/wpsmith/campaign.sh" \
+  "$seeds" 5000 -- --cuda --warp python3
+for f in objects.log oracle_cuda.log smith_cuda.log; do
+  echo "== $f"
+  grep -vE '^warp-wrong|^ +|Module .* load|Kernel cache|initialized|Devices|CUDA Toolkit|warp refused' "$out/$f" | tail -n 8
+done
+printf '%s\n' "${summary[@]}"
+exit "$status"
