@@ -17,8 +17,10 @@ import math
 import os
 import random
 import struct
-import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import smith_exec_run  # noqa: E402
 
 
 def f32(x):
@@ -29,18 +31,7 @@ DEVICE = ["cpu"]
 
 
 def run(exe, module, text, work):
-    inp, outp = os.path.join(work, "in.txt"), os.path.join(work, "out.txt")
-    open(inp, "w").write(text)
-    if os.path.exists(outp):
-        os.remove(outp)
-    p = subprocess.run([exe, module, inp, outp, "--device", DEVICE[0], "--cache", os.path.join(work, "cache-" + DEVICE[0])],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    out = {}
-    if p.returncode == 0:
-        for line in open(outp):
-            t = line.split()
-            out[(t[0], int(t[1]), t[2])] = [float.fromhex(v) if "0x" in v else float(v) for v in t[3:]]
-    return p.returncode, p.stdout, out
+    return smith_exec_run.run(exe, module, text, work, "--device", DEVICE[0], "--cache", os.path.join(work, "cache-" + DEVICE[0]))
 
 
 def fl(values):

@@ -31,16 +31,7 @@ site=${3:-}
 here=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out" /tmp/geometry_bench /tmp/hash_grid_bench /tmp/volume_bench
 export LD_LIBRARY_PATH="$build/lib:${LD_LIBRARY_PATH:-}"
-status=0
-summary=()
-step() {  # step NAME LOG command…
-  local name=$1 log=$2
-  shift 2
-  "$@" > "$out/$log" 2>&1
-  local rc=$?
-  summary+=("$name: exit $rc")
-  [ $rc -eq 0 ] || status=1
-}
+. "$here/tools/gpu/step_runner.sh"  # step NAME LOG command…
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$out/gpu.txt" 2>&1
 step "bench cuda" bench_geometry_cuda.log "$build/bin/warpc_bench_geometry" --device cuda:0 --dump /tmp/geometry_bench
 step "bench hash grid cuda" bench_hash_grid_cuda.log "$build/bin/warpc_bench_hash_grid" --device cuda:0 \

@@ -25,16 +25,7 @@ if [ -n "$orig_src" ] && [ "$orig_src" != "$here" ] && [ ! -e "$orig_src" ]; the
 fi
 export LD_LIBRARY_PATH="$build/lib:${LD_LIBRARY_PATH:-}"
 export PYTHONPATH="$site${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
-status=0
-summary=()
-step() {  # step NAME LOG command…
-  local name=$1 log=$2
-  shift 2
-  "$@" > "$out/$log" 2>&1
-  local rc=$?
-  summary+=("$name: exit $rc")
-  [ $rc -eq 0 ] || status=1
-}
+. "$here/tools/gpu/step_runner.sh"  # step NAME LOG command…
 step "smith-exec objects (cuda)" objects.log ctest --test-dir "$build" -R '^smith-exec-objects-cuda$' --output-on-failure
 step "Warp oracle (cuda)" oracle_cuda.log python3 "$here/tools/check_corpus_values.py" \
   --exec "$build/bin/warpc-smith-exec" --corpus "$here/test/programs" --device cuda --cache "$out/oracle-cache"

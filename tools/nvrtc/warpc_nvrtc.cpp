@@ -48,6 +48,8 @@
 #include <string>
 #include <vector>
 
+#include "support/depfile.h"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -317,22 +319,14 @@ std::set<std::string> included_files(const Options& o, const std::string& source
   return seen;
 }
 
-// `path` escaped for a Make rule (spaces and '#', '$').
-std::string make_escaped(const std::string& path) {
-  std::string out;
-  for (char c : path) {
-    if (c == ' ' || c == '#') out += '\\';
-    if (c == '$') out += '$';
-    out += c;
-  }
-  return out;
-}
-
-bool write_depfile(const Options& o, const std::string& source) {
-  std::string text = make_escaped(fs::absolute(o.output).lexically_normal().string()) + ": \\\n  " +
-                     make_escaped(fs::absolute(o.input).lexically_normal().string());
-  for (const std::string& file : included_files(o, source)) text += " \\\n  " + make_escaped(file);
-  return write_if_changed(o.depfile, text + "\n");
+bool write_dependencies(const Options& o, const std::string& source) {
+  const std::set<std::string> files = included_files(o, source);
+  std::vector<std::string> deps = {fs::absolute(o.input).lexically_normal().string()};
+  deps.insert(deps.end(), files.begin(), files.end());
+  std::string error;
+  if (warpc::write_depfile(o.depfile, fs::absolute(o.output).lexically_normal().string(), deps, error)) return true;
+  std::cerr << "warpc-nvrtc: cannot write '" << o.depfile << "': " << error << "\n";
+  return false;
 }
 
 }  // namespace
@@ -345,5 +339,5 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < o.archs.size(); ++i)
     if (!compile(o, source, o.archs[i], &code[i])) return 1;
   if (!write_if_changed(o.output, image_file(o, ns, code))) return 1;
-  return o.depfile.empty() || write_depfile(o, source) ? 0 : 1;
+  return o.depfile.empty() || write_dependencies(o, source) ? 0 : 1;
 }
