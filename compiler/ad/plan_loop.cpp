@@ -18,37 +18,11 @@ using ir::Region;
 // Size and alignment of a value the stack can copy bytewise (C layout over the runtime's
 // types), or false when `t` is not plain data (query iterators, strings …).
 bool plain_layout(const Type* t, size_t& size, size_t& align) {
-  switch (t->kind) {
-    case TypeKind::Scalar:
-    case TypeKind::Vector:
-    case TypeKind::Matrix:
-    case TypeKind::Quat:
-    case TypeKind::Transform: {
-      const size_t n = t->scalar == ScalarKind::Bool ? 1 : static_cast<size_t>(scalar_bits(t->scalar) / 8);
-      size = n * static_cast<size_t>(t->component_count());
-      align = n;
-      return true;
-    }
-    case TypeKind::Array:  // wp::array_t<T> (runtime/include/wp/array_view.h)
-      size = 72;
-      align = 8;
-      return true;
-    case TypeKind::Struct: {
-      if (!t->info) return false;
-      size = 0;
-      align = 1;
-      for (const StructField& f : t->info->fields) {
-        size_t fs = 0, fa = 1;
-        if (!plain_layout(f.type, fs, fa)) return false;
-        size = (size + fa - 1) / fa * fa + fs;
-        align = std::max(align, fa);
-      }
-      size = std::max<size_t>(size, 1);
-      size = (size + align - 1) / align * align;
-      return true;
-    }
-    default: return false;
-  }
+  const std::optional<CLayout> l = c_layout(t);
+  if (!l) return false;
+  size = l->size;
+  align = l->align;
+  return true;
 }
 
 namespace {

@@ -170,33 +170,15 @@ std::string struct_guard(const StructInfo& s) {
 }
 
 Layout type_layout(const Type* t) {
-  switch (t->kind) {
-    case TypeKind::Scalar:
-    case TypeKind::Vector:
-    case TypeKind::Matrix:
-    case TypeKind::Quat:
-    case TypeKind::Transform: {
-      const size_t n = t->scalar == ScalarKind::Bool ? 1 : static_cast<size_t>(scalar_bits(t->scalar) / 8);
-      return {n * static_cast<size_t>(t->component_count()), n};
-    }
-    case TypeKind::Array: return {72, 8};  // wp::array_t<T> (runtime/include/wp/array_view.h)
-    case TypeKind::Struct: return struct_layout(*t->info, nullptr);
-    default: throw CodegenError(fmt::format("struct fields of type '{}'", type_name(t)));
-  }
+  const Type* bad = nullptr;
+  if (const std::optional<CLayout> l = c_layout(t, &bad)) return {l->size, l->align};
+  throw CodegenError(fmt::format("struct fields of type '{}'", type_name(bad)));
 }
 
 Layout struct_layout(const StructInfo& s, std::vector<size_t>* offsets) {
-  Layout out{0, 1};
-  for (const StructField& f : s.fields) {
-    Layout l = type_layout(f.type);
-    out.size = (out.size + l.align - 1) / l.align * l.align;
-    if (offsets) offsets->push_back(out.size);
-    out.size += l.size;
-    out.align = std::max(out.align, l.align);
-  }
-  if (out.size == 0) out.size = 1;  // an empty C++ struct still has size 1
-  out.size = (out.size + out.align - 1) / out.align * out.align;
-  return out;
+  const Type* bad = nullptr;
+  if (const std::optional<CLayout> l = struct_c_layout(s, offsets, &bad)) return {l->size, l->align};
+  throw CodegenError(fmt::format("struct fields of type '{}'", type_name(bad)));
 }
 
 }  // namespace warpc::codegen

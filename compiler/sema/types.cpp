@@ -1,6 +1,8 @@
 // types.cpp — scalar properties, Warp type spelling and type interning.
 #include "sema/types.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <iterator>
@@ -263,6 +265,41 @@ StructInfo* TypeContext::new_struct(std::string name, std::string module) {
   structs_.back()->name = std::move(name);
   structs_.back()->module = std::move(module);
   return structs_.back().get();
+}
+
+std::optional<CLayout> c_layout(const Type* t, const Type** bad) {
+  switch (t->kind) {
+    case TypeKind::Scalar:
+    case TypeKind::Vector:
+    case TypeKind::Matrix:
+    case TypeKind::Quat:
+    case TypeKind::Transform: {
+      const size_t n = t->scalar == ScalarKind::Bool ? 1 : static_cast<size_t>(scalar_bits(t->scalar) / 8);
+      return CLayout{n * static_cast<size_t>(t->component_count()), n};
+    }
+    case TypeKind::Array: return CLayout{72, 8};  // wp::array_t<T> (runtime/include/wp/array_view.h)
+    case TypeKind::Struct:
+      if (t->info) return struct_c_layout(*t->info, nullptr, bad);
+      break;
+    default: break;
+  }
+  if (bad) *bad = t;
+  return std::nullopt;
+}
+
+std::optional<CLayout> struct_c_layout(const StructInfo& s, std::vector<size_t>* offsets, const Type** bad) {
+  CLayout out;
+  for (const StructField& f : s.fields) {
+    const std::optional<CLayout> l = c_layout(f.type, bad);
+    if (!l) return std::nullopt;
+    out.size = (out.size + l->align - 1) / l->align * l->align;
+    if (offsets) offsets->push_back(out.size);
+    out.size += l->size;
+    out.align = std::max(out.align, l->align);
+  }
+  if (out.size == 0) out.size = 1;  // an empty C++ struct still has size 1
+  out.size = (out.size + out.align - 1) / out.align * out.align;
+  return out;
 }
 
 }  // namespace warpc

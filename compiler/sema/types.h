@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -158,5 +159,19 @@ class TypeContext {
   const Type* range_;
   const Type* scalars_[kScalarKindCount];
 };
+
+// The C layout (size, alignment) of a value of type `t` as the runtime stores it: scalars and
+// their vectors, matrices, quaternions and transforms (bool: one byte), an array as its 72-byte
+// wp::array_t view, a struct field by field with C padding (an empty struct: size 1, as in
+// C++). Types with no such layout (query iterators, strings, …) give nullopt and, when `bad`
+// is given, the first such type met (a struct's offending field type). struct_c_layout also
+// appends each field's offset to `offsets` when given.
+struct CLayout {
+  size_t size = 0;
+  size_t align = 1;
+};
+std::optional<CLayout> c_layout(const Type* t, const Type** bad = nullptr);
+std::optional<CLayout> struct_c_layout(const StructInfo& s, std::vector<size_t>* offsets = nullptr,
+                                       const Type** bad = nullptr);
 
 }  // namespace warpc
