@@ -618,17 +618,14 @@ BvhTopology build_lbvh_cpu(const BvhBuildRequest& req, const ItemScan& scan) {
   });
 
   const int32_t leaf_size = geom::lbvh_leaf_size(req.options.leaf_size, req.groups != nullptr);
-  const int32_t m = (n + leaf_size - 1) / leaf_size;  // leaves
   BvhTopology t;
-  t.num_nodes = 2 * m - 1;
+  t.num_nodes = 2 * n - 1;  // the radix tree over single items (cut below for leaf_size > 1)
   t.root = 0;
   t.nodes = empty<BvhNode>({t.num_nodes});
   t.items = empty<int32_t>({n});
   t.parents = empty<int32_t>({t.num_nodes});
-  t.counters = zeros<int32_t>({t.num_nodes});
   std::vector<uint64_t> keys(static_cast<std::size_t>(n));
-  std::vector<uint64_t> run_keys(static_cast<std::size_t>(m));  // the radix tree's: one per leaf
-  std::vector<int32_t> range_first(static_cast<std::size_t>(std::max(m - 1, 1)));
+  std::vector<int32_t> range_first(static_cast<std::size_t>(std::max(n - 1, 1)));
   std::vector<int32_t> range_last(range_first.size());
   int32_t* slots = t.items.data();
   BvhNode* nodes = t.nodes.data();
@@ -637,19 +634,39 @@ BvhTopology build_lbvh_cpu(const BvhBuildRequest& req, const ItemScan& scan) {
     for (int64_t k = b; k < e; ++k) {
       keys[k] = keyed[k].key;
       slots[k] = keyed[k].item;
+      geom::lbvh_leaf(static_cast<int32_t>(k), n, nodes, parents);
     }
   });
-  parallel_ranges(m, [&](int64_t b, int64_t e) {
-    for (int64_t k = b; k < e; ++k) {
-      run_keys[k] = keyed[k * leaf_size].key;
-      geom::lbvh_leaf(static_cast<int32_t>(k), m, n, leaf_size, nodes, parents);
-    }
-  });
-  parallel_ranges(m - 1, [&](int64_t b, int64_t e) {
+  parallel_ranges(n - 1, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i)
-      geom::lbvh_internal_node(static_cast<int32_t>(i), run_keys.data(), m, nodes, parents,
+      geom::lbvh_internal_node(static_cast<int32_t>(i), keys.data(), n, nodes, parents,
                                range_first.data(), range_last.data());
   });
+  if (leaf_size > 1 && n > 1) {  // cut subtrees of at most leaf_size items into leaves
+    const int32_t full = t.num_nodes;
+    std::vector<int32_t> new_index(static_cast<std::size_t>(full));
+    std::vector<char> kept(static_cast<std::size_t>(full));
+    int32_t count = 0;
+    for (int32_t k = 0; k < full; ++k) {
+      kept[k] = static_cast<char>(geom::lbvh_kept(k, n, leaf_size, parents, range_first.data(), range_last.data()));
+      new_index[k] = count;
+      count += kept[k];
+    }
+    BvhTopology cut = t;
+    cut.num_nodes = count;
+    cut.nodes = empty<BvhNode>({count});
+    cut.parents = empty<int32_t>({count});
+    parallel_ranges(full, [&](int64_t b, int64_t e) {
+      for (int64_t k = b; k < e; ++k)
+        if (kept[k])
+          geom::lbvh_cut_node(static_cast<int32_t>(k), n, leaf_size, nodes, parents, range_first.data(),
+                              range_last.data(), new_index.data(), cut.nodes.data(), cut.parents.data());
+    });
+    t = std::move(cut);
+    nodes = t.nodes.data();
+    parents = t.parents.data();
+  }
+  t.counters = zeros<int32_t>({t.num_nodes});
   if (req.groups) {
     t.num_groups = scan.max_group + 1;
     t.group_roots = full<int32_t>({t.num_groups}, -1);

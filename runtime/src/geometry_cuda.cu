@@ -136,14 +136,24 @@ __global__ void lbvh_keys_kernel(const v3* lowers, const v3* uppers, const int32
   }
 }
 
-__global__ void lbvh_leaves_kernel(int32_t m, int32_t n, int32_t leaf_size, BvhNode* nodes, int32_t* parents) {
-  for (int64_t k = first_index(); k < m; k += grid_stride())
-    geom::lbvh_leaf(static_cast<int32_t>(k), m, n, leaf_size, nodes, parents);
+__global__ void lbvh_leaves_kernel(int32_t n, BvhNode* nodes, int32_t* parents) {
+  for (int64_t k = first_index(); k < n; k += grid_stride())
+    geom::lbvh_leaf(static_cast<int32_t>(k), n, nodes, parents);
 }
 
-// The key of each leaf's run of slots (its first slot's).
-__global__ void lbvh_run_keys_kernel(const uint64_t* sorted_keys, int32_t m, int32_t leaf_size, uint64_t* run_keys) {
-  for (int64_t k = first_index(); k < m; k += grid_stride()) run_keys[k] = sorted_keys[k * leaf_size];
+__global__ void lbvh_kept_kernel(int32_t n, int32_t leaf_size, const int32_t* parents, const int32_t* range_first,
+                                 const int32_t* range_last, int32_t* kept) {
+  for (int64_t k = first_index(); k < 2 * int64_t{n} - 1; k += grid_stride())
+    kept[k] = geom::lbvh_kept(static_cast<int32_t>(k), n, leaf_size, parents, range_first, range_last);
+}
+
+__global__ void lbvh_cut_kernel(int32_t n, int32_t leaf_size, const BvhNode* old_nodes, const int32_t* old_parents,
+                                const int32_t* range_first, const int32_t* range_last, const int32_t* kept,
+                                const int32_t* new_index, BvhNode* nodes, int32_t* parents) {
+  for (int64_t k = first_index(); k < 2 * int64_t{n} - 1; k += grid_stride())
+    if (kept[k])
+      geom::lbvh_cut_node(static_cast<int32_t>(k), n, leaf_size, old_nodes, old_parents, range_first, range_last,
+                          new_index, nodes, parents);
 }
 
 __global__ void lbvh_internal_kernel(const uint64_t* keys, int32_t n, BvhNode* nodes,
@@ -243,15 +253,13 @@ BvhTopology build_lbvh_cuda(const BvhBuildRequest& req, const ItemScan& scan) {
     inv_extent[d] = extent > 0 ? 1.0f / extent : 0.0f;
   }
   const int32_t leaf_size = geom::lbvh_leaf_size(req.options.leaf_size, req.groups != nullptr);
-  const int32_t m = (n + leaf_size - 1) / leaf_size;  // leaves
   BvhTopology t;
-  t.num_nodes = 2 * m - 1;
+  t.num_nodes = 2 * n - 1;  // the radix tree over single items (cut below for leaf_size > 1)
   t.root = 0;
-  t.first_leaf = m - 1;
+  t.first_leaf = n - 1;
   t.nodes = empty<BvhNode>({t.num_nodes}, device);
   t.items = empty<int32_t>({n}, device);
   t.parents = empty<int32_t>({t.num_nodes}, device);
-  t.counters = zeros<int32_t>({t.num_nodes}, device);
 
   array<uint64_t> keys = empty<uint64_t>({n}, device);
   array<uint64_t> sorted_keys = empty<uint64_t>({n}, device);
@@ -278,19 +286,40 @@ BvhTopology build_lbvh_cuda(const BvhBuildRequest& req, const ItemScan& scan) {
   }
   check_cub(err, req.owner, "cub::DeviceRadixSort::SortPairs", device);
 
-  array<int32_t> range_first = empty<int32_t>({std::max(m - 1, 1)}, device);
-  array<int32_t> range_last = empty<int32_t>({std::max(m - 1, 1)}, device);
-  launch(device, m, "wp::Bvh lbvh_leaves", lbvh_leaves_kernel, m, n, leaf_size, t.nodes.data(), t.parents.data());
-  array<uint64_t> run_keys;  // the radix tree's keys: one per leaf
-  const uint64_t* tree_keys = sorted_keys.data();
-  if (leaf_size > 1) {
-    run_keys = empty<uint64_t>({m}, device);
-    launch(device, m, "wp::Bvh lbvh_run_keys", lbvh_run_keys_kernel, static_cast<const uint64_t*>(sorted_keys.data()),
-           m, leaf_size, run_keys.data());
-    tree_keys = run_keys.data();
+  array<int32_t> range_first = empty<int32_t>({std::max(n - 1, 1)}, device);
+  array<int32_t> range_last = empty<int32_t>({std::max(n - 1, 1)}, device);
+  launch(device, n, "wp::Bvh lbvh_leaves", lbvh_leaves_kernel, n, t.nodes.data(), t.parents.data());
+  launch(device, n - 1, "wp::Bvh lbvh_internal", lbvh_internal_kernel,
+         static_cast<const uint64_t*>(sorted_keys.data()), n, t.nodes.data(), t.parents.data(),
+         range_first.data(), range_last.data());
+  if (leaf_size > 1 && n > 1) {  // cut subtrees of at most leaf_size items into leaves
+    const int32_t full = t.num_nodes;
+    array<int32_t> kept = empty<int32_t>({full}, device), new_index = empty<int32_t>({full}, device);
+    launch(device, full, "wp::Bvh lbvh_kept", lbvh_kept_kernel, n, leaf_size,
+           static_cast<const int32_t*>(t.parents.data()), static_cast<const int32_t*>(range_first.data()),
+           static_cast<const int32_t*>(range_last.data()), kept.data());
+    std::size_t scan_bytes = 0;
+    check_cub(cub::DeviceScan::ExclusiveSum(nullptr, scan_bytes, kept.data(), new_index.data(), full, stream),
+              req.owner, "cub::DeviceScan::ExclusiveSum", device);
+    std::shared_ptr<void> scan_temp = allocate_shared(device, std::max<std::size_t>(scan_bytes, 1));
+    check_cub(cub::DeviceScan::ExclusiveSum(scan_temp.get(), scan_bytes, kept.data(), new_index.data(), full, stream),
+              req.owner, "cub::DeviceScan::ExclusiveSum", device);
+    int32_t last_index = 0, last_kept = 0;  // the kept count, for the host's node count
+    copy_bytes(&last_index, Device(), new_index.data() + (full - 1), device, sizeof(int32_t));
+    copy_bytes(&last_kept, Device(), kept.data() + (full - 1), device, sizeof(int32_t));
+    BvhTopology cut = t;
+    cut.num_nodes = last_index + last_kept;
+    cut.first_leaf = -1;  // leaves are no longer one contiguous run
+    cut.nodes = empty<BvhNode>({cut.num_nodes}, device);
+    cut.parents = empty<int32_t>({cut.num_nodes}, device);
+    launch(device, full, "wp::Bvh lbvh_cut", lbvh_cut_kernel, n, leaf_size,
+           static_cast<const BvhNode*>(t.nodes.data()), static_cast<const int32_t*>(t.parents.data()),
+           static_cast<const int32_t*>(range_first.data()), static_cast<const int32_t*>(range_last.data()),
+           static_cast<const int32_t*>(kept.data()), static_cast<const int32_t*>(new_index.data()), cut.nodes.data(),
+           cut.parents.data());
+    t = std::move(cut);
   }
-  launch(device, m - 1, "wp::Bvh lbvh_internal", lbvh_internal_kernel, tree_keys, m, t.nodes.data(),
-         t.parents.data(), range_first.data(), range_last.data());
+  t.counters = zeros<int32_t>({t.num_nodes}, device);
   if (req.groups) {
     t.num_groups = scan.max_group + 1;
     t.group_roots = full<int32_t>({t.num_groups}, -1, device);

@@ -6,9 +6,9 @@
 // Contract:
 //  * Pure functions of their arguments, except the writes each documents; safe to run for all
 //    indices concurrently.
-//  * LBVH layout for n items in leaves of L (leaf size): m = ⌈n / L⌉ leaves, internal nodes
-//    0 … m−2 (root 0), leaf k (slots kL … min((k+1)L, n) − 1) at node m−1+k; m = 1 gives a
-//    single leaf at node 0.
+//  * LBVH layout for n items (leaf size 1): internal nodes 0 … n−2 (root 0), leaf k (one item,
+//    slot k) at node n−1+k; n = 1 gives a single leaf at node 0. With leaf size L > 1 the
+//    tree is cut (lbvh_cut_node): the kept nodes, renumbered in order, root 0, leaves anywhere.
 //  * refit_from_leaf: one call per leaf, concurrently; counters zero before (each pass leaves
 //    them zero: the second arriver resets its parent's). Each call writes
 //    its leaf, then climbs; at every parent the first arriver stops and the second computes the
@@ -153,20 +153,51 @@ WP_HD void lbvh_internal_node(int32_t i, const uint64_t* keys, int32_t n, BvhNod
   if (i == 0) parents[0] = -1;
 }
 
-// Leaf k of the radix tree over m = ⌈n / leaf_size⌉ runs of leaf_size consecutive sorted slots
-// (their keys: the first slot's): node m−1+k holds slots k·leaf_size … min((k+1)·leaf_size,
-// n) − 1. For m = 1 it is the root.
-WP_HD void lbvh_leaf(int32_t k, int32_t m, int32_t n, int32_t leaf_size, BvhNode* nodes, int32_t* parents) {
-  const int32_t first = k * leaf_size;
-  nodes[m - 1 + k].left = first;
-  nodes[m - 1 + k].right = -(n - first < leaf_size ? n - first : leaf_size);
-  if (m == 1) parents[0] = -1;
+// Leaf k of the radix tree: node n−1+k holds slot k. For n = 1 it is the root.
+WP_HD void lbvh_leaf(int32_t k, int32_t n, BvhNode* nodes, int32_t* parents) {
+  nodes[n - 1 + k].left = k;
+  nodes[n - 1 + k].right = -1;
+  if (n == 1) parents[0] = -1;
 }
 
 // The LBVH leaf size of a build: BvhOptions::leaf_size (0: 1); 1 with groups (a leaf must not
 // mix groups, whose subtrees are group roots).
 inline int32_t lbvh_leaf_size(int32_t requested, bool groups) {
   return groups || requested <= 1 ? 1 : requested;
+}
+
+// ---- LBVH leaves of up to L items: the radix tree over single items, cut at subtrees --------
+// A node of the radix tree over n items (internal nodes with their slot ranges) holds
+// lbvh_subtree_size items. With leaf size L > 1 the tree is cut where a subtree holds at most L
+// items: such a subtree whose parent holds more becomes one leaf of its (contiguous) slots, and
+// the nodes below it go. Kept nodes are renumbered in their old order (exclusive prefix sum of
+// lbvh_kept), so the root stays node 0.
+WP_HD int32_t lbvh_subtree_size(int32_t node, int32_t n, const int32_t* range_first, const int32_t* range_last) {
+  return node >= n - 1 ? 1 : range_last[node] - range_first[node] + 1;
+}
+
+// 1 when `node` survives the cut: the root, or a node whose parent holds more than L items.
+WP_HD int32_t lbvh_kept(int32_t node, int32_t n, int32_t leaf_size, const int32_t* parents,
+                        const int32_t* range_first, const int32_t* range_last) {
+  const int32_t p = parents[node];
+  return p < 0 || lbvh_subtree_size(p, n, range_first, range_last) > leaf_size;
+}
+
+// Writes kept node `node` of the full tree (old_nodes, old_parents) at new_index[node]: a node
+// of more than L items keeps its two children (renumbered), one of at most L becomes a leaf.
+WP_HD void lbvh_cut_node(int32_t node, int32_t n, int32_t leaf_size, const BvhNode* old_nodes,
+                         const int32_t* old_parents, const int32_t* range_first, const int32_t* range_last,
+                         const int32_t* new_index, BvhNode* nodes, int32_t* parents) {
+  const int32_t k = new_index[node];
+  const int32_t size = lbvh_subtree_size(node, n, range_first, range_last);
+  if (size <= leaf_size) {
+    nodes[k].left = node >= n - 1 ? node - (n - 1) : range_first[node];
+    nodes[k].right = -size;
+  } else {
+    nodes[k].left = new_index[old_nodes[node].left];
+    nodes[k].right = new_index[old_nodes[node].right];
+  }
+  parents[k] = old_parents[node] < 0 ? -1 : new_index[old_parents[node]];
 }
 
 // Node `node` of the radix tree is the root of group g's subtree when all its keys have group

@@ -13,9 +13,9 @@
 //  * Builders (BvhOptions::builder): Default = binned SAH on the CPU, LBVH on CUDA; Sah and
 //    Median on a CUDA device build on the host and upload the tree; Lbvh runs on both. Leaves
 //    hold at most leaf_size items (0: 4 for Sah/Median, 1 for Lbvh). An LBVH with leaf_size
-//    L > 1 cuts the Morton-sorted items into runs of L (the last may be shorter) and builds
-//    the radix tree over the runs; with groups its leaves hold one item (a leaf must not mix
-//    groups).
+//    L > 1 builds the radix tree over single items and cuts it where a subtree holds at most
+//    L items (that subtree becomes one leaf); with groups its leaves hold one item (a leaf
+//    must not mix groups).
 //    Every builder is deterministic: the same input gives the same tree on any thread count.
 //  * Node boxes are exact unions of their children's boxes (leaves: of their items' boxes).
 //  * refit(): recomputes every node box from the current contents of lowers/uppers, keeping
