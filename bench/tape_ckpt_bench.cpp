@@ -336,10 +336,10 @@ int main(int argc, char** argv) {
               ck.fwd_ms, ck.bwd_ms, mib(ck.array_bytes), mib(ck.peak_snapshot_bytes), mib(budget), 100 * o.budget);
   // One tape per repetition: the statistics are those of the last pass.
   std::printf("schedule: %zu snapshots of %zu B allowed, peak %zu; repetition bound %d; per backward %zu steps "
-              "advanced + %zu re-run (%.2f forward steps per step)\n",
+              "advanced + %zu re-run (%.2f forward steps per step), %zu launches skipped by the re-runs\n",
               ck.stats.max_snapshots, ck.stats.state_bytes, ck.stats.peak_snapshots, ck.stats.repetitions,
               ck.stats.advanced_steps, ck.stats.rerun_steps,
-              static_cast<double>(ck.stats.recomputed_steps()) / o.steps);
+              static_cast<double>(ck.stats.recomputed_steps()) / o.steps, ck.stats.skipped_launches);
   std::printf("ratio checkpointed/full: backward %.2fx, forward+backward %.2fx, memory %.3fx\n", ck.bwd_ms / full.bwd_ms,
               (ck.fwd_ms + ck.bwd_ms) / (full.fwd_ms + full.bwd_ms),
               static_cast<double>(ck.array_bytes + ck.peak_snapshot_bytes) / static_cast<double>(full.array_bytes));

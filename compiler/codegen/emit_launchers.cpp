@@ -287,8 +287,9 @@ std::string tape_save(const KernelEntry& k, const std::vector<SavedArray>& saved
     std::vector<std::string> checks;
     for (size_t j : a.overlaps)
       checks.push_back(fmt::format("wp::detail::tape_overlaps({}, {})", a.expr, root_expr(k, effects[j].root, device).expr));
-    out += fmt::format("  if ({}{}) {} = {}->save_overwritten({});\n", tape,
-                       checks.empty() ? "" : " && (" + join(checks, " || ") + ")", restore, tape, a.expr);
+    out += fmt::format("  if ({}{}) {} = {}->save_overwritten({}{});\n", tape,
+                       checks.empty() ? "" : " && (" + join(checks, " || ") + ")", restore, tape, a.expr,
+                       a.replayed ? ", /*restored_after_backward=*/true" : "");
   }
   return out;
 }
@@ -390,8 +391,14 @@ std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd, const S
     launch_args += std::string(", ") + kAdSpillParam;
   }
   const std::vector<SavedArray> saved = bwd ? saved_arrays(k, device, jvp != nullptr) : std::vector<SavedArray>{};
-  if (bwd) out += tape_save(k, saved, device);
-  out += fmt::format("  if ({}.is_cpu()) {{\n    impl::k_{}_cpu({}, {}{});\n  }} else {{\n", device, k.impl, dim,
+  if (bwd) {
+    out += tape_save(k, saved, device);
+    // A step recomputed for a backward pass skips the last update of its state (Tape::skip_launch).
+    out += fmt::format("  if ({0} && {0}->skip_launch()) {{\n  }} else ", local(k, "tape"));
+  } else {
+    out += "  ";
+  }
+  out += fmt::format("if ({}.is_cpu()) {{\n    impl::k_{}_cpu({}, {}{});\n  }} else {{\n", device, k.impl, dim,
                      options, launch_args);
   out += "#if WARPC_KERNELS_CUDA\n";
   out += fmt::format("    impl::k_{}_cuda({}, {}, {}{});\n", k.impl, dim, options, device, launch_args);

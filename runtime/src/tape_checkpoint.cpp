@@ -15,7 +15,11 @@
 // backward passes read the state at the start of the step: an in-place launch's save of a
 // state array nothing wrote earlier in the step is the snapshot itself (restore_from_snapshot:
 // no allocation, no copy while recording), and only when a launch wrote a state array first
-// without saving it is the snapshot restored again before the backward pass. The private tapes
+// without saving it is the snapshot restored again before the backward pass. A launch that
+// only updates state arrays nothing later in its step touches (skippable_launches, from the
+// step's first run) is recorded but not run by the re-run (Tape::skip_launch): its backward
+// pass reads the state at the start of the step, which the arrays then still hold, so it
+// needs neither the launch nor the restores of its saves. The private tapes
 // hand every launch of a step the sequence's accumulator of each non-array parameter
 // (step_accumulator), so parameter gradients are summed over the steps by the backward
 // kernels themselves, on the device, without a host round trip per step. Forward mode
@@ -63,6 +67,16 @@ int split(int a, int n, int s) {
 }
 
 std::string step_label(int k, int steps) { return "step " + std::to_string(k) + " of " + std::to_string(steps); }
+
+// Byte ranges of recorded arrays: [data, data + data_bytes), or to the end of memory when the
+// extent is unknown (strided views).
+bool overlaps(const Tape::ArrayRef& a, const Tape::ArrayRef& b) {
+  if (!a.data || !b.data || !(a.device == b.device)) return false;
+  const char* a0 = static_cast<const char*>(a.data);
+  const char* b0 = static_cast<const char*>(b.data);
+  const bool a_open = a.data_bytes == 0, b_open = b.data_bytes == 0;
+  return (b_open || a0 < b0 + b.data_bytes) && (a_open || b0 < a0 + a.data_bytes);
+}
 
 }  // namespace
 
@@ -121,6 +135,39 @@ struct StepRunner {
   }
 };
 
+// The launches of one step (its records) that a recomputation may skip: a kernel launch (not
+// a host function) among the first 64 whose written arrays all lie inside state arrays, none
+// of which any later record of the step reads or writes.
+uint64_t Tape::skippable_launches(const StepSequence& seq, const std::vector<Launch>& step) {
+  uint64_t mask = 0;
+  for (size_t i = 0; i < std::min<size_t>(step.size(), 64); ++i) {
+    if (step[i].kind != Kind::Kernel) continue;
+    bool skippable = false;
+    for (const ArrayRef& a : step[i].arrays) {
+      if (!a.written) continue;
+      const bool inside = a.data && a.data_bytes && std::any_of(seq.state.begin(), seq.state.end(), [&](const StateRef& s) {
+        const char* begin = static_cast<const char*>(s.data);
+        const char* p = static_cast<const char*>(a.data);
+        return s.device == a.device && p >= begin && p + a.data_bytes <= begin + s.bytes;
+      });
+      skippable = inside;
+      if (!inside) break;
+      for (size_t j = i + 1; j < step.size() && skippable; ++j)
+        for (const ArrayRef& b : step[j].arrays)
+          if (overlaps(a, b)) skippable = false;
+      if (!skippable) break;
+    }
+    if (skippable) mask |= uint64_t{1} << i;
+  }
+  return mask;
+}
+
+bool Tape::skip_launch() const {
+  if (!step_) return false;
+  const size_t i = launches_.size();
+  return i < 64 && ((step_->seq->skippable[static_cast<size_t>(step_->k)] >> i) & 1) != 0;
+}
+
 void Tape::record_steps(int steps, std::vector<StateRef> state, StepFn step) {
   if (in_step_) throw Error("Tape::record_steps: called from inside a step function of this tape");
   if (steps < 1) throw Error("Tape::record_steps: the number of steps must be at least 1 (got " + std::to_string(steps) + ")");
@@ -164,6 +211,7 @@ void Tape::record_steps(int steps, std::vector<StateRef> state, StepFn step) {
     }
     StepRunner::run(*seq, k, &scratch, "Tape::record_steps: ");
     seq->launch_counts.push_back(scratch.launches_.size());
+    seq->skippable.push_back(skippable_launches(*seq, scratch.launches_));
     if (k == 0) {
       for (const Launch& l : scratch.launches_) {
         seq->step0_kernels.push_back(l.kernel);
@@ -217,6 +265,11 @@ std::function<void()> Tape::restore_from_snapshot(const void* data, size_t bytes
 }
 
 void Tape::note_step_writes(const std::vector<ArrayRef>& arrays) {
+  if (skip_launch()) {  // it did not run: it wrote nothing
+    ++step_->seq->tape->stats_.skipped_launches;
+    step_saved_now_.clear();
+    return;
+  }
   for (const ArrayRef& a : arrays) {
     if (!a.written || !a.data) continue;
     for (const StateRef& s : step_->seq->state) {

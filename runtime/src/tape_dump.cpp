@@ -106,7 +106,8 @@ void Tape::print_summary(std::ostream& os) const {
   }
   if (stats_.sequences) {
     os << "  checkpointing: peak " << stats_.peak_snapshots << " snapshots, " << stats_.peak_bytes << " bytes; "
-       << stats_.advanced_steps << " steps advanced, " << stats_.rerun_steps << " re-run under recording\n";
+       << stats_.advanced_steps << " steps advanced, " << stats_.rerun_steps << " re-run under recording, "
+       << stats_.skipped_launches << " launches of re-runs skipped\n";
   }
 }
 

@@ -3,6 +3,7 @@
 // are counted on the owning tape (note_snapshots) when stored and dropped.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ struct Tape::StepSequence {
   std::vector<std::vector<std::shared_ptr<void>>> snaps;  // per step: one copy per state array
   std::vector<int> forward_checkpoints;                   // the steps the forward run stores
   std::vector<size_t> launch_counts;                      // launches of each step's first run
+  // Per step: bit i set when launch i of the step only updates state arrays that no later
+  // launch of the step touches (a recomputation for backward skips it: Tape::skip_launch).
+  std::vector<uint64_t> skippable;
   std::vector<std::string> step0_kernels;                 // the records of step 0 (dumps)
   std::vector<ArrayRef> step0_arrays;
   bool rewound = false;  // the state arrays hold the state at step 0 (a backward pass ran)

@@ -109,7 +109,11 @@
 //    updates a state array in place saves it from the snapshot (no copy at recording time)
 //    and restores it before its backward pass; when a launch wrote a state array first
 //    without reading it, the whole state is restored from the snapshot before the backward
-//    pass. The step contract:
+//    pass. A launch of the re-run that only updates state arrays no later launch of the step
+//    reads or writes (found from the step's first run: typically the integration at the end
+//    of a step) is recorded but not run (skip_launch()): its backward pass needs only its
+//    inputs, the state at the start of the step, which the arrays then still hold. The step
+//    contract:
 //      - step(k) is deterministic given k, the state arrays and arrays no step writes: the same
 //        launches, with the same arguments, every time it is called;
 //      - every launch of a step that reads a state array reads its value at the START of the
@@ -126,6 +130,8 @@
 //        backward kernels add into it directly, with no copy to the host per step.
 //        param_grad<T>(record, "integrate.dt") reads it and param_grad_total("integrate",
 //        "dt") includes it. One kernel launched on two devices inside the steps throws;
+//      - the host code of step(k) does not read a state array after the launch that updates
+//        it (in a recomputed step that launch may not have run);
 //      - step(k) must not call record_steps, begin(), end(), backward() or reset() of this
 //        tape (wp::Error "… called from inside a step function of this tape").
 //    A wp::Error thrown by step(k) comes back as a wp::Error naming the step (forward:
@@ -152,6 +158,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -179,6 +186,7 @@ class Tape {
     const void* data = nullptr;     // the array's data (to recognise arrays written earlier)
     bool written = false;           // the kernel stores into it
     bool read = true;               // the kernel reads it (loads, atomics, any use but a store)
+    size_t data_bytes = 0;          // bytes from data to the end of its last element (0: unknown)
   };
   // A state array of a step sequence (tape_state(a)): its data, gradient and byte size.
   struct StateRef {
@@ -201,6 +209,7 @@ class Tape {
     size_t peak_bytes = 0;        // most snapshot bytes held at once
     size_t advanced_steps = 0;    // steps re-run without recording to reach a step (backward)
     size_t rerun_steps = 0;       // steps re-run under recording before their backward
+    size_t skipped_launches = 0;  // launches of re-run steps recorded but not run (skip_launch)
     size_t recomputed_steps() const { return advanced_steps + rerun_steps; }
   };
   enum class MissingGrad { Warn, Throw, Ignore };
@@ -236,6 +245,12 @@ class Tape {
   // of a step sequence, the sequence's zero-initialised accumulator of `param` of `kernel`
   // (`bytes` on `device`; created on first use); nullptr on any other tape.
   void* step_accumulator(std::string_view kernel, std::string_view param, size_t bytes, const Device& device);
+  // For generated launchers, before a launch: true when this tape recomputes a step of a
+  // sequence for backward() and the launch about to be recorded only updates state arrays
+  // that no later launch of the step reads or writes (the step's last update of the state).
+  // Its result is never read — the step's backward pass needs the state at the START of the
+  // step — so the launcher records it without running it (and saves nothing for it).
+  bool skip_launch() const;
   // Snapshot memory per step sequence, in bytes (0: no limit, one snapshot per step).
   void set_memory_budget(size_t bytes) { budget_ = bytes; }
   size_t memory_budget() const { return budget_; }
@@ -265,8 +280,11 @@ class Tape {
   MissingGrad missing_grad_policy() const { return missing_grad_; }
 
   template <typename T>
-  std::function<void()> save_overwritten(const array<T>& a) {
+  std::function<void()> save_overwritten(const array<T>& a, bool restored_after_backward = false) {
     if (counting_only_) return {};  // a step's first run: its records never run (backward or JVP)
+    // A launch skip_launch() skips leaves `a` as it is: nothing to restore before its backward
+    // pass (after it, when that pass replays stores into `a`, the restore is still needed).
+    if (!restored_after_backward && skip_launch()) return {};
     if (step_) {  // recomputing a step: a state array not yet written holds the step's snapshot
       step_saved_now_.push_back(a.data());
       if (std::function<void()> restore = restore_from_snapshot(a.data(), static_cast<size_t>(a.size()) * sizeof(T)))
@@ -350,6 +368,7 @@ class Tape {
   // the step has written it yet (empty otherwise; tape_checkpoint.cpp).
   std::function<void()> restore_from_snapshot(const void* data, size_t bytes) const;
   void note_step_writes(const std::vector<ArrayRef>& arrays);
+  static uint64_t skippable_launches(const StepSequence& seq, const std::vector<Launch>& step);
 
   std::vector<Launch> launches_;
   MissingGrad missing_grad_ = MissingGrad::Warn;
@@ -409,13 +428,14 @@ namespace detail {
 template <typename T>
 Tape::ArrayRef tape_array(const array<T>& a, const char* name = nullptr, bool read_differentiably = false,
                           bool written = false, bool read = true) {
+  const size_t data_bytes = a.is_contiguous() ? static_cast<size_t>(a.size()) * sizeof(T) : 0;
   if (!a.grad() || a.size() == 0) {
     return {nullptr, 0, a.device(), nullptr, name, read_differentiably && a.size() > 0 && !a.grad(), a.data(),
-            written, read};
+            written, read, data_bytes};
   }
   if (!a.is_contiguous()) tape_strided_grad_error(a.shape());
-  const size_t bytes = static_cast<size_t>(a.size()) * sizeof(T);
-  return {a.grad(), bytes, a.device(), std::make_shared<array<T>>(a), name, false, a.data(), written, read};
+  return {a.grad(), data_bytes, a.device(), std::make_shared<array<T>>(a), name, false, a.data(), written, read,
+          data_bytes};
 }
 
 // The record entry of an array field of a struct parameter (`field`, a kernel's view: no
@@ -423,14 +443,15 @@ Tape::ArrayRef tape_array(const array<T>& a, const char* name = nullptr, bool re
 // gradient throw wp::Error, like tape_array.
 template <typename T>
 Tape::ArrayRef tape_field(const array_t<T>& field, const char* name, const Device& device) {
-  if (!field.grad || field.size() == 0) return {nullptr, 0, device, nullptr, name, false, field.data, false, true};
+  const size_t data_bytes = field.is_contiguous() ? static_cast<size_t>(field.size()) * sizeof(T) : 0;
+  if (!field.grad || field.size() == 0)
+    return {nullptr, 0, device, nullptr, name, false, field.data, false, true, data_bytes};
   if (!field.is_contiguous()) {
     int64_t extents[4] = {0, 0, 0, 0};
     for (int d = 0; d < field.ndim; ++d) extents[d] = field.shape[d];
     tape_strided_grad_error(Shape::from_extents(extents, field.ndim));
   }
-  return {field.grad, static_cast<size_t>(field.size()) * sizeof(T), device, nullptr, name, false, field.data,
-          false, true};
+  return {field.grad, data_bytes, device, nullptr, name, false, field.data, false, true, data_bytes};
 }
 
 // The one-element gradient accumulator a recorded launch of `kernel` gets for its

@@ -154,6 +154,8 @@ TEST(TapeSteps, CheckpointedGradientsEqualFullStorage) {
       }
       EXPECT_EQ(c.tape.peak_bytes(), s.peak_snapshots * kStateBytes) << what;
       EXPECT_EQ(s.rerun_steps, static_cast<size_t>(steps)) << what;  // each step once under recording
+      // integrate, the step's last update of the state, is recorded but not run by the re-runs.
+      EXPECT_EQ(s.skipped_launches, static_cast<size_t>(steps)) << what;
       // No step is advanced more often than the schedule's repetition bound.
       EXPECT_LE(s.advanced_steps, static_cast<size_t>(s.repetitions) * steps) << what;
       if (slots >= static_cast<size_t>(steps)) {
@@ -193,6 +195,9 @@ TEST(TapeSteps, StateWrittenByCopiesEqualsFullStorage) {
       const Grads got{c.x.grad_array().to_host(), c.v.grad_array().to_host(), c.stiff.grad_array().to_host(),
                       c.loss.to_host()[0], c.tape.param_grad_total<double>("integrate_to", "dt")};
       expect_equal(got, want, what);
+      // Both copies write only state arrays nothing later in the step touches: skipped by the
+      // re-runs (integrate_to writes temporaries, which copy_back reads: it runs).
+      EXPECT_EQ(c.tape.checkpoint_stats().skipped_launches, static_cast<size_t>(2 * steps)) << what;
     }
   }
 }
@@ -232,6 +237,7 @@ TEST(TapeSteps, ManyHostSteps) {
     tape.backward();
     EXPECT_NEAR(x.grad()[0] / std::pow(0.999, kSteps), 1.0, 1e-9) << "budget " << budget;
     EXPECT_EQ(tape.checkpoint_stats().rerun_steps, static_cast<size_t>(kSteps));
+    EXPECT_EQ(tape.checkpoint_stats().skipped_launches, 0u);  // host functions always run
     if (budget) {
       EXPECT_EQ(tape.checkpoint_stats().repetitions, 8);
       EXPECT_LE(tape.checkpoint_stats().advanced_steps, 8u * kSteps);
