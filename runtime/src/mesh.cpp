@@ -14,6 +14,7 @@ namespace wp {
 namespace {
 
 constexpr const char* kOwner = "wp::Mesh";
+constexpr int32_t kMeshLeafSize = 4;  // triangles per leaf when MeshOptions::bvh.leaf_size is 0
 
 [[noreturn]] void fail(const std::string& what) { throw Error(std::string(kOwner) + ": " + what); }
 
@@ -133,6 +134,8 @@ struct Mesh::Impl {
     tri_lowers = empty<vec3>({num_tris()}, device);
     tri_uppers = empty<vec3>({num_tris()}, device);
     compute_triangle_boxes(points, indices, tri_lowers, tri_uppers);
+    BvhOptions bvh = options.bvh;
+    if (bvh.leaf_size == 0) bvh.leaf_size = kMeshLeafSize;
     detail::BvhBuildRequest req{kOwner,
                                 "triangle",
                                 device,
@@ -140,7 +143,7 @@ struct Mesh::Impl {
                                 tri_uppers.data(),
                                 groups.ndim() ? groups.data() : nullptr,
                                 num_tris(),
-                                options.bvh};
+                                bvh};
     detail::BvhTopology built = detail::build_bvh(req);
     if (winding_enabled) {
       winding = empty<WindingNode>({built.num_nodes}, device);

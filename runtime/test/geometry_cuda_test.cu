@@ -39,6 +39,7 @@ constexpr wp::BvhBuilder kGpuBuilders[] = {wp::BvhBuilder::Default, wp::BvhBuild
 int max_leaf(wp::BvhBuilder b) {
   return b == wp::BvhBuilder::Default || b == wp::BvhBuilder::Lbvh ? 1 : 4;
 }
+constexpr int kMeshMaxLeaf = 4;  // a Mesh's default leaf size with every builder
 
 // found[i] = 1 when a traversal of the tree from `bvh_id` with item i's box centre reaches a
 // leaf slot holding item i (every node box on the way must contain the point).
@@ -189,7 +190,7 @@ TEST_F(GeometryCuda, MeshesWithWindingData) {
       o.support_winding_number = true;
       const auto points = wp::from_host(m->points, wp::with_shape(static_cast<int64_t>(m->points.size())), wp::on(gpu), wp::requires_grad);
       wp::Mesh mesh(points, wp::from_host(m->indices, gpu), o);
-      wp_test::check_mesh(mesh, *m, max_leaf(builder), m != &big);
+      wp_test::check_mesh(mesh, *m, kMeshMaxLeaf, m != &big);
       const wp::MeshDesc d = wp_test::fetch(wp::mesh_desc(mesh.id()), 1, gpu)[0];
       EXPECT_EQ(d.points_grad, points.grad());
       expect_kernel_finds_every_item(mesh.bvh_id(), m->num_tris());
@@ -209,7 +210,7 @@ TEST_F(GeometryCuda, MeshRefitAfterMovingPoints) {
     wp::copy(points, wp::from_host(moved.points, gpu));
     mesh.refit();
     wp::synchronize();
-    wp_test::check_mesh(mesh, moved, max_leaf(builder), true);
+    wp_test::check_mesh(mesh, moved, kMeshMaxLeaf, true);
   }
 }
 
@@ -280,7 +281,23 @@ TEST_F(GeometryCuda, MovedFromObjectsAreSafe) {
   const HostMesh m = wp_test::jittered_sphere(3, 4, 1);
   wp::Mesh mesh(wp::from_host(m.points, gpu), wp::from_host(m.indices, gpu));
   wp::Mesh other = std::move(mesh);
-  wp_test::check_mesh(other, m, 1, true);
+  wp_test::check_mesh(other, m, kMeshMaxLeaf, true);
+}
+
+// The default Mesh (LBVH on the device) cuts its radix tree into leaves of up to 4 triangles.
+TEST_F(GeometryCuda, MeshDefaultLeavesHoldUpToFourTriangles) {
+  const HostMesh m = wp_test::jittered_sphere(20, 30, 5);
+  wp::Mesh mesh(wp::from_host(m.points, gpu), wp::from_host(m.indices, gpu));
+  const auto t = read_tree(mesh.bvh_id(), gpu);
+  int largest = 0, leaves = 0;
+  for (int32_t k = 0; k < t.desc.num_nodes; ++k) {
+    if (!t.nodes[k].is_leaf()) continue;
+    largest = std::max(largest, t.nodes[k].item_count());
+    ++leaves;
+  }
+  EXPECT_EQ(largest, 4);
+  EXPECT_LT(leaves, m.num_tris() / 2);
+  expect_kernel_finds_every_item(mesh.bvh_id(), m.num_tris());
 }
 
 }  // namespace

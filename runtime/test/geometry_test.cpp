@@ -186,8 +186,32 @@ TEST(GeometryBvh, GroupsFormSubtrees) {
 
 // ---- Mesh ----------------------------------------------------------------------------------
 
+// A mesh's leaves hold up to 4 triangles unless leaf_size says otherwise (every builder).
+int mesh_max_leaf(const wp::BvhOptions& o) { return o.leaf_size > 0 ? o.leaf_size : 4; }
+
 void check_cpu_mesh(const wp::Mesh& mesh, const HostMesh& m, const wp::BvhOptions& o, bool all_winding) {
-  wp_test::check_mesh(mesh, m, max_leaf(o), all_winding);
+  wp_test::check_mesh(mesh, m, mesh_max_leaf(o), all_winding);
+}
+
+// Warp's Mesh default: 4 triangles per leaf with every builder, the LBVH included (a wp::Bvh
+// keeps the builder's own default: 1 for an LBVH).
+TEST(GeometryMesh, DefaultLeavesHoldUpToFourTriangles) {
+  const HostMesh m = wp_test::jittered_sphere(20, 30, 5);
+  for (wp::BvhBuilder builder : kAllBuilders) {
+    SCOPED_TRACE(builder_name(builder));
+    wp::MeshOptions o;
+    o.bvh.builder = builder;
+    wp::Mesh mesh(wp::from_host(m.points), wp::from_host(m.indices), o);
+    const auto t = read_tree(mesh.bvh_id(), wp::Device());
+    int largest = 0, leaves = 0;
+    for (int32_t k = 0; k < t.desc.num_nodes; ++k) {
+      if (!t.nodes[k].is_leaf()) continue;
+      largest = std::max(largest, t.nodes[k].item_count());
+      ++leaves;
+    }
+    EXPECT_EQ(largest, 4);
+    EXPECT_LT(leaves, m.num_tris() / 2);
+  }
 }
 
 TEST(GeometryMesh, SphereWithEveryBuilder) {

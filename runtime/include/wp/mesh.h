@@ -15,7 +15,10 @@
 //    finite (the point is named), plus the BVH's checks (wp/bvh.h). Errors are wp::Error
 //    starting with "wp::Mesh: ".
 //  * The BVH's items are the triangles (item i = triangle i); the mesh owns the triangle-box
-//    arrays (BvhDesc::item_lowers/item_uppers). options.bvh picks the builder (wp/bvh.h).
+//    arrays (BvhDesc::item_lowers/item_uppers). options.bvh picks the builder (wp/bvh.h);
+//    a leaf_size of 0 means 4 triangles per leaf with every builder (Warp's Mesh default:
+//    fewer nodes to refit and to visit in closest-point queries; with groups an LBVH still
+//    keeps one item per leaf).
 //  * support_winding_number: MeshDesc::node_winding holds each node's WindingNode (sum of
 //    area × unit normal, area-weighted centroid, a radius bounding the node's vertices, total
 //    area), computed at build and by refit(); null otherwise.
