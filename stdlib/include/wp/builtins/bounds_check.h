@@ -52,10 +52,16 @@ WP_HD void bounds_append_str(char* buf, int* pos, int cap, const char* s) {
   buf[*pos] = '\0';
 }
 
-// Prints the failure and stops the thread (abort on the host, trap on a device).
-template <int N>
-WP_HD void bounds_fail(const AccessSite& site, const int64_t (&idx)[N], const int* shape, int ndim,
-                       const char* problem) {
+// Prints the failure and stops the thread (abort on the host, trap on a device). Never
+// inlined: one copy per translation unit instead of the message formatting and printf at
+// every access (a debug build of a large module otherwise takes NVRTC minutes).
+#if defined(__CUDACC__) || defined(__CUDACC_RTC__)
+#define WP_BOUNDS_FAIL_FN __host__ __device__ __noinline__
+#else
+#define WP_BOUNDS_FAIL_FN __attribute__((noinline, cold))
+#endif
+inline WP_BOUNDS_FAIL_FN void bounds_fail(const AccessSite& site, const int64_t* idx, int N, const int* shape,
+                                          int ndim, const char* problem) {
   char text[96];
   int pos = 0;
   text[0] = '\0';
@@ -87,16 +93,16 @@ WP_HD void check_access(const AccessSite& site, const array_t<T>& a, I... index)
   constexpr int n = static_cast<int>(sizeof...(I));
   const int64_t idx[n] = {static_cast<int64_t>(index)...};
   if (a.data == nullptr && a.ndim == 0) {
-    bounds_fail(site, idx, a.shape, 0, "access to a null array (None)");
+    bounds_fail(site, idx, n, a.shape, 0, "access to a null array (None)");
     return;
   }
   if (a.ndim < n) {
-    bounds_fail(site, idx, a.shape, a.ndim, "too many indices");
+    bounds_fail(site, idx, n, a.shape, a.ndim, "too many indices");
     return;
   }
   for (int d = 0; d < n; ++d) {
     if (idx[d] < 0 || idx[d] >= a.shape[d]) {
-      bounds_fail(site, idx, a.shape, a.ndim, "array index out of bounds");
+      bounds_fail(site, idx, n, a.shape, a.ndim, "array index out of bounds");
       return;
     }
   }
