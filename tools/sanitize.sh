@@ -15,7 +15,8 @@
 #   tsan          ThreadSanitizer on everything but warpc (single-threaded), Release + -g.
 #
 # The MPI tests run after the rest, with LeakSanitizer off (OpenMPI's unloaded components leak
-# at MPI_Finalize from frames no suppression can name); every other check stays on.
+# at MPI_Finalize from frames no suppression can name) and, under TSan, with
+# tools/tsan-openmpi.supp (a lock-order cycle inside OpenMPI); every other check stays on.
 # allocator_may_return_null=1 (ASan and TSan): an allocation too large for the machine
 # returns null, as without a sanitizer, so the runtime's out-of-memory wp::Error path (BadInput
 # tests) is exercised.
@@ -110,8 +111,12 @@ status=0
 # The MPI tests (label mpi): OpenMPI's components, loaded with dlopen and unloaded at
 # MPI_Finalize, leave allocations LeakSanitizer reports from frames it cannot name (so no
 # suppression can match them); these tests run with leak detection off and every other check on.
+# Under TSan they take tools/tsan-openmpi.supp: a lock-order cycle inside OpenMPI's TCP
+# transport (its own two mutexes, at MPI_Init / MPI_Finalize).
 mpi_asan=${ASAN_OPTIONS:-}
 [ -n "$mpi_asan" ] && mpi_asan="$mpi_asan:detect_leaks=0"
-ASAN_OPTIONS=$mpi_asan "${nice_cmd[@]}" ctest --test-dir "$build" -L mpi -LE gpu -j "$jobs" --output-on-failure "$@" ||
+mpi_tsan=${TSAN_OPTIONS:-}
+[ -n "$mpi_tsan" ] && mpi_tsan="$mpi_tsan:suppressions=$root/tools/tsan-openmpi.supp"
+ASAN_OPTIONS=$mpi_asan TSAN_OPTIONS=$mpi_tsan "${nice_cmd[@]}" ctest --test-dir "$build" -L mpi -LE gpu -j "$jobs" --output-on-failure "$@" ||
   status=1
 exit $status

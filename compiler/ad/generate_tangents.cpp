@@ -116,6 +116,7 @@ class TangentBuilder {
   void memory(const Op& o);
   void atomic_minmax(const Op& o);
   void atomic_by_name(const Op& o);
+  Op* atomic_grad_store(std::vector<Value*> operands, SourceRange loc);
   void if_then(Value* cond, const std::function<void()>& then, SourceRange loc);
   void call_builtin(const Op& o);
   void call(const Op& o);
@@ -340,8 +341,12 @@ void TangentBuilder::atomic_minmax(const Op& o) {
                   loc);
   std::vector<Value*> place;
   for (size_t i = 0; i + 1 < o.operands.size(); ++i) place.push_back(P(o.operands[i]));
-  Value* after = b_.emit1(Opcode::ArrayLoad, place, elem, loc);
   Value* v = P(o.operands.back());
+  // The element right after the update, read atomically (other threads update it meanwhile):
+  // the same update again changes nothing and returns it.
+  std::vector<Value*> again = place;
+  again.push_back(v);
+  Value* after = b_.emit1(o.opcode, std::move(again), elem, loc);
   Value* tv = T_or_zero(o.operands.back(), loc);
   const int n = elem->kind == TypeKind::Vector ? elem->rows : 1;
   const Type* scalar = types_.scalar(elem->scalar);
@@ -355,7 +360,7 @@ void TangentBuilder::atomic_minmax(const Op& o) {
     if_then(emit_.cmp("==", part(after), part(v), loc), [&] {
       std::vector<Value*> operands = place;
       operands.push_back(part(tv));
-      Op* store = b_.emit(Opcode::GradStore, std::move(operands), {}, loc);
+      Op* store = atomic_grad_store(std::move(operands), loc);
       if (elem->kind == TypeKind::Vector) store->indices = {k};
     }, loc);
   }
@@ -396,11 +401,19 @@ void TangentBuilder::atomic_by_name(const Op& o) {
   for (size_t i = 0; i < nplace; ++i) place.push_back(P(o.operands[i]));
   place.push_back(T_or_zero(o.operands.back(), loc));
   if (!cas) {
-    b_.emit(Opcode::GradStore, std::move(place), {}, loc);
+    atomic_grad_store(std::move(place), loc);
     return;
   }
   if_then(emit_.cmp("==", P(o.result()), P(o.operands[nplace]), loc),
-          [&] { b_.emit(Opcode::GradStore, std::move(place), {}, loc); }, loc);
+          [&] { atomic_grad_store(std::move(place), loc); }, loc);
+}
+
+// The tangent store of an atomic update: other threads may store into the same gradient
+// element at the same time, so it is an atomic exchange (grad_store "atomic").
+Op* TangentBuilder::atomic_grad_store(std::vector<Value*> operands, SourceRange loc) {
+  Op* store = b_.emit(Opcode::GradStore, std::move(operands), {}, loc);
+  store->name = "atomic";
+  return store;
 }
 
 void TangentBuilder::call_builtin(const Op& o) {

@@ -270,7 +270,11 @@ class FunctionEmitter {
         std::vector<std::string> path;
         for (int c : op.indices) path.push_back(std::to_string(c));
         if (!path.empty()) place = fmt::format("wp::index_ref({}, {})", place, join(path));
-        line(fmt::format("if ({}.grad) {} = {};", name(op.operands[0]), place, name(op.operands[n - 1])));
+        if (op.name == "atomic")  // the tangent of an atomic update: other threads store too
+          line(fmt::format("if ({}.grad) wp::atomic_detail::rmw<wp::atomic_detail::Op::kExch>(&{}, {});",
+                           name(op.operands[0]), place, name(op.operands[n - 1])));
+        else
+          line(fmt::format("if ({}.grad) {} = {};", name(op.operands[0]), place, name(op.operands[n - 1])));
         return;
       }
       case Opcode::GradAccumField: {  // `a.grad[i…].field…` += value, atomically (nothing without a gradient)

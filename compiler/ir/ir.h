@@ -98,7 +98,8 @@ struct Op {
   const ConstValue* constant = nullptr;      // const
   const sema::CallTarget* target = nullptr;  // call_builtin / call: what sema resolved
   Function* callee = nullptr;                // call
-  std::string name;                          // call_builtin: builtin name; cmp: predicate
+  std::string name;                          // call_builtin: builtin name; cmp: predicate;
+                                             // grad_store: "atomic" (an atomic exchange)
   std::vector<int> indices;                  // extract / insert: static component / field path;
                                              // array_shape: the dimension
   bool reversed = false;                     // for: visit the range's values last to first

@@ -194,6 +194,7 @@ class Printer {
         os_ << " " << ref(o.empty() ? nullptr : o[0]) << "[" << refs(o, 1, o.size() - 1) << "]";
         if (!op.indices.empty()) os_ << path(op, o.size());
         os_ << ", " << ref(o.size() > 1 ? o.back() : nullptr);
+        if (op.name == "atomic") os_ << " atomic";
         return;
       case Opcode::Call: os_ << " @" << (op.callee ? op.callee->name : op.name) << "(" << refs(o) << ")"; return;
       case Opcode::Compare: os_ << " " << op.name << " " << refs(o); return;
