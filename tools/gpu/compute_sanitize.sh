@@ -17,6 +17,9 @@ shift 2
 tools=("$@")
 [ ${#tools[@]} -eq 0 ] && tools=(memcheck racecheck)
 mkdir -p "$out"
+build=$(cd "$build" && pwd)
+here=$(cd "$(dirname "$0")/../.." && pwd)
+. "$here/tools/gpu/link_paths.sh"
 cs=$(command -v compute-sanitizer || true)
 if [ -z "$cs" ]; then
   nvcc=$(command -v nvcc || true)

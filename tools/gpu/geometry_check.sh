@@ -29,6 +29,7 @@ build=$(cd "$1" && pwd)
 out=$2
 site=${3:-}
 here=$(cd "$(dirname "$0")/../.." && pwd)
+. "$here/tools/gpu/link_paths.sh"
 mkdir -p "$out" /tmp/geometry_bench /tmp/hash_grid_bench /tmp/volume_bench
 export LD_LIBRARY_PATH="$build/lib:${LD_LIBRARY_PATH:-}"
 . "$here/tools/gpu/step_runner.sh"  # step NAME LOG command…

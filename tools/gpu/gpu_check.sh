@@ -16,11 +16,7 @@ out=$2
 shift 2
 mkdir -p "$out"
 here=$(cd "$(dirname "$0")/../.." && pwd)
-orig_src=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt")
-if [ -n "$orig_src" ] && [ "$orig_src" != "$here" ] && [ ! -e "$orig_src" ]; then
-  mkdir -p "$(dirname "$orig_src")" && ln -s "$here" "$orig_src"
-  echo "linked $orig_src -> $here"
-fi
+. "$here/tools/gpu/link_paths.sh"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | tee "$out/gpu.txt"
 # Benchmarks first, on an idle GPU (GPU_CHECK_NO_BENCH=1 skips them).
 if [ -z "${GPU_CHECK_NO_BENCH:-}" ]; then

@@ -19,10 +19,7 @@ site=$3
 seeds=${4:-200}
 here=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out"
-orig_src=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt")
-if [ -n "$orig_src" ] && [ "$orig_src" != "$here" ] && [ ! -e "$orig_src" ]; then
-  mkdir -p "$(dirname "$orig_src")" && ln -s "$here" "$orig_src"
-fi
+. "$here/tools/gpu/link_paths.sh"
 export LD_LIBRARY_PATH="$build/lib:${LD_LIBRARY_PATH:-}"
 export PYTHONPATH="$site${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 . "$here/tools/gpu/step_runner.sh"  # step NAME LOG command…
