@@ -113,6 +113,19 @@ inline std::vector<int32_t> subtree_items(const HostTree& t, int32_t node) {
 // Checks the layout contract for item boxes lowers/uppers: magic and device, node count, each
 // node reached once, each item in exactly one slot, at most max_leaf items per leaf, and node
 // boxes equal to the union of their children's (leaves: items') boxes.
+// A mesh's default tree (4 triangles per leaf): the largest leaf holds 4 and there are fewer
+// than half as many leaves as triangles.
+inline void expect_leaves_of_up_to_four(const HostTree& t, int num_tris) {
+  int largest = 0, leaves = 0;
+  for (int32_t k = 0; k < t.desc.num_nodes; ++k) {
+    if (!t.nodes[k].is_leaf()) continue;
+    largest = std::max(largest, t.nodes[k].item_count());
+    ++leaves;
+  }
+  EXPECT_EQ(largest, 4);
+  EXPECT_LT(leaves, num_tris / 2);
+}
+
 inline void check_tree(const HostTree& t, const std::vector<wp::vec3>& lowers,
                        const std::vector<wp::vec3>& uppers, int device_ordinal, int max_leaf) {
   const int n = static_cast<int>(lowers.size());
