@@ -202,6 +202,35 @@ TEST(TapeSteps, StateWrittenByCopiesEqualsFullStorage) {
   }
 }
 
+// The step's last update is skipped by the re-runs although its backward pass replays stores
+// into x (the launcher still restores x after that pass, for forces' backward pass): same
+// gradients as full storage.
+TEST(TapeSteps, SkippedUpdateWithReplayedStoresEqualsFullStorage) {
+  REQUIRE_DEVICE();
+  const Inputs in;
+  for (int steps : {1, 7, 30}) {
+    const Grads want = full_storage(in, steps);
+    for (size_t budget : budgets_for(steps)) {
+      Checkpointed c(in);
+      c.tape.set_memory_budget(budget);
+      {
+        wp::TapeScope recording(c.tape);
+        c.tape.record_steps(steps, {wp::tape_state(c.x, "x"), wp::tape_state(c.v, "v")}, [&](int) {
+          tape_steps::forces(kN, c.x, c.stiff, c.f);
+          tape_steps::integrate_reread(kN, c.x, c.v, c.f, kDt);
+        });
+        tape_steps::chain_loss(kN, c.x, c.v, c.target, c.loss);
+      }
+      c.tape.backward(c.loss);
+      const std::string what = "reread T=" + std::to_string(steps) + " budget=" + std::to_string(budget);
+      const Grads got{c.x.grad_array().to_host(), c.v.grad_array().to_host(), c.stiff.grad_array().to_host(),
+                      c.loss.to_host()[0], c.tape.param_grad_total<double>("integrate_reread", "dt")};
+      expect_equal(got, want, what);
+      EXPECT_EQ(c.tape.checkpoint_stats().skipped_launches, static_cast<size_t>(steps)) << what;
+    }
+  }
+}
+
 TEST(TapeSteps, BinomialScheduleNeedsFewSnapshots) {
   REQUIRE_DEVICE();
   // 100 steps with 15 snapshots: C(14 + r, r) ≥ 100 first for r = 2 (C(16, 2) = 120), so
