@@ -168,38 +168,53 @@ TEST(TapeSteps, CheckpointedGradientsEqualFullStorage) {
   }
 }
 
-// A step that writes the state through temporaries and write-only copies (no launch updates
-// a state array in place, so nothing saves it): the state must be restored from the snapshot
-// before the step's backward pass, else integrate_to's backward reads the next step's state.
-TEST(TapeSteps, StateWrittenByCopiesEqualsFullStorage) {
-  REQUIRE_DEVICE();
+// Records `steps` calls of `step` on c's tape (state x, v; `budget` bytes), then the loss, runs
+// backward and returns the gradients (dt's summed over the launches of `dt_kernel`).
+Grads run_steps(Checkpointed& c, int steps, size_t budget, const char* dt_kernel, const std::function<void()>& step) {
+  c.tape.set_memory_budget(budget);
+  {
+    wp::TapeScope recording(c.tape);
+    c.tape.record_steps(steps, {wp::tape_state(c.x, "x"), wp::tape_state(c.v, "v")}, [&](int) { step(); });
+    tape_steps::chain_loss(kN, c.x, c.v, c.target, c.loss);
+  }
+  c.tape.backward(c.loss);
+  return {c.x.grad_array().to_host(), c.v.grad_array().to_host(), c.stiff.grad_array().to_host(), c.loss.to_host()[0],
+          c.tape.param_grad_total<double>(dt_kernel, "dt")};
+}
+
+// Checkpointed runs of a step variant (make_step(c) returns c's step) against full storage, for
+// 1, 7 and 30 steps and every test budget, with `skipped_per_step` launches skipped per re-run.
+void expect_variant_equals_full_storage(const char* label, const char* dt_kernel, size_t skipped_per_step,
+                                        const std::function<std::function<void()>(Checkpointed&)>& make_step) {
   const Inputs in;
   for (int steps : {1, 7, 30}) {
     const Grads want = full_storage(in, steps);
     for (size_t budget : budgets_for(steps)) {
       Checkpointed c(in);
-      const wp::array<double> xt = wp::zeros<double>(kN, g_device, true), vt = wp::zeros<double>(kN, g_device, true);
-      c.tape.set_memory_budget(budget);
-      {
-        wp::TapeScope recording(c.tape);
-        c.tape.record_steps(steps, {wp::tape_state(c.x, "x"), wp::tape_state(c.v, "v")}, [&](int) {
-          tape_steps::forces(kN, c.x, c.stiff, c.f);
-          tape_steps::integrate_to(kN, c.x, c.v, c.f, kDt, xt, vt);
-          tape_steps::copy_back(kN, xt, c.x);
-          tape_steps::copy_back(kN, vt, c.v);
-        });
-        tape_steps::chain_loss(kN, c.x, c.v, c.target, c.loss);
-      }
-      c.tape.backward(c.loss);
-      const std::string what = "copies T=" + std::to_string(steps) + " budget=" + std::to_string(budget);
-      const Grads got{c.x.grad_array().to_host(), c.v.grad_array().to_host(), c.stiff.grad_array().to_host(),
-                      c.loss.to_host()[0], c.tape.param_grad_total<double>("integrate_to", "dt")};
+      const Grads got = run_steps(c, steps, budget, dt_kernel, make_step(c));
+      const std::string what = std::string(label) + " T=" + std::to_string(steps) + " budget=" + std::to_string(budget);
       expect_equal(got, want, what);
-      // Both copies write only state arrays nothing later in the step touches: skipped by the
-      // re-runs (integrate_to writes temporaries, which copy_back reads: it runs).
-      EXPECT_EQ(c.tape.checkpoint_stats().skipped_launches, static_cast<size_t>(2 * steps)) << what;
+      EXPECT_EQ(c.tape.checkpoint_stats().skipped_launches, skipped_per_step * steps) << what;
     }
   }
+}
+
+// A step that writes the state through temporaries and write-only copies (no launch updates
+// a state array in place, so nothing saves it): the state must be restored from the snapshot
+// before the step's backward pass, else integrate_to's backward reads the next step's state.
+// Both copies write only state arrays nothing later in the step touches: skipped by the
+// re-runs (integrate_to writes temporaries, which copy_back reads: it runs).
+TEST(TapeSteps, StateWrittenByCopiesEqualsFullStorage) {
+  REQUIRE_DEVICE();
+  expect_variant_equals_full_storage("copies", "integrate_to", 2, [](Checkpointed& c) -> std::function<void()> {
+    const wp::array<double> xt = wp::zeros<double>(kN, g_device, true), vt = wp::zeros<double>(kN, g_device, true);
+    return [&c, xt, vt] {
+      tape_steps::forces(kN, c.x, c.stiff, c.f);
+      tape_steps::integrate_to(kN, c.x, c.v, c.f, kDt, xt, vt);
+      tape_steps::copy_back(kN, xt, c.x);
+      tape_steps::copy_back(kN, vt, c.v);
+    };
+  });
 }
 
 // The step's last update is skipped by the re-runs although its backward pass replays stores
@@ -207,28 +222,12 @@ TEST(TapeSteps, StateWrittenByCopiesEqualsFullStorage) {
 // gradients as full storage.
 TEST(TapeSteps, SkippedUpdateWithReplayedStoresEqualsFullStorage) {
   REQUIRE_DEVICE();
-  const Inputs in;
-  for (int steps : {1, 7, 30}) {
-    const Grads want = full_storage(in, steps);
-    for (size_t budget : budgets_for(steps)) {
-      Checkpointed c(in);
-      c.tape.set_memory_budget(budget);
-      {
-        wp::TapeScope recording(c.tape);
-        c.tape.record_steps(steps, {wp::tape_state(c.x, "x"), wp::tape_state(c.v, "v")}, [&](int) {
-          tape_steps::forces(kN, c.x, c.stiff, c.f);
-          tape_steps::integrate_reread(kN, c.x, c.v, c.f, kDt);
-        });
-        tape_steps::chain_loss(kN, c.x, c.v, c.target, c.loss);
-      }
-      c.tape.backward(c.loss);
-      const std::string what = "reread T=" + std::to_string(steps) + " budget=" + std::to_string(budget);
-      const Grads got{c.x.grad_array().to_host(), c.v.grad_array().to_host(), c.stiff.grad_array().to_host(),
-                      c.loss.to_host()[0], c.tape.param_grad_total<double>("integrate_reread", "dt")};
-      expect_equal(got, want, what);
-      EXPECT_EQ(c.tape.checkpoint_stats().skipped_launches, static_cast<size_t>(steps)) << what;
-    }
-  }
+  expect_variant_equals_full_storage("reread", "integrate_reread", 1, [](Checkpointed& c) -> std::function<void()> {
+    return [&c] {
+      tape_steps::forces(kN, c.x, c.stiff, c.f);
+      tape_steps::integrate_reread(kN, c.x, c.v, c.f, kDt);
+    };
+  });
 }
 
 TEST(TapeSteps, BinomialScheduleNeedsFewSnapshots) {
