@@ -2,7 +2,7 @@
 // 1,000-step mass-spring cloth (bench/spring_cloth.wp, float64). Not a test: run it by hand and
 // record the numbers in docs/performance.md.
 //
-//   warpc_bench_tape_ckpt [--device cpu|cuda:0] [--grid G] [--steps T] [--budget F] [--reps R]
+//   warpc_bench_tape_ckpt [--device cpu|cuda:0] [--grid G] [--steps T] [--budget F] [--reps R] [--graphs]
 //
 // Contract:
 //  * Cloth: G×G particles (default 32×32) on a 0.1 grid in the x-z plane, the two far corners
@@ -14,7 +14,8 @@
 //    wp::Tape (integrate_to writes step k+1's arrays). Checkpointed: x, v, f once, the step
 //    (init_forces, spring_forces, integrate in place) in Tape::record_steps with the state
 //    {x, v} and a snapshot budget of F (default 0.1) × the bytes full storage keeps for the
-//    states (T+1 copies of x and v, data only).
+//    states (T+1 copies of x and v, data only). --graphs: the checkpointed tape replays
+//    recomputed steps as CUDA graphs (Tape::set_step_graphs; no effect on the CPU).
 //  * Correctness first (exit 1 on failure): dL/dx0, dL/dv0 and dL/dke of both runs agree
 //    element by element within 1e-6 relative (|a-b| ≤ 1e-6·|b| + 1e-12·max|b|); the losses
 //    (float32 sums by atomic adds, in no fixed order) within 1e-5 relative.
@@ -48,6 +49,7 @@ struct Options {
   int steps = 1000;
   double budget = 0.1;
   int reps = 5;
+  bool graphs = false;  // Tape::set_step_graphs on the checkpointed tape
 };
 
 Options parse(int argc, char** argv) {
@@ -66,8 +68,9 @@ Options parse(int argc, char** argv) {
     else if (a == "--steps") o.steps = std::atoi(next());
     else if (a == "--budget") o.budget = std::atof(next());
     else if (a == "--reps") o.reps = std::atoi(next());
+    else if (a == "--graphs") o.graphs = true;
     else {
-      std::fprintf(stderr, "usage: warpc_bench_tape_ckpt [--device cpu|cuda:0] [--grid G] [--steps T] [--budget F] [--reps R]\n");
+      std::fprintf(stderr, "usage: warpc_bench_tape_ckpt [--device cpu|cuda:0] [--grid G] [--steps T] [--budget F] [--reps R] [--graphs]\n");
       std::exit(2);
     }
   }
@@ -261,6 +264,7 @@ void checkpointed(const Options& o, const Cloth& c, size_t budget, Checkpointed&
   m.setup = [&, budget] {
         tape = std::make_unique<wp::Tape>();
         tape->set_memory_budget(budget);
+        tape->set_step_graphs(o.graphs);
         wp::copy(x, x0);
         clear(v);
         clear(s.loss);
@@ -336,10 +340,11 @@ int main(int argc, char** argv) {
               ck.fwd_ms, ck.bwd_ms, mib(ck.array_bytes), mib(ck.peak_snapshot_bytes), mib(budget), 100 * o.budget);
   // One tape per repetition: the statistics are those of the last pass.
   std::printf("schedule: %zu snapshots of %zu B allowed, peak %zu; repetition bound %d; per backward %zu steps "
-              "advanced + %zu re-run (%.2f forward steps per step), %zu launches skipped by the re-runs\n",
+              "advanced + %zu re-run (%.2f forward steps per step), %zu launches skipped by the re-runs, "
+              "%zu steps replayed as CUDA graphs\n",
               ck.stats.max_snapshots, ck.stats.state_bytes, ck.stats.peak_snapshots, ck.stats.repetitions,
               ck.stats.advanced_steps, ck.stats.rerun_steps,
-              static_cast<double>(ck.stats.recomputed_steps()) / o.steps, ck.stats.skipped_launches);
+              static_cast<double>(ck.stats.recomputed_steps()) / o.steps, ck.stats.skipped_launches, ck.stats.graph_steps);
   std::printf("ratio checkpointed/full: backward %.2fx, forward+backward %.2fx, memory %.3fx\n", ck.bwd_ms / full.bwd_ms,
               (ck.fwd_ms + ck.bwd_ms) / (full.fwd_ms + full.bwd_ms),
               static_cast<double>(ck.array_bytes + ck.peak_snapshot_bytes) / static_cast<double>(full.array_bytes));

@@ -18,6 +18,9 @@
 #     [LOOP_AD auto|store|recompute]  how backward passes reverse dynamic loops (warpc --loop-ad)
 #     [ADJOINT_VARIANTS 1|2|4|8]      CUDA backward kernels specialised on absent gradient buffers
 #                                     (warpc --adjoint-variants; default 1: compile time)
+#     [CUDA_DEFINES NAME[=VALUE] ...] preprocessor definitions for the CUDA kernels only
+#                                     (warpc-nvrtc -D, or nvcc's CUDA compile), e.g.
+#                                     WARPC_AGGREGATE_ATOMICS
 #     [HEADERS_OUTVAR var])           receives the generated <stem>.wp.h paths
 #
 # Contract:
@@ -72,7 +75,7 @@ function(_warpc_check_keywords target)
     message(FATAL_ERROR "add_warp_kernels(${target}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS} "
       "(allowed: SOURCES TARGETS CUDA_REQUIRED DEBUG NO_OPTIMIZE DEBUG_INFO CUDA_ARCHITECTURES "
       "CUDA_COMPILER PRECOMPILE_HEADERS NAMESPACE INCLUDE_DIRS OUTPUT_DIR HEADERS_OUTVAR LOOP_AD "
-      "ADJOINT_VARIANTS)")
+      "ADJOINT_VARIANTS CUDA_DEFINES)")
   endif()
   if(ARG_KEYWORDS_MISSING_VALUES)
     message(FATAL_ERROR "add_warp_kernels(${target}): no value given for: ${ARG_KEYWORDS_MISSING_VALUES}")
@@ -245,6 +248,9 @@ function(_warpc_nvrtc_command target stem dir)
   elseif(ARG_DEBUG_INFO)
     list(APPEND extra --lineinfo)
   endif()
+  foreach(d IN LISTS ARG_CUDA_DEFINES)
+    list(APPEND extra -D ${d})
+  endforeach()
   set(includes "$<TARGET_PROPERTY:warpc::runtime,INTERFACE_INCLUDE_DIRECTORIES>")
   add_custom_command(
     OUTPUT ${dir}/${stem}.wp.cubin.cpp
@@ -293,6 +299,9 @@ function(_warpc_make_library target dir sources cuda compiler)
       CUDA_RUNTIME_LIBRARY Shared)
     target_compile_definitions(${target} PRIVATE WARPC_KERNELS_CUDA=1)
     target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:--expt-relaxed-constexpr>)
+    foreach(d IN LISTS ARG_CUDA_DEFINES)
+      target_compile_definitions(${target} PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:${d}>)
+    endforeach()
   endif()
   _warpc_build_flavour(${target})
 endfunction()
@@ -369,7 +378,7 @@ endfunction()
 function(_warpc_add_warp_kernels target)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "CUDA_REQUIRED;DEBUG;NO_OPTIMIZE;DEBUG_INFO"
     "NAMESPACE;OUTPUT_DIR;HEADERS_OUTVAR;CUDA_COMPILER;PRECOMPILE_HEADERS;LOOP_AD;ADJOINT_VARIANTS"
-    "SOURCES;TARGETS;CUDA_ARCHITECTURES;INCLUDE_DIRS")
+    "SOURCES;TARGETS;CUDA_ARCHITECTURES;INCLUDE_DIRS;CUDA_DEFINES")
   _warpc_check_keywords(${target})
   _warpc_check_values(${target})
   if(NOT ARG_TARGETS)

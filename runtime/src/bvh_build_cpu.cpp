@@ -644,23 +644,23 @@ BvhTopology build_lbvh_cpu(const BvhBuildRequest& req, const ItemScan& scan) {
   });
   if (leaf_size > 1 && n > 1) {  // cut subtrees of at most leaf_size items into leaves
     const int32_t full = t.num_nodes;
-    std::vector<int32_t> new_index(static_cast<std::size_t>(full));
-    std::vector<char> kept(static_cast<std::size_t>(full));
-    int32_t count = 0;
+    std::vector<uint64_t> terms(static_cast<std::size_t>(full)), inclusive(static_cast<std::size_t>(full));
+    uint64_t sum = 0;
     for (int32_t k = 0; k < full; ++k) {
-      kept[k] = static_cast<char>(geom::lbvh_kept(k, n, leaf_size, parents, range_first.data(), range_last.data()));
-      new_index[k] = count;
-      count += kept[k];
+      terms[k] = geom::lbvh_cut_term(k, n, leaf_size, parents, range_first.data(), range_last.data());
+      inclusive[k] = sum += terms[k];
     }
     BvhTopology cut = t;
-    cut.num_nodes = count;
-    cut.nodes = empty<BvhNode>({count});
-    cut.parents = empty<int32_t>({count});
+    cut.num_nodes = geom::cut_internal_count(sum) + geom::cut_leaf_count(sum);
+    cut.first_leaf = geom::cut_internal_count(sum);
+    cut.nodes = empty<BvhNode>({cut.num_nodes});
+    cut.parents = empty<int32_t>({cut.num_nodes});
     parallel_ranges(full, [&](int64_t b, int64_t e) {
       for (int64_t k = b; k < e; ++k)
-        if (kept[k])
+        if (terms[k])
           geom::lbvh_cut_node(static_cast<int32_t>(k), n, leaf_size, nodes, parents, range_first.data(),
-                              range_last.data(), new_index.data(), cut.nodes.data(), cut.parents.data());
+                              range_last.data(), terms.data(), inclusive.data(), sum, cut.nodes.data(),
+                              cut.parents.data());
     });
     t = std::move(cut);
     nodes = t.nodes.data();

@@ -141,19 +141,19 @@ __global__ void lbvh_leaves_kernel(int32_t n, BvhNode* nodes, int32_t* parents) 
     geom::lbvh_leaf(static_cast<int32_t>(k), n, nodes, parents);
 }
 
-__global__ void lbvh_kept_kernel(int32_t n, int32_t leaf_size, const int32_t* parents, const int32_t* range_first,
-                                 const int32_t* range_last, int32_t* kept) {
+__global__ void lbvh_cut_term_kernel(int32_t n, int32_t leaf_size, const int32_t* parents, const int32_t* range_first,
+                                     const int32_t* range_last, uint64_t* terms) {
   for (int64_t k = first_index(); k < 2 * int64_t{n} - 1; k += grid_stride())
-    kept[k] = geom::lbvh_kept(static_cast<int32_t>(k), n, leaf_size, parents, range_first, range_last);
+    terms[k] = geom::lbvh_cut_term(static_cast<int32_t>(k), n, leaf_size, parents, range_first, range_last);
 }
 
 __global__ void lbvh_cut_kernel(int32_t n, int32_t leaf_size, const BvhNode* old_nodes, const int32_t* old_parents,
-                                const int32_t* range_first, const int32_t* range_last, const int32_t* kept,
-                                const int32_t* new_index, BvhNode* nodes, int32_t* parents) {
+                                const int32_t* range_first, const int32_t* range_last, const uint64_t* terms,
+                                const uint64_t* inclusive, uint64_t total, BvhNode* nodes, int32_t* parents) {
   for (int64_t k = first_index(); k < 2 * int64_t{n} - 1; k += grid_stride())
-    if (kept[k])
+    if (terms[k])
       geom::lbvh_cut_node(static_cast<int32_t>(k), n, leaf_size, old_nodes, old_parents, range_first, range_last,
-                          new_index, nodes, parents);
+                          terms, inclusive, total, nodes, parents);
 }
 
 __global__ void lbvh_internal_kernel(const uint64_t* keys, int32_t n, BvhNode* nodes,
@@ -294,29 +294,28 @@ BvhTopology build_lbvh_cuda(const BvhBuildRequest& req, const ItemScan& scan) {
          range_first.data(), range_last.data());
   if (leaf_size > 1 && n > 1) {  // cut subtrees of at most leaf_size items into leaves
     const int32_t full = t.num_nodes;
-    array<int32_t> kept = empty<int32_t>({full}, device), new_index = empty<int32_t>({full}, device);
-    launch(device, full, "wp::Bvh lbvh_kept", lbvh_kept_kernel, n, leaf_size,
+    array<uint64_t> terms = empty<uint64_t>({full}, device), inclusive = empty<uint64_t>({full}, device);
+    launch(device, full, "wp::Bvh lbvh_cut_term", lbvh_cut_term_kernel, n, leaf_size,
            static_cast<const int32_t*>(t.parents.data()), static_cast<const int32_t*>(range_first.data()),
-           static_cast<const int32_t*>(range_last.data()), kept.data());
+           static_cast<const int32_t*>(range_last.data()), terms.data());
     std::size_t scan_bytes = 0;
-    check_cub(cub::DeviceScan::ExclusiveSum(nullptr, scan_bytes, kept.data(), new_index.data(), full, stream),
-              req.owner, "cub::DeviceScan::ExclusiveSum", device);
+    check_cub(cub::DeviceScan::InclusiveSum(nullptr, scan_bytes, terms.data(), inclusive.data(), full, stream),
+              req.owner, "cub::DeviceScan::InclusiveSum", device);
     std::shared_ptr<void> scan_temp = allocate_shared(device, std::max<std::size_t>(scan_bytes, 1));
-    check_cub(cub::DeviceScan::ExclusiveSum(scan_temp.get(), scan_bytes, kept.data(), new_index.data(), full, stream),
-              req.owner, "cub::DeviceScan::ExclusiveSum", device);
-    int32_t last_index = 0, last_kept = 0;  // the kept count, for the host's node count
-    copy_bytes(&last_index, Device(), new_index.data() + (full - 1), device, sizeof(int32_t));
-    copy_bytes(&last_kept, Device(), kept.data() + (full - 1), device, sizeof(int32_t));
+    check_cub(cub::DeviceScan::InclusiveSum(scan_temp.get(), scan_bytes, terms.data(), inclusive.data(), full, stream),
+              req.owner, "cub::DeviceScan::InclusiveSum", device);
+    uint64_t total = 0;  // internal nodes and leaves of the cut tree, packed: one read back
+    copy_bytes(&total, Device(), inclusive.data() + (full - 1), device, sizeof(uint64_t));
     BvhTopology cut = t;
-    cut.num_nodes = last_index + last_kept;
-    cut.first_leaf = -1;  // leaves are no longer one contiguous run
+    cut.num_nodes = geom::cut_internal_count(total) + geom::cut_leaf_count(total);
+    cut.first_leaf = geom::cut_internal_count(total);  // the leaves are the last nodes, contiguous
     cut.nodes = empty<BvhNode>({cut.num_nodes}, device);
     cut.parents = empty<int32_t>({cut.num_nodes}, device);
     launch(device, full, "wp::Bvh lbvh_cut", lbvh_cut_kernel, n, leaf_size,
            static_cast<const BvhNode*>(t.nodes.data()), static_cast<const int32_t*>(t.parents.data()),
            static_cast<const int32_t*>(range_first.data()), static_cast<const int32_t*>(range_last.data()),
-           static_cast<const int32_t*>(kept.data()), static_cast<const int32_t*>(new_index.data()), cut.nodes.data(),
-           cut.parents.data());
+           static_cast<const uint64_t*>(terms.data()), static_cast<const uint64_t*>(inclusive.data()), total,
+           cut.nodes.data(), cut.parents.data());
     t = std::move(cut);
   }
   t.counters = zeros<int32_t>({t.num_nodes}, device);

@@ -8,7 +8,7 @@
 //    indices concurrently.
 //  * LBVH layout for n items (leaf size 1): internal nodes 0 … n−2 (root 0), leaf k (one item,
 //    slot k) at node n−1+k; n = 1 gives a single leaf at node 0. With leaf size L > 1 the
-//    tree is cut (lbvh_cut_node): the kept nodes, renumbered in order, root 0, leaves anywhere.
+//    tree is cut (lbvh_cut_node): the kept internal nodes in order (root 0), then the leaves.
 //  * refit_from_leaf: one call per leaf, concurrently; counters zero before (each pass leaves
 //    them zero: the second arriver resets its parent's). Each call writes
 //    its leaf, then climbs; at every parent the first arriver stops and the second computes the
@@ -170,34 +170,53 @@ inline int32_t lbvh_leaf_size(int32_t requested, bool groups) {
 // A node of the radix tree over n items (internal nodes with their slot ranges) holds
 // lbvh_subtree_size items. With leaf size L > 1 the tree is cut where a subtree holds at most L
 // items: such a subtree whose parent holds more becomes one leaf of its (contiguous) slots, and
-// the nodes below it go. Kept nodes are renumbered in their old order (exclusive prefix sum of
-// lbvh_kept), so the root stays node 0.
+// the nodes below it go. The kept nodes are renumbered internal nodes first, in their old order
+// (so the root stays node 0), then the leaves, in their old order: the leaves are one
+// contiguous run, as in the uncut LBVH layout (one refit thread per leaf). The numbering comes
+// from one inclusive prefix sum of lbvh_cut_term, which packs both counts in one 64-bit value.
 WP_HD int32_t lbvh_subtree_size(int32_t node, int32_t n, const int32_t* range_first, const int32_t* range_last) {
   return node >= n - 1 ? 1 : range_last[node] - range_first[node] + 1;
 }
 
-// 1 when `node` survives the cut: the root, or a node whose parent holds more than L items.
-WP_HD int32_t lbvh_kept(int32_t node, int32_t n, int32_t leaf_size, const int32_t* parents,
-                        const int32_t* range_first, const int32_t* range_last) {
+inline constexpr uint64_t kCutLeafTerm = uint64_t{1} << 32;
+
+// What `node` becomes in the cut tree, as a prefix-sum term: 1 for a kept internal node (the
+// root, or a node of more than L items whose parent holds more than L), kCutLeafTerm for a
+// leaf (at most L items, its parent more), 0 for a node cut away.
+WP_HD uint64_t lbvh_cut_term(int32_t node, int32_t n, int32_t leaf_size, const int32_t* parents,
+                             const int32_t* range_first, const int32_t* range_last) {
   const int32_t p = parents[node];
-  return p < 0 || lbvh_subtree_size(p, n, range_first, range_last) > leaf_size;
+  if (p >= 0 && lbvh_subtree_size(p, n, range_first, range_last) <= leaf_size) return 0;
+  return lbvh_subtree_size(node, n, range_first, range_last) <= leaf_size ? kCutLeafTerm : 1;
 }
 
-// Writes kept node `node` of the full tree (old_nodes, old_parents) at new_index[node]: a node
-// of more than L items keeps its two children (renumbered), one of at most L becomes a leaf.
+// The cut tree's size from the last inclusive prefix sum: internal nodes (= the first leaf's
+// index) and leaves.
+WP_HD int32_t cut_internal_count(uint64_t total) { return static_cast<int32_t>(total & 0xffffffffu); }
+WP_HD int32_t cut_leaf_count(uint64_t total) { return static_cast<int32_t>(total >> 32); }
+
+// The new index of kept node `node` (inclusive: the prefix sums of the terms; total: the last).
+WP_HD int32_t lbvh_cut_index(int32_t node, const uint64_t* terms, const uint64_t* inclusive, uint64_t total) {
+  const uint64_t before = inclusive[node] - terms[node];
+  return terms[node] == 1 ? cut_internal_count(before) : cut_internal_count(total) + cut_leaf_count(before);
+}
+
+// Writes kept node `node` of the full tree (old_nodes, old_parents) at its new index: a node of
+// more than L items keeps its two children (renumbered), one of at most L becomes a leaf.
 WP_HD void lbvh_cut_node(int32_t node, int32_t n, int32_t leaf_size, const BvhNode* old_nodes,
                          const int32_t* old_parents, const int32_t* range_first, const int32_t* range_last,
-                         const int32_t* new_index, BvhNode* nodes, int32_t* parents) {
-  const int32_t k = new_index[node];
+                         const uint64_t* terms, const uint64_t* inclusive, uint64_t total, BvhNode* nodes,
+                         int32_t* parents) {
+  const int32_t k = lbvh_cut_index(node, terms, inclusive, total);
   const int32_t size = lbvh_subtree_size(node, n, range_first, range_last);
   if (size <= leaf_size) {
     nodes[k].left = node >= n - 1 ? node - (n - 1) : range_first[node];
     nodes[k].right = -size;
   } else {
-    nodes[k].left = new_index[old_nodes[node].left];
-    nodes[k].right = new_index[old_nodes[node].right];
+    nodes[k].left = lbvh_cut_index(old_nodes[node].left, terms, inclusive, total);
+    nodes[k].right = lbvh_cut_index(old_nodes[node].right, terms, inclusive, total);
   }
-  parents[k] = old_parents[node] < 0 ? -1 : new_index[old_parents[node]];
+  parents[k] = old_parents[node] < 0 ? -1 : lbvh_cut_index(old_parents[node], terms, inclusive, total);
 }
 
 // Node `node` of the radix tree is the root of group g's subtree when all its keys have group

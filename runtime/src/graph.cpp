@@ -14,9 +14,10 @@ namespace wp {
 
 struct Graph::State {
   Device device;
-  void* exec = nullptr;
+#ifdef WARPC_RUNTIME_CUDA
+  detail::CapturedGraph captured;
+#endif
   std::size_t nodes = 0;
-  std::shared_ptr<void> resources;
 };
 
 namespace {
@@ -81,7 +82,8 @@ void capture_begin(const Device& device) {
 
 void capture_begin(const Stream& stream) { begin(stream, true); }
 
-Graph capture_end() {
+namespace {
+Graph end_capture(bool instantiate) {
   if (!t_capture.active) throw Error("capture_end: no graph capture is running on this thread (call capture_begin first)");
   ThreadCapture ending = std::exchange(t_capture, ThreadCapture{});
   struct Restore {
@@ -91,17 +93,41 @@ Graph capture_end() {
     }
   } restore{ending};
 #ifdef WARPC_RUNTIME_CUDA
-  detail::CapturedGraph captured = detail::cuda_capture_end();
   auto state = std::make_shared<Graph::State>();
   state->device = ending.device;
-  state->exec = captured.exec;
-  state->nodes = captured.nodes;
-  state->resources = std::move(captured.resources);
+  state->captured = detail::cuda_capture_end(instantiate);
+  state->nodes = state->captured.nodes;
   return Graph(std::move(state));
 #else
+  (void)instantiate;
   return Graph();
 #endif
 }
+}  // namespace
+
+Graph capture_end() { return end_capture(true); }
+
+namespace detail {
+Graph capture_end_uninstantiated() { return end_capture(false); }
+
+void capture_abort() {
+  if (!t_capture.active) return;
+  ThreadCapture ending = std::exchange(t_capture, ThreadCapture{});
+  if (ending.restore) set_stream(ending.previous);
+#ifdef WARPC_RUNTIME_CUDA
+  detail::cuda_capture_abort();
+#endif
+}
+
+bool same_work(const Graph& a, const Graph& b) {
+  if (!a || !b || a.device() != b.device()) return false;
+#ifdef WARPC_RUNTIME_CUDA
+  return cuda_same_work(a.state()->captured, b.state()->captured);
+#else
+  return false;
+#endif
+}
+}  // namespace detail
 
 bool is_capturing(const Device& device) { return t_capture.active && t_capture.device == device; }
 
@@ -117,7 +143,7 @@ void capture_launch(const Graph& graph, const Stream& stream) {
                 stream.device().str() + "'");
   }
 #ifdef WARPC_RUNTIME_CUDA
-  detail::cuda_graph_launch(graph.device().ordinal(), graph.state()->exec, stream.handle());
+  detail::cuda_graph_launch(graph.device().ordinal(), graph.state()->captured, stream.handle());
 #endif
 }
 

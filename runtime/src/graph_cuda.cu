@@ -12,12 +12,22 @@
 //    frees are queued on the legacy default stream, after every earlier launch).
 //  * capture_while inside a capture adds a conditional WHILE node whose handle is set by a
 //    one-thread kernel from the condition array before the loop and at the end of each body.
+//  * cuda_capture_end(false) leaves the instantiation to the first launch; cuda_capture_abort
+//    discards a capture like a failed capture_end, without an error.
+//  * cuda_same_work compares two captured graphs node by node (the order cudaGraphGetNodes
+//    lists them in, each node's dependencies by position): kernels by function, launch shape
+//    and argument bytes (sizes from cudaFuncGetParamInfo, or the driver's cuFuncGetParamInfo
+//    for module kernels), copies, fills and events by their parameters, empty nodes as equal;
+//    any other node, and any query CUDA refuses, makes the graphs different.
 #include <cuda_runtime.h>
 
+#include <algorithm>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "cuda_context.h"
 #include "cuda_seam.h"
@@ -33,7 +43,8 @@ thread_local CaptureState* t_capture = nullptr;
 struct GraphResources {
   int ordinal = -1;
   cudaGraph_t graph = nullptr;
-  cudaGraphExec_t exec = nullptr;
+  cudaGraphExec_t exec = nullptr;        // null until instantiated (capture_end or first launch)
+  unsigned long long instantiate_flags = 0;
   std::vector<Allocation> deferred_frees;
   ~GraphResources() {
     if (exec) (void)cudaGraphExecDestroy(exec);
@@ -48,10 +59,14 @@ std::string capture_error(const char* call, cudaError_t err) {
 
 // Ends a capture that cannot become a graph: its live allocations never existed outside the
 // discarded graph (their later frees are skipped), its deferred frees are released now.
-[[noreturn]] void discard_capture(std::unique_ptr<CaptureState> capture, cudaGraph_t graph, const std::string& why) {
+void drop_capture(const CaptureState& capture, cudaGraph_t graph) {
   if (graph) (void)cudaGraphDestroy(graph);
-  orphan_allocations(capture->live);
-  for (const Allocation& a : capture->deferred_frees) release_allocation(capture->ordinal, a);
+  orphan_allocations(capture.live);
+  for (const Allocation& a : capture.deferred_frees) release_allocation(capture.ordinal, a);
+}
+
+[[noreturn]] void discard_capture(std::unique_ptr<CaptureState> capture, cudaGraph_t graph, const std::string& why) {
+  drop_capture(*capture, graph);
   throw Error("capture_end: " + why);
 }
 
@@ -114,7 +129,7 @@ void cuda_capture_begin(int ordinal, void* stream) {
   t_capture = capture.release();
 }
 
-CapturedGraph cuda_capture_end() {
+CapturedGraph cuda_capture_end(bool instantiate) {
   if (!t_capture) throw Error("capture_end: no graph capture is running on this thread (call capture_begin first)");
   std::unique_ptr<CaptureState> capture(std::exchange(t_capture, nullptr));
   const int ordinal = capture->ordinal;
@@ -135,16 +150,30 @@ CapturedGraph cuda_capture_end() {
   // Allocations still alive at the end belong to the program's arrays: each launch frees the
   // previous launch's (same addresses every launch) before allocating them again. A graph
   // without such allocations is instantiated plainly (no auto-free bookkeeping per launch).
-  const unsigned long long flags = capture->live.empty() ? 0ull : cudaGraphInstantiateFlagAutoFreeOnLaunch;
-  WP_CUDA_CHECK(cudaGraphInstantiate(&resources->exec, graph, flags), ordinal);
+  resources->instantiate_flags =
+      capture->live.empty() ? 0ull : static_cast<unsigned long long>(cudaGraphInstantiateFlagAutoFreeOnLaunch);
+  if (instantiate) WP_CUDA_CHECK(cudaGraphInstantiate(&resources->exec, graph, resources->instantiate_flags), ordinal);
   std::size_t nodes = 0;
   WP_CUDA_CHECK(cudaGraphGetNodes(graph, nullptr, &nodes), ordinal);
-  return CapturedGraph{resources->exec, nodes, std::shared_ptr<void>(resources, resources.get())};
+  return CapturedGraph{nodes, std::shared_ptr<void>(resources, resources.get())};
 }
 
-void cuda_graph_launch(int ordinal, void* exec, void* stream) {
+void cuda_capture_abort() {
+  if (!t_capture) return;
+  std::unique_ptr<CaptureState> capture(std::exchange(t_capture, nullptr));
+  DeviceGuard guard(capture->ordinal);
+  cudaGraph_t graph = nullptr;
+  (void)cudaStreamEndCapture(capture->stream, &graph);
+  (void)cudaGetLastError();
+  drop_capture(*capture, graph);
+}
+
+void cuda_graph_launch(int ordinal, const CapturedGraph& graph, void* stream) {
   DeviceGuard guard(ordinal);
-  WP_CUDA_CHECK(cudaGraphLaunch(static_cast<cudaGraphExec_t>(exec), static_cast<cudaStream_t>(stream)), ordinal);
+  auto& resources = *static_cast<GraphResources*>(graph.resources.get());
+  if (!resources.exec)
+    WP_CUDA_CHECK(cudaGraphInstantiate(&resources.exec, resources.graph, resources.instantiate_flags), ordinal);
+  WP_CUDA_CHECK(cudaGraphLaunch(resources.exec, static_cast<cudaStream_t>(stream)), ordinal);
 }
 
 void cuda_capture_while(int ordinal, const int* condition, const std::function<void()>& body) {
@@ -184,6 +213,139 @@ void cuda_capture_while(int ordinal, const int* condition, const std::function<v
   }
   restore();
   (void)cudaStreamDestroy(body_stream);
+}
+
+// ---- Comparing two captured graphs (cuda_same_work) ----------------------------------------
+
+namespace {
+
+// The byte sizes of a kernel's parameters as CUDA lays them out; false when CUDA does not say
+// (the runtime's query first, then the driver's for a kernel launched from a module).
+bool param_sizes(void* func, std::vector<std::size_t>& sizes) {
+  auto query = [&](auto&& info) {
+    sizes.clear();
+    for (std::size_t i = 0; i < 4096; ++i) {
+      std::size_t offset = 0, size = 0;
+      if (!info(i, &offset, &size)) break;
+      sizes.push_back(size);
+    }
+    return !sizes.empty();
+  };
+  bool found = query([&](std::size_t i, std::size_t* offset, std::size_t* size) {
+    return cudaFuncGetParamInfo(func, i, offset, size) == cudaSuccess;
+  });
+  if (!found) {
+    using DriverParamInfo = int (*)(void*, std::size_t, std::size_t*, std::size_t*);  // cuFuncGetParamInfo
+    static DriverParamInfo driver = [] {
+      void* fn = nullptr;
+      cudaDriverEntryPointQueryResult status{};
+      if (cudaGetDriverEntryPointByVersion("cuFuncGetParamInfo", &fn, 12040, cudaEnableDefault, &status) != cudaSuccess ||
+          status != cudaDriverEntryPointSuccess)
+        fn = nullptr;
+      return reinterpret_cast<DriverParamInfo>(fn);
+    }();
+    if (driver) found = query([&](std::size_t i, std::size_t* offset, std::size_t* size) { return driver(func, i, offset, size) == 0; });
+  }
+  (void)cudaGetLastError();  // the query past the last parameter leaves an error behind
+  return found;
+}
+
+bool same_kernel(cudaGraphNode_t a, cudaGraphNode_t b) {
+  cudaKernelNodeParams pa{}, pb{};
+  if (cudaGraphKernelNodeGetParams(a, &pa) != cudaSuccess || cudaGraphKernelNodeGetParams(b, &pb) != cudaSuccess)
+    return false;
+  if (pa.func != pb.func || pa.sharedMemBytes != pb.sharedMemBytes || pa.extra || pb.extra) return false;
+  if (pa.gridDim.x != pb.gridDim.x || pa.gridDim.y != pb.gridDim.y || pa.gridDim.z != pb.gridDim.z) return false;
+  if (pa.blockDim.x != pb.blockDim.x || pa.blockDim.y != pb.blockDim.y || pa.blockDim.z != pb.blockDim.z) return false;
+  std::vector<std::size_t> sizes;
+  if (!pa.kernelParams || !pb.kernelParams || !param_sizes(pa.func, sizes)) return false;
+  for (std::size_t i = 0; i < sizes.size(); ++i)
+    if (std::memcmp(pa.kernelParams[i], pb.kernelParams[i], sizes[i]) != 0) return false;
+  return true;
+}
+
+bool same_pitched(const cudaPitchedPtr& a, const cudaPitchedPtr& b) {
+  return a.ptr == b.ptr && a.pitch == b.pitch && a.xsize == b.xsize && a.ysize == b.ysize;
+}
+bool same_pos(const cudaPos& a, const cudaPos& b) { return a.x == b.x && a.y == b.y && a.z == b.z; }
+
+bool same_copy(cudaGraphNode_t a, cudaGraphNode_t b) {
+  cudaMemcpy3DParms pa{}, pb{};
+  if (cudaGraphMemcpyNodeGetParams(a, &pa) != cudaSuccess || cudaGraphMemcpyNodeGetParams(b, &pb) != cudaSuccess)
+    return false;
+  return pa.srcArray == pb.srcArray && same_pos(pa.srcPos, pb.srcPos) && same_pitched(pa.srcPtr, pb.srcPtr) &&
+         pa.dstArray == pb.dstArray && same_pos(pa.dstPos, pb.dstPos) && same_pitched(pa.dstPtr, pb.dstPtr) &&
+         pa.extent.width == pb.extent.width && pa.extent.height == pb.extent.height &&
+         pa.extent.depth == pb.extent.depth && pa.kind == pb.kind;
+}
+
+bool same_fill(cudaGraphNode_t a, cudaGraphNode_t b) {
+  cudaMemsetParams pa{}, pb{};
+  if (cudaGraphMemsetNodeGetParams(a, &pa) != cudaSuccess || cudaGraphMemsetNodeGetParams(b, &pb) != cudaSuccess)
+    return false;
+  return pa.dst == pb.dst && pa.pitch == pb.pitch && pa.value == pb.value && pa.elementSize == pb.elementSize &&
+         pa.width == pb.width && pa.height == pb.height;
+}
+
+bool same_event(cudaGraphNode_t a, cudaGraphNode_t b, bool record) {
+  cudaEvent_t ea = nullptr, eb = nullptr;
+  const auto get = record ? cudaGraphEventRecordNodeGetEvent : cudaGraphEventWaitNodeGetEvent;
+  return get(a, &ea) == cudaSuccess && get(b, &eb) == cudaSuccess && ea == eb;
+}
+
+bool same_node(cudaGraphNode_t a, cudaGraphNode_t b) {
+  cudaGraphNodeType ta, tb;
+  if (cudaGraphNodeGetType(a, &ta) != cudaSuccess || cudaGraphNodeGetType(b, &tb) != cudaSuccess || ta != tb)
+    return false;
+  switch (ta) {
+    case cudaGraphNodeTypeKernel: return same_kernel(a, b);
+    case cudaGraphNodeTypeMemcpy: return same_copy(a, b);
+    case cudaGraphNodeTypeMemset: return same_fill(a, b);
+    case cudaGraphNodeTypeEventRecord: return same_event(a, b, true);
+    case cudaGraphNodeTypeWaitEvent: return same_event(a, b, false);
+    case cudaGraphNodeTypeEmpty: return true;
+    default: return false;  // allocations (addresses differ per capture), host nodes, child graphs, …
+  }
+}
+
+// The positions of `node`'s dependencies in `nodes`, sorted; false when CUDA does not say.
+bool dependency_positions(cudaGraphNode_t node, const std::vector<cudaGraphNode_t>& nodes, std::vector<std::size_t>& out) {
+  std::size_t count = 0;
+  if (cudaGraphNodeGetDependencies(node, nullptr, nullptr, &count) != cudaSuccess) return false;
+  std::vector<cudaGraphNode_t> deps(count);
+  if (count && cudaGraphNodeGetDependencies(node, deps.data(), nullptr, &count) != cudaSuccess) return false;
+  out.clear();
+  for (cudaGraphNode_t d : deps) {
+    const auto it = std::find(nodes.begin(), nodes.end(), d);
+    if (it == nodes.end()) return false;
+    out.push_back(static_cast<std::size_t>(it - nodes.begin()));
+  }
+  std::sort(out.begin(), out.end());
+  return true;
+}
+
+std::vector<cudaGraphNode_t> graph_nodes(cudaGraph_t graph) {
+  std::size_t count = 0;
+  if (cudaGraphGetNodes(graph, nullptr, &count) != cudaSuccess) return {};
+  std::vector<cudaGraphNode_t> nodes(count);
+  if (count && cudaGraphGetNodes(graph, nodes.data(), &count) != cudaSuccess) return {};
+  return nodes;
+}
+
+}  // namespace
+
+bool cuda_same_work(const CapturedGraph& a, const CapturedGraph& b) {
+  const auto& ra = *static_cast<const GraphResources*>(a.resources.get());
+  const auto& rb = *static_cast<const GraphResources*>(b.resources.get());
+  if (ra.ordinal != rb.ordinal) return false;
+  DeviceGuard guard(ra.ordinal);
+  const std::vector<cudaGraphNode_t> na = graph_nodes(ra.graph), nb = graph_nodes(rb.graph);
+  bool same = na.size() == nb.size() && !na.empty();
+  std::vector<std::size_t> da, db;
+  for (std::size_t i = 0; same && i < na.size(); ++i)
+    same = same_node(na[i], nb[i]) && dependency_positions(na[i], na, da) && dependency_positions(nb[i], nb, db) && da == db;
+  (void)cudaGetLastError();  // a refused query is an answer ("different"), not a launch error
+  return same;
 }
 
 }  // namespace wp::detail

@@ -11,15 +11,19 @@
 namespace wp::detail {
 
 struct CapturedGraph {
-  void* exec;                        // cudaGraphExec_t
   std::size_t nodes;                 // nodes of the top-level graph
   std::shared_ptr<void> resources;   // graph, executable graph and kept memory
 };
 
 bool cuda_thread_captures(int ordinal);
 void cuda_capture_begin(int ordinal, void* stream);
-CapturedGraph cuda_capture_end();
-void cuda_graph_launch(int ordinal, void* exec, void* stream);
+// instantiate=false leaves the instantiation to the first cuda_graph_launch.
+CapturedGraph cuda_capture_end(bool instantiate = true);
+// Ends the calling thread's capture, if any, and discards it (its allocations never existed).
+void cuda_capture_abort();
+void cuda_graph_launch(int ordinal, const CapturedGraph& graph, void* stream);
+// Whether two captured graphs hold the same work (wp::detail::same_work in wp/graph.h).
+bool cuda_same_work(const CapturedGraph& a, const CapturedGraph& b);
 // Inside a capture of the calling thread on `ordinal`: a conditional WHILE node.
 void cuda_capture_while(int ordinal, const int* condition, const std::function<void()>& body);
 

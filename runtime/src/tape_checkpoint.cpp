@@ -26,6 +26,7 @@
 // (jvp_steps) needs no schedule: from the state at step 0, each step runs recorded on a
 // private tape, whose forward_jvp() then redoes it with tangents.
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <string>
@@ -133,7 +134,58 @@ struct StepRunner {
       throw Error(std::string(what) + step_label(k, seq.steps) + ": " + e.cause(), e.kernel());
     }
   }
+
+  // Captures work() on the sequence's graph device into a graph (not run); a failure ends
+  // the capture before it propagates, and a capture CUDA refuses is a wp::Error naming step k.
+  template <typename Work>
+  static Graph capture(Tape::StepSequence& seq, int k, const char* what, Work&& work) {
+    capture_begin(seq.graph_device);
+    try {
+      work();
+    } catch (...) {
+      detail::capture_abort();
+      throw;
+    }
+    try {
+      return detail::capture_end_uninstantiated();
+    } catch (const Error& e) {
+      throw Error(std::string(what) + step_label(k, seq.steps) + " (captured for Tape::set_step_graphs): " + e.cause(),
+                  e.kernel());
+    }
+  }
+
+  // Advances the state by step k without recording: step 1's graph for a step after step 0
+  // when the sequence replays graphs, else the step function.
+  static void advance(Tape::StepSequence& seq, int k, const char* what) {
+    Tape& tape = *seq.tape;
+    if (seq.graphs && k >= 1 && !is_capturing(seq.graph_device)) {
+      capture_launch(seq.forward_graph);
+      seq.current = -1;
+      ++tape.stats_.graph_steps;
+    } else {
+      run(seq, k, nullptr, what);
+    }
+    ++tape.stats_.advanced_steps;
+  }
 };
+
+namespace {
+// Whether the records of one captured step are all device work on `device` (kernel launches
+// whose arrays live there): a host function or a launch elsewhere would not be in the graph.
+bool device_only(const std::vector<Tape::ArrayRef>& arrays, const Device& device) {
+  return std::all_of(arrays.begin(), arrays.end(), [&](const Tape::ArrayRef& a) { return a.device == device; });
+}
+
+// The device every state array lives on, when it is one CUDA device the calling thread is not
+// capturing already (step graphs need one); the CPU otherwise.
+Device graph_device_of(const std::vector<Tape::StateRef>& state) {
+  const Device device = state.front().device;
+  if (!device.is_cuda() || !cuda_built() || is_capturing(device)) return Device();
+  for (const Tape::StateRef& s : state)
+    if (!(s.device == device)) return Device();
+  return device;
+}
+}  // namespace
 
 // The launches of one step (its records) that a recomputation may skip: a kernel launch (not
 // a host function) among the first 64 whose written arrays all lie inside state arrays, none
@@ -184,13 +236,17 @@ void Tape::record_steps(int steps, std::vector<StateRef> state, StepFn step) {
   seq->state = std::move(state);
   const uint64_t allowed = budget_ ? budget_ / seq->state_bytes : static_cast<uint64_t>(steps);
   const int needed = std::min(steps, 2);
+  // Step graphs keep one more state copy (the start of the step the re-run graph replays):
+  // tried when the budget holds it besides the schedule's minimum.
+  seq->graph_device = step_graphs_ && steps >= 2 ? graph_device_of(seq->state) : Device();
+  bool try_graphs = seq->graph_device.is_cuda() && (!budget_ || allowed >= static_cast<uint64_t>(needed) + 1);
   if (allowed < static_cast<uint64_t>(needed)) {
     throw Error("Tape::record_steps: the memory budget of " + std::to_string(budget_) + " bytes holds " +
                 std::to_string(allowed) + " snapshot(s) of the state (" + std::to_string(seq->state_bytes) +
                 " bytes each); reversing " + std::to_string(steps) + " step(s) needs at least " +
                 std::to_string(needed) + " (a budget of " + std::to_string(needed * seq->state_bytes) + " bytes)");
   }
-  seq->slots = static_cast<int>(std::min<uint64_t>(allowed, static_cast<uint64_t>(steps)));
+  seq->slots = static_cast<int>(std::min<uint64_t>(budget_ && try_graphs ? allowed - 1 : allowed, static_cast<uint64_t>(steps)));
   seq->repetitions = repetitions(steps, seq->slots);
   seq->snaps.resize(static_cast<size_t>(steps));
   seq->forward_checkpoints.push_back(0);
@@ -209,7 +265,45 @@ void Tape::record_steps(int steps, std::vector<StateRef> state, StepFn step) {
       seq->store(k);
       ++next;
     }
-    StepRunner::run(*seq, k, &scratch, "Tape::record_steps: ");
+    if (try_graphs && k >= 1) {
+      // Steps after step 0 (which creates the parameter accumulators) are captured, compared
+      // with step 1's capture, and launched (step 1's graph while they match).
+      // A parameter accumulator first used by a step after step 0 would be memory of the
+      // graph: such a capture is abandoned and the step run as it is (no graphs).
+      const size_t sums_before = sums.size();
+      struct NewAccumulator {};
+      Graph captured;
+      try {
+        captured = StepRunner::capture(*seq, k, "Tape::record_steps: ", [&] {
+          StepRunner::run(*seq, k, &scratch, "Tape::record_steps: ");
+          if (sums.size() != sums_before) throw NewAccumulator{};
+        });
+      } catch (const NewAccumulator&) {
+        sums.erase(sums.begin() + static_cast<std::ptrdiff_t>(sums_before), sums.end());
+        scratch.launches_.clear();
+        scratch.written_.clear();
+        try_graphs = false;
+        seq->forward_graph = Graph();
+        StepRunner::run(*seq, k, &scratch, "Tape::record_steps: ");
+      }
+      bool same = captured && std::all_of(scratch.launches_.begin(), scratch.launches_.end(), [&](const Launch& l) {
+        return l.kind == Kind::Kernel && device_only(l.arrays, seq->graph_device);
+      });
+      if (k == 1) {
+        seq->forward_graph = captured;
+      } else {
+        same = same && scratch.launches_.size() == seq->launch_counts[1] &&
+               skippable_launches(*seq, scratch.launches_) == seq->skippable[1] &&
+               detail::same_work(seq->forward_graph, captured);
+      }
+      if (captured) capture_launch(same && k > 1 ? seq->forward_graph : captured);
+      if (!same) {  // recomputed launch by launch: the rest of the run needs no captures
+        try_graphs = false;
+        seq->forward_graph = Graph();
+      }
+    } else {
+      StepRunner::run(*seq, k, &scratch, "Tape::record_steps: ");
+    }
     seq->launch_counts.push_back(scratch.launches_.size());
     seq->skippable.push_back(skippable_launches(*seq, scratch.launches_));
     if (k == 0) {
@@ -219,6 +313,12 @@ void Tape::record_steps(int steps, std::vector<StateRef> state, StepFn step) {
       }
     }
     scratch.reset();
+  }
+
+  if (try_graphs) {
+    seq->graphs = true;
+    for (const StateRef& st : seq->state) seq->start.push_back(detail::allocate_shared(st.device, st.bytes));
+    note_snapshots(1, static_cast<long long>(seq->state_bytes));
   }
 
   Launch record;
@@ -255,7 +355,7 @@ std::function<void()> Tape::restore_from_snapshot(const void* data, size_t bytes
   for (size_t i = 0; i < seq.state.size(); ++i) {
     const StateRef& s = seq.state[i];
     if (s.data != data || s.bytes != bytes || state_written(written_, s)) continue;
-    std::shared_ptr<void> snapshot = seq.snaps[static_cast<size_t>(step_->k)][i];
+    std::shared_ptr<void> snapshot = step_->captured ? seq.start[i] : seq.snaps[static_cast<size_t>(step_->k)][i];
     if (!snapshot) return {};
     return [data = s.data, device = s.device, bytes, snapshot] {
       detail::copy_bytes(data, device, snapshot.get(), device, bytes);
@@ -310,8 +410,7 @@ void Tape::replay_forward(StepSequence& seq) {
       seq.store(k);
       ++next;
     }
-    StepRunner::run(seq, k, nullptr, "Tape::backward: re-running ");
-    ++stats_.advanced_steps;
+    StepRunner::advance(seq, k, "Tape::backward: re-running ");
   }
   seq.rewound = false;
 }
@@ -349,16 +448,21 @@ void Tape::backward_steps(Launch& record) {
   inner.set_missing_grad_policy(missing_grad_);
   inner.step_sums_ = &record.params;
   inner.keep_final_contents_ = false;
-  auto base = [&](int k) {
-    seq.restore(k);
-    const StepBeingRecomputed step{&seq, k};
+  // Re-runs step k recording on `inner` and runs its backward pass. `captured`: inside the
+  // capture of the sequence's re-run graph, where the state at the start of the step is
+  // seq.start (copied there first), not snapshot k.
+  auto rerun = [&](int k, bool captured) {
+    if (captured)
+      for (size_t i = 0; i < seq.state.size(); ++i)
+        detail::copy_bytes(seq.start[i].get(), seq.graph_device, seq.state[i].data, seq.graph_device, seq.state[i].bytes);
+    const size_t skipped_before = stats_.skipped_launches;
+    const StepBeingRecomputed step{&seq, k, captured};
     inner.step_ = &step;
     struct Unset {
       Tape& tape;
       ~Unset() { tape.step_ = nullptr; }
     } unset{inner};
     StepRunner::run(seq, k, &inner, "Tape::backward: recomputing ");
-    ++stats_.rerun_steps;
     if (inner.launches_.size() != seq.launch_counts[k]) {
       throw Error("Tape::backward: recomputing " + step_label(k, seq.steps) + " recorded " +
                   std::to_string(inner.launches_.size()) + " launch(es), its first run " +
@@ -369,10 +473,31 @@ void Tape::backward_steps(Launch& record) {
     // When every launch that wrote a state array first saved it (in place, reading it), the
     // saves restore it launch by launch, as for any tape; a state array first written by a
     // launch that did not save it is restored here.
-    if (inner.step_unsaved_state_write_) seq.restore(k);
+    if (inner.step_unsaved_state_write_) {
+      if (captured) {
+        for (size_t i = 0; i < seq.state.size(); ++i)
+          detail::copy_bytes(seq.state[i].data, seq.graph_device, seq.start[i].get(), seq.graph_device, seq.state[i].bytes);
+      } else {
+        seq.restore(k);
+      }
+    }
     if (!inner.launches_.empty()) inner.backward();
-    seq.current = -1;  // the backward pass may change the state (restores, redone stores)
     inner.reset();
+    if (captured) seq.rerun_skips = stats_.skipped_launches - skipped_before;
+  };
+  auto base = [&](int k) {
+    seq.restore(k);
+    ++stats_.rerun_steps;
+    if (seq.graphs && k >= 1 && !is_capturing(seq.graph_device)) {
+      const bool captured_now = !seq.rerun_graph;
+      if (captured_now) seq.rerun_graph = StepRunner::capture(seq, k, "Tape::backward: recomputing ", [&] { rerun(k, true); });
+      capture_launch(seq.rerun_graph);
+      ++stats_.graph_steps;
+      if (!captured_now) stats_.skipped_launches += seq.rerun_skips;  // the capture counted its own
+    } else {
+      rerun(k, false);
+    }
+    seq.current = -1;  // the backward pass may change the state (restores, redone stores)
   };
   // reverse(a, b, s): the snapshot at a is stored. The right spine (split, snapshot, go right
   // with one snapshot fewer) is a loop; only the left parts recurse, and each left level has
@@ -386,10 +511,7 @@ void Tape::backward_steps(Launch& record) {
       const int m = split(a, b - a, s);
       if (!seq.stored(m)) {
         seq.restore(a);
-        for (int k = a; k < m; ++k) {
-          StepRunner::run(seq, k, nullptr, "Tape::backward: recomputing ");
-          ++stats_.advanced_steps;
-        }
+        for (int k = a; k < m; ++k) StepRunner::advance(seq, k, "Tape::backward: recomputing ");
         seq.store(m);
       }
       spine.push_back({a, m, s});

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "wp/graph.h"
 #include "wp/tape.h"
 
 namespace wp {
@@ -29,12 +30,22 @@ struct Tape::StepSequence {
   std::vector<std::string> step0_kernels;                 // the records of step 0 (dumps)
   std::vector<ArrayRef> step0_arrays;
   bool rewound = false;  // the state arrays hold the state at step 0 (a backward pass ran)
+  // Step graphs (Tape::set_step_graphs): whether every step after step 0 is replayed from a
+  // graph on `graph_device`; step 1's forward work (for advanced steps); a re-run step with
+  // its backward pass (captured at its first use); the state at the start of the step that
+  // graph re-runs (its saves restore from there); launches that graph's re-run skips.
+  bool graphs = false;
+  Device graph_device;
+  Graph forward_graph, rerun_graph;
+  std::vector<std::shared_ptr<void>> start;
+  size_t rerun_skips = 0;
   // The snapshot the state arrays are known to equal (-1: none, e.g. after a step ran):
   // restoring it again is skipped.
   mutable int current = -1;
 
   ~StepSequence() {
     for (int k = 0; k < static_cast<int>(snaps.size()); ++k) drop(k);
+    if (!start.empty()) tape->note_snapshots(-1, -static_cast<long long>(state_bytes));
   }
   bool stored(int k) const { return !snaps[k].empty(); }
   void store(int k);

@@ -74,6 +74,20 @@ void capture_launch(const Graph& graph);
 void capture_launch(const Graph& graph, const Stream& stream);
 void capture_while(const array<int>& condition, const std::function<void()>& body);
 
+namespace detail {
+// For the runtime's own captures (Tape::record_steps): end the calling thread's capture
+// without instantiating its graph (the first capture_launch does), and whether two captured
+// graphs hold the same work — the same nodes in the same order with the same dependencies
+// and bit-identical parameters (kernel arguments included). Work that cannot be compared
+// (node kinds other than kernels, copies, fills, events and empty nodes; kernels whose
+// parameter layout CUDA does not report) counts as different.
+Graph capture_end_uninstantiated();
+// Ends the calling thread's capture, if any, and discards its graph: nothing of it runs, and
+// memory allocated during it was never allocated.
+void capture_abort();
+bool same_work(const Graph& a, const Graph& b);
+}  // namespace detail
+
 class ScopedCapture {
  public:
   explicit ScopedCapture(const Device& device) { capture_begin(device); }

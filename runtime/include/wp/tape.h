@@ -142,6 +142,21 @@
 //    re-runs the T steps (counted in the statistics) so that the records after the sequence
 //    see the final state again. peak_bytes() is the most snapshot memory held at once;
 //    checkpoint_stats() adds the recomputation counts.
+//    Step graphs (set_step_graphs(true) before record_steps; CUDA): when the state arrays are
+//    on one CUDA device, the first run captures steps 1 … T-1 as CUDA graphs (each then
+//    launched) and compares each with step 1's, node by node, kernel arguments included.
+//    When all are the same work (the step function launches the same kernels with the same
+//    arguments every time, records no host function and works only on that device),
+//    backward() replays step 1's graph for every advanced step after step 0, and captures
+//    a re-run step together with its backward pass once, then replays that graph for every
+//    re-run step after step 0: one graph launch instead of each launch, copy and fill. One
+//    snapshot of the budget holds the state at the start of the re-run step that graph
+//    reads. Otherwise (a step differs, allocates memory, or the budget holds fewer than
+//    min(T, 2) + 1 snapshots) the steps are recomputed launch by launch, as without the
+//    option; graph_steps in checkpoint_stats() counts the replayed steps. With the option,
+//    the step function's work must be capturable (no copy to or from pageable host memory,
+//    no host-side read of device data): what a capture refuses is a wp::Error naming the
+//    step.
 //  * keep_grad(a) excludes a recorded (or later recorded) array's gradient buffer from zero()
 //    (a gradient accumulated over several passes); zero_grad(a) clears one array's gradient.
 //    zero() clears every other recorded gradient — the launches', the host functions',
@@ -210,6 +225,7 @@ class Tape {
     size_t advanced_steps = 0;    // steps re-run without recording to reach a step (backward)
     size_t rerun_steps = 0;       // steps re-run under recording before their backward
     size_t skipped_launches = 0;  // launches of re-run steps recorded but not run (skip_launch)
+    size_t graph_steps = 0;       // of the advanced and re-run steps, those replayed as a CUDA graph
     size_t recomputed_steps() const { return advanced_steps + rerun_steps; }
   };
   enum class MissingGrad { Warn, Throw, Ignore };
@@ -254,6 +270,9 @@ class Tape {
   // Snapshot memory per step sequence, in bytes (0: no limit, one snapshot per step).
   void set_memory_budget(size_t bytes) { budget_ = bytes; }
   size_t memory_budget() const { return budget_; }
+  // CUDA graph replay of recomputed steps (see the contract above); off by default.
+  void set_step_graphs(bool on) { step_graphs_ = on; }
+  bool step_graphs() const { return step_graphs_; }
   size_t peak_bytes() const { return stats_.peak_bytes; }
   const CheckpointStats& checkpoint_stats() const { return stats_; }
   void attach_jvp(std::function<void()> jvp, std::function<void()> restore_inputs = {});
@@ -375,6 +394,7 @@ class Tape {
   std::vector<const void*> written_;  // data of arrays recorded launches wrote (reset() clears)
   std::vector<const void*> kept_;     // gradient buffers zero() leaves alone (keep_grad)
   size_t budget_ = 0;
+  bool step_graphs_ = false;
   CheckpointStats stats_;
   size_t snapshots_now_ = 0, snapshot_bytes_now_ = 0;
   bool in_step_ = false;  // a step function of this tape is running
@@ -392,6 +412,7 @@ class Tape {
   struct StepBeingRecomputed {
     const StepSequence* seq;
     int k;
+    bool captured = false;  // captured into the sequence's re-run graph: saves read seq->start
   };
   const StepBeingRecomputed* step_ = nullptr;
   std::vector<const void*> step_saved_now_;

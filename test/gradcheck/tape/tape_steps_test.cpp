@@ -230,6 +230,111 @@ TEST(TapeSteps, SkippedUpdateWithReplayedStoresEqualsFullStorage) {
   });
 }
 
+// Step graphs (Tape::set_step_graphs): on CUDA, with room in the budget for the copy of the
+// state the re-run graph reads (min(T, 2) + 1 snapshots), every re-run after step 0 and every
+// advanced step after step 0 is a graph replay; on the CPU, or without that room, none is.
+// The gradients are full storage's either way.
+TEST(TapeSteps, StepGraphsEqualFullStorage) {
+  REQUIRE_DEVICE();
+  const Inputs in;
+  for (int steps : {2, 7, 30}) {
+    const Grads want = full_storage(in, steps);
+    for (size_t budget : budgets_for(steps)) {
+      Checkpointed c(in);
+      c.tape.set_step_graphs(true);
+      const Grads got = c.run(steps, budget);
+      const std::string what = "graphs T=" + std::to_string(steps) + " budget=" + std::to_string(budget);
+      expect_equal(got, want, what);
+      const wp::Tape::CheckpointStats& s = c.tape.checkpoint_stats();
+      EXPECT_EQ(s.rerun_steps, static_cast<size_t>(steps)) << what;
+      EXPECT_EQ(s.skipped_launches, static_cast<size_t>(steps)) << what;  // replays count theirs too
+      if (budget) {
+        EXPECT_LE(c.tape.peak_bytes(), budget) << what;
+      }
+      const bool room = !budget || budget / kStateBytes >= static_cast<size_t>(std::min(steps, 2)) + 1;
+      if (g_device.is_cuda() && room) {
+        EXPECT_GE(s.graph_steps, static_cast<size_t>(steps - 1)) << what;  // the re-runs after step 0
+        EXPECT_LT(s.graph_steps, s.recomputed_steps()) << what;            // step 0 is re-run as it is
+      } else {
+        EXPECT_EQ(s.graph_steps, 0u) << what;
+      }
+    }
+  }
+}
+
+// A second backward pass (after zero()) replays the same graphs: the same gradients again.
+TEST(TapeSteps, StepGraphsSecondPassRepeatsTheFirst) {
+  REQUIRE_DEVICE();
+  const Inputs in;
+  Checkpointed c(in);
+  c.tape.set_step_graphs(true);
+  const Grads first = c.run(20, 4 * kStateBytes);
+  c.tape.zero();
+  c.tape.backward(c.loss);
+  expect_equal(c.grads(), first, "second pass");
+  if (g_device.is_cuda()) {
+    EXPECT_GT(c.tape.checkpoint_stats().graph_steps, 2u * 19u);
+  }
+}
+
+// Steps whose captures differ from step 1's (here: forces launched with another block size
+// every other step — the same arithmetic) are recomputed launch by launch: no replay, and
+// the gradients of full storage.
+TEST(TapeSteps, StepGraphsOffWhenStepsDiffer) {
+  REQUIRE_DEVICE();
+  const Inputs in;
+  const int steps = 9;
+  const Grads want = full_storage(in, steps);
+  Checkpointed c(in);
+  c.tape.set_step_graphs(true);
+  c.tape.set_memory_budget(4 * kStateBytes);
+  {
+    wp::TapeScope recording(c.tape);
+    c.tape.record_steps(steps, {wp::tape_state(c.x, "x"), wp::tape_state(c.v, "v")}, [&](int k) {
+      tape_steps::forces(kN, c.x, c.stiff, c.f, {.device = g_device, .block_dim = k % 2 ? 128 : 64});
+      tape_steps::integrate(kN, c.x, c.v, c.f, kDt);
+    });
+    tape_steps::chain_loss(kN, c.x, c.v, c.target, c.loss);
+  }
+  c.tape.backward(c.loss);
+  expect_equal(c.grads(), want, "block sizes differ");
+  EXPECT_EQ(c.tape.checkpoint_stats().graph_steps, 0u);
+}
+
+// A kernel with a parameter gradient first launched after step 0 (step 0 integrates through
+// temporaries, later steps in place: the same arithmetic) would get its accumulator inside
+// a capture: the capture is abandoned, nothing is replayed, and dt's gradient, summed over
+// both kernels, is full storage's.
+TEST(TapeSteps, StepGraphsOffWhenAnAccumulatorAppearsLate) {
+  REQUIRE_DEVICE();
+  const Inputs in;
+  const int steps = 6;
+  const Grads want = full_storage(in, steps);
+  Checkpointed c(in);
+  c.tape.set_step_graphs(true);
+  const wp::array<double> xt = wp::zeros<double>(kN, g_device, true), vt = wp::zeros<double>(kN, g_device, true);
+  {
+    wp::TapeScope recording(c.tape);
+    c.tape.record_steps(steps, {wp::tape_state(c.x, "x"), wp::tape_state(c.v, "v")}, [&](int k) {
+      tape_steps::forces(kN, c.x, c.stiff, c.f);
+      if (k == 0) {
+        tape_steps::integrate_to(kN, c.x, c.v, c.f, kDt, xt, vt);
+        tape_steps::copy_back(kN, xt, c.x);
+        tape_steps::copy_back(kN, vt, c.v);
+      } else {
+        tape_steps::integrate(kN, c.x, c.v, c.f, kDt);
+      }
+    });
+    tape_steps::chain_loss(kN, c.x, c.v, c.target, c.loss);
+  }
+  c.tape.backward(c.loss);
+  const Grads got{c.x.grad_array().to_host(), c.v.grad_array().to_host(), c.stiff.grad_array().to_host(),
+                  c.loss.to_host()[0],
+                  c.tape.param_grad_total<double>("integrate", "dt") + c.tape.param_grad_total<double>("integrate_to", "dt")};
+  expect_equal(got, want, "late accumulator");
+  EXPECT_EQ(c.tape.checkpoint_stats().graph_steps, 0u);
+}
+
 TEST(TapeSteps, BinomialScheduleNeedsFewSnapshots) {
   REQUIRE_DEVICE();
   // 100 steps with 15 snapshots: C(14 + r, r) ≥ 100 first for r = 2 (C(16, 2) = 120), so

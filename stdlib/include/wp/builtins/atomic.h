@@ -357,11 +357,58 @@ __device__ void red_add_span(float* p, const float* v) {
 }
 #endif
 
+// Warp-aggregated additions (-DWARPC_AGGREGATE_ATOMICS, device code, sm_70+): the lanes of a
+// warp that add into the same element (__match_any_sync on the address) first sum their values
+// by pointer jumping over the group's lanes in lane order (step s: a lane adds the running sum
+// of the peer 2^s ranks above it, then jumps to that peer's successor), and the group's lowest
+// lane adds the sum — one atomic per distinct element per warp instead of one per lane. Every
+// lane of the calling warp that is active takes part, whether or not it has peers (the
+// shuffles name the active mask); a warp whose lanes all add to distinct elements skips the
+// reduction (one vote). The sum is in another order than one-by-one atomics (as any order of
+// concurrent atomics is); each element still receives every value exactly once.
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 700 && defined(WARPC_AGGREGATE_ATOMICS)
 template <typename T>
-WP_HD void add_no_return(T* p, const T& value) {
+__device__ bool add_aggregated(T* p, T& value) {
+  using S = typename Components<T>::scalar;
+  constexpr int n = Components<T>::count;
+  if constexpr (!(std::is_same_v<S, float> || std::is_same_v<S, double> || std::is_same_v<S, int32_t> ||
+                  std::is_same_v<S, uint32_t> || std::is_same_v<S, int64_t> || std::is_same_v<S, uint64_t>)) {
+    return false;
+  } else {
+    const unsigned mask = __activemask();
+    const unsigned peers = __match_any_sync(mask, reinterpret_cast<unsigned long long>(p));
+    unsigned lane;
+    asm("mov.u32 %0, %%laneid;" : "=r"(lane));
+    if (!__any_sync(mask, peers != (1u << lane))) return false;  // all distinct: plain atomics
+    const unsigned above = lane == 31 ? 0u : peers & (~0u << (lane + 1));
+    int next = above ? __ffs(above) - 1 : -1;  // the next peer in lane order
+    S v[n];
+    ::memcpy(v, &value, sizeof(T));
+    while (__any_sync(mask, next >= 0)) {
+      const int src = next >= 0 ? next : static_cast<int>(lane);
+      for (int k = 0; k < n; ++k) {
+        const S o = __shfl_sync(mask, v[k], src);
+        if (next >= 0) v[k] += o;
+      }
+      const int jump = __shfl_sync(mask, next, src);
+      next = next >= 0 ? jump : -1;
+    }
+    if (lane != static_cast<unsigned>(__ffs(peers) - 1)) return true;  // the group's lowest lane adds
+    ::memcpy(&value, v, sizeof(T));
+    return false;
+  }
+}
+#endif
+
+template <typename T>
+WP_HD void add_no_return(T* p, const T& value_in) {
   using S = typename Components<T>::scalar;
   constexpr int n = Components<T>::count;
   static_assert(sizeof(T) == n * sizeof(S), "composite with padding");
+  T value = value_in;
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 700 && defined(WARPC_AGGREGATE_ATOMICS)
+  if (__isGlobal(p) && add_aggregated(p, value)) return;
+#endif
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900 && defined(WARPC_VECTOR_RED)
   if constexpr (std::is_same_v<S, float> && n >= 2) {
     if (__isGlobal(p)) {
