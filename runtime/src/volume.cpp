@@ -352,18 +352,29 @@ struct Volume::Impl {
   Impl(HostGrid host_grid, VolumeType t, const Device& d)
       : host(std::move(host_grid)),
         type(t),
-        grid(empty<uint8_t>({static_cast<int64_t>(host.size)}, d)),
-        desc(d) {
-    detail::copy_bytes(grid.data(), d, host.data, Device(), host.size);
+        storage(empty<uint8_t>({static_cast<int64_t>(kVolumeDescOffset + host.size)}, d)) {
+    detail::copy_bytes(grid(), d, host.data, Device(), host.size);
     VolumeDesc v;
     v.magic = kVolumeMagic;
     v.device = d.ordinal();
-    v.grid = grid.data();
+    v.grid = grid();
     v.grid_type = t == VolumeType::Index ? uint32_t(kVolumeIndex) : static_cast<uint32_t>(host.header()->mGridType);
     v.voxel_count = voxel_count();
     v.grid_bytes = host.size;
-    desc.write(v);
+    detail::copy_bytes(storage.data(), d, &v, Device(), sizeof(VolumeDesc));
   }
+  ~Impl() {
+    try {  // a stale id then reads a cleared descriptor (debug builds report it)
+      if (storage.data()) detail::set_bytes(storage.data(), storage.device(), 0, sizeof(VolumeDesc));
+    } catch (...) {  // a broken CUDA context: the memory is going away anyway
+    }
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  // The grid on the device, kVolumeDescOffset bytes into `storage` (the volume's id).
+  uint8_t* grid() const { return storage.data() + kVolumeDescOffset; }
+  const Device& device() const { return storage.device(); }
   const nanovdb::TreeData<>* tree() const {
     return reinterpret_cast<const nanovdb::TreeData<>*>(host.data + sizeof(nanovdb::GridData));
   }
@@ -373,16 +384,17 @@ struct Volume::Impl {
   }
   // The device grid as it is now (kernels may have stored values), in host memory.
   HostGrid current() const {
-    if (grid.device().is_cpu()) return HostGrid::copy_of(grid.data(), host.size);
+    if (device().is_cpu()) return HostGrid::copy_of(grid(), host.size);
     HostGrid h = HostGrid::copy_of(host.data, host.size);
-    detail::copy_bytes(h.data, Device(), grid.data(), grid.device(), host.size);
+    detail::copy_bytes(h.data, Device(), grid(), device(), host.size);
     return h;
   }
 
   HostGrid host;  // the validated grid as made (sizes, counts and map never change)
   VolumeType type;
-  array<uint8_t> grid;  // the grid on the device (64-byte aligned on the host, 256 on CUDA)
-  detail::DeviceDescriptor<VolumeDesc> desc;  // last: cleared before the grid is freed
+  // The VolumeDesc, then (at kVolumeDescOffset, 256-byte aligned on CUDA, 64 on the host) the
+  // grid: device code reaches the grid from the id without loading the descriptor first.
+  array<uint8_t> storage;
 };
 
 namespace {
@@ -589,8 +601,8 @@ Volume Volume::allocate_by_voxels(const array<vec3i>& voxel_points, const vec3d&
 
 // ---- queries ---------------------------------------------------------------------------------------
 
-uint64_t Volume::id() const { return impl("id").desc.address(); }
-const Device& Volume::device() const { return impl("device").grid.device(); }
+uint64_t Volume::id() const { return reinterpret_cast<uint64_t>(impl("id").grid()); }
+const Device& Volume::device() const { return impl("device").device(); }
 VolumeType Volume::type() const { return impl("type").type; }
 int64_t Volume::voxel_count() const { return static_cast<int64_t>(impl("voxel_count").voxel_count()); }
 

@@ -1,6 +1,6 @@
 // wp/volume.h — wp::Volume: a sparse NanoVDB grid on the CPU or a CUDA device, readable by the
-// volume_* builtins through its id (the address of a wp::VolumeDesc — the layout in
-// wp/builtins/geometry_types.h). NanoVDB comes from the system (Debian libnanovdb-dev,
+// volume_* builtins through its id (the address of its grid on the device, as Warp's; a
+// wp::VolumeDesc lies just before it — the layout in wp/builtins/geometry_types.h). NanoVDB comes from the system (Debian libnanovdb-dev,
 // NanoVDB 32.4 / OpenVDB 10.0); nothing of it is vendored.
 //
 // Contract:
@@ -110,7 +110,7 @@ class Volume {
   Volume(const Volume&) = delete;
   Volume& operator=(const Volume&) = delete;
 
-  uint64_t id() const;  // address of the VolumeDesc on device()
+  uint64_t id() const;  // address of the grid on device() (its VolumeDesc lies just before it)
   const Device& device() const;
   VolumeType type() const;
   bool is_index() const { return type() == VolumeType::Index; }

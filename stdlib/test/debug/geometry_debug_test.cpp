@@ -69,13 +69,19 @@ TEST(GeometryDebugDeathTest, LiveVolumePasses) {
 
 TEST(GeometryDebugDeathTest, DeadForeignAndMistypedVolumesAreCaught) {
   const wp::Volume v = small_volume();
-  wp::VolumeDesc stale = *wp::volume_desc(v.id());
-  stale.magic = 0;  // what a destroyed Volume leaves behind
-  EXPECT_DEATH(wp::volume_sample_f(reinterpret_cast<uint64_t>(&stale), wp::vec3{1, 1, 1}, 1), "not a live wp::Volume");
+  // A descriptor with no grid after it: the handle checks fail before the grid is read.
+  struct alignas(64) Handle {
+    wp::VolumeDesc desc;
+    unsigned char rest[wp::kVolumeDescOffset - sizeof(wp::VolumeDesc)];
+    uint64_t id() const { return reinterpret_cast<uint64_t>(this) + wp::kVolumeDescOffset; }
+  };
+  Handle stale{*wp::volume_desc(v.id()), {}};
+  stale.desc.magic = 0;  // what a destroyed Volume leaves behind
+  EXPECT_DEATH(wp::volume_sample_f(stale.id(), wp::vec3{1, 1, 1}, 1), "not a live wp::Volume");
   EXPECT_DEATH(wp::volume_sample_f(0, wp::vec3{1, 1, 1}, 1), "null volume id");
-  wp::VolumeDesc foreign = *wp::volume_desc(v.id());
-  foreign.device = 0;  // as if it lived on cuda:0
-  EXPECT_DEATH(wp::volume_lookup_f(reinterpret_cast<uint64_t>(&foreign), 1, 1, 1), "CUDA volume used in host code");
+  Handle foreign{*wp::volume_desc(v.id()), {}};
+  foreign.desc.device = 0;  // as if it lived on cuda:0
+  EXPECT_DEATH(wp::volume_lookup_f(foreign.id(), 1, 1, 1), "CUDA volume used in host code");
   EXPECT_DEATH(wp::volume_sample_v(v.id(), wp::vec3{1, 1, 1}, 1), "value type does not match");
   EXPECT_DEATH(wp::volume_lookup_index(v.id(), 1, 1, 1), "value type does not match");
 }

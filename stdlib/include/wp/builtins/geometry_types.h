@@ -32,9 +32,10 @@
 //  * magic is kBvhMagic/kMeshMagic/kHashGridMagic while the object lives (the runtime clears it on destroy);
 //    device is −1 for the CPU, N for cuda:N. Builtins check both only when WARPC_DEBUG is
 //    defined (a stale or foreign handle is then reported instead of read).
-//  * VolumeDesc describes a NanoVDB grid (wp::Volume, runtime/include/wp/volume.h): `grid` is
-//    the address of the grid's buffer (a nanovdb::GridData, validated when the volume was made)
-//    on the same device as the descriptor; grid_type is the nanovdb::GridType value of the
+//  * VolumeDesc describes a NanoVDB grid (wp::Volume, runtime/include/wp/volume.h). A volume's
+//    id is the address of its grid (a nanovdb::GridData, validated when the volume was made),
+//    as in Warp; the descriptor lies kVolumeDescOffset bytes before it (volume_desc), so device
+//    code reads the grid without first loading a pointer to it. `grid` repeats the address; grid_type is the nanovdb::GridType value of the
 //    stored values (kVolumeIndex marks a warpc index grid: an int32 grid whose active voxels
 //    hold 0 … voxel_count − 1 in tree order and whose other voxels hold −1). magic is
 //    kVolumeMagic while the volume lives.
@@ -184,6 +185,8 @@ struct VolumeDesc {
 WP_HD const BvhDesc* bvh_desc(uint64_t id) { return reinterpret_cast<const BvhDesc*>(id); }
 WP_HD const MeshDesc* mesh_desc(uint64_t id) { return reinterpret_cast<const MeshDesc*>(id); }
 WP_HD const HashGridDesc* hash_grid_desc(uint64_t id) { return reinterpret_cast<const HashGridDesc*>(id); }
-WP_HD const VolumeDesc* volume_desc(uint64_t id) { return reinterpret_cast<const VolumeDesc*>(id); }
+inline constexpr uint64_t kVolumeDescOffset = 256;  // keeps the grid 256-byte aligned on CUDA
+static_assert(sizeof(VolumeDesc) <= kVolumeDescOffset);
+WP_HD const VolumeDesc* volume_desc(uint64_t id) { return reinterpret_cast<const VolumeDesc*>(id - kVolumeDescOffset); }
 
 }  // namespace wp

@@ -5,8 +5,8 @@
 // volume_voxel_count, and the adjoints of the differentiable ones.
 //
 // Contract:
-//  * `id` is the address of a VolumeDesc (wp/builtins/geometry_types.h) on the device the code
-//    runs on; its `grid` is a NanoVDB grid validated by wp::Volume. With WARPC_DEBUG defined a
+//  * `id` is the address of a NanoVDB grid validated by wp::Volume, on the device the code runs
+//    on; its VolumeDesc (wp/builtins/geometry_types.h) lies just before it (volume_desc). With WARPC_DEBUG defined a
 //    null id, a dead or foreign handle (magic), a volume of the other device kind and a grid
 //    whose value type does not match the builtin, and voxel_data shorter than an index grid's
 //    indices, are reported through WP_KERNEL_ASSERT. In every
@@ -157,9 +157,11 @@ WP_HD float grad_dot(const mat_t<3, 3, S>& adj_grad, int axis, const vec_t<3, S>
 // ---- handles ----------------------------------------------------------------------------------
 
 WP_HD const VolumeDesc* get_volume(uint64_t id) {
+#if defined(WARPC_DEBUG)
+  WP_KERNEL_ASSERT(id != 0, "volume builtin: null volume id");
+#endif
   const VolumeDesc* v = volume_desc(id);
 #if defined(WARPC_DEBUG)
-  WP_KERNEL_ASSERT(v != nullptr, "volume builtin: null volume id");
   WP_KERNEL_ASSERT(v->magic == kVolumeMagic, "volume builtin: id is not a live wp::Volume");
 #if defined(__CUDA_ARCH__)
   WP_KERNEL_ASSERT(v->device >= 0, "volume builtin: a CPU volume used in device code");
@@ -178,7 +180,7 @@ WP_HD nanovdb::NanoGrid<N>* typed_grid(uint64_t id, uint32_t type) {
   WP_KERNEL_ASSERT(v->grid_type == type, "volume builtin: the volume's value type does not match the builtin");
 #endif
   if (v->grid_type != type) return nullptr;
-  return reinterpret_cast<nanovdb::NanoGrid<N>*>(v->grid);
+  return reinterpret_cast<nanovdb::NanoGrid<N>*>(id);  // the id is the grid: no load of v->grid
 }
 
 WP_HD nanovdb::Coord coord_of(const v3f& p, float offset) {
@@ -521,7 +523,8 @@ WP_HD vec_t<3, S> mat_apply(const S* m, const vec_t<3, S>& x, bool transpose) {
 }
 
 WP_HD const nanovdb::Map& volume_map(uint64_t id) {
-  return reinterpret_cast<const nanovdb::GridData*>(get_volume(id)->grid)->mMap;
+  (void)get_volume(id);  // the handle checks of a debug build
+  return reinterpret_cast<const nanovdb::GridData*>(id)->mMap;
 }
 WP_HD const float* forward_matrix(const nanovdb::Map& m, float) { return m.mMatF; }
 WP_HD const double* forward_matrix(const nanovdb::Map& m, double) { return m.mMatD; }
