@@ -4,6 +4,7 @@
 // /work/.library/device/METHOD.md (correct first against float64, warm-up, medians).
 //
 //   warpc_bench_ad      [--device cpu|cuda] [--tets N] [--reps R] [--block B] [--check] [--no-check]
+//                       [--dump DIR]   (the mesh, state and weights for bench/warp_ad_bench.py)
 //                       [--thread-cpu-time]  (CPU: the calling thread's CPU time instead of wall
 //                                             time; meaningful with WARPC_NUM_THREADS=1)
 //   warpc_bench_ad_cpu  (the same source built without CUDA: --device cpu only)
@@ -643,13 +644,15 @@ struct Options {
   int block = 256;
   bool check_only = false, no_check = false;
   bool thread_cpu_time = false;  // CPU: time with CLOCK_THREAD_CPUTIME_ID (use with WARPC_NUM_THREADS=1)
+  std::string dump;              // --dump DIR: the benchmark mesh for Warp's side (warp_ad_bench.py)
 };
 
 [[noreturn]] void usage(const char* argv0) {
   std::fprintf(
       stderr,
       "usage: %s [--device cpu|cuda|cuda:N] [--tets N] [--reps R] [--block B] [--check] [--no-check]\n"
-      "       [--thread-cpu-time]   (CPU: calling thread's CPU time; use with WARPC_NUM_THREADS=1)\n",
+      "       [--thread-cpu-time]   (CPU: calling thread's CPU time; use with WARPC_NUM_THREADS=1)\n"
+      "       [--dump DIR]          (write the mesh for bench/warp_ad_bench.py)\n",
       argv0);
   std::exit(2);
 }
@@ -674,6 +677,8 @@ Options parse(int argc, char** argv) {
       o.no_check = true;
     else if (a == "--thread-cpu-time")
       o.thread_cpu_time = true;
+    else if (a == "--dump" && has_value)
+      o.dump = argv[++i];
     else
       usage(argv[0]);
   }
@@ -717,6 +722,16 @@ bool run_timings(const Options& o, const Material& mat, const HostMesh& m) {
   lo.device = o.device;
   lo.block_dim = o.block;
   const Results before = run_once(d, mat, lo);
+  {  // the checksums bench/warp_ad_bench.py prints for Warp's run on the same mesh
+    double sf = 0, sx = 0, sv = 0;
+    for (size_t i = 0; i < before.f.size(); ++i)
+      for (int c = 0; c < 3; ++c) {
+        sf += before.f[i][c];
+        sx += std::fabs(double(before.gx[i][c]));
+        sv += std::fabs(double(before.gv[i][c]));
+      }
+    std::printf("checksums: sum f %.6e, sum |x.grad| %.6e, sum |v.grad| %.6e\n", sf, sx, sv);
+  }
   std::printf("neo-hookean element_forces: %lld tets, %lld vertices, %s, block %d, medians of %d reps%s\n",
               (long long)m.num_tets(), (long long)m.num_verts(), o.device.str().c_str(), o.block, o.reps,
               o.device.is_cpu() && o.thread_cpu_time ? ", calling thread's CPU time" : "");
@@ -733,6 +748,24 @@ bool run_timings(const Options& o, const Material& mat, const HostMesh& m) {
   return compare_results(after, before, "last timed launch vs before timing");
 }
 
+// DIR/tets.i32 (4 per tet), rest.f32 / x.f32 / v.f32 / w.f32 (3 per vertex, little-endian) and
+// DIR/material.txt (mu lam damp): what bench/warp_ad_bench.py runs Warp on.
+void dump_mesh(const std::string& dir, const HostMesh& m, const Material& mat) {
+  auto write = [&](const char* name, const void* data, size_t bytes) {
+    const std::string path = dir + "/" + name;
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f || std::fwrite(data, 1, bytes, f) != bytes) throw wp::Error("--dump: cannot write " + path);
+    std::fclose(f);
+  };
+  write("tets.i32", m.tets.data(), m.tets.size() * sizeof(int32_t));
+  write("rest.f32", m.rest.data(), m.rest.size() * sizeof(vec3));
+  write("x.f32", m.x.data(), m.x.size() * sizeof(vec3));
+  write("v.f32", m.v.data(), m.v.size() * sizeof(vec3));
+  write("w.f32", m.w.data(), m.w.size() * sizeof(vec3));
+  const std::string text = std::to_string(mat.mu) + " " + std::to_string(mat.lam) + " " + std::to_string(mat.damp) + "\n";
+  write("material.txt", text.data(), text.size());
+}
+
 int run(const Options& o, const Material& mat) {
   if (o.device.is_cuda() && wp::cuda_device_count() <= o.device.ordinal()) {
     std::fprintf(stderr, "no CUDA device %s (use --device cpu)\n", o.device.str().c_str());
@@ -740,6 +773,7 @@ int run(const Options& o, const Material& mat) {
   }
   print_device(o.device);
   const HostMesh m = make_mesh(o.tets, 12345);
+  if (!o.dump.empty()) dump_mesh(o.dump, m, mat);
   if (!o.no_check && !run_checks(o, mat, m)) return 1;
   if (o.check_only) return 0;
   return run_timings(o, mat, m) ? 0 : 1;

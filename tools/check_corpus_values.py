@@ -27,6 +27,8 @@ Per program, in the program's kernel order, each kernel is launched once on fres
         value KERNEL PARAM V ...        fixed components of a parameter (arrays: every
                                         component, flattened; N*V repeats V)
         symmetric KERNEL PARAM          square-matrix values made symmetric ((M + M^T) / 2)
+        unordered KERNEL PARAM          an output whose elements go to slots taken with
+                                        atomic_add: compared as a multiset of elements
         skip KERNEL REASON ...          not launched standalone, with the reason
     and for a wp.uint64 parameter that takes a runtime object (built with the same numbers on
     both sides: warpc-smith-exec's `object` block, Warp's wp.Mesh / wp.Bvh / wp.HashGrid /
@@ -170,7 +172,7 @@ def parse_object(kind, rest, where):
 
 def read_sidecar(path):
     spec = {"dim": {}, "shape": {}, "range": {}, "value": {}, "skip": {}, "symmetric": {},
-            "mesh": {}, "bvh": {}, "hash_grid": {}, "volume": {}, "face": {}}
+            "mesh": {}, "bvh": {}, "hash_grid": {}, "volume": {}, "face": {}, "unordered": {}}
     if not os.path.exists(path):
         return spec
     for n, line in enumerate(open(path), 1):
@@ -192,6 +194,10 @@ def read_sidecar(path):
             spec["skip"][kernel] = " ".join(rest)
         elif kind == "symmetric":
             spec["symmetric"][(kernel, rest[0])] = True
+        elif kind == "unordered":
+            if len(rest) != 1:
+                sys.exit(f"{path}:{n}: error: expected 'unordered KERNEL PARAM'")
+            spec["unordered"][(kernel, rest[0])] = True
         elif kind == "shape":
             spec["shape"][(kernel, rest[0])] = [int(v) for v in rest[1:]]
         elif kind == "range":
@@ -679,6 +685,17 @@ def compare_values(a, b, scalar):
     return None if bad.size == 0 else f"{bad.size} differ, [{bad[0]}] warpc={float(a[bad[0]])!r} warp={float(b[bad[0]])!r}"
 
 
+def compare_unordered(a, b, item):
+    """compare_values for an output whose elements are written at slots the threads take with
+    atomic_add (a contact list): the order of the elements is the order the atomics ran in, so
+    the two outputs are compared as multisets of elements (rows of `item.comps` components)."""
+    rows = lambda x: x.reshape(-1, item.comps) if x.size % item.comps == 0 else x.reshape(-1, 1)
+    ra, rb = rows(a), rows(b)
+    sa, sb = ra[np.lexsort(ra.T[::-1])], rb[np.lexsort(rb.T[::-1])]
+    why = compare_values(sa.reshape(-1), sb.reshape(-1), item.scalar)
+    return None if why is None else f"as a multiset of elements: {why}"
+
+
 def point_triangle_distance(p, a, b, c):
     """Distance (float64) from point p to triangle abc (closest point by Voronoi region)."""
     ab, ac, ap = b - a, c - a, p - a
@@ -880,6 +897,8 @@ def check_program(path, opts, warpc, counts, tmp, rng_seed):
                     counts.face_ties += ties
                     report.append(f"tie   {label}.{n}: {ties} face indices differ between faces that share a vertex "
                                   f"and both hold the point found, every float output of those elements agrees")
+            if why and a is not None and a.shape == b.shape and lookup(spec["unordered"], k.key, n):
+                why = compare_unordered(a, b, items[n])
             if why:
                 bad.append(f"{n}: {why}")
         if bad and label in KNOWN_WARPC_WRONG:

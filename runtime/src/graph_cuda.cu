@@ -22,6 +22,8 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -342,9 +344,33 @@ bool cuda_same_work(const CapturedGraph& a, const CapturedGraph& b) {
   const std::vector<cudaGraphNode_t> na = graph_nodes(ra.graph), nb = graph_nodes(rb.graph);
   bool same = na.size() == nb.size() && !na.empty();
   std::vector<std::size_t> da, db;
-  for (std::size_t i = 0; same && i < na.size(); ++i)
+  std::size_t i = 0;
+  for (; same && i < na.size(); ++i)
     same = same_node(na[i], nb[i]) && dependency_positions(na[i], na, da) && dependency_positions(nb[i], nb, db) && da == db;
   (void)cudaGetLastError();  // a refused query is an answer ("different"), not a launch error
+  static const bool explain = std::getenv("WARPC_DEBUG_STEP_GRAPHS") != nullptr;
+  if (explain && !same) {
+    std::fprintf(stderr, "warpc: captured graphs differ: %zu vs %zu nodes", na.size(), nb.size());
+    if (i > 0 && i <= na.size() && na.size() == nb.size()) {
+      cudaGraphNodeType t = cudaGraphNodeTypeEmpty;
+      (void)cudaGraphNodeGetType(na[i - 1], &t);
+      std::fprintf(stderr, "; node %zu (type %d) differs", i - 1, static_cast<int>(t));
+      if (t == cudaGraphNodeTypeKernel) {
+        cudaKernelNodeParams pa{}, pb{};
+        const cudaError_t ea = cudaGraphKernelNodeGetParams(na[i - 1], &pa), eb = cudaGraphKernelNodeGetParams(nb[i - 1], &pb);
+        std::vector<std::size_t> sizes;
+        const bool known = ea == cudaSuccess && param_sizes(pa.func, sizes);
+        std::fprintf(stderr, " (get params %d/%d, func %p/%p, grid %u/%u, block %u/%u, param sizes %s %zu)", int(ea),
+                     int(eb), pa.func, pb.func, pa.gridDim.x, pb.gridDim.x, pa.blockDim.x, pb.blockDim.x,
+                     known ? "known" : "unknown", sizes.size());
+        for (std::size_t p = 0; known && ea == cudaSuccess && eb == cudaSuccess && p < sizes.size(); ++p)
+          if (std::memcmp(pa.kernelParams[p], pb.kernelParams[p], sizes[p]) != 0)
+            std::fprintf(stderr, " [param %zu of %zu bytes differs]", p, sizes[p]);
+      }
+    }
+    std::fprintf(stderr, "\n");
+    (void)cudaGetLastError();
+  }
   return same;
 }
 
