@@ -14,8 +14,8 @@
 //    one-thread kernel from the condition array before the loop and at the end of each body.
 //  * cuda_capture_end(false) leaves the instantiation to the first launch; cuda_capture_abort
 //    discards a capture like a failed capture_end, without an error.
-//  * cuda_same_work compares two captured graphs node by node (the order cudaGraphGetNodes
-//    lists them in, each node's dependencies by position): kernels by function, launch shape
+//  * cuda_same_work compares two captured graphs node by node (in a topological order, each
+//    node's dependencies by position): kernels by function, launch shape
 //    and argument bytes (sizes from cudaFuncGetParamInfo, or the driver's cuFuncGetParamInfo
 //    for module kernels), copies, fills and events by their parameters, empty nodes as equal;
 //    any other node, and any query CUDA refuses, makes the graphs different.
@@ -326,12 +326,38 @@ bool dependency_positions(cudaGraphNode_t node, const std::vector<cudaGraphNode_
   return true;
 }
 
+// The graph's nodes in a topological order: repeatedly the first node (in the order
+// cudaGraphGetNodes lists them, which CUDA does not define) whose dependencies are all listed.
+// A captured chain of work (one stream) has exactly one such order, so two captures of the
+// same work list their nodes alike; empty when CUDA does not answer.
 std::vector<cudaGraphNode_t> graph_nodes(cudaGraph_t graph) {
   std::size_t count = 0;
   if (cudaGraphGetNodes(graph, nullptr, &count) != cudaSuccess) return {};
   std::vector<cudaGraphNode_t> nodes(count);
   if (count && cudaGraphGetNodes(graph, nodes.data(), &count) != cudaSuccess) return {};
-  return nodes;
+  std::vector<std::vector<cudaGraphNode_t>> deps(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    std::size_t n = 0;
+    if (cudaGraphNodeGetDependencies(nodes[i], nullptr, nullptr, &n) != cudaSuccess) return {};
+    deps[i].resize(n);
+    if (n && cudaGraphNodeGetDependencies(nodes[i], deps[i].data(), nullptr, &n) != cudaSuccess) return {};
+  }
+  std::vector<cudaGraphNode_t> order;
+  std::vector<bool> listed(count, false);
+  while (order.size() < count) {
+    std::size_t next = count;
+    for (std::size_t i = 0; i < count && next == count; ++i) {
+      if (listed[i]) continue;
+      const bool ready = std::all_of(deps[i].begin(), deps[i].end(), [&](cudaGraphNode_t d) {
+        return std::find(order.begin(), order.end(), d) != order.end();
+      });
+      if (ready) next = i;
+    }
+    if (next == count) return {};  // not a DAG: cannot happen for a captured graph
+    listed[next] = true;
+    order.push_back(nodes[next]);
+  }
+  return order;
 }
 
 }  // namespace
