@@ -643,14 +643,8 @@ WP_HD bool mesh_ray_cast(const MeshDesc* m, int32_t root, const v3f& start, cons
     if (mode == RayMode::kCount ? false : (out.face >= 0 ? tnode > out.t : !(tnode < limit))) continue;
     const BvhNode node = load_bvh_node(bvh->nodes, stack[count]);
     if (node.right < 0) {
-      const bool several = node.right < -1;  // a one-triangle leaf's box is the triangle's box
       for (int32_t slot = node.left; slot < node.left - node.right; ++slot) {
         const int32_t f = bvh->items[slot];
-        if (several) {  // the triangle's box first: most of a leaf's triangles are missed
-          float tbox;
-          if (!ray_node(ray, bvh->item_lowers[f], bvh->item_uppers[f], tbox)) continue;
-          if (mode != RayMode::kCount && (out.face >= 0 ? tbox > out.t : !(tbox < limit))) continue;
-        }
         v3f a, b, c;
         face_points(m, f, a, b, c);
         float t, u, v, sign;
