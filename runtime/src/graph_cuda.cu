@@ -15,10 +15,11 @@
 //  * cuda_capture_end(false) leaves the instantiation to the first launch; cuda_capture_abort
 //    discards a capture like a failed capture_end, without an error.
 //  * cuda_same_work compares two captured graphs node by node (in a topological order, each
-//    node's dependencies by position): kernels by function, launch shape
-//    and argument bytes (sizes from cudaFuncGetParamInfo, or the driver's cuFuncGetParamInfo
-//    for module kernels), copies, fills and events by their parameters, empty nodes as equal;
+//    node's dependencies by position): kernels by function, launch shape and argument bytes
+//    (the driver's node parameters and parameter layout: cuGraphKernelNodeGetParams with
+//    cuFuncGetParamInfo / cuKernelGetParamInfo, which also describe module kernels), copies, fills and events by their parameters, empty nodes as equal;
 //    any other node, and any query CUDA refuses, makes the graphs different.
+#include <cuda.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -28,6 +29,7 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -221,46 +223,66 @@ void cuda_capture_while(int ordinal, const int* condition, const std::function<v
 
 namespace {
 
-// The byte sizes of a kernel's parameters as CUDA lays them out; false when CUDA does not say
-// (the runtime's query first, then the driver's for a kernel launched from a module).
-bool param_sizes(void* func, std::vector<std::size_t>& sizes) {
-  auto query = [&](auto&& info) {
-    sizes.clear();
-    for (std::size_t i = 0; i < 4096; ++i) {
-      std::size_t offset = 0, size = 0;
-      if (!info(i, &offset, &size)) break;
-      sizes.push_back(size);
-    }
-    return !sizes.empty();
-  };
-  bool found = query([&](std::size_t i, std::size_t* offset, std::size_t* size) {
-    return cudaFuncGetParamInfo(func, i, offset, size) == cudaSuccess;
-  });
-  if (!found) {
-    using DriverParamInfo = int (*)(void*, std::size_t, std::size_t*, std::size_t*);  // cuFuncGetParamInfo
-    static DriverParamInfo driver = [] {
+// The driver's view of kernel nodes (through cudaGetDriverEntryPointByVersion: the runtime
+// does not link libcuda). The runtime's cudaGraphKernelNodeGetParams cannot describe a kernel
+// launched from a module with cuLaunchKernel (the NVRTC path: cudaErrorInvalidDeviceFunction);
+// the driver's call describes both kinds, as a CUfunction or a CUkernel.
+struct DriverGraphApi {
+  decltype(&cuGraphKernelNodeGetParams) node_params = nullptr;
+  decltype(&cuFuncGetParamInfo) func_param_info = nullptr;
+  decltype(&cuKernelGetParamInfo) kernel_param_info = nullptr;
+};
+
+const DriverGraphApi& driver_graph_api() {
+  static const DriverGraphApi api = [] {
+    DriverGraphApi a;
+    auto get = [](const char* symbol, auto* out) {
       void* fn = nullptr;
       cudaDriverEntryPointQueryResult status{};
-      if (cudaGetDriverEntryPointByVersion("cuFuncGetParamInfo", &fn, 12040, cudaEnableDefault, &status) != cudaSuccess ||
-          status != cudaDriverEntryPointSuccess)
-        fn = nullptr;
-      return reinterpret_cast<DriverParamInfo>(fn);
-    }();
-    if (driver) found = query([&](std::size_t i, std::size_t* offset, std::size_t* size) { return driver(func, i, offset, size) == 0; });
+      if (cudaGetDriverEntryPointByVersion(symbol, &fn, 12040, cudaEnableDefault, &status) == cudaSuccess &&
+          status == cudaDriverEntryPointSuccess)
+        *out = reinterpret_cast<std::remove_pointer_t<decltype(out)>>(fn);
+      (void)cudaGetLastError();
+    };
+    get("cuGraphKernelNodeGetParams", &a.node_params);
+    get("cuFuncGetParamInfo", &a.func_param_info);
+    get("cuKernelGetParamInfo", &a.kernel_param_info);
+    return a;
+  }();
+  return api;
+}
+
+// The byte sizes of a kernel node's parameters as the driver lays them out; false when it
+// does not say.
+bool param_sizes(const CUDA_KERNEL_NODE_PARAMS& p, std::vector<std::size_t>& sizes) {
+  const DriverGraphApi& api = driver_graph_api();
+  sizes.clear();
+  for (std::size_t i = 0; i < 4096; ++i) {
+    std::size_t offset = 0, size = 0;
+    CUresult r = CUDA_ERROR_INVALID_VALUE;
+    if (p.func && api.func_param_info) r = api.func_param_info(p.func, i, &offset, &size);
+    else if (!p.func && p.kern && api.kernel_param_info) r = api.kernel_param_info(p.kern, i, &offset, &size);
+    if (r != CUDA_SUCCESS) break;
+    sizes.push_back(size);
   }
-  (void)cudaGetLastError();  // the query past the last parameter leaves an error behind
-  return found;
+  (void)cudaGetLastError();
+  return !sizes.empty();
+}
+
+bool kernel_params(cudaGraphNode_t node, CUDA_KERNEL_NODE_PARAMS& p) {
+  const DriverGraphApi& api = driver_graph_api();
+  return api.node_params && api.node_params(node, &p) == CUDA_SUCCESS;
 }
 
 bool same_kernel(cudaGraphNode_t a, cudaGraphNode_t b) {
-  cudaKernelNodeParams pa{}, pb{};
-  if (cudaGraphKernelNodeGetParams(a, &pa) != cudaSuccess || cudaGraphKernelNodeGetParams(b, &pb) != cudaSuccess)
+  CUDA_KERNEL_NODE_PARAMS pa{}, pb{};
+  if (!kernel_params(a, pa) || !kernel_params(b, pb)) return false;
+  if (pa.func != pb.func || pa.kern != pb.kern || pa.sharedMemBytes != pb.sharedMemBytes || pa.extra || pb.extra)
     return false;
-  if (pa.func != pb.func || pa.sharedMemBytes != pb.sharedMemBytes || pa.extra || pb.extra) return false;
-  if (pa.gridDim.x != pb.gridDim.x || pa.gridDim.y != pb.gridDim.y || pa.gridDim.z != pb.gridDim.z) return false;
-  if (pa.blockDim.x != pb.blockDim.x || pa.blockDim.y != pb.blockDim.y || pa.blockDim.z != pb.blockDim.z) return false;
+  if (pa.gridDimX != pb.gridDimX || pa.gridDimY != pb.gridDimY || pa.gridDimZ != pb.gridDimZ) return false;
+  if (pa.blockDimX != pb.blockDimX || pa.blockDimY != pb.blockDimY || pa.blockDimZ != pb.blockDimZ) return false;
   std::vector<std::size_t> sizes;
-  if (!pa.kernelParams || !pb.kernelParams || !param_sizes(pa.func, sizes)) return false;
+  if (!pa.kernelParams || !pb.kernelParams || !param_sizes(pa, sizes)) return false;
   for (std::size_t i = 0; i < sizes.size(); ++i)
     if (std::memcmp(pa.kernelParams[i], pb.kernelParams[i], sizes[i]) != 0) return false;
   return true;
@@ -382,14 +404,15 @@ bool cuda_same_work(const CapturedGraph& a, const CapturedGraph& b) {
       (void)cudaGraphNodeGetType(na[i - 1], &t);
       std::fprintf(stderr, "; node %zu (type %d) differs", i - 1, static_cast<int>(t));
       if (t == cudaGraphNodeTypeKernel) {
-        cudaKernelNodeParams pa{}, pb{};
-        const cudaError_t ea = cudaGraphKernelNodeGetParams(na[i - 1], &pa), eb = cudaGraphKernelNodeGetParams(nb[i - 1], &pb);
+        CUDA_KERNEL_NODE_PARAMS pa{}, pb{};
+        const bool got = kernel_params(na[i - 1], pa) && kernel_params(nb[i - 1], pb);
         std::vector<std::size_t> sizes;
-        const bool known = ea == cudaSuccess && param_sizes(pa.func, sizes);
-        std::fprintf(stderr, " (get params %d/%d, func %p/%p, grid %u/%u, block %u/%u, param sizes %s %zu)", int(ea),
-                     int(eb), pa.func, pb.func, pa.gridDim.x, pb.gridDim.x, pa.blockDim.x, pb.blockDim.x,
-                     known ? "known" : "unknown", sizes.size());
-        for (std::size_t p = 0; known && ea == cudaSuccess && eb == cudaSuccess && p < sizes.size(); ++p)
+        const bool known = got && param_sizes(pa, sizes);
+        std::fprintf(stderr, " (driver params %s, func %p/%p, kern %p/%p, grid %u/%u, block %u/%u, param sizes %s %zu)",
+                     got ? "read" : "not read", static_cast<void*>(pa.func), static_cast<void*>(pb.func),
+                     static_cast<void*>(pa.kern), static_cast<void*>(pb.kern), pa.gridDimX, pb.gridDimX,
+                     pa.blockDimX, pb.blockDimX, known ? "known" : "unknown", sizes.size());
+        for (std::size_t p = 0; known && p < sizes.size(); ++p)
           if (std::memcmp(pa.kernelParams[p], pb.kernelParams[p], sizes[p]) != 0)
             std::fprintf(stderr, " [param %zu of %zu bytes differs]", p, sizes[p]);
       }
