@@ -9,7 +9,9 @@
 # Tests that deliberately fault (runtime-cuda-trap-surfaces-at-synchronize, debug-bounds-cuda)
 # are excluded: their device-side trap is the behaviour under test; so are the examples
 # (minutes each under a sanitizer; their kernels are the run tests'). COMPUTE_SANITIZE_JOBS
-# (default 8) tests run at once (the GPU is shared; each sanitizer instance is a process).
+# (default 8) tests run at once (the GPU is shared; each sanitizer instance is a process);
+# COMPUTE_SANITIZE_CTEST_ARGS adds ctest arguments (e.g. "-R gradcheck" or "-LE gradcheck" to
+# split a run that does not fit one call).
 set -euo pipefail
 build=${1:?usage: compute_sanitize.sh BUILD_DIR OUT_DIR [TOOL...]}
 out=${2:?usage: compute_sanitize.sh BUILD_DIR OUT_DIR [TOOL...]}
@@ -32,7 +34,7 @@ for tool in "${tools[@]}"; do
   set +e
   "$cs" --tool "$tool" --target-processes all --error-exitcode 99 --log-file "$out/$tool.%p.log" \
     ctest --test-dir "$build" -L gpu -E 'trap|debug-bounds|^example-' -j "${COMPUTE_SANITIZE_JOBS:-8}" \
-    --output-on-failure >"$out/$tool-ctest.log" 2>&1
+    ${COMPUTE_SANITIZE_CTEST_ARGS:-} --output-on-failure >"$out/$tool-ctest.log" 2>&1
   rc=$?
   set -e
   cat "$out"/"$tool".*.log > "$out/$tool.log" 2>/dev/null || true  # one log per process (%p)
