@@ -31,7 +31,8 @@ GROUP_TITLES = {
 OUT_OF_SCOPE = {"Tile Primitives", "Textures", "Code Generation"}
 
 # Warp builtins warpc provides outside the table (the compiler handles them itself).
-BESIDES_TABLE = {"spatial_vector": "a type constructor", "zeros": "kernel-local arrays"}
+BESIDES_TABLE = {"spatial_vector": "a type constructor", "zeros": "kernel-local arrays",
+                 "array": "views of memory in kernels: `wp.array(ptr=…, shape=…, dtype=…)`"}
 
 # Builtins Warp differentiates that warpc deliberately does not (with the reason).
 NOT_DIFFERENTIATED = {"print": "warpc's backward pass does not print adjoints"}
