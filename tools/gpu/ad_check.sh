@@ -17,7 +17,6 @@ site=${3:-}
 here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tools/gpu/link_paths.sh"
 mkdir -p "$out" /tmp/ad_bench
-export LD_LIBRARY_PATH="$build/lib:${LD_LIBRARY_PATH:-}"
 . "$here/tools/gpu/step_runner.sh"  # step NAME LOG command…
 step "warpc ad" ad_1.log "$build/bin/warpc_bench_ad" --dump /tmp/ad_bench
 step "warpc ad aggregated" ad_aggregated_1.log "$build/bin/warpc_bench_ad_aggregated" --no-check

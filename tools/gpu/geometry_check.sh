@@ -31,7 +31,6 @@ site=${3:-}
 here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tools/gpu/link_paths.sh"
 mkdir -p "$out" /tmp/geometry_bench /tmp/hash_grid_bench /tmp/volume_bench
-export LD_LIBRARY_PATH="$build/lib:${LD_LIBRARY_PATH:-}"
 . "$here/tools/gpu/step_runner.sh"  # step NAME LOG command…
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$out/gpu.txt" 2>&1
 step "bench cuda" bench_geometry_cuda.log "$build/bin/warpc_bench_geometry" --device cuda:0 --dump /tmp/geometry_bench

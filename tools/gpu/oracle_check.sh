@@ -24,7 +24,6 @@ cache=${ORACLE_CACHE:-/tmp/warpc-oracle-cache}
 here=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out"
 . "$here/tools/gpu/link_paths.sh"
-export LD_LIBRARY_PATH="$build/lib:${LD_LIBRARY_PATH:-}"
 export PYTHONPATH="$site${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 . "$here/tools/gpu/step_runner.sh"  # step NAME LOG command…
 step "smith-exec objects (cuda)" objects.log ctest --test-dir "$build" -R '^smith-exec-objects-cuda$' --output-on-failure
