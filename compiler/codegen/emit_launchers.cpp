@@ -488,8 +488,11 @@ std::string cuda_kernel(const KernelEntry& k, const char* linkage) {
                     stride = local(k, "stride");
   std::string params = kernel_params(k);
   std::string dim_param = k.tid_dims > 1 ? ", const wp::Dim " + dim : "";
-  std::string out = fmt::format("{}__global__ void k_{}_kernel(const int64_t {}{}{}{}) {{\n", linkage, k.impl, n,
-                                dim_param, params.empty() ? "" : ", ", params);
+  // Backward kernels carry WP_BACKWARD_KERNEL_ATTRS (wp/builtins/kernel_support.h: an optional
+  // register cap).
+  std::string out = fmt::format("{}__global__ void {}k_{}_kernel(const int64_t {}{}{}{}) {{\n", linkage,
+                                k.backward ? "WP_BACKWARD_KERNEL_ATTRS " : "", k.impl, n, dim_param,
+                                params.empty() ? "" : ", ", params);
   out += fmt::format("  const int64_t {} = static_cast<int64_t>(gridDim.x) * blockDim.x;\n", stride);
   // Most launches give each thread one index: unrolling the grid-stride loop only adds a
   // 64-bit trip-count division per thread (measured: 85% → 91% of copy bandwidth for saxpy).

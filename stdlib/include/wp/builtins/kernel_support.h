@@ -19,6 +19,11 @@
 //  * WP_KERNEL_ASSERT(cond, text) checks `assert` statements only when WARPC_DEBUG is defined
 //    (Warp checks asserts in debug mode only); a failure prints the text and traps (device) or
 //    aborts (host).
+//  * WP_BACKWARD_KERNEL_ATTRS qualifies every backward __global__ kernel: empty, unless the
+//    CUDA compile defines WARPC_BACKWARD_MAXNREG=N (add_warp_kernels(… CUDA_DEFINES …),
+//    warpc-nvrtc -D), which caps those kernels at N registers per thread (__maxnreg__, CUDA
+//    12.4+) — more resident warps for a backward body that is memory-bound, at the price of
+//    spills when N is below what the body needs. Forward kernels are never capped.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +43,12 @@
 #define WP_FUNC static __device__ __forceinline__
 #else
 #define WP_FUNC static inline __attribute__((always_inline))
+#endif
+
+#if defined(__CUDACC__) && defined(WARPC_BACKWARD_MAXNREG)
+#define WP_BACKWARD_KERNEL_ATTRS __maxnreg__(WARPC_BACKWARD_MAXNREG)
+#else
+#define WP_BACKWARD_KERNEL_ATTRS
 #endif
 
 namespace wp {
