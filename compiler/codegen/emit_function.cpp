@@ -11,6 +11,7 @@
 
 #include "ad/ad_support.h"
 #include "codegen/grad_slots.h"
+#include "codegen/pair_scatters.h"
 #include "codegen/widen_access.h"
 #include "sema/builtins.h"
 #include "sema/symbols.h"
@@ -102,6 +103,7 @@ class FunctionEmitter {
     if (!opts_.wide) {  // a backward kernel's body: templated on the gradient groups to skip (grad_slots.h)
       slots_ = grad_slots(fn_, opts_.max_grad_groups);
       if (slots_.groups > 0) out_ += std::string("template <uint32_t ") + kGradSkipParam + " = 0u>\n";
+      pairs_ = plan_scatter_pairs(fn_, [this](const Value* array) { return grad_group(array); });
     }
     find_unused_results(fn_.body ? fn_.body->entry() : nullptr);
     out_ += (opts_.wide ? wide_signature(fn_, params, *opts_.wide) : signature(fn_, params)) + " {\n";
@@ -252,9 +254,28 @@ class FunctionEmitter {
                               std::find(params.begin(), params.end(), op.operands[0]) != params.end();
         std::string call = fmt::format("wp::{}({});", argument ? "grad_accum_arg" : "grad_accum", join(operand_names(op)));
         const int group = grad_group(op.operands[0]);
-        if (group >= 0)  // compiled away in the instantiations that skip the group
-          call = fmt::format("if constexpr (({} & {}u) == 0u) {}", kGradSkipParam, 1u << group, call);
-        line(call);
+        auto guarded = [&](const std::string& c) {  // compiled away in the instantiations that skip the group
+          return group >= 0 ? fmt::format("if constexpr (({} & {}u) == 0u) {}", kGradSkipParam, 1u << group, c) : c;
+        };
+        // Paired scatters (pair_scatters.h) under WARPC_AGGREGATE_PAIRS: the earlier one goes out
+        // with the later one, as one call; otherwise each where it is.
+        if (pairs_.deferred.count(&op)) {
+          line("#if !defined(WARPC_AGGREGATE_PAIRS)");
+          line(guarded(call));
+          line("#endif");
+        } else if (auto it = pairs_.earlier_of.find(&op); it != pairs_.earlier_of.end()) {
+          const ir::Op& first = *it->second;
+          const size_t n = op.operands.size();
+          line("#if defined(WARPC_AGGREGATE_PAIRS)");
+          line(guarded(fmt::format("wp::grad_accum_arg_pair({}, {}, {}, {}, {});", name(first.operands[0]),
+                                   name(op.operands[0]), join(operand_names(op, 1, n - 1)),
+                                   name(first.operands[n - 1]), name(op.operands[n - 1]))));
+          line("#else");
+          line(guarded(call));
+          line("#endif");
+        } else {
+          line(guarded(call));
+        }
         return;
       }
       case Opcode::GradClear:
@@ -813,6 +834,7 @@ class FunctionEmitter {
   std::set<std::string> used_;
   std::set<const Value*> unused_;  // op results nobody reads
   GradSlots slots_;                // a backward kernel's gradient groups
+  ScatterPairs pairs_;  // backward kernels: scatters emitted together (pair_scatters.h)
   std::vector<std::vector<std::string>> yield_targets_;
   std::vector<std::vector<std::string>> loops_;
 };

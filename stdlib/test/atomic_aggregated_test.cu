@@ -3,7 +3,8 @@
 // first and one lane adds the sum. Checked with integer-valued additions (exact in every
 // order) for groups of every size 1 … 32, interleaved groups, a warp with only part of its
 // lanes active, composites (vec3, mat22) and float64, int32 and int64 elements; the gradient
-// scatter (grad_accum_arg) takes the same path.
+// scatter (grad_accum_arg) takes the same path, and so do paired scatters
+// (grad_accum_arg_pair: two arrays' gradients at one index, aggregated together).
 #define WARPC_AGGREGATE_ATOMICS 1
 
 #include <cuda_runtime.h>
@@ -133,6 +134,97 @@ TEST_F(AtomicAggregated, GradientScatter) {
   for (int i = 0; i < n; ++i) want[idx[i]] += i % 4;
   const auto got = x.grad_array().to_host();
   for (int k = 0; k < m; ++k) EXPECT_EQ(got[k], want[k]) << "element " << k;
+}
+
+// Paired scatters: the gradients of x (vec3) and w (float) at idx[i], aggregated with one
+// match for both; `w_grad` false: w has no gradient buffer (x's scatter alone).
+__global__ void scatter_pairs(wp::array_t<wp::vec3> x, wp::array_t<float> w, wp::array_t<int32_t> idx, int n) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n || i % 5 == 3) return;  // some idle lanes
+  const float a = static_cast<float>(1 + i % 4);
+  wp::grad_accum_arg_pair(x, w, idx(i), wp::vec3{{a, -a, 2 * a}}, static_cast<float>(i % 3));
+}
+
+std::vector<int32_t> reuse_pattern(int n, int m) {
+  std::vector<int32_t> idx(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) idx[static_cast<size_t>(i)] = (i / 6 + (i % 3) * 7) % m;
+  return idx;
+}
+
+TEST_F(AtomicAggregated, PairedGradientScatter) {
+  const int n = 8192, m = 300;
+  const std::vector<int32_t> idx = reuse_pattern(n, m);
+  auto d_idx = wp::from_host(idx, {n}, "cuda:0");
+  for (bool w_grad : {true, false}) {
+    auto x = wp::zeros<wp::vec3>(wp::Shape{m}, "cuda:0", true);
+    auto w = wp::zeros<float>(wp::Shape{m}, "cuda:0", w_grad);
+    scatter_pairs<<<(n + kBlock - 1) / kBlock, kBlock>>>(x.view(), w.view(), d_idx.view(), n);
+    ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    std::vector<double> sx(m, 0.0), sw(m, 0.0);
+    for (int i = 0; i < n; ++i) {
+      if (i % 5 == 3) continue;
+      sx[idx[i]] += 1 + i % 4;
+      sw[idx[i]] += i % 3;
+    }
+    const auto gx = x.grad_array().to_host();
+    for (int k = 0; k < m; ++k) {
+      EXPECT_EQ(gx[k].c[0], sx[k]) << "element " << k;
+      EXPECT_EQ(gx[k].c[1], -sx[k]) << "element " << k;
+      EXPECT_EQ(gx[k].c[2], 2 * sx[k]) << "element " << k;
+    }
+    if (w_grad) {
+      const auto gw = w.grad_array().to_host();
+      for (int k = 0; k < m; ++k) EXPECT_EQ(gw[k], sw[k]) << "element " << k;
+    }
+  }
+}
+
+// Two indices (the key packs both) and one array paired with itself.
+__global__ void scatter_pairs_2d(wp::array_t<float> a, wp::array_t<int32_t> idx, int n, int cols) {
+  const int t = blockIdx.x * blockDim.x + threadIdx.x;
+  if (t >= n) return;
+  const int k = idx(t);
+  wp::grad_accum_arg_pair(a, a, k / cols, k % cols, 1.0f, static_cast<float>(t % 2));
+}
+
+TEST_F(AtomicAggregated, PairedScatterTwoIndicesSameArray) {
+  const int n = 6000, rows = 10, cols = 30;
+  const std::vector<int32_t> idx = reuse_pattern(n, rows * cols);
+  auto d_idx = wp::from_host(idx, {n}, "cuda:0");
+  auto a = wp::zeros<float>(wp::Shape{rows, cols}, "cuda:0", true);
+  scatter_pairs_2d<<<(n + kBlock - 1) / kBlock, kBlock>>>(a.view(), d_idx.view(), n, cols);
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  std::vector<double> want(rows * cols, 0.0);
+  for (int t = 0; t < n; ++t) want[idx[t]] += 1.0 + t % 2;
+  const auto got = a.grad_array().to_host();
+  for (int k = 0; k < rows * cols; ++k) EXPECT_EQ(got[k], want[k]) << "element " << k;
+}
+
+// A zero-stride view: different indices name the same element of x but different elements of
+// w. The pair's groups come from the index, so the lanes add separately and nothing is lost.
+TEST_F(AtomicAggregated, PairedScatterZeroStride) {
+  const int n = 4096, m = 64;
+  const std::vector<int32_t> idx = reuse_pattern(n, m);
+  auto d_idx = wp::from_host(idx, {n}, "cuda:0");
+  auto x = wp::zeros<wp::vec3>(wp::Shape{1}, "cuda:0", true);
+  auto w = wp::zeros<float>(wp::Shape{m}, "cuda:0", true);
+  wp::array_t<wp::vec3> broadcast = x.view();
+  broadcast.shape[0] = m;
+  broadcast.strides[0] = 0;
+  scatter_pairs<<<(n + kBlock - 1) / kBlock, kBlock>>>(broadcast, w.view(), d_idx.view(), n);
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  double sx = 0.0;
+  std::vector<double> sw(m, 0.0);
+  for (int i = 0; i < n; ++i) {
+    if (i % 5 == 3) continue;
+    sx += 1 + i % 4;
+    sw[idx[i]] += i % 3;
+  }
+  const auto gx = x.grad_array().to_host();
+  EXPECT_EQ(gx[0].c[0], sx);
+  EXPECT_EQ(gx[0].c[2], 2 * sx);
+  const auto gw = w.grad_array().to_host();
+  for (int k = 0; k < m; ++k) EXPECT_EQ(gw[k], sw[k]) << "element " << k;
 }
 
 }  // namespace

@@ -14,6 +14,9 @@
 //    a one-element array the launcher passes with grad pointing at its data.
 //  * wp::grad_accum_arg(a, i…, v) is grad_accum for a kernel's array argument, which is never
 //    kernel-local (no thread-local branch): backward kernels use it for their parameters.
+//  * wp::grad_accum_arg_pair(a, b, i…, va, vb) is grad_accum_arg for two arguments at the same
+//    index (a and b may be the same array): the same two additions, aggregated together under
+//    WARPC_AGGREGATE_ATOMICS (one warp match for both).
 //  * wp::adjoint_zero<T>() is the value adjoint accumulators start from: T's zero with every
 //    floating-point component -0.0 (integers 0, other types T{}). Adjoints only ever add into
 //    it, and -0.0 + x == x exactly for every x (+0.0 + x is not x when x is -0.0), so the
@@ -162,6 +165,58 @@ WP_HD void grad_accum_arg(const array_t<T>& a, I0 i, I1 j, I2 k, const T& v) {
 template <typename T, typename I0, typename I1, typename I2, typename I3>
 WP_HD void grad_accum_arg(const array_t<T>& a, I0 i, I1 j, I2 k, I3 l, const T& v) {
   if (a.grad) atomic_detail::add_no_return<T>(&detail::grad_as_data(a)(i, j, k, l), v);
+}
+
+
+// grad_accum_arg_pair(a, b, i…, va, vb): grad_accum_arg(a, i…, va) and grad_accum_arg(b, i…, vb)
+// — two kernel arguments' gradients at the same index, which backward kernels emit together
+// so that warp aggregation (WARPC_AGGREGATE_ATOMICS) groups the lanes once for both.
+namespace detail {
+// A key that identifies the element an index names in any array, for the warp aggregation of a
+// pair of gradient scatters: the index itself (one index, or two 32-bit ones). Other index
+// lists have none (the two scatters then aggregate separately).
+template <typename... I>
+inline constexpr bool kPairKeyed =
+    sizeof...(I) == 1 || (sizeof...(I) == 2 && ((sizeof(I) <= 4 && std::is_integral_v<I>) && ...));
+template <typename I0>
+WP_HD unsigned long long pair_key(I0 i) {
+  return static_cast<unsigned long long>(static_cast<int64_t>(i));
+}
+template <typename I0, typename I1>
+WP_HD unsigned long long pair_key(I0 i, I1 j) {
+  return (static_cast<unsigned long long>(static_cast<uint32_t>(i)) << 32) | static_cast<uint32_t>(j);
+}
+}  // namespace detail
+
+template <typename T, typename U, typename... I>
+WP_HD void grad_accum_arg_pair_at(const array_t<T>& a, const array_t<U>& b, const T& va, const U& vb, I... idx) {
+  if constexpr (detail::kPairKeyed<I...>) {
+    if (a.grad && b.grad) {
+      atomic_detail::add_no_return_pair<T, U>(&detail::grad_as_data(a)(idx...), &detail::grad_as_data(b)(idx...), va,
+                                              vb, detail::pair_key(idx...));
+      return;
+    }
+  }
+  if (a.grad) atomic_detail::add_no_return<T>(&detail::grad_as_data(a)(idx...), va);
+  if (b.grad) atomic_detail::add_no_return<U>(&detail::grad_as_data(b)(idx...), vb);
+}
+template <typename T, typename U, typename I0>
+WP_HD void grad_accum_arg_pair(const array_t<T>& a, const array_t<U>& b, I0 i, const T& va, const U& vb) {
+  grad_accum_arg_pair_at(a, b, va, vb, i);
+}
+template <typename T, typename U, typename I0, typename I1>
+WP_HD void grad_accum_arg_pair(const array_t<T>& a, const array_t<U>& b, I0 i, I1 j, const T& va, const U& vb) {
+  grad_accum_arg_pair_at(a, b, va, vb, i, j);
+}
+template <typename T, typename U, typename I0, typename I1, typename I2>
+WP_HD void grad_accum_arg_pair(const array_t<T>& a, const array_t<U>& b, I0 i, I1 j, I2 k, const T& va,
+                               const U& vb) {
+  grad_accum_arg_pair_at(a, b, va, vb, i, j, k);
+}
+template <typename T, typename U, typename I0, typename I1, typename I2, typename I3>
+WP_HD void grad_accum_arg_pair(const array_t<T>& a, const array_t<U>& b, I0 i, I1 j, I2 k, I3 l, const T& va,
+                               const U& vb) {
+  grad_accum_arg_pair_at(a, b, va, vb, i, j, k, l);
 }
 
 }  // namespace wp

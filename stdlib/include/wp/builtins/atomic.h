@@ -367,48 +367,84 @@ __device__ void red_add_span(float* p, const float* v) {
 // reduction (one vote). The sum is in another order than one-by-one atomics (as any order of
 // concurrent atomics is); each element still receives every value exactly once.
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 700 && defined(WARPC_AGGREGATE_ATOMICS)
+template <typename S>
+inline constexpr bool kAggregatable = std::is_same_v<S, float> || std::is_same_v<S, double> ||
+                                      std::is_same_v<S, int32_t> || std::is_same_v<S, uint32_t> ||
+                                      std::is_same_v<S, int64_t> || std::is_same_v<S, uint64_t>;
+
+enum class Aggregated { kNoPeers, kLeader, kDone };
+
+// Sums v[0..n) over the active lanes with the same key. kNoPeers: no active lane of the warp
+// has a peer (v unchanged: every lane adds its own); kLeader: this lane is its group's lowest
+// and v holds the group's sum (it adds it); kDone: another lane adds this lane's values.
+template <typename S, int n>
+__device__ Aggregated aggregate_by_key(unsigned long long key, S (&v)[n]) {
+  const unsigned mask = __activemask();
+  const unsigned peers = __match_any_sync(mask, key);
+  unsigned lane;
+  asm("mov.u32 %0, %%laneid;" : "=r"(lane));
+  if (!__any_sync(mask, peers != (1u << lane))) return Aggregated::kNoPeers;
+  const unsigned above = lane == 31 ? 0u : peers & (~0u << (lane + 1));
+  int next = above ? __ffs(above) - 1 : -1;  // the next peer in lane order
+  while (__any_sync(mask, next >= 0)) {
+    const int src = next >= 0 ? next : static_cast<int>(lane);
+    for (int k = 0; k < n; ++k) {
+      const S o = __shfl_sync(mask, v[k], src);
+      if (next >= 0) v[k] += o;
+    }
+    const int jump = __shfl_sync(mask, next, src);
+    next = next >= 0 ? jump : -1;
+  }
+  return lane == static_cast<unsigned>(__ffs(peers) - 1) ? Aggregated::kLeader : Aggregated::kDone;
+}
+
+// true: another lane adds this lane's value; false: add `value` (the group's sum on a leader).
 template <typename T>
 __device__ bool add_aggregated(T* p, T& value) {
   using S = typename Components<T>::scalar;
   constexpr int n = Components<T>::count;
-  if constexpr (!(std::is_same_v<S, float> || std::is_same_v<S, double> || std::is_same_v<S, int32_t> ||
-                  std::is_same_v<S, uint32_t> || std::is_same_v<S, int64_t> || std::is_same_v<S, uint64_t>)) {
+  if constexpr (!kAggregatable<S>) {
     return false;
   } else {
-    const unsigned mask = __activemask();
-    const unsigned peers = __match_any_sync(mask, reinterpret_cast<unsigned long long>(p));
-    unsigned lane;
-    asm("mov.u32 %0, %%laneid;" : "=r"(lane));
-    if (!__any_sync(mask, peers != (1u << lane))) return false;  // all distinct: plain atomics
-    const unsigned above = lane == 31 ? 0u : peers & (~0u << (lane + 1));
-    int next = above ? __ffs(above) - 1 : -1;  // the next peer in lane order
     S v[n];
     ::memcpy(v, &value, sizeof(T));
-    while (__any_sync(mask, next >= 0)) {
-      const int src = next >= 0 ? next : static_cast<int>(lane);
-      for (int k = 0; k < n; ++k) {
-        const S o = __shfl_sync(mask, v[k], src);
-        if (next >= 0) v[k] += o;
-      }
-      const int jump = __shfl_sync(mask, next, src);
-      next = next >= 0 ? jump : -1;
+    const Aggregated r = aggregate_by_key(reinterpret_cast<unsigned long long>(p), v);
+    if (r == Aggregated::kDone) return true;
+    if (r == Aggregated::kLeader) ::memcpy(&value, v, sizeof(T));
+    return false;
+  }
+}
+
+// Two additions grouped by `key`, which must identify both elements (lanes with equal keys add
+// into the same two elements: the index into two arrays): one match and one reduction loop for
+// both. Same contract as add_aggregated for the pair.
+template <typename T, typename U>
+__device__ bool add_aggregated_pair(unsigned long long key, T& a, U& b) {
+  using S = typename Components<T>::scalar;
+  constexpr int n = Components<T>::count, m = Components<U>::count;
+  if constexpr (!kAggregatable<S> || !std::is_same_v<S, typename Components<U>::scalar>) {
+    return false;
+  } else {
+    S v[n + m];
+    ::memcpy(v, &a, sizeof(T));
+    ::memcpy(v + n, &b, sizeof(U));
+    const Aggregated r = aggregate_by_key(key, v);
+    if (r == Aggregated::kDone) return true;
+    if (r == Aggregated::kLeader) {
+      ::memcpy(&a, v, sizeof(T));
+      ::memcpy(&b, v + n, sizeof(U));
     }
-    if (lane != static_cast<unsigned>(__ffs(peers) - 1)) return true;  // the group's lowest lane adds
-    ::memcpy(&value, v, sizeof(T));
     return false;
   }
 }
 #endif
 
+// add_no_return without warp aggregation (the vector reductions when enabled, else RED).
 template <typename T>
-WP_HD void add_no_return(T* p, const T& value_in) {
+WP_HD void add_no_return_direct(T* p, const T& value) {
   using S = typename Components<T>::scalar;
   constexpr int n = Components<T>::count;
   static_assert(sizeof(T) == n * sizeof(S), "composite with padding");
-  T value = value_in;
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 700 && defined(WARPC_AGGREGATE_ATOMICS)
-  if (__isGlobal(p) && add_aggregated(p, value)) return;
-#endif
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900 && defined(WARPC_VECTOR_RED)
   if constexpr (std::is_same_v<S, float> && n >= 2) {
     if (__isGlobal(p)) {
@@ -432,6 +468,37 @@ WP_HD void add_no_return(T* p, const T& value_in) {
   }
 #endif
   (void)rmw<Op::kAdd, T>(p, value);  // the old value unused: nvcc emits RED for native adds
+}
+
+template <typename T>
+WP_HD void add_no_return(T* p, const T& value_in) {
+  T value = value_in;
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 700 && defined(WARPC_AGGREGATE_ATOMICS)
+  if (__isGlobal(p) && add_aggregated(p, value)) return;
+#endif
+  add_no_return_direct(p, value);
+}
+
+// *p += a and *q += b, where `key` identifies the pair of elements in every lane of a warp
+// (lanes with equal keys have equal p and equal q; lanes with different keys may still share
+// an element, e.g. through a zero stride, and then simply add separately). With
+// WARPC_AGGREGATE_ATOMICS both are aggregated at once; otherwise two add_no_return.
+template <typename T, typename U>
+WP_HD void add_no_return_pair(T* p, U* q, const T& a_in, const U& b_in, unsigned long long key) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 700 && defined(WARPC_AGGREGATE_ATOMICS)
+  T a = a_in;
+  U b = b_in;
+  if (__isGlobal(p) && __isGlobal(q)) {
+    if (add_aggregated_pair(key, a, b)) return;
+    add_no_return_direct(p, a);
+    add_no_return_direct(q, b);
+    return;
+  }
+#else
+  (void)key;
+#endif
+  add_no_return(p, a_in);
+  add_no_return(q, b_in);
 }
 
 // The gradient element matching arr's element at the index: adj_arr's when it has data,
