@@ -71,6 +71,11 @@ std::string tape_attach_jvp(const KernelEntry& k, const KernelEntry& jvp, const 
 const KernelEntry* jvp_of(const ModuleContext& ctx, const KernelEntry& k);
 // emit_launchers.cpp: the launch-time extent checks of a kernel's thread-index accesses.
 std::string tid_extent_checks(const KernelEntry& k, const std::string& dim, const SourceManager& sources);
+// The CPU-or-CUDA dispatch of a typed launcher: `impl::k_<impl>_cpu(dim, options, args)` on the
+// CPU, else the CUDA launcher (or, in a library built without CUDA, the runtime's error).
+// `call_args` is empty or starts with ", ".
+std::string device_dispatch(const KernelEntry& k, const std::string& device, const std::string& dim,
+                            const std::string& options, const std::string& call_args);
 
 // ", "-joined "type name" list of a kernel's kernel-side parameters (views, values).
 std::string kernel_params(const KernelEntry& k);

@@ -69,16 +69,7 @@ std::string launch_body(const KernelEntry& k, const std::vector<std::string>& de
   args.insert(args.end(), value_tangents.begin(), value_tangents.end());
   out += tid_extent_checks(k, dim, sources);
   const std::string call_args = args.empty() ? "" : ", " + join(args);
-  out += fmt::format("  if ({}.is_cpu()) {{\n    impl::k_{}_cpu({}, {}{});\n  }} else {{\n", device, k.impl, dim, options,
-                     call_args);
-  out += "#if WARPC_KERNELS_CUDA\n";
-  out += fmt::format("    impl::k_{}_cuda({}, {}, {}{});\n", k.impl, dim, options, device, call_args);
-  out += "#else\n";
-  out += fmt::format(
-      "    throw wp::Error(\"cannot launch on '\" + {}.str() + \"': this kernel library was built without CUDA \"\n"
-      "                    \"support (add_warp_kernels(... TARGETS cpu cuda) with a CUDA toolkit)\", \"{}\");\n",
-      device, k.name);
-  out += "#endif\n  }\n";
+  out += "  " + device_dispatch(k, device, dim, options, call_args);
   return out;
 }
 

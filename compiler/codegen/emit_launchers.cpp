@@ -338,6 +338,18 @@ std::string tape_record(const KernelEntry& k, const KernelEntry& bwd, const std:
 
 // The always-on launch checks of the accesses every thread makes at its thread index
 // (tid_extent.h): a launch larger than such an array throws before anything runs.
+std::string device_dispatch(const KernelEntry& k, const std::string& device, const std::string& dim,
+                            const std::string& options, const std::string& call_args) {
+  std::string out = fmt::format("if ({}.is_cpu()) {{\n    impl::k_{}_cpu({}, {}{});\n  }} else {{\n", device, k.impl,
+                                dim, options, call_args);
+  out += "#if WARPC_KERNELS_CUDA\n";
+  out += fmt::format("    impl::k_{}_cuda({}, {}, {}{});\n", k.impl, dim, options, device, call_args);
+  out += "#else\n";
+  out += fmt::format("    wp::detail::launch_without_cuda({}, \"{}\");\n", device, k.name);
+  out += "#endif\n  }\n";
+  return out;
+}
+
 std::string tid_extent_checks(const KernelEntry& k, const std::string& dim, const SourceManager& sources) {
   std::string out;
   for (const TidAccess& a : k.tid_accesses) {
@@ -398,16 +410,7 @@ std::string typed_launcher(const KernelEntry& k, const KernelEntry* bwd, const S
   } else {
     out += "  ";
   }
-  out += fmt::format("if ({}.is_cpu()) {{\n    impl::k_{}_cpu({}, {}{});\n  }} else {{\n", device, k.impl, dim,
-                     options, launch_args);
-  out += "#if WARPC_KERNELS_CUDA\n";
-  out += fmt::format("    impl::k_{}_cuda({}, {}, {}{});\n", k.impl, dim, options, device, launch_args);
-  out += "#else\n";
-  out += fmt::format(
-      "    throw wp::Error(\"cannot launch on '\" + {}.str() + \"': this kernel library was built without CUDA \"\n"
-      "                    \"support (add_warp_kernels(... TARGETS cpu cuda) with a CUDA toolkit)\", \"{}\");\n",
-      device, k.name);
-  out += "#endif\n  }\n";
+  out += device_dispatch(k, device, dim, options, launch_args);
   if (bwd) out += tape_record(k, *bwd, saved, dim, options, device);
   if (bwd && jvp) {  // the record gets the launch's JVP (Tape::forward_jvp)
     out.resize(out.size() - 4);  // reopen the recording block: "  }\n"

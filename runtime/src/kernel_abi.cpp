@@ -53,6 +53,13 @@ void launch_dim_size_error(const Dim& dim, const char* kernel) {
               kernel);
 }
 
+void launch_without_cuda(const Device& device, const char* kernel) {
+  throw Error("cannot launch on '" + device.str() +
+                  "': this kernel library was built without CUDA support (add_warp_kernels(... TARGETS cpu cuda) "
+                  "with a CUDA toolkit)",
+              kernel);
+}
+
 void tid_extent_error(const Dim& dim, int64_t threads, const Shape& shape, int axis, int tid, int tid_dims,
                       const char* kernel, const char* param, const char* where) {
   const std::string index = tid_dims <= 1 ? std::string("wp.tid()") : "component " + std::to_string(tid) + " of wp.tid()";

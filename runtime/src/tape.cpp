@@ -156,6 +156,45 @@ void Tape::zero() {
   }
 }
 
+std::function<void()> Tape::save_overwritten_bytes(const detail::ArrayBytes& a, bool restored_after_backward) {
+  if (counting_only_) return {};  // a step's first run: its records never run (backward or JVP)
+  // A launch skip_launch() skips leaves `a` as it is: nothing to restore before its backward
+  // pass (after it, when that pass replays stores into `a`, the restore is still needed).
+  if (!restored_after_backward && skip_launch()) return {};
+  if (step_) {  // recomputing a step: a state array not yet written holds the step's snapshot
+    step_saved_now_.push_back(a.data);
+    if (std::function<void()> restore = restore_from_snapshot(a.data, static_cast<size_t>(a.size()) * a.elem_size))
+      return restore;
+  }
+  detail::ArrayBytes saved = detail::empty_like_bytes(a);
+  detail::copy_array_bytes(saved, a);
+  saved_bytes_ += static_cast<size_t>(a.size()) * a.elem_size;
+  if (std::find(final_data_.begin(), final_data_.end(), a.data) == final_data_.end()) {
+    final_data_.push_back(a.data);
+    keep_final_.push_back([a]() -> std::function<void()> {
+      detail::ArrayBytes snapshot = detail::empty_like_bytes(a);
+      detail::copy_array_bytes(snapshot, a);
+      return [a, snapshot] { detail::copy_array_bytes(a, snapshot); };
+    });
+  }
+  return [a, saved] { detail::copy_array_bytes(a, saved); };
+}
+
+namespace detail {
+Tape::ArrayRef tape_array_bytes(const ArrayBytes& a, const char* name, bool read_differentiably, bool written,
+                                bool read) {
+  const size_t data_bytes = a.is_contiguous() ? static_cast<size_t>(a.size()) * a.elem_size : 0;
+  if (!a.grad || a.size() == 0) {
+    return {nullptr, 0, a.device, nullptr, name, read_differentiably && a.size() > 0 && !a.grad, a.data,
+            written, read, data_bytes};
+  }
+  if (!a.is_contiguous()) tape_strided_grad_error(a.shape);
+  // The handle keeps both the data and the gradient buffer alive (an ArrayBytes holds both).
+  return {a.grad, data_bytes, a.device, std::make_shared<ArrayBytes>(a), name, false, a.data, written, read,
+          data_bytes};
+}
+}  // namespace detail
+
 void Tape::reset() {
   check_not_in_step("reset");
   launches_.clear();

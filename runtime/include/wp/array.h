@@ -85,6 +85,31 @@ void for_each_offset(const Shape& shape, const int64_t* sa, const int64_t* sb, F
         for (int l = 0; l < e[3]; ++l)
           f(i * a[0] + j * a[1] + k * a[2] + l * a[3], i * b[0] + j * b[1] + k * b[2] + l * b[3]);
 }
+
+// An array's element memory without its element type (detail::bytes_of(a)): what the
+// type-independent entry points compiled once in the runtime take — copy_array_bytes, the
+// tape's saved copies — so that generated launchers do not instantiate them per element type.
+// `storage` keeps the array's owned memory alive (null for a wrap), `grad_storage` its
+// gradient buffer's.
+struct ArrayBytes {
+  void* data = nullptr;
+  void* grad = nullptr;
+  Shape shape;
+  int64_t strides[kMaxDims] = {0, 0, 0, 0};  // bytes
+  std::size_t elem_size = 0;
+  Device device;
+  std::shared_ptr<void> storage;
+  std::shared_ptr<void> grad_storage;
+
+  int64_t size() const { return shape.ndim() ? shape.size() : 0; }
+  bool is_contiguous() const;
+};
+
+// copy(dst, src) for any element type (same shape and element size; see wp::copy).
+void copy_array_bytes(const ArrayBytes& dst, const ArrayBytes& src);
+// A new densely packed owning array of a's shape and element size on a's device
+// (uninitialised, no gradient).
+ArrayBytes empty_like_bytes(const ArrayBytes& a);
 }  // namespace detail
 
 template <typename T>
@@ -313,7 +338,25 @@ struct ArrayFactory {
     }
     return a;
   }
+  template <typename T>
+  static ArrayBytes bytes(const array<T>& a) {
+    ArrayBytes b;
+    b.data = a.data_;
+    b.grad = a.grad_;
+    b.shape = a.shape_;
+    for (int d = 0; d < kMaxDims; ++d) b.strides[d] = a.strides_[d];
+    b.elem_size = sizeof(T);
+    b.device = a.device_;
+    b.storage = a.storage_;
+    b.grad_storage = a.grad_storage_;
+    return b;
+  }
 };
+
+template <typename T>
+ArrayBytes bytes_of(const array<T>& a) {
+  return ArrayFactory::bytes(a);
+}
 }  // namespace detail
 
 // Uninitialised elements (Warp's wp.empty).
@@ -432,56 +475,13 @@ array<T> from_host(const std::vector<T>& src, const O&... options) {
   return from_host(src, s.shape, s.device, s.requires_grad);
 }
 
-namespace detail {
-template <typename T>
-void copy_strided_cuda(const array<T>& dst, const array<T>& src);  // defined below
-}  // namespace detail
-
 // Copies src's elements into dst (same shape; any strides; memmove semantics only for
-// packed arrays — overlapping strided copies are undefined).
+// packed arrays — overlapping strided copies are undefined). Compiled once for every element
+// type (detail::copy_array_bytes).
 template <typename T>
 void copy(const array<T>& dst, const array<T>& src) {
-  detail::check_same_shape(dst.shape(), src.shape(), "copy");
-  if (dst.size() == 0) return;
-  if (dst.is_contiguous() && src.is_contiguous()) {
-    detail::copy_bytes(dst.data(), dst.device(), src.data(), src.device(),
-                       static_cast<std::size_t>(dst.size()) * sizeof(T));
-    return;
-  }
-  if (!dst.device().is_cpu() || !src.device().is_cpu()) {
-    detail::copy_strided_cuda(dst, src);
-    return;
-  }
-  const array_t<T> d = dst.view();
-  const array_t<T> s = src.view();
-  detail::for_each_offset(dst.shape(), d.strides, s.strides, [&](int64_t od, int64_t os) {
-    std::memcpy(array_t<T>::at_byte(d.data, od), array_t<T>::at_byte(s.data, os), sizeof(T));
-  });
+  detail::copy_array_bytes(detail::bytes_of(dst), detail::bytes_of(src));
 }
-
-namespace detail {
-// copy() of a strided array where either side is on a CUDA device: a kernel when both are
-// on the same device, else staged through packed buffers (contiguous() on the source's
-// device, one byte copy, then a strided copy on the destination's device).
-template <typename T>
-void copy_strided_cuda(const array<T>& dst, const array<T>& src) {
-  if (!cuda_built()) host_only(dst.device().is_cpu() ? src.device() : dst.device(), "copy");
-  if (dst.device() == src.device()) {
-    cuda_copy_strided(dst.data(), dst.view().strides, src.data(), src.view().strides,
-                      dst.device(), dst.shape(), sizeof(T));
-    return;
-  }
-  const array<T> packed_src = src.contiguous();
-  const std::size_t bytes = static_cast<std::size_t>(dst.size()) * sizeof(T);
-  if (dst.is_contiguous()) {
-    copy_bytes(dst.data(), dst.device(), packed_src.data(), src.device(), bytes);
-    return;
-  }
-  array<T> staged = empty<T>(dst.shape(), dst.device());
-  copy_bytes(staged.data(), dst.device(), packed_src.data(), src.device(), bytes);
-  copy(dst, staged);
-}
-}  // namespace detail
 
 template <typename T>
 array<T> array<T>::contiguous() const {

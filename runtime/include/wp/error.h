@@ -16,18 +16,15 @@ namespace wp {
 
 class Error : public std::runtime_error {
  public:
-  explicit Error(std::string cause, std::string kernel = {})
-      : std::runtime_error(compose(cause, kernel)),
-        cause_(std::move(cause)),
-        kernel_(std::move(kernel)) {}
+  // Out of line (runtime/src/error.cpp): every generated launcher throws, and an inline
+  // constructor would be compiled into each of them.
+  explicit Error(std::string cause, std::string kernel = {});
 
   const std::string& cause() const noexcept { return cause_; }
   const std::string& kernel() const noexcept { return kernel_; }
 
  private:
-  static std::string compose(const std::string& cause, const std::string& kernel) {
-    return kernel.empty() ? cause : "kernel '" + kernel + "': " + cause;
-  }
+  static std::string compose(const std::string& cause, const std::string& kernel);
 
   std::string cause_;
   std::string kernel_;

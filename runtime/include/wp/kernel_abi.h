@@ -68,6 +68,8 @@ inline Device launch_device(const LaunchOptions& options, std::initializer_list<
                                           const Device& launch);
 [[noreturn]] void launch_dim_ndim_error(const Dim& dim, int tid_dims, const char* kernel);
 [[noreturn]] void launch_dim_size_error(const Dim& dim, const char* kernel);
+// A launch on a CUDA device from a kernel library built without CUDA.
+[[noreturn]] void launch_without_cuda(const Device& device, const char* kernel);
 [[noreturn]] void tid_extent_error(const Dim& dim, int64_t threads, const Shape& shape, int axis, int tid,
                                    int tid_dims, const char* kernel, const char* param, const char* where);
 

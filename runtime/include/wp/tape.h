@@ -300,28 +300,10 @@ class Tape {
 
   template <typename T>
   std::function<void()> save_overwritten(const array<T>& a, bool restored_after_backward = false) {
-    if (counting_only_) return {};  // a step's first run: its records never run (backward or JVP)
-    // A launch skip_launch() skips leaves `a` as it is: nothing to restore before its backward
-    // pass (after it, when that pass replays stores into `a`, the restore is still needed).
-    if (!restored_after_backward && skip_launch()) return {};
-    if (step_) {  // recomputing a step: a state array not yet written holds the step's snapshot
-      step_saved_now_.push_back(a.data());
-      if (std::function<void()> restore = restore_from_snapshot(a.data(), static_cast<size_t>(a.size()) * sizeof(T)))
-        return restore;
-    }
-    array<T> saved = empty<T>(a.shape(), a.device());
-    copy(saved, a);
-    saved_bytes_ += static_cast<size_t>(a.size()) * sizeof(T);
-    if (std::find(final_data_.begin(), final_data_.end(), a.data()) == final_data_.end()) {
-      final_data_.push_back(a.data());
-      keep_final_.push_back([a]() -> std::function<void()> {
-        array<T> snapshot = empty<T>(a.shape(), a.device());
-        copy(snapshot, a);
-        return [a, snapshot] { copy(a, snapshot); };
-      });
-    }
-    return [a, saved] { copy(a, saved); };
+    return save_overwritten_bytes(detail::bytes_of(a), restored_after_backward);
   }
+  // save_overwritten for any element type (compiled once, in the runtime).
+  std::function<void()> save_overwritten_bytes(const detail::ArrayBytes& a, bool restored_after_backward);
   size_t saved_bytes() const { return saved_bytes_; }
 
   size_t launch_count() const { return launches_.size(); }
@@ -446,17 +428,13 @@ namespace detail {
 // no elements), that buffer's size in bytes, its device, and a handle keeping the memory alive.
 // `name` and `read_differentiably` (the kernel reads it and its elements are floating-point)
 // let the tape report a missing gradient buffer.
+// tape_array for any element type (compiled once, in the runtime).
+Tape::ArrayRef tape_array_bytes(const ArrayBytes& a, const char* name, bool read_differentiably, bool written,
+                                bool read);
 template <typename T>
 Tape::ArrayRef tape_array(const array<T>& a, const char* name = nullptr, bool read_differentiably = false,
                           bool written = false, bool read = true) {
-  const size_t data_bytes = a.is_contiguous() ? static_cast<size_t>(a.size()) * sizeof(T) : 0;
-  if (!a.grad() || a.size() == 0) {
-    return {nullptr, 0, a.device(), nullptr, name, read_differentiably && a.size() > 0 && !a.grad(), a.data(),
-            written, read, data_bytes};
-  }
-  if (!a.is_contiguous()) tape_strided_grad_error(a.shape());
-  return {a.grad(), data_bytes, a.device(), std::make_shared<array<T>>(a), name, false, a.data(), written, read,
-          data_bytes};
+  return tape_array_bytes(bytes_of(a), name, read_differentiably, written, read);
 }
 
 // The record entry of an array field of a struct parameter (`field`, a kernel's view: no
