@@ -103,7 +103,7 @@ void check_tid_extent(const Dim& dim, int tid_dims, const array<T>& a, int axis,
   if (a.ndim() <= axis) return;  // a null handle
   const int64_t total = dim.size();
   const int64_t threads = tid_dims <= 1 ? total : (tid < dim.ndim() ? dim[tid] : 1);
-  if (total > 0 && threads > a.shape(axis)) [[unlikely]]
+  if (total > 0 && threads > a.shape()[axis]) [[unlikely]]  // axis < ndim: no checked accessor
     tid_extent_error(dim, threads, a.shape(), axis, tid, tid_dims, kernel, param, where);
 }
 
