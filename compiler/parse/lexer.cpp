@@ -12,6 +12,9 @@
 #include <optional>
 
 #include "parse/lexer_impl.h"
+#include "support/utf8.h"
+
+#include <fmt/format.h>
 
 namespace warpc {
 
@@ -86,6 +89,14 @@ Lexer::Lexer(const SourceManager& sm, FileId file, DiagnosticEngine& diags)
     : sm_(sm), file_(file), diags_(diags), src_(sm.text(file)) {
   indents_.push_back({});
   if (src_.starts_with("\xEF\xBB\xBF")) pos_ = 3;  // a UTF-8 byte-order mark is not source
+  // Python decodes a source file as UTF-8 and rejects it whole when that fails: one error, at
+  // the first byte that does not decode (identifiers holding it become Error tokens).
+  if (std::size_t bad = first_invalid_utf8(src_); bad != std::string_view::npos) {
+    static const char kHex[] = "0123456789abcdef";
+    const auto u = static_cast<unsigned char>(src_[bad]);
+    const uint32_t at = static_cast<uint32_t>(bad);
+    diags_.report(DiagId::err_invalid_utf8, range(at, at + 1), std::string{kHex[u >> 4], kHex[u & 15]});
+  }
 }
 
 std::vector<Token> Lexer::run() {
@@ -234,12 +245,32 @@ void Lexer::lex_backslash() {
 
 // identifier ::= (letter | '_' | byte>=0x80) (letter | digit | '_' | byte>=0x80)*
 // A string prefix (r, b, f, u, rb, …) directly followed by a quote starts a string.
+// Non-ASCII characters must be letters, digits or marks that C++ accepts in identifiers too
+// (support/utf8.h): another one is reported (bytes that are not UTF-8 were reported once, by
+// the constructor), and the word still lexes as an identifier, so parsing goes on without
+// follow-on errors; the reported error keeps the module from code generation.
 void Lexer::lex_identifier() {
   uint32_t start = pos_;
   while (!at_end() && is_ident_char(peek())) ++pos_;
   std::string_view word = src_.substr(start, pos_ - start);
   if (peek() == '\'' || peek() == '"') {
     if (std::optional<StringPrefix> prefix = string_prefix(word)) return lex_string(start, *prefix);
+  }
+  for (std::size_t i = 0; i < word.size();) {
+    if (static_cast<unsigned char>(word[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const Utf8Char c = decode_utf8(word, i);
+    if (c.length == 0) break;
+    if (!identifier_code_point(c.code_point, i == 0)) {
+      const uint32_t at = start + static_cast<uint32_t>(i);
+      diags_.report(DiagId::err_invalid_identifier_character, range(at, at + static_cast<uint32_t>(c.length)),
+                    std::string(word.substr(i, static_cast<std::size_t>(c.length))),
+                    fmt::format("{:04X}", c.code_point));
+      break;
+    }
+    i += static_cast<std::size_t>(c.length);
   }
   emit(keyword_kind(word).value_or(TokenKind::Identifier), start, pos_);
 }
