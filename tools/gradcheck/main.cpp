@@ -6,9 +6,9 @@
 //                   [--require-all] [--keep] [--verbose] [--loop-ad auto|store|recompute]
 //
 // Exit status: 0 every checked kernel passed (refused kernels are listed, not failures unless
-// --require-all; --device cuda without a CUDA device prints "skipped: no CUDA device" and
-// exits 0); 1 a gradient mismatch, a launch error or an unmet expectation; 2 bad usage or a
-// failed build (warpc / compiler errors are printed).
+// --require-all); 1 a gradient mismatch, a launch error or an unmet expectation; 2 bad usage
+// or a failed build (warpc / compiler errors are printed); 77 --device cuda without a CUDA
+// device ("skipped: no CUDA device"; CTest reads 77 as skipped).
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
   if (!cli.loop_ad.empty()) tc.warpc_flags.push_back("--loop-ad=" + cli.loop_ad);
   if (cli.device == "cuda" && (!tc.runtime_cuda || wp::cuda_device_count() == 0)) {
     std::cout << (tc.runtime_cuda ? "skipped: no CUDA device\n" : "skipped: no CUDA device (runtime built without CUDA)\n");
-    return 0;
+    return 77;
   }
   try {
     return run(cli, tc);

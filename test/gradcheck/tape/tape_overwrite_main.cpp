@@ -6,7 +6,7 @@
 // <kernel>_backward called directly with the pre- and the post-launch contents of its history;
 // rewrite_steps (an element updated in place in a loop: the undo log) through the tape and
 // through rewrite_steps_backward called directly, which leaves x as the forward left it.
-//   tape_overwrite cpu | cuda:0     (cuda:0 without a device: "skipped: no CUDA device", exit 0)
+//   tape_overwrite cpu | cuda:0     (cuda:0 without a device: "skipped: no CUDA device", exit 77)
 //   tape_overwrite cpu overflow     rewrite_steps_backward over 200 steps with no spill buffer:
 //                                   the undo log does not fit, the launch stops with a message
 #include <cmath>
@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
   const wp::Device dev(dev_name);
   if (dev.is_cuda() && wp::cuda_device_count() == 0) {
     std::printf("skipped: no CUDA device\n");
-    return 0;
+    return 77;  // CTest's SKIP_RETURN_CODE
   }
   if (argc > 2 && std::string(argv[2]) == "overflow") {
     auto x = wp::from_host(Inputs{}.x, {kN}, dev, true);
