@@ -22,9 +22,19 @@ compiler's processes), which a busy shared machine disturbs far less than wall-c
 the modules. `cuda side` = nvrtc (the kernels; the host launchers are part of the CPU
 compile).
 
-  bench/build_time.py --build build [--reps 3] [--wall] [--no-cuda] [--no-nvcc] [--warpc-arg=ARG ...] [FILE.wp ...]
+  warp nvrtc   (with --warp PYTHON, a Python that has the warp-lang package; test-only) NVIDIA
+               Warp's own build of the same module for sm_90 — its code generation and NVRTC
+               compile of forward and backward kernels, its NVRTC precompiled header already
+               built (bench/warp_build_time.py) — on the same machine, for the targets below
+  bench/build_time.py --build build [--reps 3] [--wall] [--no-cuda] [--no-nvcc] [--warp PYTHON]
+                      [--columns COL,COL...] [--warpc-arg=ARG ...] [FILE.wp ...]
 
---warpc-arg passes ARG to warpc (e.g. --warpc-arg=--jvp: the cost of forward-mode launchers).
+--columns keeps only the named columns (e.g. --columns "g++ pch,nvrtc"; warpc always runs, it
+makes the sources). --warpc-arg passes ARG to warpc (e.g. --warpc-arg=--jvp: the cost of
+forward-mode launchers). With --warp the last lines check the build-time targets per module:
+the CUDA side (nvrtc) at most Warp's time, the CPU side (g++ pch: the module's CPU code and
+launchers, its library's precompiled header built) at most twice Warp's time, and the same
+for the medians. (--wall does not apply to the Warp column: it is always CPU seconds.)
 """
 import argparse
 import glob
@@ -85,32 +95,76 @@ def measure(wp_file, args, tmp, pch_dir):
     os.makedirs(nv, exist_ok=True)
     warpc = os.path.join(args.build, "bin", "warpc")
     inc = ["-I", os.path.dirname(wp_file)]
+    if os.path.isdir(os.path.join(os.path.dirname(wp_file), "Inputs")):  # the corpus' imported modules
+        inc += ["-I", os.path.join(os.path.dirname(wp_file), "Inputs")]
     row = {"module": os.path.relpath(wp_file, ROOT)}
+    want = lambda c: c in args.cols
     row["warpc"] = timed([[warpc, wp_file, "--emit", "header,cpp,cuda", "-o", out] + inc + args.warpc_arg], args)
     cpp = os.path.join(out, stem + ".wp.cpp")
-    row["g++ before"] = timed([gxx_flags(out, "-include", "wp/builtins.h") + ["-c", cpp, "-o", os.path.join(out, "cpu0.o")]],
-                              args)
-    row["g++"] = timed([gxx_flags(out) + ["-c", cpp, "-o", os.path.join(out, "cpu.o")]], args)
-    row["g++ pch"] = timed([gxx_flags(out, "-I" + pch_dir, "-include", "warpc_pch.h", "-Winvalid-pch") +
-                            ["-c", cpp, "-o", os.path.join(out, "cpu_pch.o")]], args)
-    if args.cuda:
+    if want("g++ before"):
+        row["g++ before"] = timed([gxx_flags(out, "-include", "wp/builtins.h") + ["-c", cpp, "-o", os.path.join(out, "cpu0.o")]],
+                                  args)
+    if want("g++"):
+        row["g++"] = timed([gxx_flags(out) + ["-c", cpp, "-o", os.path.join(out, "cpu.o")]], args)
+    if want("g++ pch"):
+        row["g++ pch"] = timed([gxx_flags(out, "-I" + pch_dir, "-include", "warpc_pch.h", "-Winvalid-pch") +
+                                ["-c", cpp, "-o", os.path.join(out, "cpu_pch.o")]], args)
+    if want("nvrtc") or want("nvrtc host"):
         subprocess.run([warpc, wp_file, "--emit", "header,cpp,cuda", "--cuda-compiler=nvrtc", "-o", nv] + inc,
                        check=True)
         nvrtc = [os.path.join(args.build, "bin", "warpc-nvrtc"), os.path.join(nv, stem + ".wp.cu"), "-o",
                  os.path.join(nv, stem + ".wp.cubin.cpp"), "--arch", "sm_90",
                  "-I", os.path.join(ROOT, "runtime", "include"), "-I", os.path.join(ROOT, "stdlib", "include")]
-        row["nvrtc"] = timed([nvrtc], args)
+        if want("nvrtc"):
+            row["nvrtc"] = timed([nvrtc], args)
+        else:  # nvrtc host compiles its output
+            subprocess.run(nvrtc, check=True, stdout=subprocess.PIPE)
         host = gxx_flags(nv, "-DWARPC_KERNELS_CUDA=1", "-DWARPC_RUNTIME_CUDA")
-        row["nvrtc host"] = timed([host + ["-c", os.path.join(nv, stem + ".wp.cpp"), "-o", os.path.join(nv, "h.o")],
-                                   host + ["-c", os.path.join(nv, stem + ".wp.cubin.cpp"), "-o", os.path.join(nv, "i.o")]],
-                                  args)
-        if args.nvcc_too:
-            cu = os.path.join(out, stem + ".wp.cu")
-            nvcc = [args.nvcc, "-DWARPC_KERNELS_CUDA=1", "-DWARPC_RUNTIME_CUDA", "-DWARPC_DEVICE_CODE=1", "-O3", "-DNDEBUG", "-std=c++20",
-                    "--expt-relaxed-constexpr", "-arch=sm_90", "-include", "wp/builtins.h"] + includes(out)
+        if want("nvrtc host"):
+            row["nvrtc host"] = timed([host + ["-c", os.path.join(nv, stem + ".wp.cpp"), "-o", os.path.join(nv, "h.o")],
+                                       host + ["-c", os.path.join(nv, stem + ".wp.cubin.cpp"), "-o", os.path.join(nv, "i.o")]],
+                                      args)
+    if want("nvcc") or want("nvcc device"):
+        cu = os.path.join(out, stem + ".wp.cu")
+        nvcc = [args.nvcc, "-DWARPC_KERNELS_CUDA=1", "-DWARPC_RUNTIME_CUDA", "-DWARPC_DEVICE_CODE=1", "-O3", "-DNDEBUG", "-std=c++20",
+                "--expt-relaxed-constexpr", "-arch=sm_90", "-include", "wp/builtins.h"] + includes(out)
+        if want("nvcc"):
             row["nvcc"] = timed([nvcc + ["-Xcompiler=-fPIC", "-c", cu, "-o", os.path.join(out, "gpu.o")]], args)
+        if want("nvcc device"):
             row["nvcc device"] = timed([nvcc + ["-cubin", cu, "-o", os.path.join(out, "gpu.cubin")]], args)
     return row
+
+
+def warp_times(python, files, reps):
+    """{module path: Warp's CPU seconds} from bench/warp_build_time.py under `python`."""
+    r = subprocess.run([python, os.path.join(ROOT, "bench", "warp_build_time.py"), "--reps", str(reps)] + files,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        sys.exit(f"build_time.py: warp_build_time.py failed ({r.returncode}): {r.stderr[-1000:]}")
+    times = {}
+    for line in r.stdout.splitlines():
+        word = line.split(" ", 2)
+        if word[0] == "RESULT":
+            times[os.path.relpath(os.path.abspath(word[1]), ROOT)] = float(word[2])
+        elif word[0] == "ERROR":
+            print(f"Warp could not build {word[1]}: {word[2] if len(word) > 2 else ''}", file=sys.stderr)
+    return times
+
+
+def targets(rows):
+    """The build-time targets against Warp, per module and for the medians."""
+    both = [r for r in rows if "warp nvrtc" in r]
+    if not both:
+        return
+    print(f"\ntargets over the {len(both)} modules Warp built:")
+    for col, factor, what in (("nvrtc", 1, "CUDA side"), ("g++ pch", 2, "CPU side")):
+        if not all(col in r for r in both):
+            continue
+        met = sum(r[col] <= factor * r["warp nvrtc"] for r in both)
+        med, wmed = statistics.median(r[col] for r in both), statistics.median(r["warp nvrtc"] for r in both)
+        bound = f"{factor} x " if factor != 1 else ""
+        print(f"  {what} ({col}) <= {bound}Warp's: {met} of {len(both)} modules; medians {med:.2f} s vs "
+              f"{bound}{wmed:.2f} s: {'met' if med <= factor * wmed else 'not met'}")
 
 
 def main():
@@ -122,6 +176,8 @@ def main():
     ap.add_argument("--no-cuda", dest="cuda", action="store_false")
     ap.add_argument("--warpc-arg", action="append", default=[], help="an extra warpc argument (repeatable)")
     ap.add_argument("--no-nvcc", dest="nvcc_too", action="store_false", help="skip the nvcc columns")
+    ap.add_argument("--warp", metavar="PYTHON", help="a Python with warp-lang: add Warp's own CUDA build time")
+    ap.add_argument("--columns", help="comma-separated columns to measure (default: all)")
     ap.add_argument("files", nargs="*")
     args = ap.parse_args()
     files = args.files or sorted(glob.glob(os.path.join(ROOT, "test", "programs", "*.wp"))) + sorted(
@@ -129,6 +185,16 @@ def main():
     cols = ["warpc", "g++ before", "g++", "g++ pch"]
     if args.cuda:
         cols += ["nvrtc", "nvrtc host"] + (["nvcc", "nvcc device"] if args.nvcc_too else [])
+    if args.columns:
+        chosen = [c.strip() for c in args.columns.split(",")]
+        unknown = [c for c in chosen if c not in cols + ["warp nvrtc"]]
+        if unknown:
+            sys.exit(f"build_time.py: unknown column(s) {', '.join(unknown)}; known: {', '.join(cols)}, warp nvrtc")
+        cols = ["warpc"] + [c for c in cols if c in chosen and c != "warpc"]
+    args.cols = cols
+    warp = warp_times(args.warp, files, args.reps) if args.warp else {}
+    if args.warp:
+        cols = cols + ["warp nvrtc"]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         pch_dir, pch_time = make_pch(args, tmp)
@@ -142,14 +208,17 @@ def main():
             except (RuntimeError, subprocess.CalledProcessError) as e:
                 print(f"| {os.path.relpath(f, ROOT)} | error: {str(e).splitlines()[0][:200]} |")
                 continue
+            if row["module"] in warp:
+                row["warp nvrtc"] = warp[row["module"]]
             rows.append(row)
-            cells = [f"{row[c]:.2f}" for c in cols]
+            cells = [f"{row[c]:.2f}" if c in row else "—" for c in cols]
             print(f"| {row['module']} | " + " | ".join(cells) + " |", flush=True)
     if not rows:
         return 1
     for name, fn in (("median", statistics.median), ("max", max)):
-        cells = [f"{fn([r[c] for r in rows]):.2f}" for c in cols]
+        cells = [f"{fn([r[c] for r in rows if c in r]):.2f}" if any(c in r for r in rows) else "—" for c in cols]
         print(f"| **{name}** | " + " | ".join(cells) + " |")
+    targets(rows)
     return 0
 
 
