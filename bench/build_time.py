@@ -139,6 +139,9 @@ def warp_times(python, files, reps):
     """{module path: Warp's CPU seconds} from bench/warp_build_time.py under `python`."""
     r = subprocess.run([python, os.path.join(ROOT, "bench", "warp_build_time.py"), "--reps", str(reps)] + files,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode == 77:  # no warp-lang in that Python
+        print(r.stderr.strip(), file=sys.stderr)
+        sys.exit(77)
     if r.returncode != 0:
         sys.exit(f"build_time.py: warp_build_time.py failed ({r.returncode}): {r.stderr[-1000:]}")
     times = {}
