@@ -3,7 +3,7 @@
 
     run_campaign.py --build BUILD_DIR [--seeds A:B | --seed-list S,S…] [--cases DIR]
                     [--cuda] [--warp PYTHON] [--gradcheck] [--minimise] [--save DIR]
-                    [--work DIR] [--keep] [-j N] [--time-limit SECONDS]
+                    [--work DIR] [--keep] [-j N] [--time-limit SECONDS] [--step-timeout SECONDS]
 
 Per seed: wpsmith.py writes the module, its inputs and the float64 reference; warpc accepts it;
 BUILD_DIR/bin/warpc-smith-exec builds the CPU backend and runs every kernel; the outputs are
@@ -17,7 +17,10 @@ GPU) and compares it with the reference; --warp PYTHON runs the module in NVIDIA
 and warpc agrees, it is counted as a Warp discrepancy, not a warpc failure.
 --cases DIR also reruns the saved regression cases (*.wp with .in and .ref.json beside).
 A failing seed is minimised (--minimise: statements and functions deleted while the failure
-keeps its kind) and, with --save DIR, written there as a regression case.
+keeps its kind) and, with --save DIR, written there as a regression case. Each step (a
+build-and-run of warpc-smith-exec, a gradcheck, a Warp run) is stopped after --step-timeout
+seconds (default 300; sanitizer builds compile each module several times slower) and counted
+as a crash.
 
 Comparison (contract): integers must equal the reference bit for bit; a float output x with
 float64 reference r and float32-emulated reference e is skipped when |e - r| > 1e-2 (1 + |r|)
@@ -108,7 +111,11 @@ def compare(ref, got, grads=True, counts=None):
     return problems, compared, skipped
 
 
-def run(cmd, timeout=300):
+STEP_TIMEOUT = 300.0  # seconds per step (--step-timeout)
+
+
+def run(cmd, timeout=None):
+    timeout = STEP_TIMEOUT if timeout is None else timeout
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
         return p.returncode, p.stdout + p.stderr
@@ -309,7 +316,11 @@ def main(argv):
     ap.add_argument("-j", "--jobs", type=int, default=1)
     ap.add_argument("--time-limit", type=float, default=0,
                     help="start no new seed after this many seconds (0: no limit); the summary says how many ran")
+    ap.add_argument("--step-timeout", type=float, default=300.0,
+                    help="seconds before one build-and-run, gradcheck or Warp run counts as a crash")
     args = ap.parse_args(argv[1:])
+    global STEP_TIMEOUT
+    STEP_TIMEOUT = args.step_timeout
     seeds = []
     if args.seeds:
         a, b = args.seeds.split(":")
